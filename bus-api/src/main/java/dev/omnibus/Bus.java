@@ -1,0 +1,84 @@
+package dev.omnibus;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The service bus: publishes, sends and requests messages, and runs the receive endpoints
+ * configured on its {@link BusBuilder}.
+ *
+ * <pre>{@code
+ * try (Bus bus = Bus.builder()
+ *         .transport(InMemoryTransport.create())
+ *         .receiveEndpoint("orders", e -> e
+ *             .consumer(OrderSubmitted.class, new OrderSubmittedConsumer())
+ *             .concurrency(8)
+ *             .retry(Retry.exponential(5, Duration.ofMillis(100), Duration.ofSeconds(5))))
+ *         .start()) {
+ *     bus.publish(new OrderSubmitted(UUID.randomUUID(), "ada", new BigDecimal("12.50"))).join();
+ * }
+ * }</pre>
+ *
+ * <h2>Futures</h2>
+ * {@code publish} and {@code send} return futures that complete when the transport has the
+ * message (for a broker: when it confirmed it), and fail with {@link TransportException} when it
+ * could not take it, or {@link SerializationException} when the message cannot be written.
+ *
+ * <h2>Life cycle</h2>
+ * {@link #start} once (the builder's {@code start()} does it), {@link #stop} once. Stopping stops
+ * new deliveries, lets deliveries in flight finish within the stop timeout (default 30 s), and
+ * leaves everything else queued. Starting twice, stopping twice, or producing messages on a bus
+ * that is not running throw {@link BusStateException}. {@link #close} stops a running bus and does
+ * nothing otherwise, so try-with-resources is always safe.
+ *
+ * <p>Thread-safe.
+ */
+public interface Bus extends AutoCloseable {
+    /** A builder for a new bus. */
+    static BusBuilder builder() {
+        return new BusBuilder();
+    }
+
+    /** Publishes {@code message} to every endpoint that consumes its type or one of its interfaces. */
+    default CompletableFuture<Void> publish(Object message) {
+        return publish(message, SendOptions.defaults());
+    }
+
+    CompletableFuture<Void> publish(Object message, SendOptions options);
+
+    /** Sends {@code message} to one endpoint. */
+    default CompletableFuture<Void> send(Address destination, Object message) {
+        return send(destination, message, SendOptions.defaults());
+    }
+
+    CompletableFuture<Void> send(Address destination, Object message, SendOptions options);
+
+    /**
+     * Publishes a request and waits for one response of {@code responseType}. The future fails
+     * with {@link RequestTimeoutException} when no response arrives in time, and with
+     * {@link RequestFaultException} when the responder's consumer faulted.
+     */
+    default <R> CompletableFuture<R> request(Object message, Class<R> responseType, Duration timeout) {
+        return request(null, message, responseType, timeout, SendOptions.defaults());
+    }
+
+    /** Sends a request to {@code destination}, or publishes it when destination is null. */
+    <R> CompletableFuture<R> request(
+            Address destination, Object message, Class<R> responseType, Duration timeout, SendOptions options);
+
+    /** The registry of message types this bus knows. */
+    MessageTypeRegistry messageTypes();
+
+    /** The bus's own address (where responses to its requests arrive). */
+    Address address();
+
+    /** Starts receiving. Throws {@link BusStateException} if started before. */
+    Bus start();
+
+    /** Stops as described above. Throws {@link BusStateException} if not running. */
+    void stop();
+
+    /** Stops if running; otherwise does nothing. */
+    @Override
+    void close();
+}

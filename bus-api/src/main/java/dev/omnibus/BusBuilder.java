@@ -1,0 +1,167 @@
+package dev.omnibus;
+
+import dev.omnibus.inmemory.InMemoryScheduler;
+import dev.omnibus.internal.BusSpec;
+import dev.omnibus.internal.DefaultBus;
+import dev.omnibus.internal.EndpointSpec;
+import dev.omnibus.json.JsonEnvelopeSerializer;
+import dev.omnibus.spi.BusClock;
+import dev.omnibus.spi.Filter;
+import dev.omnibus.spi.Scheduler;
+import dev.omnibus.spi.Serializer;
+import dev.omnibus.spi.Transport;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Consumer;
+
+/**
+ * Configures a {@link Bus}. Only the transport is required.
+ *
+ * <p>Defaults: the JSON envelope serializer ({@code application/vnd.masstransit+json}; raw JSON
+ * bodies are read too), the system clock, the in-memory scheduler, a stop timeout of 30 s, a
+ * message size limit of 4 MiB. {@link #build()} checks everything and reports every problem in one
+ * {@link ConfigurationException}. Not thread-safe: configure from one thread.
+ */
+public final class BusBuilder {
+    /** The default largest message body, in bytes. */
+    public static final int DEFAULT_MAX_MESSAGE_SIZE = 4 * 1024 * 1024;
+
+    private final MessageTypeRegistry registry = MessageTypeRegistry.create();
+    private final Map<String, ReceiveEndpointBuilder> endpoints = new LinkedHashMap<>();
+    private final List<Filter> filters = new ArrayList<>();
+    private final List<Serializer> deserializers = new ArrayList<>();
+    private final List<String> problems = new ArrayList<>();
+    private Transport transport;
+    private Serializer serializer;
+    private BusClock clock = BusClock.system();
+    private Scheduler scheduler;
+    private Duration stopTimeout = Duration.ofSeconds(30);
+    private int maxMessageSize = DEFAULT_MAX_MESSAGE_SIZE;
+    private String name;
+
+    BusBuilder() {
+    }
+
+    /** The transport (required): {@code InMemoryTransport.create()}, a RabbitMQ transport, … */
+    public BusBuilder transport(Transport transport) {
+        this.transport = Objects.requireNonNull(transport, "transport");
+        return this;
+    }
+
+    /** The serializer for outgoing messages (default: the MassTransit JSON envelope). */
+    public BusBuilder serializer(Serializer serializer) {
+        this.serializer = Objects.requireNonNull(serializer, "serializer");
+        return this;
+    }
+
+    /** Another format incoming messages may come in, chosen by their content type. */
+    public BusBuilder deserializer(Serializer serializer) {
+        deserializers.add(Objects.requireNonNull(serializer, "serializer"));
+        return this;
+    }
+
+    /** The clock for every timer of the bus (default: the system clock; test harnesses set a virtual one). */
+    public BusBuilder clock(BusClock clock) {
+        this.clock = Objects.requireNonNull(clock, "clock");
+        return this;
+    }
+
+    /** The scheduler for scheduled sends and delayed redelivery (default: in memory, on the bus's clock). */
+    public BusBuilder scheduler(Scheduler scheduler) {
+        this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+        return this;
+    }
+
+    /** How long {@link Bus#stop()} lets deliveries in flight finish (default 30 s). */
+    public BusBuilder stopTimeout(Duration timeout) {
+        if (timeout == null || timeout.isNegative()) {
+            problems.add("stopTimeout must be zero or positive, was " + timeout);
+        } else {
+            this.stopTimeout = timeout;
+        }
+        return this;
+    }
+
+    /** The largest body sent or read, in bytes (default 4 MiB); larger incoming bodies go to the error queue. */
+    public BusBuilder maxMessageSize(int bytes) {
+        if (bytes < 1) {
+            problems.add("maxMessageSize must be positive, was " + bytes);
+        } else {
+            this.maxMessageSize = bytes;
+        }
+        return this;
+    }
+
+    /** A name for this bus instance, for logs and thread names (default: host and process id). */
+    public BusBuilder name(String name) {
+        this.name = Objects.requireNonNull(name, "name");
+        return this;
+    }
+
+    /** Registers a message type up front (types are also registered when consumed or first produced). */
+    public BusBuilder messageType(Class<?> type) {
+        try {
+            registry.register(type);
+        } catch (ConfigurationException e) {
+            problems.addAll(e.problems());
+        }
+        return this;
+    }
+
+    /** Adds a filter around the consumers of every endpoint, outside the endpoint's own filters. */
+    public BusBuilder filter(Filter filter) {
+        filters.add(Objects.requireNonNull(filter, "filter"));
+        return this;
+    }
+
+    /** Adds a receive endpoint named {@code name} (its queue's name) configured by {@code configure}. */
+    public BusBuilder receiveEndpoint(String name, Consumer<ReceiveEndpointBuilder> configure) {
+        try {
+            Address.checkName(name);
+        } catch (ConfigurationException e) {
+            problems.addAll(e.problems());
+            return this;
+        }
+        if (endpoints.containsKey(name)) {
+            problems.add("endpoint '" + name + "' is configured twice: configure each endpoint once");
+            return this;
+        }
+        ReceiveEndpointBuilder b = new ReceiveEndpointBuilder(name, registry);
+        configure.accept(b);
+        endpoints.put(name, b);
+        return this;
+    }
+
+    /**
+     * Builds the bus without starting it.
+     *
+     * @throws ConfigurationException listing every problem found
+     */
+    public Bus build() {
+        List<String> all = new ArrayList<>(problems);
+        if (transport == null) {
+            all.add("no transport: call .transport(InMemoryTransport.create()) or a broker transport");
+        }
+        List<EndpointSpec> specs = new ArrayList<>();
+        for (ReceiveEndpointBuilder b : endpoints.values()) {
+            specs.add(b.build(all));
+        }
+        if (!all.isEmpty()) {
+            throw new ConfigurationException(all);
+        }
+        Serializer out = serializer != null ? serializer : JsonEnvelopeSerializer.create();
+        Scheduler s = scheduler != null ? scheduler : new InMemoryScheduler();
+        String busName = name != null ? name : HostInfo.current().machineName() + "_" + ProcessHandle.current().pid();
+        return new DefaultBus(new BusSpec(busName, transport, out, deserializers, clock, s, registry, specs, filters,
+                stopTimeout, maxMessageSize));
+    }
+
+    /** Builds and starts the bus. */
+    public Bus start() {
+        return build().start();
+    }
+}

@@ -1,0 +1,81 @@
+package dev.omnibus;
+
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A message being consumed, with its envelope, and the way to produce messages from it.
+ * Messages produced through the context carry the flow forward: the same correlationId (unless
+ * set in {@link SendOptions}) and conversationId, initiatorId set to this message's id, and this
+ * message's application headers (those not starting with {@code MT-}).
+ *
+ * <p>A context belongs to one delivery and one thread; do not keep it after the consumer returns.
+ *
+ * @param <T> the message type
+ */
+public interface ConsumeContext<T> {
+    /** The message. */
+    T message();
+
+    /** Every envelope field as received. */
+    Envelope envelope();
+
+    /** The registered type the message was bound to. */
+    MessageType messageType();
+
+    /** The receive endpoint's name. */
+    String endpoint();
+
+    /** Whether the broker delivered this message before. */
+    boolean redelivered();
+
+    /** 0 on the first attempt, then the number of the in-process retry running now. */
+    int retryAttempt();
+
+    /** How many times the message was redelivered later (second-level retry) before this delivery. */
+    int redeliveryCount();
+
+    default UUID messageId() {
+        return envelope().messageId();
+    }
+
+    default UUID correlationId() {
+        return envelope().correlationId();
+    }
+
+    default UUID conversationId() {
+        return envelope().conversationId();
+    }
+
+    default UUID requestId() {
+        return envelope().requestId();
+    }
+
+    default Headers headers() {
+        return envelope().headers();
+    }
+
+    /** Publishes {@code message} to every endpoint that consumes its type or one of its interfaces. */
+    default CompletableFuture<Void> publish(Object message) {
+        return publish(message, SendOptions.defaults());
+    }
+
+    CompletableFuture<Void> publish(Object message, SendOptions options);
+
+    /** Sends {@code message} to one endpoint. */
+    default CompletableFuture<Void> send(Address destination, Object message) {
+        return send(destination, message, SendOptions.defaults());
+    }
+
+    CompletableFuture<Void> send(Address destination, Object message, SendOptions options);
+
+    /**
+     * Answers a request: sends {@code response} to the request's response address with its
+     * requestId. Without a response address, the response is published.
+     */
+    default CompletableFuture<Void> respond(Object response) {
+        return respond(response, SendOptions.defaults());
+    }
+
+    CompletableFuture<Void> respond(Object response, SendOptions options);
+}

@@ -1,0 +1,221 @@
+package dev.omnibus.internal;
+
+import dev.omnibus.Address;
+import dev.omnibus.Bus;
+import dev.omnibus.BusStateException;
+import dev.omnibus.Headers;
+import dev.omnibus.MessageTypeRegistry;
+import dev.omnibus.SendOptions;
+import dev.omnibus.json.RawJsonSerializer;
+import dev.omnibus.spi.EndpointTopology;
+import dev.omnibus.spi.OutgoingMessage;
+import dev.omnibus.spi.ReceiveHandle;
+import dev.omnibus.spi.ReceiveSettings;
+import dev.omnibus.spi.Serializer;
+import dev.omnibus.spi.TransportContext;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The bus runtime behind {@link Bus}. Internal: build one with {@code Bus.builder()}. */
+public final class DefaultBus implements Bus {
+    private static final Logger LOG = LoggerFactory.getLogger(DefaultBus.class);
+
+    private enum State { CREATED, STARTING, RUNNING, STOPPING, STOPPED }
+
+    private final BusSpec spec;
+    private final AtomicReference<State> state = new AtomicReference<>(State.CREATED);
+    private final MessageProducer producer;
+    private final Map<String, Serializer> deserializers = new HashMap<>();
+    private final List<ReceiveEndpointRuntime> endpoints = new ArrayList<>();
+    private final RequestClient requests;
+    private ReceiveHandle responseHandle;
+
+    public DefaultBus(BusSpec spec) {
+        this.spec = spec;
+        this.producer = new MessageProducer(spec);
+        Serializer raw = RawJsonSerializer.create();
+        deserializers.put(raw.contentType(), raw);
+        deserializers.put(spec.serializer().contentType(), spec.serializer());
+        for (Serializer s : spec.deserializers()) {
+            deserializers.put(s.contentType(), s);
+        }
+        this.requests = new RequestClient(this, spec);
+        for (EndpointSpec e : spec.endpoints()) {
+            endpoints.add(new ReceiveEndpointRuntime(this, e, spec));
+        }
+    }
+
+    @Override
+    public Bus start() {
+        if (!state.compareAndSet(State.CREATED, State.STARTING)) {
+            throw new BusStateException("bus '" + spec.name() + "' was already started (state " + state.get()
+                    + "); build a new bus to start again");
+        }
+        try {
+            spec.transport().start(new TransportContext(spec.clock(), spec.name()));
+            spec.scheduler().start(spec.transport(), spec.clock());
+            spec.transport().declareEndpoint(new EndpointTopology(requests.queue(), List.of(), true));
+            responseHandle = spec.transport().receive(requests.queue(), new ReceiveSettings(64), requests);
+            for (ReceiveEndpointRuntime e : endpoints) {
+                e.start();
+            }
+        } catch (RuntimeException e) {
+            LOG.error("Bus {} failed to start; shutting down what started", spec.name(), e);
+            state.set(State.STOPPING);
+            shutdown(System.nanoTime());
+            throw e;
+        }
+        state.set(State.RUNNING);
+        LOG.info("Bus {} started on {} with {} endpoint(s)", spec.name(), spec.transport().capabilities().name(),
+                endpoints.size());
+        return this;
+    }
+
+    @Override
+    public void stop() {
+        if (!state.compareAndSet(State.RUNNING, State.STOPPING)) {
+            throw new BusStateException("bus '" + spec.name() + "' is not running (state " + state.get() + "); it can stop only once");
+        }
+        long deadline = System.nanoTime() + spec.stopTimeout().toNanos();
+        shutdown(deadline);
+    }
+
+    @Override
+    public void close() {
+        if (state.get() == State.RUNNING) {
+            try {
+                stop();
+            } catch (BusStateException e) {
+                // stopped concurrently: nothing left to do
+            }
+        }
+    }
+
+    private void shutdown(long deadlineNanos) {
+        for (ReceiveEndpointRuntime e : endpoints) {
+            e.stopDeliveries();
+        }
+        boolean interrupted = false;
+        for (ReceiveEndpointRuntime e : endpoints) {
+            try {
+                if (!e.awaitIdle(deadlineNanos)) {
+                    LOG.warn("Bus {}: endpoint {} still had {} message(s) in flight at the stop timeout; interrupting "
+                            + "them, their messages go back to the queue", spec.name(), e.name(), e.inFlight());
+                }
+            } catch (InterruptedException ie) {
+                interrupted = true;
+            }
+        }
+        for (ReceiveEndpointRuntime e : endpoints) {
+            e.close();
+        }
+        if (responseHandle != null) {
+            responseHandle.close();
+        }
+        requests.failAll();
+        try {
+            spec.scheduler().stop();
+        } catch (RuntimeException ex) {
+            LOG.warn("Bus {}: scheduler failed to stop cleanly", spec.name(), ex);
+        }
+        try {
+            spec.transport().close();
+        } catch (RuntimeException ex) {
+            LOG.warn("Bus {}: transport failed to close cleanly", spec.name(), ex);
+        }
+        state.set(State.STOPPED);
+        LOG.info("Bus {} stopped", spec.name());
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public CompletableFuture<Void> publish(Object message, SendOptions options) {
+        checkCanProduce();
+        return producer.produce(new MessageProducer.Production(null, Objects.requireNonNull(message, "message"), null,
+                Objects.requireNonNull(options, "options"), null, requests.address(), null, null));
+    }
+
+    @Override
+    public CompletableFuture<Void> send(Address destination, Object message, SendOptions options) {
+        checkCanProduce();
+        return producer.produce(new MessageProducer.Production(Objects.requireNonNull(destination, "destination"),
+                Objects.requireNonNull(message, "message"), null, Objects.requireNonNull(options, "options"), null,
+                requests.address(), null, null));
+    }
+
+    @Override
+    public <R> CompletableFuture<R> request(Address destination, Object message, Class<R> responseType, Duration timeout,
+            SendOptions options) {
+        checkCanProduce();
+        return requests.request(destination, Objects.requireNonNull(message, "message"),
+                Objects.requireNonNull(responseType, "responseType"), timeout, Objects.requireNonNull(options, "options"));
+    }
+
+    @Override
+    public MessageTypeRegistry messageTypes() {
+        return spec.registry();
+    }
+
+    @Override
+    public Address address() {
+        return new Address(requests.address());
+    }
+
+    MessageProducer producer() {
+        return producer;
+    }
+
+    boolean isStopping() {
+        State s = state.get();
+        return s == State.STOPPING || s == State.STOPPED;
+    }
+
+    /** Producing is allowed while running, and while stopping (consumers in flight finish their work). */
+    void checkCanProduce() {
+        State s = state.get();
+        if (s == State.RUNNING || s == State.STOPPING) {
+            return;
+        }
+        throw new BusStateException(s == State.STOPPED
+                ? "bus '" + spec.name() + "' is stopped: messages cannot be produced after stop"
+                : "bus '" + spec.name() + "' is not started: call start() first");
+    }
+
+    String envelopeContentType() {
+        return spec.serializer().contentType();
+    }
+
+    /** The serializer for a delivery's content type, else the endpoint's default, else the bus's. */
+    Serializer deserializerFor(Headers transportHeaders, String endpointDefault) {
+        Object ct = transportHeaders.get(OutgoingMessage.CONTENT_TYPE);
+        if (ct != null) {
+            String type = ct.toString();
+            int semi = type.indexOf(';');
+            if (semi >= 0) {
+                type = type.substring(0, semi);
+            }
+            Serializer s = deserializers.get(type.trim().toLowerCase(Locale.ROOT));
+            if (s != null) {
+                return s;
+            }
+        }
+        if (endpointDefault != null) {
+            Serializer s = deserializers.get(endpointDefault);
+            if (s != null) {
+                return s;
+            }
+        }
+        return spec.serializer();
+    }
+}

@@ -1,0 +1,121 @@
+package dev.omnibus.internal;
+
+import dev.omnibus.Address;
+import dev.omnibus.ConsumeContext;
+import dev.omnibus.Envelope;
+import dev.omnibus.MessageType;
+import dev.omnibus.SendOptions;
+import dev.omnibus.spi.Delivery;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/** The consume context of one delivery. Used by one thread at a time. */
+final class DefaultConsumeContext implements ConsumeContext<Object> {
+    private final Object message;
+    private final Envelope envelope;
+    private final MessageType messageType;
+    private final ReceiveEndpointRuntime endpoint;
+    private final Delivery delivery;
+    private final int redeliveryCount;
+    private final List<CompletableFuture<Void>> produced = new ArrayList<>(2);
+    private int retryAttempt;
+    private boolean redeliveryScheduled;
+
+    DefaultConsumeContext(Object message, Envelope envelope, MessageType messageType, ReceiveEndpointRuntime endpoint,
+            Delivery delivery, int redeliveryCount) {
+        this.message = message;
+        this.envelope = envelope;
+        this.messageType = messageType;
+        this.endpoint = endpoint;
+        this.delivery = delivery;
+        this.redeliveryCount = redeliveryCount;
+    }
+
+    @Override
+    public Object message() {
+        return message;
+    }
+
+    @Override
+    public Envelope envelope() {
+        return envelope;
+    }
+
+    @Override
+    public MessageType messageType() {
+        return messageType;
+    }
+
+    @Override
+    public String endpoint() {
+        return endpoint.name();
+    }
+
+    @Override
+    public boolean redelivered() {
+        return delivery.redelivered();
+    }
+
+    @Override
+    public int retryAttempt() {
+        return retryAttempt;
+    }
+
+    @Override
+    public int redeliveryCount() {
+        return redeliveryCount;
+    }
+
+    @Override
+    public CompletableFuture<Void> publish(Object msg, SendOptions options) {
+        return produce(null, msg, options, null);
+    }
+
+    @Override
+    public CompletableFuture<Void> send(Address destination, Object msg, SendOptions options) {
+        return produce(java.util.Objects.requireNonNull(destination, "destination"), msg, options, null);
+    }
+
+    @Override
+    public CompletableFuture<Void> respond(Object response, SendOptions options) {
+        URI to = envelope.responseAddress();
+        return produce(to == null ? null : new Address(to), response, options, envelope.requestId());
+    }
+
+    private CompletableFuture<Void> produce(Address destination, Object msg, SendOptions options, java.util.UUID requestId) {
+        endpoint.bus().checkCanProduce();
+        CompletableFuture<Void> f = endpoint.producer().produce(new MessageProducer.Production(
+                destination, msg, null, options, envelope, endpoint.address(), requestId, null));
+        synchronized (produced) {
+            produced.add(f);
+        }
+        return f;
+    }
+
+    /** Everything produced so far (and clears the list, for the next attempt). */
+    List<CompletableFuture<Void>> takeProduced() {
+        synchronized (produced) {
+            List<CompletableFuture<Void>> copy = List.copyOf(produced);
+            produced.clear();
+            return copy;
+        }
+    }
+
+    Delivery delivery() {
+        return delivery;
+    }
+
+    void nextAttempt() {
+        retryAttempt++;
+    }
+
+    void markRedeliveryScheduled() {
+        redeliveryScheduled = true;
+    }
+
+    boolean redeliveryScheduled() {
+        return redeliveryScheduled;
+    }
+}

@@ -1,0 +1,68 @@
+package dev.omnibus.internal;
+
+import dev.omnibus.ExceptionInfo;
+import dev.omnibus.Headers;
+import dev.omnibus.HostInfo;
+import java.net.URI;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** The headers MassTransit adds to a message it moves to an error or skipped queue. */
+final class FaultHeaders {
+    static final String REASON = "MT-Reason";
+    static final String REDELIVERY_COUNT = "MT-Redelivery-Count";
+    /** Why a message was skipped, in words (ours; MassTransit writes only MT-Reason). */
+    static final String SKIP_REASON = "Omnibus-Skip-Reason";
+
+    private FaultHeaders() {
+    }
+
+    /** Headers for a message moved to {@code _error} because of {@code failure}. */
+    static Headers fault(Throwable failure, URI inputAddress, String consumerType, String messageType, int retryCount,
+            Instant now) {
+        Map<String, Object> h = new LinkedHashMap<>();
+        h.put(REASON, "fault");
+        h.put("MT-Fault-ExceptionType", failure.getClass().getName());
+        h.put("MT-Fault-InputAddress", String.valueOf(inputAddress));
+        h.put("MT-Fault-Message", String.valueOf(ExceptionInfo.trim(failure.getMessage())));
+        h.put("MT-Fault-StackTrace", ExceptionInfo.of(failure).stackTrace());
+        h.put("MT-Fault-Timestamp", now.toString());
+        if (consumerType != null) {
+            h.put("MT-Fault-ConsumerType", consumerType);
+        }
+        if (messageType != null) {
+            h.put("MT-Fault-MessageType", messageType);
+        }
+        h.put("MT-Fault-RetryCount", retryCount);
+        host(h);
+        return Headers.of(h);
+    }
+
+    /** Headers for a message moved to {@code _skipped}. */
+    static Headers skipped(String reason) {
+        Map<String, Object> h = new LinkedHashMap<>();
+        h.put(REASON, "dead-letter");
+        h.put(SKIP_REASON, reason);
+        host(h);
+        return Headers.of(h);
+    }
+
+    private static void host(Map<String, Object> h) {
+        HostInfo host = HostInfo.current();
+        put(h, "MT-Host-MachineName", host.machineName());
+        put(h, "MT-Host-ProcessName", host.processName());
+        put(h, "MT-Host-ProcessId", host.processId() == null ? null : host.processId().toString());
+        put(h, "MT-Host-Assembly", host.assembly());
+        put(h, "MT-Host-AssemblyVersion", host.assemblyVersion());
+        put(h, "MT-Host-MassTransitVersion", host.massTransitVersion());
+        put(h, "MT-Host-FrameworkVersion", host.frameworkVersion());
+        put(h, "MT-Host-OperatingSystemVersion", host.operatingSystemVersion());
+    }
+
+    private static void put(Map<String, Object> h, String k, Object v) {
+        if (v != null) {
+            h.put(k, v);
+        }
+    }
+}

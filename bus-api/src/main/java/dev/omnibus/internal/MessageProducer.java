@@ -1,0 +1,130 @@
+package dev.omnibus.internal;
+
+import dev.omnibus.Address;
+import dev.omnibus.Envelope;
+import dev.omnibus.Headers;
+import dev.omnibus.HostInfo;
+import dev.omnibus.MessageType;
+import dev.omnibus.SendOptions;
+import dev.omnibus.SerializationException;
+import dev.omnibus.spi.OutgoingMessage;
+import dev.omnibus.spi.SerializedMessage;
+import java.net.URI;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Builds the envelope of an outgoing message, serializes it and hands it to the transport (or to
+ * the scheduler when delayed). Shared by the bus and every consume context. Thread-safe.
+ */
+final class MessageProducer {
+    private final BusSpec spec;
+
+    MessageProducer(BusSpec spec) {
+        this.spec = spec;
+    }
+
+    /**
+     * What to produce.
+     *
+     * @param destination     the endpoint, or null to publish
+     * @param message         the message
+     * @param type            its registered type, or null to look it up from its class
+     * @param options         per-message options
+     * @param parent          the consumed message's envelope, when produced by a consumer
+     * @param source          the producing endpoint's address
+     * @param requestId       the request id (on requests and responses), or null
+     * @param responseAddress where responses go (on requests), or null
+     */
+    record Production(Address destination, Object message, MessageType type, SendOptions options, Envelope parent,
+            URI source, UUID requestId, URI responseAddress) {
+    }
+
+    CompletableFuture<Void> produce(Production p) {
+        Objects.requireNonNull(p.message(), "message");
+        OutgoingMessage out;
+        MessageType type;
+        try {
+            type = p.type() != null ? p.type() : spec.registry().typeOf(p.message().getClass());
+            out = encode(p, type);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        SendOptions o = p.options();
+        if (o.delay() != null && !o.delay().isZero()) {
+            if (p.destination() == null) {
+                return CompletableFuture.failedFuture(new dev.omnibus.ConfigurationException(
+                        "a delay needs a destination: schedule with send(Address, message, options), not publish"));
+            }
+            spec.scheduler().schedule(spec.clock().now().plus(o.delay()), p.destination(), out);
+            return CompletableFuture.completedFuture(null);
+        }
+        return p.destination() == null
+                ? spec.transport().publish(type, out)
+                : spec.transport().send(p.destination(), out);
+    }
+
+    OutgoingMessage encode(Production p, MessageType type) {
+        SendOptions o = p.options();
+        Envelope parent = p.parent();
+        Instant now = spec.clock().now();
+        UUID messageId = o.messageId() != null ? o.messageId() : Uuid7.next();
+        UUID correlationId = o.correlationId() != null ? o.correlationId()
+                : parent != null ? parent.correlationId() : null;
+        UUID conversationId = parent != null && parent.conversationId() != null ? parent.conversationId() : Uuid7.next();
+        UUID initiatorId = parent != null ? parent.messageId() : null;
+        Headers headers = parent != null ? applicationHeaders(parent.headers()).withAll(o.headers()) : o.headers();
+        URI destination = p.destination() != null
+                ? spec.transport().resolve(p.destination())
+                : null;
+        Envelope envelope = new Envelope(messageId, p.requestId(), correlationId, conversationId, initiatorId,
+                p.source(), destination, p.responseAddress(), null, type.messageTypes(), now,
+                o.timeToLive() != null ? now.plus(o.timeToLive()) : null, headers, HostInfo.current());
+        SerializedMessage s = spec.serializer().serialize(envelope, p.message());
+        if (s.body().length > spec.maxMessageSize()) {
+            throw new SerializationException("message " + type.urn() + " is " + s.body().length
+                    + " bytes, over the limit of " + spec.maxMessageSize() + " (BusBuilder.maxMessageSize)");
+        }
+        Map<String, Object> th = new LinkedHashMap<>();
+        th.put(OutgoingMessage.CONTENT_TYPE, s.contentType());
+        th.put(OutgoingMessage.MESSAGE_ID, messageId.toString());
+        if (correlationId != null) {
+            th.put(OutgoingMessage.CORRELATION_ID, correlationId.toString());
+        }
+        String partitionKey = o.partitionKey() != null ? o.partitionKey()
+                : correlationId != null ? correlationId.toString() : null;
+        if (o.partitionKey() != null) {
+            th.put(OutgoingMessage.PARTITION_KEY, o.partitionKey());
+        }
+        Headers transportHeaders = Headers.of(th).withAll(s.transportHeaders());
+        return new OutgoingMessage(s.body(), transportHeaders, partitionKey, envelope.expirationTime());
+    }
+
+    /** Headers that flow from a consumed message to what its consumer produces: all but {@code MT-*}. */
+    static Headers applicationHeaders(Headers headers) {
+        if (headers.isEmpty()) {
+            return headers;
+        }
+        boolean any = false;
+        for (String n : headers.names()) {
+            if (n.startsWith("MT-")) {
+                any = true;
+                break;
+            }
+        }
+        if (!any) {
+            return headers;
+        }
+        Map<String, Object> kept = new LinkedHashMap<>();
+        headers.asMap().forEach((k, v) -> {
+            if (!k.startsWith("MT-")) {
+                kept.put(k, v);
+            }
+        });
+        return Headers.of(kept);
+    }
+}

@@ -1,0 +1,109 @@
+package dev.omnibus.internal;
+
+import java.util.ArrayDeque;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Runs tasks on a fixed number of threads, keeping tasks with the same key in submission order
+ * (one at a time per key) while tasks with other keys, or none, run in parallel. Each key with
+ * work has a small mailbox, as an actor has; the mailbox leaves the map when it runs empty, so
+ * memory follows the keys in flight, not every key ever seen. A slow task delays only its own
+ * key. Thread-safe.
+ */
+final class PartitionedExecutor {
+    private final ThreadPoolExecutor pool;
+    private final ConcurrentHashMap<Object, Mailbox> mailboxes = new ConcurrentHashMap<>();
+
+    PartitionedExecutor(String name, int threads) {
+        AtomicInteger n = new AtomicInteger();
+        this.pool = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), r -> {
+            Thread t = new Thread(r, "omnibus-" + name + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /**
+     * Runs {@code task} after every earlier task of {@code key} (in parallel with others when key is null).
+     *
+     * @throws RejectedExecutionException after {@link #shutdownNow}
+     */
+    void execute(Object key, Runnable task) {
+        if (key == null) {
+            pool.execute(task);
+            return;
+        }
+        boolean[] schedule = new boolean[1];
+        Mailbox box = mailboxes.compute(key, (k, existing) -> {
+            Mailbox m = existing != null ? existing : new Mailbox(k);
+            m.tasks.add(task);
+            if (!m.scheduled) {
+                m.scheduled = true;
+                schedule[0] = true;
+            }
+            return m;
+        });
+        if (schedule[0]) {
+            pool.execute(box);
+        }
+    }
+
+    /** Interrupts running tasks and drops the rest. */
+    void shutdownNow() {
+        pool.shutdownNow();
+        mailboxes.clear();
+    }
+
+    /** Waits for the threads to end after {@link #shutdownNow}. */
+    boolean awaitTermination(long millis) throws InterruptedException {
+        return pool.awaitTermination(millis, TimeUnit.MILLISECONDS);
+    }
+
+    private final class Mailbox implements Runnable {
+        private final Object key;
+        private final Queue<Runnable> tasks = new ArrayDeque<>(4); // guarded by the map's compute on key
+        private boolean scheduled;
+
+        Mailbox(Object key) {
+            this.key = key;
+        }
+
+        @Override
+        public void run() {
+            while (true) {
+                Runnable next = take();
+                if (next == null) {
+                    return;
+                }
+                try {
+                    next.run();
+                } catch (RuntimeException e) {
+                    // tasks handle their own failures; never let one stall its key
+                    Thread t = Thread.currentThread();
+                    t.getUncaughtExceptionHandler().uncaughtException(t, e);
+                }
+            }
+        }
+
+        /** The next task, or null after removing the empty mailbox (atomically with any concurrent add). */
+        private Runnable take() {
+            Runnable[] out = new Runnable[1];
+            mailboxes.computeIfPresent(key, (k, m) -> {
+                out[0] = m.tasks.poll();
+                if (out[0] == null) {
+                    m.scheduled = false;
+                    return null;
+                }
+                return m;
+            });
+            return out[0];
+        }
+    }
+}

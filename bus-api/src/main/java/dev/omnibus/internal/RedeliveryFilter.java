@@ -1,0 +1,58 @@
+package dev.omnibus.internal;
+
+import dev.omnibus.Address;
+import dev.omnibus.ConsumeContext;
+import dev.omnibus.Retry;
+import dev.omnibus.spi.Delivery;
+import dev.omnibus.spi.Filter;
+import dev.omnibus.spi.OutgoingMessage;
+import java.time.Duration;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Delayed redelivery (second-level retry): when everything inside has failed, schedules a copy of
+ * the delivery (same body, same headers, {@code MT-Redelivery-Count} raised) back to the endpoint's
+ * queue through the bus's scheduler, and lets the original be acknowledged.
+ */
+final class RedeliveryFilter implements Filter {
+    private static final Logger LOG = LoggerFactory.getLogger(RedeliveryFilter.class);
+
+    private final Retry policy;
+    private final BusSpec spec;
+    private final String endpoint;
+    private final DefaultBus bus;
+
+    RedeliveryFilter(Retry policy, BusSpec spec, String endpoint, DefaultBus bus) {
+        this.policy = policy;
+        this.spec = spec;
+        this.endpoint = endpoint;
+        this.bus = bus;
+    }
+
+    @Override
+    public void filter(ConsumeContext<?> context, Next next) throws Exception {
+        DefaultConsumeContext ctx = (DefaultConsumeContext) context;
+        try {
+            next.proceed(context);
+        } catch (Exception e) {
+            int count = ctx.redeliveryCount();
+            Optional<Duration> delay = bus.isStopping() ? Optional.empty() : policy.delayBefore(count + 1, e);
+            if (delay.isEmpty()) {
+                throw e;
+            }
+            Delivery d = ctx.delivery();
+            Object key = d.headers().get(OutgoingMessage.PARTITION_KEY);
+            if (key == null) {
+                key = d.headers().get(OutgoingMessage.CORRELATION_ID);
+            }
+            OutgoingMessage copy = new OutgoingMessage(d.body(),
+                    d.headers().with(FaultHeaders.REDELIVERY_COUNT, count + 1), key == null ? null : key.toString(), null);
+            spec.scheduler().schedule(spec.clock().now().plus(delay.get()), Address.queue(endpoint), copy);
+            LOG.info("Message {} failed ({}); redelivery {} scheduled in {}", ctx.messageId(), e.toString(), count + 1,
+                    delay.get());
+            ctx.markRedeliveryScheduled();
+        }
+    }
+}

@@ -1,0 +1,143 @@
+package dev.omnibus.internal;
+
+import dev.omnibus.Address;
+import dev.omnibus.BusStateException;
+import dev.omnibus.Envelope;
+import dev.omnibus.Fault;
+import dev.omnibus.MessageType;
+import dev.omnibus.MessageTypeRegistry;
+import dev.omnibus.RequestFaultException;
+import dev.omnibus.RequestTimeoutException;
+import dev.omnibus.SendOptions;
+import dev.omnibus.SerializationException;
+import dev.omnibus.spi.BusClock;
+import dev.omnibus.spi.DecodedMessage;
+import dev.omnibus.spi.Delivery;
+import dev.omnibus.spi.DeliveryHandler;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The request side of request/response: a temporary response queue per bus, the requests waiting
+ * on it by requestId, and their timeouts on the bus's clock.
+ */
+final class RequestClient implements DeliveryHandler {
+    private static final Logger LOG = LoggerFactory.getLogger(RequestClient.class);
+    static final String ACCEPT_TYPE = "MT-Request-AcceptType";
+
+    private final DefaultBus bus;
+    private final BusSpec spec;
+    private final String queue;
+    private final Map<UUID, Pending<?>> pending = new ConcurrentHashMap<>();
+    private volatile URI address;
+
+    private record Pending<R>(CompletableFuture<R> future, MessageType responseType, MessageType requestType,
+            BusClock.Cancellable timer) {
+    }
+
+    RequestClient(DefaultBus bus, BusSpec spec) {
+        this.bus = bus;
+        this.spec = spec;
+        String raw = spec.name() + "_bus_" + Long.toString(Uuid7.next().getLeastSignificantBits() & Long.MAX_VALUE, 36);
+        String clean = raw.replaceAll("[^A-Za-z0-9_\\-.]", "");
+        this.queue = clean.length() > 72 ? clean.substring(clean.length() - 72) : clean;
+    }
+
+    String queue() {
+        return queue;
+    }
+
+    URI address() {
+        if (address == null) {
+            address = spec.transport().resolve(Address.queue(queue));
+        }
+        return address;
+    }
+
+    <R> CompletableFuture<R> request(Address destination, Object message, Class<R> responseClass, Duration timeout,
+            SendOptions options) {
+        if (timeout == null || timeout.isNegative() || timeout.isZero()) {
+            throw new dev.omnibus.ConfigurationException("request timeout must be positive, was " + timeout);
+        }
+        MessageTypeRegistry registry = spec.registry();
+        MessageType responseType = registry.typeOf(responseClass);
+        MessageType requestType = registry.typeOf(message.getClass());
+        UUID requestId = Uuid7.next();
+        CompletableFuture<R> future = new CompletableFuture<>();
+        BusClock.Cancellable timer = spec.clock().schedule(timeout, () -> {
+            if (pending.remove(requestId) != null) {
+                future.completeExceptionally(new RequestTimeoutException(requestType.urn(), timeout));
+            }
+        });
+        pending.put(requestId, new Pending<>(future, responseType, requestType, timer));
+        SendOptions o = options.timeToLive() == null ? options.withTimeToLive(timeout) : options;
+        o = o.withHeader(ACCEPT_TYPE, List.of(responseType.urn()));
+        bus.producer().produce(new MessageProducer.Production(destination, message, requestType, o, null, address(),
+                requestId, address())).whenComplete((ok, err) -> {
+                    if (err != null && pending.remove(requestId) != null) {
+                        timer.cancel();
+                        future.completeExceptionally(err);
+                    }
+                });
+        return future;
+    }
+
+    @Override
+    public void onDelivery(Delivery d) {
+        try {
+            handle(d);
+        } catch (RuntimeException e) {
+            LOG.warn("Response queue {}: could not read a response ({}); dropped", queue, e.toString());
+        } finally {
+            d.ack();
+        }
+    }
+
+    private void handle(Delivery d) {
+        DecodedMessage decoded = bus.deserializerFor(d.headers(), null).deserialize(d.body(), d.headers());
+        Envelope env = decoded.envelope();
+        Pending<?> p = env.requestId() == null ? null : pending.remove(env.requestId());
+        if (p == null) {
+            LOG.debug("Response queue {}: response {} matches no waiting request (timed out?); dropped", queue,
+                    env.messageId());
+            return;
+        }
+        p.timer().cancel();
+        complete(p, env, decoded);
+    }
+
+    @SuppressWarnings("unchecked")
+    private <R> void complete(Pending<R> p, Envelope env, DecodedMessage decoded) {
+        try {
+            if (env.messageType().contains(p.responseType().urn())) {
+                p.future().complete((R) decoded.message(p.responseType().javaType()));
+            } else if (env.messageType().contains(MessageTypeRegistry.FAULT_URN)) {
+                MessageType faultType = spec.registry().faultOf(p.requestType().rawType());
+                p.future().completeExceptionally(new RequestFaultException((Fault<?>) decoded.message(faultType.javaType())));
+            } else {
+                p.future().completeExceptionally(new SerializationException("the response is " + env.messageType()
+                        + ", expected " + p.responseType().urn()));
+            }
+        } catch (RuntimeException e) {
+            p.future().completeExceptionally(e);
+        }
+    }
+
+    /** Fails every waiting request; called at stop. */
+    void failAll() {
+        for (UUID id : List.copyOf(pending.keySet())) {
+            Pending<?> p = pending.remove(id);
+            if (p != null) {
+                p.timer().cancel();
+                p.future().completeExceptionally(new BusStateException("the bus stopped before a response arrived"));
+            }
+        }
+    }
+}

@@ -1,0 +1,192 @@
+package dev.omnibus.json;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.omnibus.ConfigurationException;
+import dev.omnibus.SerializationException;
+import java.io.IOException;
+import java.lang.reflect.Type;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+
+/**
+ * The one place where the Jackson configuration of this package lives: a private, configured
+ * {@link ObjectMapper} and the readers and writer made from it once, shared by every message a
+ * serializer handles.
+ *
+ * <p>What is configured, and why (each matches System.Text.Json with MassTransit's options):
+ * <ul>
+ *   <li>{@link JavaTimeModule} and {@link MassTransitModule}: ISO-8601 instants, decimals as strings,
+ *       GUIDs in any .NET form;</li>
+ *   <li>{@code WRITE_DATES_AS_TIMESTAMPS} off: dates are strings;</li>
+ *   <li>{@code ACCEPT_CASE_INSENSITIVE_PROPERTIES} and {@code _ENUMS} on, {@code FAIL_ON_UNKNOWN_PROPERTIES}
+ *       off: a tolerant reader;</li>
+ *   <li>{@code ALLOW_JAVA_COMMENTS} and {@code ALLOW_TRAILING_COMMA} on;</li>
+ *   <li>a nesting depth limit of {@value #MAX_NESTING_DEPTH} (STJ's default is 64, MassTransit
+ *       does not change it), so a hostile body cannot exhaust the stack;</li>
+ *   <li>{@code FAIL_ON_EMPTY_BEANS} off, so a record without components is written as {@code {}};</li>
+ *   <li>trees keep floating-point numbers as exact {@code BigDecimal}s, so a decimal sent as a
+ *       number binds without loss.</li>
+ * </ul>
+ *
+ * <p>Thread-safe: the mapper is never changed after construction; the per-type reader cache is a
+ * concurrent map bounded by the number of registered message types.
+ */
+final class JsonCodec {
+    /** The deepest nesting of arrays and objects a body may have. */
+    static final int MAX_NESTING_DEPTH = 200;
+    /** Readers cached per bound type; types come from the bus's registry, so this is plenty. */
+    private static final int MAX_CACHED_READERS = 4096;
+
+    private final ObjectMapper mapper;
+    private final ObjectReader treeReader;
+    private final ObjectReader bodyReader;
+    private final ObjectWriter writer;
+    private final ConcurrentMap<Type, ObjectReader> readers = new ConcurrentHashMap<>();
+
+    private JsonCodec(ObjectMapper mapper) {
+        this.mapper = mapper;
+        this.bodyReader = mapper.reader();
+        this.treeReader = mapper.reader()
+                .with(JsonNodeFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+                .without(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
+                .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+        this.writer = mapper.writer().without(SerializationFeature.FLUSH_AFTER_WRITE_VALUE);
+    }
+
+    /** A codec with Omnibus's own mapper. */
+    static JsonCodec create() {
+        return new JsonCodec(configure(JsonMapper.builder().build()));
+    }
+
+    /**
+     * A codec over a configured copy of {@code mapper}; {@code mapper} itself is not changed.
+     *
+     * @throws ConfigurationException if {@code mapper} does not read and write JSON
+     */
+    static JsonCodec create(ObjectMapper mapper) {
+        Objects.requireNonNull(mapper, "mapper");
+        String format = mapper.getFactory().getFormatName();
+        if (!JsonFactory.FORMAT_NAME_JSON.equals(format)) {
+            throw new ConfigurationException("The ObjectMapper given to the JSON serializer writes " + format
+                    + ", not JSON: pass a mapper built on a JsonFactory (new ObjectMapper() or JsonMapper.builder())");
+        }
+        return new JsonCodec(configure(mapper.copy()));
+    }
+
+    // MapperFeature can only be set on a built mapper through deprecated setters; we set it on our
+    // own copy before first use, which is what those setters still support.
+    @SuppressWarnings("deprecation")
+    private static ObjectMapper configure(ObjectMapper m) {
+        JsonFactory factory = m.getFactory();
+        StreamReadConstraints limits = factory.streamReadConstraints();
+        if (limits.getMaxNestingDepth() > MAX_NESTING_DEPTH) {
+            factory.setStreamReadConstraints(limits.rebuild().maxNestingDepth(MAX_NESTING_DEPTH).build());
+        }
+        factory.enable(JsonReadFeature.ALLOW_JAVA_COMMENTS.mappedFeature());
+        factory.enable(JsonReadFeature.ALLOW_TRAILING_COMMA.mappedFeature());
+        m.registerModule(new JavaTimeModule());
+        m.registerModule(new MassTransitModule());
+        m.configure(MapperFeature.ACCEPT_CASE_INSENSITIVE_PROPERTIES, true);
+        m.configure(MapperFeature.ACCEPT_CASE_INSENSITIVE_ENUMS, true);
+        m.disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+        m.disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+        m.disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
+        return m;
+    }
+
+    /** The writer for message bodies and header values. */
+    ObjectWriter writer() {
+        return writer;
+    }
+
+    /** The factory for raw generators (host info in a header). */
+    JsonFactory factory() {
+        return mapper.getFactory();
+    }
+
+    /**
+     * Parses {@code body} into a tree, once.
+     *
+     * @param what how to name the input in an error ("body", "MT-Host-Info header")
+     * @throws SerializationException if it is empty, not JSON, or beyond a parser limit
+     */
+    JsonNode parse(byte[] body, String what) {
+        if (body == null || body.length == 0) {
+            throw new SerializationException(what + " is not JSON: it is empty");
+        }
+        JsonNode root;
+        try {
+            root = treeReader.readTree(body);
+        } catch (StreamConstraintsException e) {
+            throw new SerializationException(what + " exceeds a JSON parser limit (nesting depth "
+                    + MAX_NESTING_DEPTH + " or number/string length): " + e.getOriginalMessage(), e);
+        } catch (JsonProcessingException e) {
+            throw new SerializationException(what + " is not JSON: " + reasonOf(e), e);
+        } catch (IOException e) {
+            throw new SerializationException(what + " could not be read as JSON: " + e, e);
+        }
+        if (root == null || root.isMissingNode()) {
+            throw new SerializationException(what + " is not JSON: it holds no value (only whitespace or comments)");
+        }
+        return root;
+    }
+
+    /**
+     * Binds {@code node} to {@code type} through Jackson's caches, without re-parsing.
+     *
+     * @throws SerializationException naming the type and Jackson's reason if it does not fit
+     */
+    Object bind(JsonNode node, Type type) {
+        ObjectReader reader = readers.get(type);
+        if (reader == null) {
+            reader = bodyReader.forType(mapper.getTypeFactory().constructType(type));
+            if (readers.size() < MAX_CACHED_READERS) {
+                readers.putIfAbsent(type, reader);
+            }
+        }
+        try {
+            return reader.readValue(node);
+        } catch (IOException | RuntimeException e) {
+            throw new SerializationException("message does not fit " + type.getTypeName() + ": " + reasonOf(e), e);
+        }
+    }
+
+    /** Jackson's reason without its source location, plus the JSON path where it failed. */
+    static String reasonOf(Throwable e) {
+        if (!(e instanceof JsonProcessingException jpe)) {
+            return String.valueOf(e);
+        }
+        String reason = jpe.getOriginalMessage();
+        if (jpe.getLocation() != null && jpe.getLocation().getLineNr() > 0 && !(e instanceof JsonMappingException)) {
+            reason += " (line " + jpe.getLocation().getLineNr() + ", column " + jpe.getLocation().getColumnNr() + ")";
+        }
+        if (e instanceof JsonMappingException jme && !jme.getPath().isEmpty()) {
+            StringBuilder path = new StringBuilder("$");
+            for (JsonMappingException.Reference r : jme.getPath()) {
+                if (r.getFieldName() != null) {
+                    path.append('.').append(r.getFieldName());
+                } else if (r.getIndex() >= 0) {
+                    path.append('[').append(r.getIndex()).append(']');
+                }
+            }
+            reason += " (at " + path + ")";
+        }
+        return reason;
+    }
+}

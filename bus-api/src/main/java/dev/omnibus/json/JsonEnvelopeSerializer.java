@@ -1,0 +1,344 @@
+package dev.omnibus.json;
+
+import com.fasterxml.jackson.core.JsonEncoding;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import dev.omnibus.ConfigurationException;
+import dev.omnibus.Envelope;
+import dev.omnibus.Headers;
+import dev.omnibus.HostInfo;
+import dev.omnibus.SerializationException;
+import dev.omnibus.spi.DecodedMessage;
+import dev.omnibus.spi.SerializedMessage;
+import dev.omnibus.spi.Serializer;
+import java.io.IOException;
+import java.net.URI;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
+
+/**
+ * MassTransit's JSON envelope ({@value #CONTENT_TYPE}): the message and everything about it in
+ * one JSON object, byte-compatible with what MassTransit 8's System.Text.Json serializer writes
+ * and reads, so Omnibus and .NET services share queues.
+ *
+ * <pre>{@code
+ * Serializer json = JsonEnvelopeSerializer.create();
+ * SerializedMessage out = json.serialize(envelope, new SubmitOrder(orderId, Instant.now()));
+ *
+ * DecodedMessage in = json.deserialize(out.body(), out.transportHeaders());
+ * MessageType type = registry.resolve(in.envelope().messageType().get(0)).orElseThrow();
+ * SubmitOrder order = (SubmitOrder) in.message(type.javaType());
+ * }</pre>
+ *
+ * <h2>Writing</h2>
+ * Fields are written in MassTransit's order: {@code messageId, requestId, correlationId,
+ * conversationId, initiatorId, sourceAddress, destinationAddress, responseAddress, faultAddress,
+ * messageType, message, expirationTime, sentTime, headers, host}; absent ones as JSON
+ * {@code null}. Ids are lowercase {@code D} GUIDs, times UTC ISO-8601 with {@code Z} and trailing
+ * fraction zeros dropped, addresses strings, header names as given. The message body is written
+ * by the mapper: record components under their own (camelCase) names, {@code BigDecimal} as a
+ * string, enums by name. Output is compact, where MassTransit indents; a mapper with
+ * {@code INDENT_OUTPUT} indents too. {@link SerializedMessage#transportHeaders()} is empty: the
+ * bus adds {@code MessageId}, {@code CorrelationId} and {@code Content-Type} itself.
+ *
+ * <h2>Reading</h2>
+ * The body is parsed once into a tree; the message is bound to a Java type only when
+ * {@link DecodedMessage#message(java.lang.reflect.Type)} asks, from that tree. Like MassTransit
+ * the reader is tolerant: property names match case-insensitively (in the envelope and the
+ * message), unknown properties are ignored, comments and trailing commas are allowed, ids may be
+ * {@code D}, {@code N}, {@code B} or {@code P} GUIDs and an empty string is an absent id, and
+ * every field but {@code messageType} may be missing (then it is null). Header values become
+ * String, Boolean, Integer/Long/BigInteger, Double, List or Map.
+ *
+ * <h2>Failures</h2>
+ * Every failure is a {@link SerializationException} (never retryable) whose message says what is
+ * wrong: "body is not JSON: …", "envelope is not a JSON object …", "envelope has no messageType
+ * …", "messageId is not a GUID: …", "message does not fit com.acme.SubmitOrder: …" (with
+ * Jackson's reason and the JSON path), or a body nesting deeper than 200 levels. Writing fails
+ * the same way when the mapper cannot write the message.
+ *
+ * <h2>Threading and cost</h2>
+ * Instances are immutable and thread-safe; make one per bus and share it. Each holds one
+ * configured mapper with its reader and writer, so per message there is no reflection beyond
+ * Jackson's caches, and no intermediate {@code String} of the body.
+ */
+public final class JsonEnvelopeSerializer implements Serializer {
+    /** MassTransit's content type of a JSON envelope. */
+    public static final String CONTENT_TYPE = "application/vnd.masstransit+json";
+
+    private static final int INITIAL_BUFFER = 1024;
+
+    private final JsonCodec codec;
+
+    private JsonEnvelopeSerializer(JsonCodec codec) {
+        this.codec = codec;
+    }
+
+    /** A serializer with Omnibus's own mapper configuration (see {@link #create(ObjectMapper)}). */
+    public static JsonEnvelopeSerializer create() {
+        return new JsonEnvelopeSerializer(JsonCodec.create());
+    }
+
+    /**
+     * A serializer that writes and binds messages with a copy of {@code mapper}, keeping its
+     * modules, naming strategy, inclusion rules, mix-ins and visibility; {@code mapper} itself is
+     * not changed. On the copy these settings, which MassTransit interop relies on, are imposed:
+     * <ul>
+     *   <li>{@code JavaTimeModule} registered; {@code WRITE_DATES_AS_TIMESTAMPS} off;</li>
+     *   <li>{@code Instant} written as UTC ISO-8601 and read with or without an offset;
+     *       {@code BigDecimal} written as a string and read from a string or number; {@code UUID}
+     *       read in any .NET form (these replace other serializers for those three types);</li>
+     *   <li>{@code ACCEPT_CASE_INSENSITIVE_PROPERTIES} and {@code ACCEPT_CASE_INSENSITIVE_ENUMS}
+     *       on; {@code FAIL_ON_UNKNOWN_PROPERTIES} and {@code FAIL_ON_EMPTY_BEANS} off;</li>
+     *   <li>{@code ALLOW_JAVA_COMMENTS} and {@code ALLOW_TRAILING_COMMA} on; a nesting depth limit
+     *       of 200 (kept if the mapper's is lower).</li>
+     * </ul>
+     * Record components should be camelCase (MassTransit's naming); .NET reads other names only
+     * if they match case-insensitively.
+     *
+     * @throws ConfigurationException if {@code mapper} is not a JSON mapper (YAML, Smile, …)
+     */
+    public static JsonEnvelopeSerializer create(ObjectMapper mapper) {
+        return new JsonEnvelopeSerializer(JsonCodec.create(mapper));
+    }
+
+    @Override
+    public String contentType() {
+        return CONTENT_TYPE;
+    }
+
+    /**
+     * Writes the envelope with {@code message} as its body.
+     *
+     * @throws SerializationException if the mapper cannot write {@code message}
+     * @throws NullPointerException   if either argument is null
+     */
+    @Override
+    public SerializedMessage serialize(Envelope envelope, Object message) {
+        Objects.requireNonNull(envelope, "envelope");
+        Objects.requireNonNull(message, "message");
+        ObjectWriter writer = codec.writer();
+        ByteArrayBuilder out = new ByteArrayBuilder(INITIAL_BUFFER);
+        try (JsonGenerator g = writer.createGenerator(out, JsonEncoding.UTF8)) {
+            g.writeStartObject();
+            writeId(g, "messageId", envelope.messageId());
+            writeId(g, "requestId", envelope.requestId());
+            writeId(g, "correlationId", envelope.correlationId());
+            writeId(g, "conversationId", envelope.conversationId());
+            writeId(g, "initiatorId", envelope.initiatorId());
+            writeAddress(g, "sourceAddress", envelope.sourceAddress());
+            writeAddress(g, "destinationAddress", envelope.destinationAddress());
+            writeAddress(g, "responseAddress", envelope.responseAddress());
+            writeAddress(g, "faultAddress", envelope.faultAddress());
+            g.writeFieldName("messageType");
+            g.writeStartArray();
+            for (String urn : envelope.messageType()) {
+                g.writeString(urn);
+            }
+            g.writeEndArray();
+            g.writeFieldName("message");
+            writer.writeValue(g, message);
+            writeTime(g, "expirationTime", envelope.expirationTime());
+            writeTime(g, "sentTime", envelope.sentTime());
+            g.writeFieldName("headers");
+            writeHeaders(g, writer, envelope.headers());
+            g.writeFieldName("host");
+            writeHost(g, envelope.host(), false);
+            g.writeEndObject();
+        } catch (IOException | RuntimeException e) {
+            throw new SerializationException("Cannot write message " + message.getClass().getName()
+                    + " (messageId " + envelope.messageId() + ") as JSON: " + JsonCodec.reasonOf(e), e);
+        }
+        return new SerializedMessage(out.toByteArray(), CONTENT_TYPE, Headers.empty());
+    }
+
+    /**
+     * Reads the envelope; the message stays an unbound tree until
+     * {@link DecodedMessage#message(java.lang.reflect.Type)}.
+     *
+     * @param transportHeaders not used: everything is in the body
+     * @throws SerializationException if the body is not a JSON envelope; the message says why
+     */
+    @Override
+    public DecodedMessage deserialize(byte[] body, Headers transportHeaders) {
+        JsonNode root = codec.parse(body, "body");
+        if (!root.isObject()) {
+            throw new SerializationException("envelope is not a JSON object but " + EnvelopeNodes.kind(root)
+                    + ": a MassTransit envelope is {\"messageType\": [\"urn:message:…\"], \"message\": {…}, …}");
+        }
+        UUID messageId = null;
+        UUID requestId = null;
+        UUID correlationId = null;
+        UUID conversationId = null;
+        UUID initiatorId = null;
+        URI sourceAddress = null;
+        URI destinationAddress = null;
+        URI responseAddress = null;
+        URI faultAddress = null;
+        List<String> messageType = null;
+        JsonNode message = null;
+        Instant expirationTime = null;
+        Instant sentTime = null;
+        Headers headers = Headers.empty();
+        HostInfo host = null;
+        for (Map.Entry<String, JsonNode> e : root.properties()) {
+            Field field = Field.of(e.getKey());
+            if (field == null) {
+                continue;
+            }
+            JsonNode v = e.getValue();
+            switch (field) {
+                case MESSAGE_ID -> messageId = EnvelopeNodes.id(v, "messageId");
+                case REQUEST_ID -> requestId = EnvelopeNodes.id(v, "requestId");
+                case CORRELATION_ID -> correlationId = EnvelopeNodes.id(v, "correlationId");
+                case CONVERSATION_ID -> conversationId = EnvelopeNodes.id(v, "conversationId");
+                case INITIATOR_ID -> initiatorId = EnvelopeNodes.id(v, "initiatorId");
+                case SOURCE_ADDRESS -> sourceAddress = EnvelopeNodes.address(v, "sourceAddress");
+                case DESTINATION_ADDRESS -> destinationAddress = EnvelopeNodes.address(v, "destinationAddress");
+                case RESPONSE_ADDRESS -> responseAddress = EnvelopeNodes.address(v, "responseAddress");
+                case FAULT_ADDRESS -> faultAddress = EnvelopeNodes.address(v, "faultAddress");
+                case MESSAGE_TYPE -> messageType = EnvelopeNodes.messageTypes(v, "messageType");
+                case MESSAGE -> message = v;
+                case EXPIRATION_TIME -> expirationTime = EnvelopeNodes.time(v, "expirationTime");
+                case SENT_TIME -> sentTime = EnvelopeNodes.time(v, "sentTime");
+                case HEADERS -> headers = EnvelopeNodes.headers(v, "headers");
+                case HOST -> host = EnvelopeNodes.host(v, "host");
+                default -> throw new AssertionError(field);
+            }
+        }
+        if (messageType == null || messageType.isEmpty()) {
+            throw new SerializationException("envelope has no messageType" + (messageId == null ? "" : " (messageId "
+                    + messageId + ")") + ": it must list the message's URNs, e.g. "
+                    + "\"messageType\": [\"urn:message:Acme.Orders:SubmitOrder\"]");
+        }
+        Envelope envelope = new Envelope(messageId, requestId, correlationId, conversationId, initiatorId,
+                sourceAddress, destinationAddress, responseAddress, faultAddress, messageType, sentTime,
+                expirationTime, headers, host);
+        return new JsonDecodedMessage(envelope, message, codec, "envelope has no message");
+    }
+
+    @Override
+    public String toString() {
+        return "JsonEnvelopeSerializer[" + CONTENT_TYPE + "]";
+    }
+
+    private static void writeId(JsonGenerator g, String name, UUID id) throws IOException {
+        g.writeFieldName(name);
+        if (id == null) {
+            g.writeNull();
+        } else {
+            g.writeString(id.toString());
+        }
+    }
+
+    private static void writeAddress(JsonGenerator g, String name, URI address) throws IOException {
+        g.writeFieldName(name);
+        if (address == null) {
+            g.writeNull();
+        } else {
+            g.writeString(address.toString());
+        }
+    }
+
+    private static void writeTime(JsonGenerator g, String name, Instant time) throws IOException {
+        g.writeFieldName(name);
+        if (time == null) {
+            g.writeNull();
+        } else {
+            g.writeString(WireValues.formatInstant(time));
+        }
+    }
+
+    private static void writeHeaders(JsonGenerator g, ObjectWriter writer, Headers headers) throws IOException {
+        g.writeStartObject();
+        for (Map.Entry<String, Object> e : headers.asMap().entrySet()) {
+            g.writeFieldName(e.getKey());
+            Object v = e.getValue();
+            if (v instanceof String s) {
+                g.writeString(s);
+            } else if (v instanceof Boolean b) {
+                g.writeBoolean(b);
+            } else if (v instanceof Integer || v instanceof Long || v instanceof Short || v instanceof Byte) {
+                g.writeNumber(((Number) v).longValue());
+            } else {
+                writer.writeValue(g, v);
+            }
+        }
+        g.writeEndObject();
+    }
+
+    /**
+     * Writes MassTransit's host object; {@code pascalCase} for the {@code MT-Host-Info} header,
+     * which MassTransit writes without its naming policy.
+     */
+    static void writeHost(JsonGenerator g, HostInfo host, boolean pascalCase) throws IOException {
+        if (host == null) {
+            g.writeNull();
+            return;
+        }
+        g.writeStartObject();
+        g.writeStringField(pascalCase ? "MachineName" : "machineName", host.machineName());
+        g.writeStringField(pascalCase ? "ProcessName" : "processName", host.processName());
+        g.writeFieldName(pascalCase ? "ProcessId" : "processId");
+        if (host.processId() == null) {
+            g.writeNull();
+        } else {
+            g.writeNumber(host.processId());
+        }
+        g.writeStringField(pascalCase ? "Assembly" : "assembly", host.assembly());
+        g.writeStringField(pascalCase ? "AssemblyVersion" : "assemblyVersion", host.assemblyVersion());
+        g.writeStringField(pascalCase ? "FrameworkVersion" : "frameworkVersion", host.frameworkVersion());
+        g.writeStringField(pascalCase ? "MassTransitVersion" : "massTransitVersion", host.massTransitVersion());
+        g.writeStringField(pascalCase ? "OperatingSystemVersion" : "operatingSystemVersion",
+                host.operatingSystemVersion());
+        g.writeEndObject();
+    }
+
+    /** The envelope's fields by name: exact camelCase first, then case-insensitively. */
+    private enum Field {
+        MESSAGE_ID("messageId"),
+        REQUEST_ID("requestId"),
+        CORRELATION_ID("correlationId"),
+        CONVERSATION_ID("conversationId"),
+        INITIATOR_ID("initiatorId"),
+        SOURCE_ADDRESS("sourceAddress"),
+        DESTINATION_ADDRESS("destinationAddress"),
+        RESPONSE_ADDRESS("responseAddress"),
+        FAULT_ADDRESS("faultAddress"),
+        MESSAGE_TYPE("messageType"),
+        MESSAGE("message"),
+        EXPIRATION_TIME("expirationTime"),
+        SENT_TIME("sentTime"),
+        HEADERS("headers"),
+        HOST("host");
+
+        private static final Map<String, Field> EXACT = new HashMap<>();
+        private static final Map<String, Field> FOLDED = new HashMap<>();
+
+        static {
+            for (Field f : values()) {
+                EXACT.put(f.jsonName, f);
+                FOLDED.put(f.jsonName.toLowerCase(Locale.ROOT), f);
+            }
+        }
+
+        private final String jsonName;
+
+        Field(String jsonName) {
+            this.jsonName = jsonName;
+        }
+
+        static Field of(String name) {
+            Field f = EXACT.get(name);
+            return f != null ? f : FOLDED.get(name.toLowerCase(Locale.ROOT));
+        }
+    }
+}

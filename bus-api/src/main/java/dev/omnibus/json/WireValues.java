@@ -1,0 +1,239 @@
+package dev.omnibus.json;
+
+import java.time.DateTimeException;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.TemporalAccessor;
+import java.time.temporal.TemporalQueries;
+import java.util.UUID;
+
+/**
+ * The scalar formats of MassTransit's wire, written and read the way System.Text.Json does:
+ * GUIDs and UTC date-times. Stateless and thread-safe; every method allocates only its result.
+ */
+final class WireValues {
+    /** 0001-01-01T00:00:00Z, the first instant .NET's DateTime can hold. */
+    private static final long MIN_DOTNET_SECOND = -62_135_596_800L;
+    /** 9999-12-31T23:59:59Z, the last whole second .NET's DateTime can hold. */
+    private static final long MAX_DOTNET_SECOND = 253_402_300_799L;
+    /** .NET ticks (100 ns since 0001-01-01) at the Unix epoch. */
+    private static final long TICKS_AT_UNIX_EPOCH = 621_355_968_000_000_000L;
+    private static final long TICKS_PER_SECOND = 10_000_000L;
+    /** Timestamps embedded in ids are trusted only inside [2000, 2200). */
+    private static final long PLAUSIBLE_FROM = 946_684_800L;
+    private static final long PLAUSIBLE_UNTIL = 7_258_118_400L;
+    /** STJ reads up to 16 fraction digits (and uses the first 7); we read as many and keep 9. */
+    private static final int MAX_FRACTION_DIGITS = 16;
+    private static final char[] DIGITS = "0123456789".toCharArray();
+
+    private WireValues() {
+    }
+
+    // ---------------------------------------------------------------- GUIDs
+
+    /**
+     * Parses a GUID in one of the forms .NET's {@code Guid.TryParse} accepts for envelope ids:
+     * {@code D} (8-4-4-4-12), {@code N} (32 hex digits), and {@code B}/{@code P} (D in braces or
+     * parentheses). Hex digits may be of either case.
+     *
+     * @throws IllegalArgumentException if {@code text} is none of those
+     */
+    static UUID parseGuid(String text) {
+        int len = text.length();
+        if (len == 36) {
+            return parseDashed(text, 0);
+        }
+        if (len == 32) {
+            return new UUID(hex(text, 0, 16), hex(text, 16, 32));
+        }
+        if (len == 38) {
+            char open = text.charAt(0);
+            char close = text.charAt(37);
+            if ((open == '{' && close == '}') || (open == '(' && close == ')')) {
+                return parseDashed(text, 1);
+            }
+        }
+        throw new IllegalArgumentException("not a GUID");
+    }
+
+    private static UUID parseDashed(String s, int at) {
+        if (s.charAt(at + 8) != '-' || s.charAt(at + 13) != '-' || s.charAt(at + 18) != '-'
+                || s.charAt(at + 23) != '-') {
+            throw new IllegalArgumentException("not a GUID");
+        }
+        long msb = hex(s, at, at + 8) << 32 | hex(s, at + 9, at + 13) << 16 | hex(s, at + 14, at + 18);
+        long lsb = hex(s, at + 19, at + 23) << 48 | hex(s, at + 24, at + 36);
+        return new UUID(msb, lsb);
+    }
+
+    private static long hex(String s, int from, int to) {
+        long v = 0;
+        for (int i = from; i < to; i++) {
+            int d = Character.digit(s.charAt(i), 16);
+            if (d < 0) {
+                throw new IllegalArgumentException("not a GUID");
+            }
+            v = v << 4 | d;
+        }
+        return v;
+    }
+
+    /**
+     * The send time embedded in a message id, the way MassTransit's raw serializer recovers a
+     * sent time that no header carries; null when the id carries none we can trust.
+     *
+     * <p>A UUIDv7 (what Omnibus writes) holds Unix milliseconds in its first 48 bits. A MassTransit
+     * {@code NewId} holds .NET ticks: the low 16 bits in bytes 8-9 and the high 48 bits in bytes
+     * 10-15, so {@code 181c0000-6393-3630-36a4-08daf4e7c6da} was made at
+     * 2023-01-12T21:55:53.715882Z. Random (version 4) ids and ids whose time falls outside
+     * 2000-2200 give null.
+     */
+    static Instant timestampOf(UUID id) {
+        if (id.variant() == 2 && id.version() == 7) {
+            long millis = id.getMostSignificantBits() >>> 16;
+            if (plausible(millis / 1000)) {
+                return Instant.ofEpochMilli(millis);
+            }
+        }
+        if (id.variant() == 2 && id.version() == 4) {
+            return null;
+        }
+        long lsb = id.getLeastSignificantBits();
+        long ticks = lsb << 16 | lsb >>> 48;
+        long unixTicks = ticks - TICKS_AT_UNIX_EPOCH;
+        long seconds = Math.floorDiv(unixTicks, TICKS_PER_SECOND);
+        if (ticks < 0 || !plausible(seconds)) {
+            return null;
+        }
+        return Instant.ofEpochSecond(seconds, Math.floorMod(unixTicks, TICKS_PER_SECOND) * 100);
+    }
+
+    private static boolean plausible(long epochSecond) {
+        return epochSecond >= PLAUSIBLE_FROM && epochSecond < PLAUSIBLE_UNTIL;
+    }
+
+    // ---------------------------------------------------------------- instants
+
+    /**
+     * Writes {@code t} as System.Text.Json writes a UTC DateTime: {@code yyyy-MM-ddTHH:mm:ss},
+     * then the fraction with trailing zeros dropped (none when it is zero), then {@code Z}. .NET
+     * keeps 7 digits; a Java instant finer than 100 ns is written with up to 9, which .NET reads
+     * (it accepts 16). Instants outside .NET's years 1-9999 fall back to ISO-8601 as Java writes it.
+     */
+    static String formatInstant(Instant t) {
+        long seconds = t.getEpochSecond();
+        if (seconds < MIN_DOTNET_SECOND || seconds > MAX_DOTNET_SECOND) {
+            return DateTimeFormatter.ISO_INSTANT.format(t);
+        }
+        long day = Math.floorDiv(seconds, 86_400L);
+        int secondOfDay = (int) Math.floorMod(seconds, 86_400L);
+        LocalDate date = LocalDate.ofEpochDay(day);
+        char[] b = new char[30];
+        put(b, 0, date.getYear(), 4);
+        b[4] = '-';
+        put(b, 5, date.getMonthValue(), 2);
+        b[7] = '-';
+        put(b, 8, date.getDayOfMonth(), 2);
+        b[10] = 'T';
+        put(b, 11, secondOfDay / 3600, 2);
+        b[13] = ':';
+        put(b, 14, secondOfDay / 60 % 60, 2);
+        b[16] = ':';
+        put(b, 17, secondOfDay % 60, 2);
+        int n = 19;
+        int nanos = t.getNano();
+        if (nanos != 0) {
+            int digits = 9;
+            while (nanos % 10 == 0) {
+                nanos /= 10;
+                digits--;
+            }
+            b[n++] = '.';
+            put(b, n, nanos, digits);
+            n += digits;
+        }
+        b[n++] = 'Z';
+        return new String(b, 0, n);
+    }
+
+    private static void put(char[] b, int at, int value, int width) {
+        for (int i = at + width - 1; i >= at; i--) {
+            b[i] = DIGITS[value % 10];
+            value /= 10;
+        }
+    }
+
+    /**
+     * Reads an ISO-8601 date-time as System.Text.Json does for a DateTime: {@code Z} or an offset
+     * converts to UTC; no offset is taken as UTC (what MassTransit writes is always UTC); a date
+     * alone is its start of day. Up to 16 fraction digits are read and the first 9 kept.
+     *
+     * @throws DateTimeException if {@code text} is not such a date-time
+     */
+    static Instant parseInstant(String text) {
+        Instant fast = parseUtc(text);
+        if (fast != null) {
+            return fast;
+        }
+        if (text.length() == 10) {
+            return LocalDate.parse(text).atStartOfDay().toInstant(ZoneOffset.UTC);
+        }
+        TemporalAccessor parsed = DateTimeFormatter.ISO_DATE_TIME.parse(text);
+        if (parsed.query(TemporalQueries.offset()) != null) {
+            return Instant.from(parsed);
+        }
+        return LocalDateTime.from(parsed).toInstant(ZoneOffset.UTC);
+    }
+
+    /** The common shape {@code yyyy-MM-ddTHH:mm:ss[.f…]Z} without DateTimeFormatter, else null. */
+    private static Instant parseUtc(String s) {
+        int len = s.length();
+        if (len < 20 || len > 20 + 1 + MAX_FRACTION_DIGITS || s.charAt(len - 1) != 'Z'
+                || s.charAt(4) != '-' || s.charAt(7) != '-' || s.charAt(10) != 'T'
+                || s.charAt(13) != ':' || s.charAt(16) != ':') {
+            return null;
+        }
+        int year = digits(s, 0, 4);
+        int month = digits(s, 5, 7);
+        int day = digits(s, 8, 10);
+        int hour = digits(s, 11, 13);
+        int minute = digits(s, 14, 16);
+        int second = digits(s, 17, 19);
+        if ((year | month | day | hour | minute | second) < 0 || hour > 23 || minute > 59 || second > 59) {
+            return null;
+        }
+        int nanos = 0;
+        if (len > 20) {
+            if (s.charAt(19) != '.' || len == 21) {
+                return null;
+            }
+            int scale = 100_000_000;
+            for (int i = 20; i < len - 1; i++) {
+                int d = s.charAt(i) - '0';
+                if (d < 0 || d > 9) {
+                    return null;
+                }
+                nanos += d * scale;
+                scale /= 10;
+            }
+        }
+        long epochDay = LocalDate.of(year, month, day).toEpochDay();
+        return Instant.ofEpochSecond(epochDay * 86_400L + hour * 3600L + minute * 60L + second, nanos);
+    }
+
+    /** The decimal number in {@code s[from, to)}, or -1 if a character is not a digit. */
+    private static int digits(String s, int from, int to) {
+        int v = 0;
+        for (int i = from; i < to; i++) {
+            int d = s.charAt(i) - '0';
+            if (d < 0 || d > 9) {
+                return -1;
+            }
+            v = v * 10 + d;
+        }
+        return v;
+    }
+}

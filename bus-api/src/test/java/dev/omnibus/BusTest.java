@@ -1,0 +1,109 @@
+package dev.omnibus;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.omnibus.inmemory.InMemoryTransport;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** The bus as a user drives it, on the in-memory transport. The transport guarantees are in bus-testing's kit. */
+class BusTest {
+    record Ping(UUID id) {
+    }
+
+    record Pong(UUID id) {
+    }
+
+    @Test
+    void retryWaitsFollowThePolicyOnTheBusClock() throws Exception {
+        FakeClock clock = new FakeClock();
+        List<Instant> attempts = new CopyOnWriteArrayList<>();
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        try (Bus bus = Bus.builder()
+                .transport(InMemoryTransport.create())
+                .clock(clock)
+                .receiveEndpoint("ping", e -> e
+                        .retry(Retry.intervals(Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(4)))
+                        .consumer(Ping.class, ctx -> {
+                            attempts.add(clock.now());
+                            if (ctx.retryAttempt() < 3) {
+                                throw new IllegalStateException("attempt " + ctx.retryAttempt());
+                            }
+                            done.complete(null);
+                        }))
+                .start()) {
+            bus.publish(new Ping(UUID.randomUUID())).get(5, TimeUnit.SECONDS);
+            done.get(10, TimeUnit.SECONDS);
+            assertThat(clock.sleeps()).containsExactly(Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(4));
+            assertThat(attempts).hasSize(4);
+            assertThat(Duration.between(attempts.get(0), attempts.get(3))).isEqualTo(Duration.ofSeconds(7));
+        }
+    }
+
+    @Test
+    void requestTimeoutFollowsTheBusClock() throws Exception {
+        FakeClock clock = new FakeClock();
+        try (Bus bus = Bus.builder().transport(InMemoryTransport.create()).clock(clock).start()) {
+            CompletableFuture<Pong> f = bus.request(new Ping(UUID.randomUUID()), Pong.class, Duration.ofHours(1));
+            clock.advance(Duration.ofMinutes(59));
+            assertThat(f).isNotDone();
+            clock.advance(Duration.ofMinutes(1));
+            assertThat(f).isCompletedExceptionally();
+            assertThatThrownBy(f::join).hasCauseInstanceOf(RequestTimeoutException.class)
+                    .hasMessageContaining("within PT1H");
+        }
+    }
+
+    @Test
+    void everyConfigurationProblemIsReportedAtOnce() {
+        assertThatThrownBy(() -> Bus.builder()
+                .receiveEndpoint("bad name", e -> { })
+                .receiveEndpoint("empty", e -> e.concurrency(0))
+                .build())
+                .isInstanceOfSatisfying(ConfigurationException.class, e -> assertThat(e.problems()).hasSize(4)
+                        .anyMatch(p -> p.contains("no transport"))
+                        .anyMatch(p -> p.contains("bad name"))
+                        .anyMatch(p -> p.contains("concurrency must be at least 1"))
+                        .anyMatch(p -> p.contains("has no consumers")));
+    }
+
+    @Test
+    void lifecycleMisuseFailsClearly() {
+        Bus bus = Bus.builder().transport(InMemoryTransport.create()).build();
+        assertThatThrownBy(() -> bus.publish(new Ping(UUID.randomUUID()))).isInstanceOf(BusStateException.class)
+                .hasMessageContaining("not started");
+        bus.start();
+        assertThatThrownBy(bus::start).isInstanceOf(BusStateException.class).hasMessageContaining("already started");
+        bus.stop();
+        assertThatThrownBy(bus::stop).isInstanceOf(BusStateException.class).hasMessageContaining("only once");
+        assertThatThrownBy(() -> bus.publish(new Ping(UUID.randomUUID()))).isInstanceOf(BusStateException.class)
+                .hasMessageContaining("after stop");
+        bus.close(); // harmless after stop
+    }
+
+    @Test
+    void oneInMemoryTransportServesOneBus() {
+        InMemoryTransport t = InMemoryTransport.create();
+        try (Bus first = Bus.builder().transport(t).start()) {
+            assertThatThrownBy(() -> Bus.builder().transport(t).start()).isInstanceOf(BusStateException.class)
+                    .hasMessageContaining("InMemoryBroker");
+        }
+    }
+
+    @Test
+    void oversizedOutgoingMessageFailsItsFuture() {
+        try (Bus bus = Bus.builder().transport(InMemoryTransport.create()).maxMessageSize(512).start()) {
+            record Big(String text) {
+            }
+            CompletableFuture<Void> f = bus.publish(new Big("x".repeat(1000)));
+            assertThatThrownBy(f::join).hasCauseInstanceOf(SerializationException.class).hasMessageContaining("over the limit");
+        }
+    }
+}
