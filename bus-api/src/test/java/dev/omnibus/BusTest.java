@@ -92,6 +92,7 @@ class BusTest {
     void oneInMemoryTransportServesOneBus() {
         InMemoryTransport t = InMemoryTransport.create();
         try (Bus first = Bus.builder().transport(t).start()) {
+            assertThat(first.address().uri().getScheme()).isEqualTo("loopback");
             assertThatThrownBy(() -> Bus.builder().transport(t).start()).isInstanceOf(BusStateException.class)
                     .hasMessageContaining("InMemoryBroker");
         }
@@ -104,6 +105,26 @@ class BusTest {
             }
             CompletableFuture<Void> f = bus.publish(new Big("x".repeat(1000)));
             assertThatThrownBy(f::join).hasCauseInstanceOf(SerializationException.class).hasMessageContaining("over the limit");
+        }
+    }
+
+    @Test
+    void rawJsonFromAForeignProducerIsConsumedByTheEndpointsOnlyType() throws Exception {
+        dev.omnibus.inmemory.InMemoryBroker broker = dev.omnibus.inmemory.InMemoryBroker.create();
+        CompletableFuture<Ping> got = new CompletableFuture<>();
+        UUID id = UUID.randomUUID();
+        try (Bus bus = Bus.builder()
+                .transport(InMemoryTransport.connect(broker))
+                .receiveEndpoint("foreign", e -> e.defaultContentType("application/json")
+                        .consumer(Ping.class, ctx -> got.complete(ctx.message())))
+                .start()) {
+            InMemoryTransport producer = InMemoryTransport.connect(broker);
+            producer.start(new dev.omnibus.spi.TransportContext(dev.omnibus.spi.BusClock.system(), "foreign-producer"));
+            byte[] body = ("{\"id\":\"" + id + "\"}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            producer.send(Address.queue("foreign"), new dev.omnibus.spi.OutgoingMessage(body, Headers.empty(), null, null))
+                    .get(5, TimeUnit.SECONDS);
+            assertThat(got.get(10, TimeUnit.SECONDS)).isEqualTo(new Ping(id));
+            producer.close();
         }
     }
 }
