@@ -71,7 +71,8 @@ final class MessageProducer {
     OutgoingMessage encode(Production p, MessageType type) {
         SendOptions o = p.options();
         Envelope parent = p.parent();
-        Instant now = spec.clock().now();
+        // .NET keeps 7 fractional digits: microseconds survive a round trip through MassTransit
+        Instant now = spec.clock().now().truncatedTo(java.time.temporal.ChronoUnit.MICROS);
         UUID messageId = o.messageId() != null ? o.messageId() : Uuid7.next();
         UUID correlationId = o.correlationId() != null ? o.correlationId()
                 : parent != null ? parent.correlationId() : null;

@@ -40,6 +40,8 @@ import java.util.concurrent.ConcurrentMap;
  *   <li>a nesting depth limit of {@value #MAX_NESTING_DEPTH} (STJ's default is 64, MassTransit
  *       does not change it), so a hostile body cannot exhaust the stack;</li>
  *   <li>{@code FAIL_ON_EMPTY_BEANS} off, so a record without components is written as {@code {}};</li>
+ *   <li>default typing deactivated, so no class name is ever read from a message (a type's own
+ *       {@code @JsonTypeInfo} with the subtypes it declares still works);</li>
  *   <li>trees keep floating-point numbers as exact {@code BigDecimal}s, so a decimal sent as a
  *       number binds without loss.</li>
  * </ul>
@@ -107,6 +109,8 @@ final class JsonCodec {
         m.disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
         m.disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
         m.disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
+        // A message must never name the class it becomes: no class names read from the wire.
+        m.deactivateDefaultTyping();
         return m;
     }
 

@@ -82,7 +82,11 @@ public final class JsonEnvelopeSerializer implements Serializer {
         this.codec = codec;
     }
 
-    /** A serializer with Omnibus's own mapper configuration (see {@link #create(ObjectMapper)}). */
+    /**
+     * A serializer with Omnibus's own mapper configuration (see {@link #create(ObjectMapper)}).
+     *
+     * @return a new serializer; share it
+     */
     public static JsonEnvelopeSerializer create() {
         return new JsonEnvelopeSerializer(JsonCodec.create());
     }
@@ -99,11 +103,14 @@ public final class JsonEnvelopeSerializer implements Serializer {
      *   <li>{@code ACCEPT_CASE_INSENSITIVE_PROPERTIES} and {@code ACCEPT_CASE_INSENSITIVE_ENUMS}
      *       on; {@code FAIL_ON_UNKNOWN_PROPERTIES} and {@code FAIL_ON_EMPTY_BEANS} off;</li>
      *   <li>{@code ALLOW_JAVA_COMMENTS} and {@code ALLOW_TRAILING_COMMA} on; a nesting depth limit
-     *       of 200 (kept if the mapper's is lower).</li>
+     *       of 200 (kept if the mapper's is lower);</li>
+     *   <li>default typing deactivated: a message never names the Java class it becomes.</li>
      * </ul>
      * Record components should be camelCase (MassTransit's naming); .NET reads other names only
      * if they match case-insensitively.
      *
+     * @param mapper the mapper to copy; it is not changed
+     * @return a new serializer; share it
      * @throws ConfigurationException if {@code mapper} is not a JSON mapper (YAML, Smile, …)
      */
     public static JsonEnvelopeSerializer create(ObjectMapper mapper) {

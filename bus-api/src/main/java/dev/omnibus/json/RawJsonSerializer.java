@@ -87,7 +87,11 @@ public final class RawJsonSerializer implements Serializer {
         this.codec = codec;
     }
 
-    /** A raw serializer with Omnibus's own mapper configuration. */
+    /**
+     * A raw serializer with Omnibus's own mapper configuration.
+     *
+     * @return a new serializer; share it
+     */
     public static RawJsonSerializer create() {
         return new RawJsonSerializer(JsonCodec.create());
     }
@@ -96,6 +100,8 @@ public final class RawJsonSerializer implements Serializer {
      * A raw serializer over a copy of {@code mapper}, configured as
      * {@link JsonEnvelopeSerializer#create(ObjectMapper)} describes; {@code mapper} is not changed.
      *
+     * @param mapper the mapper to copy; it is not changed
+     * @return a new serializer; share it
      * @throws ConfigurationException if {@code mapper} is not a JSON mapper
      */
     public static RawJsonSerializer create(ObjectMapper mapper) {

@@ -4,11 +4,14 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.jsontype.impl.LaissezFaireSubTypeValidator;
+import dev.omnibus.ConfigurationException;
 import dev.omnibus.Envelope;
 import dev.omnibus.ExceptionInfo;
 import dev.omnibus.Fault;
@@ -267,8 +270,8 @@ class JsonEnvelopeSerializerTest {
 
     @Test
     void idsAreReadInNFormAndEmptyIdsAreAbsent() {
-        String body = "{\"messageId\":\"181C0000639336303 6A408DAF4E7C6DA\",\"requestId\":\"\",\"correlationId\":\"{9bbcf5f0-596e-4e90-b3c5-1b27358c5aeb}\","
-                .replace(" ", "")
+        String body = "{\"messageId\":\"181C00006393363036A408DAF4E7C6DA\",\"requestId\":\"\","
+                + "\"correlationId\":\"{9bbcf5f0-596e-4e90-b3c5-1b27358c5aeb}\","
                 + "\"messageType\":[\"" + PING + "\"],\"message\":{\"correlationId\":\"9bbcf5f0596e4e90b3c51b27358c5aeb\"}}";
 
         DecodedMessage read = serializer.deserialize(json(body), null);
@@ -442,6 +445,37 @@ class JsonEnvelopeSerializerTest {
         assertThat(mine.isEnabled(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)).isTrue();
         assertThat(mine.isEnabled(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)).isTrue();
         assertThat(mine.getRegisteredModuleIds()).isEmpty();
+    }
+
+    @Test
+    @SuppressWarnings("deprecation") // EVERYTHING is the setting that would type even final records
+    void defaultTypingOfAUserMapperIsTurnedOffSoNoClassNameTravels() throws Exception {
+        ObjectMapper mine = new ObjectMapper().activateDefaultTyping(
+                LaissezFaireSubTypeValidator.instance, ObjectMapper.DefaultTyping.EVERYTHING);
+        JsonEnvelopeSerializer custom = JsonEnvelopeSerializer.create(mine);
+
+        SerializedMessage written = custom.serialize(fullEnvelope(List.of("urn:message:Acme.Orders:OrderPlaced")),
+                TestMessages.orderPlaced());
+
+        assertThat(new String(written.body(), UTF_8)).doesNotContain(OrderPlaced.class.getName());
+        assertThat(tree(written.body()).get("message").get("customer").textValue())
+                .isEqualTo(TestMessages.orderPlaced().customer());
+    }
+
+    @Test
+    void mapperForAnotherFormatIsRejected() {
+        ObjectMapper yamlLike = new ObjectMapper(new JsonFactory() {
+            private static final long serialVersionUID = 1L;
+
+            @Override
+            public String getFormatName() {
+                return "YAML";
+            }
+        });
+
+        assertThatThrownBy(() -> JsonEnvelopeSerializer.create(yamlLike))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("writes YAML, not JSON");
     }
 
     @Test
