@@ -1,5 +1,6 @@
 package dev.omnibus;
 
+import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 
@@ -78,4 +79,12 @@ public interface ConsumeContext<T> {
     }
 
     CompletableFuture<Void> respond(Object response, SendOptions options);
+
+    /**
+     * Sends a request as part of this message's flow (correlation, conversation and initiator
+     * carried forward), or publishes it when {@code destination} is null. Fails as
+     * {@link Bus#request} does. Blocking a consumer on the result holds one of the endpoint's
+     * threads until the response or the timeout, so keep the timeout short; a saga suits long waits.
+     */
+    <R> CompletableFuture<R> request(Address destination, Object message, Class<R> responseType, Duration timeout);
 }

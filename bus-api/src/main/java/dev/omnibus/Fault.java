@@ -9,6 +9,9 @@ import java.util.UUID;
  * every retry and redelivery. Its wire shape and URN ({@code urn:message:MassTransit:Fault[[…]]})
  * follow MassTransit's, so .NET services can consume Omnibus faults and the other way round.
  *
+ * <p>The fault is produced just before the failed message moves to the endpoint's {@code _error}
+ * queue, as MassTransit does, so a fault consumer may run before that move is visible.
+ *
  * <p>Consume it with {@link ReceiveEndpointBuilder#faultConsumer(Class, MessageConsumer)}.
  *
  * @param faultId           unique id of this fault

@@ -34,7 +34,11 @@ public final class ReceiveEndpointBuilder {
         this.registry = registry;
     }
 
-    /** Adds a consumer of {@code type} (a record, or a message interface records implement). */
+    /**
+     * Adds a consumer of {@code type}: a record, or a message interface records implement. A
+     * consumer of an interface receives the records this bus has registered that implement it
+     * (register records that only arrive from elsewhere with {@link BusBuilder#messageType}).
+     */
     @SuppressWarnings("unchecked")
     public <T> ReceiveEndpointBuilder consumer(Class<T> type, MessageConsumer<? super T> consumer) {
         Objects.requireNonNull(consumer, "consumer");

@@ -127,4 +127,33 @@ class BusTest {
             producer.close();
         }
     }
+
+    record Start(UUID id) {
+    }
+
+    @Test
+    void aRequestFromAConsumerCarriesTheFlowForward() throws Exception {
+        CompletableFuture<Envelope> requestEnvelope = new CompletableFuture<>();
+        CompletableFuture<Pong> answer = new CompletableFuture<>();
+        UUID correlation = UUID.randomUUID();
+        try (Bus bus = Bus.builder()
+                .transport(InMemoryTransport.create())
+                .receiveEndpoint("responder", e -> e.consumer(Ping.class, ctx -> {
+                    requestEnvelope.complete(ctx.envelope());
+                    ctx.respond(new Pong(ctx.message().id()));
+                }))
+                .receiveEndpoint("starter", e -> e.consumer(Start.class, ctx ->
+                        answer.complete(ctx.request(Address.queue("responder"), new Ping(ctx.message().id()), Pong.class,
+                                Duration.ofSeconds(5)).get(5, TimeUnit.SECONDS))))
+                .start()) {
+            UUID id = UUID.randomUUID();
+            bus.publish(new Start(id), SendOptions.defaults().withCorrelationId(correlation)).get(5, TimeUnit.SECONDS);
+            assertThat(answer.get(10, TimeUnit.SECONDS)).isEqualTo(new Pong(id));
+            Envelope env = requestEnvelope.get(1, TimeUnit.SECONDS);
+            assertThat(env.correlationId()).isEqualTo(correlation);
+            assertThat(env.initiatorId()).isNotNull();
+            assertThat(env.requestId()).isNotNull();
+            assertThat(env.headers().get("MT-Request-AcceptType")).isEqualTo(List.of(MessageTypeRegistry.urnOf(Pong.class)));
+        }
+    }
 }

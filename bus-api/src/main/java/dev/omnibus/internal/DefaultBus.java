@@ -159,7 +159,7 @@ public final class DefaultBus implements Bus {
             SendOptions options) {
         checkCanProduce();
         return requests.request(destination, Objects.requireNonNull(message, "message"),
-                Objects.requireNonNull(responseType, "responseType"), timeout, Objects.requireNonNull(options, "options"));
+                Objects.requireNonNull(responseType, "responseType"), timeout, Objects.requireNonNull(options, "options"), null);
     }
 
     @Override
@@ -170,6 +170,10 @@ public final class DefaultBus implements Bus {
     @Override
     public Address address() {
         return new Address(requests.address());
+    }
+
+    RequestClient requests() {
+        return requests;
     }
 
     MessageProducer producer() {

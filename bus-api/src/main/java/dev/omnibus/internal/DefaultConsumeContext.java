@@ -84,6 +84,14 @@ final class DefaultConsumeContext implements ConsumeContext<Object> {
         return produce(to == null ? null : new Address(to), response, options, envelope.requestId());
     }
 
+    @Override
+    public <R> CompletableFuture<R> request(Address destination, Object msg, Class<R> responseType,
+            java.time.Duration timeout) {
+        endpoint.bus().checkCanProduce();
+        return endpoint.bus().requests().request(destination, java.util.Objects.requireNonNull(msg, "message"),
+                java.util.Objects.requireNonNull(responseType, "responseType"), timeout, SendOptions.defaults(), envelope);
+    }
+
     private CompletableFuture<Void> produce(Address destination, Object msg, SendOptions options, java.util.UUID requestId) {
         endpoint.bus().checkCanProduce();
         CompletableFuture<Void> f = endpoint.producer().produce(new MessageProducer.Production(

@@ -239,7 +239,8 @@ final class ReceiveEndpointRuntime implements DeliveryHandler {
             } else {
                 type = resolve(envelope.messageType());
                 if (type == null) {
-                    skip(d, "no registered message type among " + envelope.messageType());
+                    skip(d, "no registered message type among " + envelope.messageType()
+                            + " (a consumer of an interface needs the record registered too: BusBuilder.messageType(Record.class))");
                     return;
                 }
             }

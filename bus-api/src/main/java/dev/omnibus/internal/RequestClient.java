@@ -62,7 +62,7 @@ final class RequestClient implements DeliveryHandler {
     }
 
     <R> CompletableFuture<R> request(Address destination, Object message, Class<R> responseClass, Duration timeout,
-            SendOptions options) {
+            SendOptions options, Envelope parent) {
         if (timeout == null || timeout.isNegative() || timeout.isZero()) {
             throw new dev.omnibus.ConfigurationException("request timeout must be positive, was " + timeout);
         }
@@ -79,7 +79,7 @@ final class RequestClient implements DeliveryHandler {
         pending.put(requestId, new Pending<>(future, responseType, requestType, timer));
         SendOptions o = options.timeToLive() == null ? options.withTimeToLive(timeout) : options;
         o = o.withHeader(ACCEPT_TYPE, List.of(responseType.urn()));
-        bus.producer().produce(new MessageProducer.Production(destination, message, requestType, o, null, address(),
+        bus.producer().produce(new MessageProducer.Production(destination, message, requestType, o, parent, address(),
                 requestId, address())).whenComplete((ok, err) -> {
                     if (err != null && pending.remove(requestId) != null) {
                         timer.cancel();

@@ -20,12 +20,12 @@ import java.util.function.BooleanSupplier;
  * payments consumer, retried, moved to the {@code payments_error} queue, and reported by a
  * {@code Fault<ProcessPayment>}.
  *
- * <p>Run it with {@code ./mvnw -q -pl examples -am package -DskipTests exec:exec} from the
+ * <p>Run it with {@code ./mvnw -q -pl examples -am package exec:exec -DskipTests} from the
  * repository root. It exits with status 0 when the whole flow finished, and 1 when it did not
  * within {@link #TIMEOUT} (or failed), so a script running it notices.
  *
- * <p>Nothing here sleeps: it waits for what the consumers report, each wait bounded by one
- * overall deadline.
+ * <p>Nothing here sleeps to let time pass: it waits for what the consumers report (and polls the
+ * error queue, which reports nothing), every wait bounded by one overall deadline.
  */
 public final class OrderFlowDemo {
     /** How long the whole demo may take before it gives up and exits with status 1. */
@@ -61,7 +61,8 @@ public final class OrderFlowDemo {
         InMemoryTransport transport = InMemoryTransport.create();
         Story story = new Story();
 
-        System.out.println("Omnibus order flow demo: 3 orders, 6 endpoints, one in-memory broker");
+        System.out.println("Omnibus order flow demo: 3 orders, 6 endpoints, one in-memory broker.");
+        System.out.println("Lines starting with [endpoint] are consumers at work; [INFO] and [WARN] lines are the bus's log.");
         try (OrderFlow flow = OrderFlow.start(transport, story)) {
             for (OrderSubmitted order : orders) {
                 CompletableFuture<Void> finished = story.expect(order);
@@ -91,7 +92,8 @@ public final class OrderFlowDemo {
             System.out.println();
         } catch (TimeoutException e) {
             System.out.println();
-            System.out.println("The flow did not finish within " + TIMEOUT + ": something is stuck (see the log above)");
+            System.out.println("The flow did not finish within " + TIMEOUT.toSeconds()
+                    + " s: something is stuck (see the log above)");
             return false;
         }
         System.out.println("Bus stopped. Done.");
@@ -151,7 +153,7 @@ public final class OrderFlowDemo {
         @Override
         public void paymentFaulted(Fault<ProcessPayment> fault) {
             String reason = fault.exceptions().isEmpty() ? "(no exception recorded)" : fault.exceptions().get(0).message();
-            say("payment-faults", "Fault<ProcessPayment> for %s: %s", msg(fault.faultedMessageId()), reason);
+            say("payment-faults", "Fault<ProcessPayment> about message %s: %s", shortId(fault.faultedMessageId()), reason);
             say("payment-faults", "order %s is cancelled", shortId(fault.message().orderId()));
             outcome(fault.message().orderId()).complete(reason);
         }
