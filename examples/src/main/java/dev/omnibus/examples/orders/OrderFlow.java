@@ -8,7 +8,6 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 
 /**
  * The order flow's bus: which endpoint runs which consumer, with what retry. {@link OrderFlowDemo}
@@ -41,7 +40,7 @@ public final class OrderFlow implements AutoCloseable {
         this.bus = Bus.builder()
                 .transport(transport)
                 .receiveEndpoint("orders", e -> e
-                        .consumer(OrderSubmitted.class, new OrderSubmittedConsumer(this::checkStock, listener)))
+                        .consumer(OrderSubmitted.class, new OrderSubmittedConsumer(listener)))
                 .receiveEndpoint("stock", e -> e
                         .consumer(CheckStock.class, new StockConsumer(INVENTORY)))
                 .receiveEndpoint("payments", e -> e
@@ -87,19 +86,5 @@ public final class OrderFlow implements AutoCloseable {
     @Override
     public void close() {
         bus.close();
-    }
-
-    /**
-     * The {@link StockClient} handed to {@link OrderSubmittedConsumer}: a request to whichever
-     * endpoint consumes {@link CheckStock}, failing after {@link #STOCK_TIMEOUT}. Only called by
-     * consumers, so only once the bus is running.
-     */
-    private StockStatus checkStock(CheckStock question) {
-        try {
-            return bus.request(question, StockStatus.class, STOCK_TIMEOUT).join();
-        } catch (CompletionException e) {
-            // join() wraps the failure; rethrow what the bus actually reported.
-            throw e.getCause() instanceof RuntimeException cause ? cause : e;
-        }
     }
 }
