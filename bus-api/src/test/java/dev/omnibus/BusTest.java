@@ -156,4 +156,37 @@ class BusTest {
             assertThat(env.headers().get("MT-Request-AcceptType")).isEqualTo(List.of(MessageTypeRegistry.urnOf(Pong.class)));
         }
     }
+
+    @Test
+    void aPendingRedeliveryIsNotLostWhenTheBusStops() throws Exception {
+        dev.omnibus.inmemory.InMemoryBroker broker = dev.omnibus.inmemory.InMemoryBroker.create();
+        CompletableFuture<Void> failedOnce = new CompletableFuture<>();
+        Bus first = Bus.builder()
+                .transport(InMemoryTransport.connect(broker))
+                .receiveEndpoint("later", e -> e.redelivery(Retry.intervals(Duration.ofHours(1)))
+                        .consumer(Ping.class, ctx -> {
+                            failedOnce.complete(null);
+                            throw new IllegalStateException("not now");
+                        }))
+                .start();
+        first.publish(new Ping(UUID.randomUUID())).get(5, TimeUnit.SECONDS);
+        failedOnce.get(10, TimeUnit.SECONDS);
+        first.stop();
+        assertThat(broker.depth("later") + broker.depth("later_error")).isEqualTo(1);
+        CompletableFuture<Integer> redelivered = new CompletableFuture<>();
+        try (Bus second = Bus.builder()
+                .transport(InMemoryTransport.connect(broker))
+                .receiveEndpoint("later", e -> e.consumer(Ping.class, ctx -> redelivered.complete(ctx.redeliveryCount())))
+                .start()) {
+            assertThat(redelivered.get(10, TimeUnit.SECONDS)).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void closingABusThatNeverStartedClosesItsTransport() {
+        InMemoryTransport t = InMemoryTransport.create();
+        Bus.builder().transport(t).build().close();
+        assertThatThrownBy(() -> t.send(Address.queue("x"), new dev.omnibus.spi.OutgoingMessage(new byte[0], Headers.empty(), null, null)).join())
+                .hasCauseInstanceOf(TransportException.class).hasMessageContaining("closed");
+    }
 }

@@ -16,13 +16,18 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The default {@link Scheduler}: timers on the bus's {@link BusClock}, so a virtual clock moves
- * them. Messages not yet due when the bus stops are dropped (a warning says how many); use the
- * outbox's durable scheduler where that matters. Thread-safe.
+ * them. It keeps nothing across a restart: when the bus stops, messages not yet due are sent at
+ * once rather than lost (a warning says how many), so a delayed redelivery still reaches its queue
+ * and a scheduled send arrives early. Use the outbox's durable scheduler where timing across
+ * restarts matters. Thread-safe.
  */
 public final class InMemoryScheduler implements Scheduler {
     private static final Logger LOG = LoggerFactory.getLogger(InMemoryScheduler.class);
 
-    private final Map<UUID, BusClock.Cancellable> timers = new ConcurrentHashMap<>();
+    private record Pending(Address destination, OutgoingMessage message, BusClock.Cancellable timer) {
+    }
+
+    private final Map<UUID, Pending> timers = new ConcurrentHashMap<>();
     private volatile Transport transport;
     private volatile BusClock clock;
 
@@ -40,9 +45,9 @@ public final class InMemoryScheduler implements Scheduler {
         UUID token = UUID.randomUUID();
         Duration delay = Duration.between(clock.now(), due);
         // register before scheduling: a zero delay may fire at once, on another thread
-        timers.put(token, () -> true);
+        timers.put(token, new Pending(destination, message, () -> true));
         BusClock.Cancellable c = clock.schedule(delay.isNegative() ? Duration.ZERO : delay, () -> fire(token, destination, message));
-        timers.computeIfPresent(token, (k, v) -> c);
+        timers.computeIfPresent(token, (k, v) -> new Pending(destination, message, c));
         return token;
     }
 
@@ -50,6 +55,10 @@ public final class InMemoryScheduler implements Scheduler {
         if (timers.remove(token) == null) {
             return;
         }
+        send(destination, message);
+    }
+
+    private void send(Address destination, OutgoingMessage message) {
         transport.send(destination, message).whenComplete((ok, e) -> {
             if (e != null) {
                 LOG.error("Scheduled message {} to {} could not be sent", message.headers().get(OutgoingMessage.MESSAGE_ID),
@@ -60,8 +69,8 @@ public final class InMemoryScheduler implements Scheduler {
 
     @Override
     public boolean cancel(UUID token) {
-        BusClock.Cancellable c = timers.remove(token);
-        return c != null && c.cancel();
+        Pending p = timers.remove(token);
+        return p != null && p.timer().cancel();
     }
 
     /** How many messages wait for their time. */
@@ -69,13 +78,19 @@ public final class InMemoryScheduler implements Scheduler {
         return timers.size();
     }
 
+    /** Sends every message not yet due now: an in-memory scheduler cannot keep them, and early beats lost. */
     @Override
     public void stop() {
-        int dropped = timers.size();
-        timers.values().forEach(BusClock.Cancellable::cancel);
-        timers.clear();
-        if (dropped > 0) {
-            LOG.warn("In-memory scheduler stopped with {} message(s) not yet due; they are dropped", dropped);
+        int early = 0;
+        for (UUID token : java.util.List.copyOf(timers.keySet())) {
+            Pending p = timers.remove(token);
+            if (p != null && p.timer().cancel()) {
+                early++;
+                send(p.destination(), p.message());
+            }
+        }
+        if (early > 0) {
+            LOG.warn("In-memory scheduler stopped with {} message(s) not yet due; sent them now rather than lose them", early);
         }
     }
 }

@@ -37,6 +37,7 @@ public final class DefaultBus implements Bus {
     private final Map<String, Serializer> deserializers = new HashMap<>();
     private final List<ReceiveEndpointRuntime> endpoints = new ArrayList<>();
     private final RequestClient requests;
+    private final java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
     private ReceiveHandle responseHandle;
 
     public DefaultBus(BusSpec spec) {
@@ -91,11 +92,24 @@ public final class DefaultBus implements Bus {
 
     @Override
     public void close() {
+        if (state.compareAndSet(State.CREATED, State.STOPPED)) {
+            spec.transport().close(); // built, never started: release what the transport holds
+            stopped.countDown();
+            return;
+        }
         if (state.get() == State.RUNNING) {
             try {
                 stop();
+                return;
             } catch (BusStateException e) {
-                // stopped concurrently: nothing left to do
+                // another thread is stopping it: wait for that below
+            }
+        }
+        if (state.get() == State.STOPPING) {
+            try {
+                stopped.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
         }
     }
@@ -133,6 +147,7 @@ public final class DefaultBus implements Bus {
             LOG.warn("Bus {}: transport failed to close cleanly", spec.name(), ex);
         }
         state.set(State.STOPPED);
+        stopped.countDown();
         LOG.info("Bus {} stopped", spec.name());
         if (interrupted) {
             Thread.currentThread().interrupt();

@@ -25,7 +25,7 @@ final class FaultHeaders {
         h.put(REASON, "fault");
         h.put("MT-Fault-ExceptionType", failure.getClass().getName());
         h.put("MT-Fault-InputAddress", String.valueOf(inputAddress));
-        h.put("MT-Fault-Message", String.valueOf(ExceptionInfo.trim(failure.getMessage())));
+        h.put("MT-Fault-Message", ExceptionInfo.trim(java.util.Objects.toString(failure.getMessage(), failure.getClass().getName())));
         h.put("MT-Fault-StackTrace", ExceptionInfo.of(failure).stackTrace());
         h.put("MT-Fault-Timestamp", now.toString());
         if (consumerType != null) {
