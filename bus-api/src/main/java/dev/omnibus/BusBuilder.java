@@ -70,7 +70,10 @@ public final class BusBuilder {
         return this;
     }
 
-    /** The scheduler for scheduled sends and delayed redelivery (default: in memory, on the bus's clock). */
+    /**
+     * The scheduler for scheduled sends and delayed redelivery (default: the transport's native one
+     * if it has one, else in memory on the bus's clock).
+     */
     public BusBuilder scheduler(Scheduler scheduler) {
         this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
         return this;
@@ -154,7 +157,8 @@ public final class BusBuilder {
             throw new ConfigurationException(all);
         }
         Serializer out = serializer != null ? serializer : JsonEnvelopeSerializer.create();
-        Scheduler s = scheduler != null ? scheduler : new InMemoryScheduler();
+        Scheduler s = scheduler != null ? scheduler
+                : transport.nativeScheduler().orElseGet(InMemoryScheduler::new);
         String busName = name != null ? name : HostInfo.current().machineName() + "_" + ProcessHandle.current().pid();
         return new DefaultBus(new BusSpec(busName, transport, out, deserializers, clock, s, registry, specs, filters,
                 stopTimeout, maxMessageSize));

@@ -51,6 +51,15 @@ public interface Transport extends AutoCloseable {
      */
     ReceiveHandle receive(String queue, ReceiveSettings settings, DeliveryHandler handler);
 
+    /**
+     * A scheduler that uses the broker's own delay (a delayed-message exchange, per-delay wait
+     * queues, SQS {@code DelaySeconds}), if the transport has one. The bus uses it when the
+     * application configured no scheduler; otherwise the in-memory scheduler.
+     */
+    default java.util.Optional<Scheduler> nativeScheduler() {
+        return java.util.Optional.empty();
+    }
+
     /** Disconnects. Unsettled deliveries go back to their queues. */
     @Override
     void close();
