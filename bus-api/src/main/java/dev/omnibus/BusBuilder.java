@@ -6,6 +6,7 @@ import dev.omnibus.internal.DefaultBus;
 import dev.omnibus.internal.EndpointSpec;
 import dev.omnibus.json.JsonEnvelopeSerializer;
 import dev.omnibus.spi.BusClock;
+import dev.omnibus.spi.BusObserver;
 import dev.omnibus.spi.Filter;
 import dev.omnibus.spi.Scheduler;
 import dev.omnibus.spi.Serializer;
@@ -34,6 +35,7 @@ public final class BusBuilder {
     private final Map<String, ReceiveEndpointBuilder> endpoints = new LinkedHashMap<>();
     private final List<Filter> filters = new ArrayList<>();
     private final List<Serializer> deserializers = new ArrayList<>();
+    private final List<BusObserver> observers = new ArrayList<>();
     private final List<String> problems = new ArrayList<>();
     private Transport transport;
     private Serializer serializer;
@@ -115,6 +117,12 @@ public final class BusBuilder {
         return this;
     }
 
+    /** Adds an observer of everything the bus produces and consumes (test harnesses, metrics, audit). */
+    public BusBuilder observer(BusObserver observer) {
+        observers.add(Objects.requireNonNull(observer, "observer"));
+        return this;
+    }
+
     /** Adds a filter around the consumers of every endpoint, outside the endpoint's own filters. */
     public BusBuilder filter(Filter filter) {
         filters.add(Objects.requireNonNull(filter, "filter"));
@@ -161,7 +169,7 @@ public final class BusBuilder {
                 : transport.nativeScheduler().orElseGet(InMemoryScheduler::new);
         String busName = name != null ? name : HostInfo.current().machineName() + "_" + ProcessHandle.current().pid();
         return new DefaultBus(new BusSpec(busName, transport, out, deserializers, clock, s, registry, specs, filters,
-                stopTimeout, maxMessageSize));
+                stopTimeout, maxMessageSize, observers));
     }
 
     /** Builds and starts the bus. */

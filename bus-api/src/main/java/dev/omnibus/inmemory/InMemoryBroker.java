@@ -27,6 +27,7 @@ public final class InMemoryBroker {
     private final ConcurrentHashMap<String, Set<String>> exchangeToExchanges = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Set<String>> exchangeToQueues = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, InMemoryQueue> queues = new ConcurrentHashMap<>();
+    private final Activity activity = new Activity();
 
     private InMemoryBroker(int queueCapacity, Duration sendTimeout) {
         this.queueCapacity = queueCapacity;
@@ -58,6 +59,28 @@ public final class InMemoryBroker {
         return q == null ? 0 : q.depth();
     }
 
+    /**
+     * Whether nothing is in flight and no queue that has a consumer holds a message: a consistent
+     * snapshot (nothing changed while it was taken). Messages waiting in queues nobody consumes
+     * (error and skipped queues, say) do not count. Scheduled messages not yet due do not count.
+     */
+    public boolean isIdle() {
+        long before = activity.version();
+        if (activity.inFlight() > 0) {
+            return false;
+        }
+        for (InMemoryQueue q : queues.values()) {
+            if (q.hasWorkWaiting()) {
+                return false;
+            }
+        }
+        return activity.inFlight() == 0 && activity.version() == before;
+    }
+
+    Activity activity() {
+        return activity;
+    }
+
     /** Whether a queue of this name exists. */
     public boolean hasQueue(String queue) {
         return queues.containsKey(queue);
@@ -75,7 +98,7 @@ public final class InMemoryBroker {
     }
 
     InMemoryQueue declareQueue(String name, boolean temporary) {
-        InMemoryQueue q = queues.computeIfAbsent(name, n -> new InMemoryQueue(n, queueCapacity, temporary));
+        InMemoryQueue q = queues.computeIfAbsent(name, n -> new InMemoryQueue(n, queueCapacity, temporary, activity));
         declareExchange(name);
         exchangeToQueues.get(name).add(name);
         return q;

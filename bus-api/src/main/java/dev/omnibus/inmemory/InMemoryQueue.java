@@ -18,11 +18,42 @@ final class InMemoryQueue {
     private final Condition notFull = lock.newCondition();
     private final Condition notEmpty = lock.newCondition();
     private final ArrayDeque<StoredMessage> messages = new ArrayDeque<>();
+    private final Activity activity;
+    private int consumers; // guarded by lock
 
-    InMemoryQueue(String name, int capacity, boolean temporary) {
+    InMemoryQueue(String name, int capacity, boolean temporary, Activity activity) {
         this.name = name;
         this.capacity = capacity;
         this.temporary = temporary;
+        this.activity = activity;
+    }
+
+    void consumerAdded() {
+        lock.lock();
+        try {
+            consumers++;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    void consumerRemoved() {
+        lock.lock();
+        try {
+            consumers--;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Whether a consumer is attached and messages wait. */
+    boolean hasWorkWaiting() {
+        lock.lock();
+        try {
+            return consumers > 0 && !messages.isEmpty();
+        } finally {
+            lock.unlock();
+        }
     }
 
     String name() {
@@ -45,6 +76,7 @@ final class InMemoryQueue {
                 left = notFull.awaitNanos(left);
             }
             messages.addLast(m);
+            activity.changed();
             notEmpty.signal();
             return true;
         } finally {
@@ -57,6 +89,7 @@ final class InMemoryQueue {
         lock.lock();
         try {
             messages.addLast(m);
+            activity.changed();
             notEmpty.signal();
         } finally {
             lock.unlock();
@@ -68,13 +101,14 @@ final class InMemoryQueue {
         lock.lock();
         try {
             messages.addFirst(m);
+            activity.changed();
             notEmpty.signal();
         } finally {
             lock.unlock();
         }
     }
 
-    /** Takes the head, waiting until there is one. */
+    /** Takes the head, waiting until there is one; it counts as in flight until {@link Activity#settled()}. */
     StoredMessage take() throws InterruptedException {
         lock.lockInterruptibly();
         try {
@@ -82,6 +116,7 @@ final class InMemoryQueue {
                 notEmpty.await();
             }
             StoredMessage m = messages.pollFirst();
+            activity.taken();
             notFull.signal();
             return m;
         } finally {

@@ -202,6 +202,7 @@ public final class InMemoryTransport implements Transport {
             this.handler = handler;
             this.thread = new Thread(this::loop, "omnibus-loopback-" + queue.name());
             this.thread.setDaemon(true);
+            queue.consumerAdded();
         }
 
         private void loop() {
@@ -217,12 +218,14 @@ public final class InMemoryTransport implements Transport {
                     }
                     if (!delivering) {
                         queue.returnToHead(m);
+                        broker.activity().settled();
                         window.release();
                         return;
                     }
                     if (m.expiration() != null && m.expiration().isBefore(clock.now())) {
                         LOG.debug("Queue {}: message {} expired at {}; dropped", queue.name(),
                                 m.headers().get(OutgoingMessage.MESSAGE_ID), m.expiration());
+                        broker.activity().settled();
                         window.release();
                         continue;
                     }
@@ -244,6 +247,7 @@ public final class InMemoryTransport implements Transport {
             if (unsettled.remove(d)) {
                 window.release();
             }
+            broker.activity().settled();
         }
 
         @Override
@@ -259,6 +263,7 @@ public final class InMemoryTransport implements Transport {
             }
             closedHandle = true;
             stopDeliveries();
+            queue.consumerRemoved();
             List<InMemoryDelivery> left = new ArrayList<>(unsettled);
             for (int i = left.size() - 1; i >= 0; i--) {
                 left.get(i).returnOnClose();

@@ -21,10 +21,12 @@ public record BusSpec(
         List<EndpointSpec> endpoints,
         List<Filter> filters,
         Duration stopTimeout,
-        int maxMessageSize) {
+        int maxMessageSize,
+        List<dev.omnibus.spi.BusObserver> observers) {
     public BusSpec {
         deserializers = List.copyOf(deserializers);
         endpoints = List.copyOf(endpoints);
         filters = List.copyOf(filters);
+        observers = List.copyOf(observers);
     }
 }

@@ -34,6 +34,7 @@ public final class DefaultBus implements Bus {
     private final BusSpec spec;
     private final AtomicReference<State> state = new AtomicReference<>(State.CREATED);
     private final MessageProducer producer;
+    private final Observers observers;
     private final Map<String, Serializer> deserializers = new HashMap<>();
     private final List<ReceiveEndpointRuntime> endpoints = new ArrayList<>();
     private final RequestClient requests;
@@ -42,7 +43,8 @@ public final class DefaultBus implements Bus {
 
     public DefaultBus(BusSpec spec) {
         this.spec = spec;
-        this.producer = new MessageProducer(spec);
+        this.observers = new Observers(spec.observers());
+        this.producer = new MessageProducer(spec, observers);
         Serializer raw = RawJsonSerializer.create();
         deserializers.put(raw.contentType(), raw);
         deserializers.put(spec.serializer().contentType(), spec.serializer());
@@ -185,6 +187,10 @@ public final class DefaultBus implements Bus {
     @Override
     public Address address() {
         return new Address(requests.address());
+    }
+
+    Observers observers() {
+        return observers;
     }
 
     RequestClient requests() {

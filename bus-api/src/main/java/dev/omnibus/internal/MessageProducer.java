@@ -23,9 +23,15 @@ import java.util.concurrent.CompletableFuture;
  */
 final class MessageProducer {
     private final BusSpec spec;
+    private final Observers observers;
 
-    MessageProducer(BusSpec spec) {
+    MessageProducer(BusSpec spec, Observers observers) {
         this.spec = spec;
+        this.observers = observers;
+    }
+
+    /** An encoded message and the envelope it carries. */
+    record Encoded(Envelope envelope, OutgoingMessage message) {
     }
 
     /**
@@ -46,14 +52,15 @@ final class MessageProducer {
 
     CompletableFuture<Void> produce(Production p) {
         Objects.requireNonNull(p.message(), "message");
-        OutgoingMessage out;
+        Encoded encoded;
         MessageType type;
         try {
             type = p.type() != null ? p.type() : spec.registry().typeOf(p.message().getClass());
-            out = encode(p, type);
+            encoded = encode(p, type);
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
+        OutgoingMessage out = encoded.message();
         SendOptions o = p.options();
         if (o.delay() != null && !o.delay().isZero()) {
             if (p.destination() == null) {
@@ -61,14 +68,23 @@ final class MessageProducer {
                         "a delay needs a destination: schedule with send(Address, message, options), not publish"));
             }
             spec.scheduler().schedule(spec.clock().now().plus(o.delay()), p.destination(), out);
+            observed(encoded, p);
             return CompletableFuture.completedFuture(null);
         }
-        return p.destination() == null
+        CompletableFuture<Void> f = p.destination() == null
                 ? spec.transport().publish(type, out)
                 : spec.transport().send(p.destination(), out);
+        observed(encoded, p);
+        return f;
     }
 
-    OutgoingMessage encode(Production p, MessageType type) {
+    private void observed(Encoded encoded, Production p) {
+        if (observers.any()) {
+            observers.produced(encoded.envelope(), p.message(), p.destination());
+        }
+    }
+
+    Encoded encode(Production p, MessageType type) {
         SendOptions o = p.options();
         Envelope parent = p.parent();
         // .NET keeps 7 fractional digits: microseconds survive a round trip through MassTransit
@@ -102,7 +118,7 @@ final class MessageProducer {
             th.put(OutgoingMessage.PARTITION_KEY, o.partitionKey());
         }
         Headers transportHeaders = Headers.of(th).withAll(s.transportHeaders());
-        return new OutgoingMessage(s.body(), transportHeaders, partitionKey, envelope.expirationTime());
+        return new Encoded(envelope, new OutgoingMessage(s.body(), transportHeaders, partitionKey, envelope.expirationTime()));
     }
 
     /** Headers that flow from a consumed message to what its consumer produces: all but {@code MT-*}. */

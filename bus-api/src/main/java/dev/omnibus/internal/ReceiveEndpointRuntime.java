@@ -65,7 +65,7 @@ final class ReceiveEndpointRuntime implements DeliveryHandler {
         this.address = busSpec.transport().resolve(Address.queue(spec.name()));
         List<Filter> chain = new ArrayList<>();
         if (spec.redelivery().limit() > 0) {
-            chain.add(new RedeliveryFilter(spec.redelivery(), busSpec, spec.name(), bus));
+            chain.add(new RedeliveryFilter(spec.redelivery(), busSpec, spec.name()));
         }
         if (spec.retry().limit() > 0) {
             chain.add(new RetryFilter(spec.retry(), busSpec.clock(), bus));
@@ -239,14 +239,14 @@ final class ReceiveEndpointRuntime implements DeliveryHandler {
             } else {
                 type = resolve(envelope.messageType());
                 if (type == null) {
-                    skip(d, "no registered message type among " + envelope.messageType()
+                    skip(d, envelope, "no registered message type among " + envelope.messageType()
                             + " (a consumer of an interface needs the record registered too: BusBuilder.messageType(Record.class))");
                     return;
                 }
             }
             List<ConsumerBinding> consumers = consumersOf(type);
             if (consumers.isEmpty()) {
-                skip(d, "endpoint '" + spec.name() + "' has no consumer for " + type.urn());
+                skip(d, envelope, "endpoint '" + spec.name() + "' has no consumer for " + type.urn());
                 return;
             }
             if (envelope.expirationTime() != null && envelope.expirationTime().isBefore(busSpec.clock().now())) {
@@ -277,7 +277,8 @@ final class ReceiveEndpointRuntime implements DeliveryHandler {
             chain(0, consumers, ctx, current).proceed(ctx);
             d.ack();
         } catch (Throwable e) {
-            if (bus.isStopping() && (Thread.currentThread().isInterrupted() || isInterruption(e))) {
+            if (e instanceof RetryFilter.RequeueOnStop
+                    || bus.isStopping() && (Thread.currentThread().isInterrupted() || isInterruption(e))) {
                 LOG.info("Endpoint {}: message {} interrupted by stop; it goes back to the queue", spec.name(),
                         envelope.messageId());
                 d.requeue();
@@ -299,9 +300,16 @@ final class ReceiveEndpointRuntime implements DeliveryHandler {
     @SuppressWarnings("unchecked")
     private void dispatch(dev.omnibus.ConsumeContext<?> c, List<ConsumerBinding> consumers, DefaultConsumeContext original,
             String[] current) throws Exception {
+        Observers observers = bus.observers();
         for (ConsumerBinding b : consumers) {
             current[0] = b.name();
-            b.consumer().consume((dev.omnibus.ConsumeContext<Object>) c);
+            try {
+                b.consumer().consume((dev.omnibus.ConsumeContext<Object>) c);
+            } catch (Exception | Error e) {
+                observers.consumeFailed(c, b.name(), e);
+                throw e;
+            }
+            observers.consumed(c, b.name());
         }
         current[0] = null;
         List<CompletableFuture<Void>> produced = original.takeProduced();
@@ -325,6 +333,7 @@ final class ReceiveEndpointRuntime implements DeliveryHandler {
         publishFault(ctx, e);
         d.deadLetter(DeadLetterQueue.ERROR, FaultHeaders.fault(e, address, consumerName, ctx.messageType().urn(),
                 ctx.retryAttempt(), busSpec.clock().now()));
+        bus.observers().deadLettered(spec.name(), DeadLetterQueue.ERROR, env, ctx.message(), e.toString());
     }
 
     private void publishFault(DefaultConsumeContext ctx, Throwable e) {
@@ -354,12 +363,14 @@ final class ReceiveEndpointRuntime implements DeliveryHandler {
         LOG.warn("Endpoint {}: message {} cannot be consumed ({}); moving it to {}_error", spec.name(), id,
                 e.getMessage(), spec.name());
         d.deadLetter(DeadLetterQueue.ERROR, FaultHeaders.fault(e, address, null, null, 0, busSpec.clock().now()));
+        bus.observers().deadLettered(spec.name(), DeadLetterQueue.ERROR, envelope, null, e.getMessage());
     }
 
-    private void skip(Delivery d, String reason) {
+    private void skip(Delivery d, Envelope envelope, String reason) {
         LOG.warn("Endpoint {}: message {} skipped ({}); moving it to {}_skipped", spec.name(),
                 d.headers().get(OutgoingMessage.MESSAGE_ID), reason, spec.name());
         d.deadLetter(DeadLetterQueue.SKIPPED, FaultHeaders.skipped(reason));
+        bus.observers().deadLettered(spec.name(), DeadLetterQueue.SKIPPED, envelope, null, reason);
     }
 
     private MessageType resolve(List<String> urns) {

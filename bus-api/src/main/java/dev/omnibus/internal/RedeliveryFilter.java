@@ -22,13 +22,11 @@ final class RedeliveryFilter implements Filter {
     private final Retry policy;
     private final BusSpec spec;
     private final String endpoint;
-    private final DefaultBus bus;
 
-    RedeliveryFilter(Retry policy, BusSpec spec, String endpoint, DefaultBus bus) {
+    RedeliveryFilter(Retry policy, BusSpec spec, String endpoint) {
         this.policy = policy;
         this.spec = spec;
         this.endpoint = endpoint;
-        this.bus = bus;
     }
 
     @Override
@@ -36,9 +34,11 @@ final class RedeliveryFilter implements Filter {
         DefaultConsumeContext ctx = (DefaultConsumeContext) context;
         try {
             next.proceed(context);
+        } catch (RetryFilter.RequeueOnStop e) {
+            throw e;
         } catch (Exception e) {
             int count = ctx.redeliveryCount();
-            Optional<Duration> delay = bus.isStopping() ? Optional.empty() : policy.delayBefore(count + 1, e);
+            Optional<Duration> delay = policy.delayBefore(count + 1, e);
             if (delay.isEmpty()) {
                 throw e;
             }

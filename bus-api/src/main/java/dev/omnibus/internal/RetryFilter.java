@@ -31,10 +31,12 @@ final class RetryFilter implements Filter {
                 next.proceed(context);
                 return;
             } catch (Exception e) {
-                Optional<Duration> delay = bus.isStopping() ? Optional.empty()
-                        : policy.delayBefore(ctx.retryAttempt() + 1, e);
+                Optional<Duration> delay = policy.delayBefore(ctx.retryAttempt() + 1, e);
                 if (delay.isEmpty()) {
                     throw e;
+                }
+                if (bus.isStopping()) {
+                    throw new RequeueOnStop(e); // retries left, but no time: back to the queue, not to _error
                 }
                 LOG.debug("Retry {} of message {} in {} after {}", ctx.retryAttempt() + 1, ctx.messageId(), delay.get(),
                         e.toString());
@@ -42,6 +44,15 @@ final class RetryFilter implements Filter {
                 clock.sleep(delay.get());
                 ctx.nextAttempt();
             }
+        }
+    }
+
+    /** Thrown when a retry is due but the bus is stopping: the delivery goes back to the queue. */
+    static final class RequeueOnStop extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        RequeueOnStop(Throwable cause) {
+            super("bus stopping with retries left", cause, false, false);
         }
     }
 }

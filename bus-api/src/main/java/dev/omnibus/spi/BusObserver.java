@@ -1,0 +1,47 @@
+package dev.omnibus.spi;
+
+import dev.omnibus.Address;
+import dev.omnibus.ConsumeContext;
+import dev.omnibus.Envelope;
+
+/**
+ * Watches what a bus does: every message it produces, every consumer call and its outcome, every
+ * message that ends in an error or skipped queue. Test harnesses record with it; metrics and audit
+ * logs can too. Add one with {@code BusBuilder.observer(...)}.
+ *
+ * <p>Methods are called synchronously on the thread doing the work (a producer's thread, an
+ * endpoint thread), so keep them quick and thread-safe. An exception thrown by an observer is
+ * logged and otherwise ignored: observing never changes what the bus does.
+ */
+public interface BusObserver {
+    /**
+     * A message was handed to the transport, or to the scheduler when delayed.
+     *
+     * @param envelope    its envelope
+     * @param message     the message
+     * @param destination where it was sent, or null when published
+     */
+    default void produced(Envelope envelope, Object message, Address destination) {
+    }
+
+    /** {@code consumer} returned normally for the message of {@code context}. */
+    default void consumed(ConsumeContext<?> context, String consumer) {
+    }
+
+    /** {@code consumer} threw; retry or redelivery may follow. */
+    default void consumeFailed(ConsumeContext<?> context, String consumer, Throwable error) {
+    }
+
+    /**
+     * A message ended in {@code <endpoint>_error} or {@code <endpoint>_skipped}.
+     *
+     * @param endpoint the endpoint
+     * @param queue    which of the two
+     * @param envelope its envelope, or null when the body could not be read
+     * @param message  the message, or null when it could not be bound
+     * @param reason   why, in words
+     */
+    default void deadLettered(String endpoint, Delivery.DeadLetterQueue queue, Envelope envelope, Object message,
+            String reason) {
+    }
+}
