@@ -67,15 +67,14 @@ final class MessageProducer {
                 return CompletableFuture.failedFuture(new dev.omnibus.ConfigurationException(
                         "a delay needs a destination: schedule with send(Address, message, options), not publish"));
             }
-            spec.scheduler().schedule(spec.clock().now().plus(o.delay()), p.destination(), out);
             observed(encoded, p);
+            spec.scheduler().schedule(spec.clock().now().plus(o.delay()), p.destination(), out);
             return CompletableFuture.completedFuture(null);
         }
-        CompletableFuture<Void> f = p.destination() == null
+        observed(encoded, p); // before the hand-over, so a consumer's reaction is never seen before its cause
+        return p.destination() == null
                 ? spec.transport().publish(type, out)
                 : spec.transport().send(p.destination(), out);
-        observed(encoded, p);
-        return f;
     }
 
     private void observed(Encoded encoded, Production p) {

@@ -1,0 +1,108 @@
+package dev.omnibus.testing;
+
+import dev.omnibus.spi.BusClock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.PriorityQueue;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A {@link BusClock} whose time moves only when told: {@link #advance(Duration)} runs every timer
+ * due in that span, in due order (timers due at the same instant in the order they were set), on
+ * the calling thread, and moves {@link #now()} along as it goes. Request timeouts, the in-memory
+ * scheduler, scheduled sends and delayed redelivery all run on the bus clock, so a one-hour timeout
+ * is tested in microseconds.
+ *
+ * <p>{@link #sleep(Duration)} (the wait between in-process retries) takes no real time: it advances
+ * the clock by the duration, as if the time had passed for everyone.
+ *
+ * <p>Starts at {@link #EPOCH}, so timelines are the same from run to run. Thread-safe: advances
+ * are serialized, and a timer may set further timers.
+ */
+public final class VirtualClock implements BusClock {
+    /** Where every virtual clock starts. */
+    public static final Instant EPOCH = Instant.parse("2030-01-01T00:00:00Z");
+
+    private record Timer(Instant due, long seq, Runnable task) {
+    }
+
+    private final ReentrantLock advancing = new ReentrantLock();
+    private final PriorityQueue<Timer> timers = new PriorityQueue<>((a, b) ->
+            a.due.equals(b.due) ? Long.compare(a.seq, b.seq) : a.due.compareTo(b.due));
+    private Instant now = EPOCH; // guarded by this
+    private long seq; // guarded by this
+
+    @Override
+    public synchronized Instant now() {
+        return now;
+    }
+
+    /** How far the clock has moved since {@link #EPOCH}. */
+    public synchronized Duration elapsed() {
+        return Duration.between(EPOCH, now);
+    }
+
+    @Override
+    public void sleep(Duration duration) {
+        advance(duration);
+    }
+
+    @Override
+    public synchronized Cancellable schedule(Duration delay, Runnable task) {
+        Timer t = new Timer(now.plus(delay.isNegative() ? Duration.ZERO : delay), seq++, task);
+        timers.add(t);
+        return () -> {
+            synchronized (VirtualClock.this) {
+                return timers.remove(t);
+            }
+        };
+    }
+
+    /** How many timers wait. */
+    public synchronized int pendingTimers() {
+        return timers.size();
+    }
+
+    /** The due time of the next timer, or null. */
+    public synchronized Instant nextDue() {
+        Timer t = timers.peek();
+        return t == null ? null : t.due;
+    }
+
+    /**
+     * Moves time on by {@code duration}, running every timer due on the way at its due time.
+     *
+     * @throws IllegalArgumentException if {@code duration} is negative
+     */
+    public void advance(Duration duration) {
+        if (duration.isNegative()) {
+            throw new IllegalArgumentException("time does not go back: " + duration);
+        }
+        advancing.lock();
+        try {
+            Instant until;
+            synchronized (this) {
+                until = now.plus(duration);
+            }
+            while (true) {
+                Timer next;
+                synchronized (this) {
+                    next = timers.peek();
+                    if (next == null || next.due.isAfter(until)) {
+                        if (until.isAfter(now)) {
+                            now = until;
+                        }
+                        return;
+                    }
+                    timers.poll();
+                    if (next.due.isAfter(now)) {
+                        now = next.due;
+                    }
+                }
+                next.task.run();
+            }
+        } finally {
+            advancing.unlock();
+        }
+    }
+}

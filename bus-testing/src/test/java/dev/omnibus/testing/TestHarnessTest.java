@@ -1,0 +1,150 @@
+package dev.omnibus.testing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.omnibus.Address;
+import dev.omnibus.BusBuilder;
+import dev.omnibus.ConsumeContext;
+import dev.omnibus.MessageConsumer;
+import dev.omnibus.RequestTimeoutException;
+import dev.omnibus.Retry;
+import dev.omnibus.SendOptions;
+import java.time.Duration;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.Test;
+
+class TestHarnessTest {
+    record OrderPlaced(UUID id, int amount) {
+    }
+
+    record ChargeCard(UUID id, int amount) {
+    }
+
+    record CardCharged(UUID id) {
+    }
+
+    record Reminder(UUID id) {
+    }
+
+    record Ping(int n) {
+    }
+
+    record Pong(int n) {
+    }
+
+    static final class OrderConsumer implements MessageConsumer<OrderPlaced> {
+        @Override
+        public void consume(ConsumeContext<OrderPlaced> ctx) {
+            ctx.send(Address.queue("cards"), new ChargeCard(ctx.message().id(), ctx.message().amount()));
+        }
+    }
+
+    static final class CardConsumer implements MessageConsumer<ChargeCard> {
+        @Override
+        public void consume(ConsumeContext<ChargeCard> ctx) {
+            if (ctx.message().amount() > 100) {
+                throw new IllegalArgumentException("declined");
+            }
+            ctx.publish(new CardCharged(ctx.message().id()));
+        }
+    }
+
+    static final Consumer<BusBuilder> SHOP = bus -> bus
+            .receiveEndpoint("orders", e -> e.consumer(OrderPlaced.class, new OrderConsumer()))
+            .receiveEndpoint("cards", e -> e.retry(Retry.immediate(1)).consumer(ChargeCard.class, new CardConsumer()));
+
+    @Test
+    void recordsTheFlowAndAssertsInOneLine() {
+        UUID id = UUID.randomUUID();
+        try (TestHarness h = TestHarness.builder().configure(SHOP).start()) {
+            h.publish(new OrderPlaced(id, 10));
+            assertThat(h.assertPublished(OrderPlaced.class, o -> o.id().equals(id)).amount()).isEqualTo(10);
+            h.assertConsumed(OrderPlaced.class, OrderConsumer.class);
+            h.assertSent(ChargeCard.class, c -> c.id().equals(id));
+            h.assertConsumed(ChargeCard.class, CardConsumer.class);
+            h.assertPublished(CardCharged.class, c -> c.id().equals(id));
+            h.assertIdle();
+            assertThat(h.timeline()).contains("#1 OrderPlaced published", "ChargeCard sent to queue:cards",
+                    "consumed by TestHarnessTest.CardConsumer on cards", "CardCharged published");
+        }
+    }
+
+    @Test
+    void assertsFaultsAndAbsence() {
+        try (TestHarness h = TestHarness.builder().configure(SHOP).start()) {
+            h.publish(new OrderPlaced(UUID.randomUUID(), 500));
+            h.assertFaulted(ChargeCard.class, IllegalArgumentException.class);
+            h.assertNotPublished(CardCharged.class);
+            assertThat(h.depth("cards_error")).isEqualTo(1);
+            assertThat(h.messages(HarnessEvent.Kind.CONSUME_FAILED, ChargeCard.class)).hasSize(2); // first try + 1 retry
+        }
+    }
+
+    @Test
+    void aFailedAssertionListsWhatHappenedInOrder() {
+        try (TestHarness h = TestHarness.builder().configure(SHOP).timeout(Duration.ofMillis(300)).start()) {
+            h.publish(new OrderPlaced(UUID.randomUUID(), 10));
+            assertThatThrownBy(() -> h.assertPublished(Reminder.class))
+                    .isInstanceOf(AssertionError.class)
+                    .hasMessageContaining("Expected a Reminder published within PT0.3S")
+                    .hasMessageContaining("Published and sent:\n  #1 OrderPlaced published")
+                    .hasMessageContaining("Consumed:\n")
+                    .hasMessageContaining("  #1 consumed by TestHarnessTest.OrderConsumer on orders")
+                    .hasMessageContaining("Timeline (virtual time since the harness started):");
+            assertThatThrownBy(() -> h.assertNotPublished(CardCharged.class))
+                    .hasMessageContaining("no CardCharged published, but found 1");
+        }
+    }
+
+    @Test
+    void aMessageScheduledAnHourAheadArrivesOnAdvanceWithoutWaiting() {
+        UUID id = UUID.randomUUID();
+        try (TestHarness h = TestHarness.builder()
+                .configure(bus -> bus.receiveEndpoint("reminders", e -> e.consumer(Reminder.class, ctx -> { })))
+                .timeout(Duration.ofMillis(300))
+                .start()) {
+            long start = System.nanoTime();
+            h.send(Address.queue("reminders"), new Reminder(id), SendOptions.defaults().withDelay(Duration.ofHours(1)));
+            h.advance(Duration.ofMinutes(59));
+            assertThatThrownBy(() -> h.assertConsumed(Reminder.class)).isInstanceOf(AssertionError.class);
+            h.advance(Duration.ofMinutes(1));
+            h.assertConsumed(Reminder.class, r -> r.id().equals(id));
+            assertThat(h.clock().elapsed()).isEqualTo(Duration.ofHours(1));
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMinutes(1));
+        }
+    }
+
+    @Test
+    void aRequestNobodyAnswersTimesOutInVirtualTime() {
+        try (TestHarness h = TestHarness.builder().start()) {
+            CompletableFuture<Pong> f = h.bus().request(new Ping(1), Pong.class, Duration.ofHours(2));
+            h.advance(Duration.ofHours(2));
+            assertThat(f).isCompletedExceptionally();
+            assertThatThrownBy(f::join).hasCauseInstanceOf(RequestTimeoutException.class);
+        }
+    }
+
+    @Test
+    void delayedRedeliveryRunsOnTheVirtualClock() {
+        int[] calls = new int[1];
+        try (TestHarness h = TestHarness.builder()
+                .configure(bus -> bus.receiveEndpoint("flaky", e -> e
+                        .redelivery(Retry.intervals(Duration.ofMinutes(10)))
+                        .consumer(Ping.class, ctx -> {
+                            if (calls[0]++ == 0) {
+                                throw new IllegalStateException("first time fails");
+                            }
+                        })))
+                .start()) {
+            h.publish(new Ping(1));
+            h.assertIdle();
+            assertThat(h.messages(HarnessEvent.Kind.CONSUMED, Ping.class)).isEmpty();
+            h.advance(Duration.ofMinutes(10));
+            h.assertConsumed(Ping.class);
+            assertThat(h.depth("flaky_error")).isZero();
+        }
+    }
+}
