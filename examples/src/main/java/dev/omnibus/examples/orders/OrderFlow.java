@@ -1,6 +1,7 @@
 package dev.omnibus.examples.orders;
 
 import dev.omnibus.Bus;
+import dev.omnibus.BusBuilder;
 import dev.omnibus.Retry;
 import dev.omnibus.SendOptions;
 import dev.omnibus.spi.Transport;
@@ -37,8 +38,18 @@ public final class OrderFlow implements AutoCloseable {
     private final Bus bus;
 
     private OrderFlow(Transport transport, OrderFlowListener listener) {
-        this.bus = Bus.builder()
-                .transport(transport)
+        this.bus = configure(Bus.builder().transport(transport), listener).build();
+    }
+
+    /**
+     * Adds the flow's endpoints and consumers to {@code bus}: the wiring alone, so a test harness
+     * can run the same flow on its own transport and clock.
+     *
+     * @param listener told what the consumers do (called on endpoint threads)
+     * @return {@code bus}
+     */
+    public static BusBuilder configure(BusBuilder bus, OrderFlowListener listener) {
+        return bus
                 .receiveEndpoint("orders", e -> e
                         .consumer(OrderSubmitted.class, new OrderSubmittedConsumer(listener)))
                 .receiveEndpoint("stock", e -> e
@@ -51,8 +62,7 @@ public final class OrderFlow implements AutoCloseable {
                 .receiveEndpoint("audit", e -> e
                         .consumer(OrderEvent.class, new AuditConsumer(listener)))
                 .receiveEndpoint("payment-faults", e -> e
-                        .faultConsumer(ProcessPayment.class, new PaymentFaultConsumer(listener)))
-                .build();
+                        .faultConsumer(ProcessPayment.class, new PaymentFaultConsumer(listener)));
     }
 
     /**
