@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Assumptions;
  * listens there. With {@code -Domnibus.ci=true} a missing server fails the test; otherwise it is
  * skipped with a message saying how to provide one. H2 runs in memory.
  */
-final class Databases {
+public final class Databases {
     static final String ENV = "OMNIBUS_POSTGRES_URL";
     private static volatile HikariDataSource postgres;
 
@@ -24,7 +24,7 @@ final class Databases {
     }
 
     /** A pooled data source on the test PostgreSQL (shared by the test JVM). */
-    static synchronized DataSource postgres() {
+    public static synchronized DataSource postgres() {
         if (postgres != null) {
             return postgres;
         }
@@ -49,7 +49,7 @@ final class Databases {
     }
 
     /** A fresh in-memory H2 database in PostgreSQL mode. */
-    static DataSource h2() {
+    public static DataSource h2() {
         JdbcDataSource ds = new JdbcDataSource();
         ds.setURL("jdbc:h2:mem:saga" + UUID.randomUUID() + ";MODE=PostgreSQL;DB_CLOSE_DELAY=-1");
         return ds;
