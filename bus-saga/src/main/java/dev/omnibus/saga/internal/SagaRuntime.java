@@ -31,7 +31,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Executes a {@link MachineModel} for consumed messages: correlates, takes the instance's turn
  * (one message at a time per instance in this process), loads it, runs the activities on a working
- * copy, saves it with its version, and only then produces the messages the activities built. On a
+ * copy, saves it with its version, and only then produces the messages the activities built and
+ * withdraws the timeouts they cleared (where the scheduler can; a stale timeout is dropped on arrival
+ * in any case). Reaching {@link State#FINAL} clears every pending timeout. On a
  * {@link ConcurrencyException} from the repository (another process saved first) it reloads and
  * runs again, up to {@code maxAttempts} times. Thread-safe.
  *
@@ -129,9 +131,17 @@ public final class SagaRuntime<S> {
                 }
             }
         }
+        if (w.state.equals(State.FINAL)) {
+            w.withdrawn.addAll(doc.schedules().values()); // a finalized instance handles no timeout
+            doc.schedules().clear();
+        }
         save(id, stored, w);
         for (Consumer<ConsumeContext<?>> effect : w.effects) {
             effect.accept(ctx);
+        }
+        for (UUID token : w.withdrawn) {
+            // an optimization: a timeout that arrives anyway is recognised as stale and dropped
+            ctx.cancelScheduledSend(token);
         }
     }
 
@@ -164,6 +174,7 @@ public final class SagaRuntime<S> {
         private final SagaCodec.Doc<X> doc;
         private final ConsumeContext<?> ctx;
         private final List<Consumer<ConsumeContext<?>>> effects = new ArrayList<>();
+        private final List<UUID> withdrawn = new ArrayList<>();
         private State state;
         private Event<?> event;
         private int transitions;
@@ -247,7 +258,10 @@ public final class SagaRuntime<S> {
         public Void schedule(Activity.ScheduleMessage a) {
             Object m = a.message().apply(this);
             UUID token = UUID.randomUUID();
-            doc.schedules().put(a.schedule().name(), token);
+            UUID replaced = doc.schedules().put(a.schedule().name(), token);
+            if (replaced != null) {
+                withdrawn.add(replaced);
+            }
             effects.add(c -> c.send(Address.queue(c.endpoint()), m,
                     options().withMessageId(token).withDelay(a.schedule().delay())));
             return null;
@@ -255,7 +269,10 @@ public final class SagaRuntime<S> {
 
         @Override
         public Void unschedule(Activity.Unschedule a) {
-            doc.schedules().remove(a.schedule().name());
+            UUID cleared = doc.schedules().remove(a.schedule().name());
+            if (cleared != null) {
+                withdrawn.add(cleared);
+            }
             return null;
         }
 
