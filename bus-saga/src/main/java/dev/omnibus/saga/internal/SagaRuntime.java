@@ -90,6 +90,7 @@ public final class SagaRuntime<S> {
     }
 
     private <T> void run(UUID id, Event<T> event, ConsumeContext<T> ctx) {
+        SagaRepository repository = this.repository.during(ctx);
         Optional<SagaRecord> stored = repository.find(id);
         SagaCodec.Doc<S> doc = stored.map(codec::decode).orElseGet(codec::fresh);
         State state = stored.map(r -> new State(r.state())).orElse(State.INITIAL);
@@ -135,7 +136,7 @@ public final class SagaRuntime<S> {
             w.withdrawn.addAll(doc.schedules().values()); // a finalized instance handles no timeout
             doc.schedules().clear();
         }
-        save(id, stored, w);
+        save(repository, id, stored, w);
         for (Consumer<ConsumeContext<?>> effect : w.effects) {
             effect.accept(ctx);
         }
@@ -145,7 +146,7 @@ public final class SagaRuntime<S> {
         }
     }
 
-    private void save(UUID id, Optional<SagaRecord> stored, Working<S> w) {
+    private void save(SagaRepository repository, UUID id, Optional<SagaRecord> stored, Working<S> w) {
         if (w.state.equals(State.FINAL) && model.removeWhenFinalized()) {
             stored.ifPresent(r -> repository.delete(id, r.version()));
             return;

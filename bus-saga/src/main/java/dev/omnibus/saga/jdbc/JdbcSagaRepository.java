@@ -2,6 +2,7 @@ package dev.omnibus.saga.jdbc;
 
 import dev.omnibus.ConcurrencyException;
 import dev.omnibus.ConfigurationException;
+import dev.omnibus.ConsumeContext;
 import dev.omnibus.saga.SagaRecord;
 import dev.omnibus.saga.spi.SagaRepository;
 import java.io.IOException;
@@ -65,10 +66,14 @@ public final class JdbcSagaRepository implements SagaRepository {
     private final String delete;
 
     private JdbcSagaRepository(Builder b) {
-        this.connections = b.connections;
-        this.sagaType = b.sagaType;
-        this.table = b.table;
-        this.dialect = b.dialect;
+        this(b.connections, b.sagaType, b.table, b.dialect);
+    }
+
+    private JdbcSagaRepository(ConnectionProvider connections, String sagaType, String table, Dialect dialect) {
+        this.connections = connections;
+        this.sagaType = sagaType;
+        this.table = table;
+        this.dialect = dialect;
         this.select = "SELECT current_state, version, data FROM " + table + " WHERE saga_type = ? AND correlation_id = ?";
         this.insert = "INSERT INTO " + table + " (saga_type, correlation_id, current_state, version, data) VALUES (?, ?, ?, ?, "
                 + dialect.jsonParam + ")" + dialect.onConflict;
@@ -141,6 +146,16 @@ public final class JdbcSagaRepository implements SagaRepository {
             }
             return new JdbcSagaRepository(this);
         }
+    }
+
+    /**
+     * This repository on the connections {@link ConnectionProvider#during} gives for
+     * {@code delivery} (this repository itself when that is the same provider).
+     */
+    @Override
+    public SagaRepository during(ConsumeContext<?> delivery) {
+        ConnectionProvider p = connections.during(delivery);
+        return p == connections ? this : new JdbcSagaRepository(p, sagaType, table, dialect);
     }
 
     /** The dialect in use. */

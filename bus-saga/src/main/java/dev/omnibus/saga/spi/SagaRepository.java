@@ -1,6 +1,7 @@
 package dev.omnibus.saga.spi;
 
 import dev.omnibus.ConcurrencyException;
+import dev.omnibus.ConsumeContext;
 import dev.omnibus.saga.SagaRecord;
 import java.util.Optional;
 import java.util.UUID;
@@ -17,6 +18,16 @@ import java.util.UUID;
  * fails and the endpoint's retry policy applies.
  */
 public interface SagaRepository {
+    /**
+     * The repository as used while handling {@code delivery}: the runtime calls the four methods
+     * below on what this returns, once per message. The default is this repository; one that can
+     * join a transaction the delivery's filters opened (the outbox's) returns a view bound to it,
+     * so the instance's change commits with the messages the saga produced.
+     */
+    default SagaRepository during(ConsumeContext<?> delivery) {
+        return this;
+    }
+
     /** The instance with this id, if any. */
     Optional<SagaRecord> find(UUID id);
 
