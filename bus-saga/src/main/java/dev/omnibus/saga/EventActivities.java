@@ -76,6 +76,16 @@ public final class EventActivities<S, T> {
         return add(new Activity.ScheduleMessage(schedule, ctx -> message.apply(cast(ctx))));
     }
 
+    /**
+     * Sends {@code request}'s message, built by {@code message}, to its destination with the
+     * instance id as correlation id, and schedules its timeout (replacing a pending one).
+     */
+    public <Q> EventActivities<S, T> request(Request<Q, ?> request, Function<? super BehaviorContext<S, T>, ? extends Q> message) {
+        Objects.requireNonNull(request, "request");
+        Objects.requireNonNull(message, "message");
+        return add(new Activity.SendRequest(request, ctx -> message.apply(cast(ctx))));
+    }
+
     /** Clears {@code schedule}: its pending message, if any, is dropped when it arrives. */
     public EventActivities<S, T> unschedule(Schedule<?> schedule) {
         return add(new Activity.Unschedule(Objects.requireNonNull(schedule, "schedule")));

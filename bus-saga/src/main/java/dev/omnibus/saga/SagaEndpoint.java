@@ -72,8 +72,8 @@ public final class SagaEndpoint {
     public static <S> ReceiveEndpointBuilder configure(ReceiveEndpointBuilder endpoint, StateMachine<S> machine,
             SagaRepository repository, Options options) {
         Objects.requireNonNull(endpoint, "endpoint");
-        SagaRuntime<S> runtime = new SagaRuntime<>(machine, Objects.requireNonNull(repository, "repository"),
-                options.maxAttempts());
+        SagaRuntime<S> runtime = new SagaRuntime<>(machine.model(), machine.codec(),
+                Objects.requireNonNull(repository, "repository"), options.maxAttempts());
         for (Event<?> e : runtime.model().events()) {
             if (e.messageType() != null) {
                 bind(endpoint, runtime, e);

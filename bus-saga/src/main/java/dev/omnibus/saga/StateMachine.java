@@ -79,6 +79,7 @@ public abstract class StateMachine<S> {
     private final List<State> states = new ArrayList<>();
     private final List<Event<?>> events = new ArrayList<>();
     private final List<Schedule<?>> schedules = new ArrayList<>();
+    private final List<Request<?, ?>> requests = new ArrayList<>();
     private final Map<State, Map<Event<?>, Behavior>> during = new LinkedHashMap<>();
     private final Map<Event<?>, Behavior> duringAny = new LinkedHashMap<>();
     private final Map<State, List<Activity>> onEnter = new LinkedHashMap<>();
@@ -167,6 +168,39 @@ public abstract class StateMachine<S> {
         Schedule<M> s = new Schedule<>(name, delay == null ? Duration.ZERO : delay, received);
         schedules.add(s);
         return s;
+    }
+
+    /**
+     * Declares a request to the service at {@code destination}: the {@code request(...)} activity
+     * sends it with the instance id as correlation id and schedules {@code timeout} (its message
+     * built by {@code timeoutMessage} from the instance id); {@code completed}, the event the
+     * response raises, clears the timeout. Handle {@code completed} and {@code timeout.received()}
+     * in the state that waits.
+     *
+     * <pre>{@code
+     * final Event<StockStatus> stockChecked = event("StockChecked", StockStatus.class, EventCorrelation.byCorrelationId());
+     * final Schedule<StockTimedOut> stockTimeout = schedule("StockTimeout", StockTimedOut.class, StockTimedOut::orderId, Duration.ofSeconds(30));
+     * final Request<CheckStock, StockStatus> checkStock =
+     *         request("CheckStock", Address.queue("stock"), stockChecked, stockTimeout, StockTimedOut::new);
+     * }</pre>
+     */
+    protected final <Q, R, M> Request<Q, R> request(String name, dev.omnibus.Address destination, Event<R> completed,
+            Schedule<M> timeout, Function<UUID, ? extends M> timeoutMessage) {
+        checkOpen();
+        Request<Q, R> r = new Request<>(name, destination, completed, timeout, timeoutMessage);
+        if (!events.contains(completed)) {
+            problems.add(name() + ": request '" + name + "' names event " + completed + " of another machine");
+        }
+        if (!schedules.contains(timeout)) {
+            problems.add(name() + ": request '" + name + "' names schedule " + timeout + " of another machine");
+        }
+        for (Request<?, ?> other : requests) {
+            if (other.completed() == completed || other.timeout() == timeout) {
+                problems.add(name() + ": requests '" + other.name() + "' and '" + name + "' share an event or a timeout");
+            }
+        }
+        requests.add(r);
+        return r;
     }
 
     private <T> Event<T> addEvent(Event<T> e) {
@@ -318,7 +352,7 @@ public abstract class StateMachine<S> {
             if (!all.isEmpty()) {
                 throw new ConfigurationException(all);
             }
-            m = new MachineModel(name(), stateType, allStates, events, schedules, during, duringAny, onEnter, onLeave,
+            m = new MachineModel(name(), stateType, allStates, events, schedules, requests, during, duringAny, onEnter, onLeave,
                     unhandled, removeWhenFinalized, silenced);
             List<Finding> findings = ModelChecks.run(m);
             if (!findings.isEmpty()) {
@@ -371,6 +405,9 @@ public abstract class StateMachine<S> {
             if (a instanceof Activity.ScheduleMessage sm && !schedules.contains(sm.schedule())) {
                 out.add(name() + ": schedule(" + sm.schedule() + ") names a schedule this machine did not declare");
             }
+            if (a instanceof Activity.SendRequest sr && !requests.contains(sr.request())) {
+                out.add(name() + ": request(" + sr.request() + ") names a request this machine did not declare");
+            }
             if (a instanceof Activity.Branch b) {
                 checkActivities(b.then(), allStates, out);
                 checkActivities(b.otherwise(), allStates, out);
@@ -384,7 +421,7 @@ public abstract class StateMachine<S> {
     }
 
     /** The JSON codec of this machine's instances (for the runtime). */
-    public final SagaCodec<S> codec() {
+    final SagaCodec<S> codec() {
         model();
         return codec;
     }

@@ -9,7 +9,6 @@ import dev.omnibus.saga.Event;
 import dev.omnibus.saga.SagaRecord;
 import dev.omnibus.saga.Schedule;
 import dev.omnibus.saga.State;
-import dev.omnibus.saga.StateMachine;
 import dev.omnibus.saga.UnhandledEventException;
 import dev.omnibus.saga.UnhandledEventPolicy;
 import dev.omnibus.saga.model.Activity;
@@ -43,17 +42,15 @@ public final class SagaRuntime<S> {
     private static final Logger LOG = LoggerFactory.getLogger(SagaRuntime.class);
     private static final int MAX_TRANSITIONS = 64;
 
-    private final StateMachine<S> machine;
     private final MachineModel model;
     private final SagaCodec<S> codec;
     private final SagaRepository repository;
     private final int maxAttempts;
     private final TurnLocks locks = new TurnLocks(256);
 
-    public SagaRuntime(StateMachine<S> machine, SagaRepository repository, int maxAttempts) {
-        this.machine = machine;
-        this.model = machine.model();
-        this.codec = machine.codec();
+    public SagaRuntime(MachineModel model, SagaCodec<S> codec, SagaRepository repository, int maxAttempts) {
+        this.model = model;
+        this.codec = codec;
         this.repository = repository;
         this.maxAttempts = maxAttempts;
     }
@@ -104,6 +101,12 @@ public final class SagaRuntime<S> {
             doc.schedules().remove(schedule.get().name());
         }
         Working<S> w = new Working<>(id, state, doc, ctx, event);
+        model.requestCompletedBy(event).ifPresent(r -> {
+            UUID pending = doc.schedules().remove(r.timeout().name()); // the response came: its timeout is moot
+            if (pending != null) {
+                w.withdrawn.add(pending);
+            }
+        });
         Optional<Behavior> behavior = model.behavior(state, event);
         boolean viaComposite = behavior.isEmpty() && model.compositesOf(event).stream()
                 .anyMatch(c -> model.behavior(state, c).isPresent());
@@ -257,14 +260,25 @@ public final class SagaRuntime<S> {
 
         @Override
         public Void schedule(Activity.ScheduleMessage a) {
-            Object m = a.message().apply(this);
+            scheduleTimeout(a.schedule(), a.message().apply(this));
+            return null;
+        }
+
+        private void scheduleTimeout(Schedule<?> schedule, Object m) {
             UUID token = UUID.randomUUID();
-            UUID replaced = doc.schedules().put(a.schedule().name(), token);
+            UUID replaced = doc.schedules().put(schedule.name(), token);
             if (replaced != null) {
                 withdrawn.add(replaced);
             }
             effects.add(c -> c.send(Address.queue(c.endpoint()), m,
-                    options().withMessageId(token).withDelay(a.schedule().delay())));
+                    options().withMessageId(token).withDelay(schedule.delay())));
+        }
+
+        @Override
+        public Void request(Activity.SendRequest a) {
+            Object m = a.message().apply(this);
+            effects.add(c -> c.send(a.request().destination(), m, options()));
+            scheduleTimeout(a.request().timeout(), a.request().timeoutMessage(id));
             return null;
         }
 

@@ -54,6 +54,14 @@ public sealed interface Activity {
         }
     }
 
+    /** Sends the request built by the function and schedules its timeout. */
+    record SendRequest(dev.omnibus.saga.Request<?, ?> request, Function<BehaviorContext<Object, Object>, Object> message)
+            implements Activity {
+        public <R> R accept(ActivityVisitor<R> v) {
+            return v.request(this);
+        }
+    }
+
     /** Clears the schedule: its pending message, if any, will be dropped on arrival. */
     record Unschedule(Schedule<?> schedule) implements Activity {
         public <R> R accept(ActivityVisitor<R> v) {

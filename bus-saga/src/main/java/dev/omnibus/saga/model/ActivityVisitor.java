@@ -19,6 +19,8 @@ public interface ActivityVisitor<R> {
 
     R unschedule(Activity.Unschedule a);
 
+    R request(Activity.SendRequest a);
+
     R transitionTo(Activity.TransitionTo a);
 
     R branch(Activity.Branch a);

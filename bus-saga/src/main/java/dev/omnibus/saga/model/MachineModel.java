@@ -1,6 +1,7 @@
 package dev.omnibus.saga.model;
 
 import dev.omnibus.saga.Event;
+import dev.omnibus.saga.Request;
 import dev.omnibus.saga.Schedule;
 import dev.omnibus.saga.State;
 import dev.omnibus.saga.UnhandledEventPolicy;
@@ -33,6 +34,7 @@ public final class MachineModel {
     private final List<State> states;
     private final List<Event<?>> events;
     private final List<Schedule<?>> schedules;
+    private final List<Request<?, ?>> requests;
     private final Map<State, Map<Event<?>, Behavior>> during;
     private final Map<Event<?>, Behavior> duringAny;
     private final Map<State, List<Activity>> onEnter;
@@ -44,7 +46,7 @@ public final class MachineModel {
 
     /** Called by the DSL; the maps are copied. */
     public MachineModel(String name, Class<?> stateType, List<State> states, List<Event<?>> events,
-            List<Schedule<?>> schedules, Map<State, Map<Event<?>, Behavior>> during, Map<Event<?>, Behavior> duringAny,
+            List<Schedule<?>> schedules, List<Request<?, ?>> requests, Map<State, Map<Event<?>, Behavior>> during, Map<Event<?>, Behavior> duringAny,
             Map<State, List<Activity>> onEnter, Map<State, List<Activity>> onLeave, UnhandledEventPolicy unhandled,
             boolean removeWhenFinalized, List<Silence> silenced) {
         this.name = name;
@@ -52,6 +54,7 @@ public final class MachineModel {
         this.states = List.copyOf(states);
         this.events = List.copyOf(events);
         this.schedules = List.copyOf(schedules);
+        this.requests = List.copyOf(requests);
         Map<State, Map<Event<?>, Behavior>> d = new LinkedHashMap<>();
         during.forEach((s, m) -> d.put(s, Collections.unmodifiableMap(new LinkedHashMap<>(m))));
         this.during = Collections.unmodifiableMap(d);
@@ -97,6 +100,16 @@ public final class MachineModel {
     /** Every schedule. */
     public List<Schedule<?>> schedules() {
         return schedules;
+    }
+
+    /** Every request. */
+    public List<Request<?, ?>> requests() {
+        return requests;
+    }
+
+    /** The request whose response raises {@code event}, if any. */
+    public Optional<Request<?, ?>> requestCompletedBy(Event<?> event) {
+        return requests.stream().filter(r -> r.completed() == event).findFirst();
     }
 
     /** The schedule whose message raises {@code event}, if any. */
@@ -249,6 +262,9 @@ public final class MachineModel {
     public static boolean schedules(List<Activity> activities, Schedule<?> schedule) {
         for (Activity a : activities) {
             if (a instanceof Activity.ScheduleMessage sm && sm.schedule() == schedule) {
+                return true;
+            }
+            if (a instanceof Activity.SendRequest sr && sr.request().timeout() == schedule) {
                 return true;
             }
             if (a instanceof Activity.Branch br && (schedules(br.then(), schedule) || schedules(br.otherwise(), schedule))) {
