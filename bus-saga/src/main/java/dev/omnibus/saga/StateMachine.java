@@ -234,7 +234,10 @@ public abstract class StateMachine<S> {
         register(List.of(State.INITIAL), behaviors);
     }
 
-    /** Behaviour in {@code state}. */
+    /**
+     * Behaviour in {@code state}. In {@link State#FINAL} only {@code ignore(event)} is allowed: late
+     * or redelivered events for a finished instance that is kept can be dropped instead of faulting.
+     */
     @SafeVarargs
     protected final void during(State state, EventActivities<S, ?>... behaviors) {
         register(List.of(state), behaviors);
@@ -260,8 +263,9 @@ public abstract class StateMachine<S> {
     private void register(List<State> in, EventActivities<S, ?>[] behaviors) {
         checkOpen();
         for (State s : in) {
-            if (s.equals(State.FINAL)) {
-                problems.add(name() + ": a finalized instance handles no events; remove during(Final, ...)");
+            if (s.equals(State.FINAL) && java.util.Arrays.stream(behaviors).anyMatch(b -> !b.toBehavior().ignored())) {
+                problems.add(name() + ": a finalized instance handles no events, it can only ignore them: "
+                        + "during(State.FINAL, ignore(event)...)");
                 continue;
             }
             Map<Event<?>, Behavior> m = during.computeIfAbsent(s, k -> new LinkedHashMap<>());

@@ -61,8 +61,10 @@ public final class OrderSaga extends StateMachine<OrderState> {
                         .transitionTo(cancelled),
                 ignore(submitted));                       // a duplicate submission changes nothing
 
-        // A cancelled order is kept, for the record: late news about it is dropped.
+        // A cancelled order is kept, for the record: late news about it is dropped. So is a
+        // redelivered event for an accepted (finalized) order.
         during(cancelled, ignore(submitted), ignore(processed), ignore(cancel), ignore(paymentTimeout.received()));
+        during(State.FINAL, ignore(submitted), ignore(processed), ignore(cancel));
         silence(Check.NO_PATH_TO_FINAL, cancelled, null);
         silence(Check.WAITING_WITHOUT_TIMEOUT, cancelled, null);
         failOnFindings();                                  // anything else the checks find fails the build of the machine
