@@ -169,6 +169,18 @@ class SagaRuntimeTest {
     }
 
     @Test
+    void aFailedSagaAssertionSaysWhatIsStoredAndWhatHappened() {
+        UUID id = UUID.randomUUID();
+        harness.publish(new OrderSubmitted(id, "ada", BigDecimal.TEN));
+        sagas.assertState(id, saga.pending);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> sagas.within(Duration.ofMillis(50)).assertState(id, saga.accepted))
+                .isInstanceOf(AssertionError.class)
+                .hasMessageContaining("Expected instance " + id + " of OrderSaga to be in state Accepted within PT0.05S")
+                .hasMessageContaining("Stored: SagaRecord[id=" + id + ", state=Pending, version=1")
+                .hasMessageContaining("OrderSubmitted published");
+    }
+
+    @Test
     void theOrderSagaPassesItsModelChecks() {
         SagaAssertions.assertModelClean(saga);
     }
