@@ -86,9 +86,20 @@ class SagaRepositoryTest {
 
     @Nested
     class Postgres extends Contract {
+        private final String sagaType = "Test-" + UUID.randomUUID();
+
+        @org.junit.jupiter.api.AfterEach
+        void removeRows() throws java.sql.SQLException {
+            try (java.sql.Connection c = Databases.postgres().getConnection();
+                 java.sql.PreparedStatement ps = c.prepareStatement("DELETE FROM omnibus_saga WHERE saga_type = ?")) {
+                ps.setString(1, sagaType);
+                ps.executeUpdate();
+            }
+        }
+
         @Override
         SagaRepository repository() {
-            JdbcSagaRepository r = JdbcSagaRepository.builder(Databases.postgres(), "Test-" + UUID.randomUUID()).build();
+            JdbcSagaRepository r = JdbcSagaRepository.builder(Databases.postgres(), sagaType).build();
             assertThat(r.dialect()).isEqualTo(JdbcSagaRepository.Dialect.POSTGRESQL);
             r.createSchema();
             return r;
