@@ -22,6 +22,9 @@ class SagaFeaturesTest {
     record ShipOrder(UUID orderId) {
     }
 
+    record PickOrder(UUID orderId) {
+    }
+
     record Abandon(UUID orderId) {
     }
 
@@ -61,7 +64,10 @@ class SagaFeaturesTest {
                             .then(ctx -> {
                                 throw new IllegalStateException("boom");
                             }));
-            during(waiting, when(ready).publish(ctx -> new ShipOrder(ctx.id())).finalizeInstance());
+            during(waiting, when(ready)
+                    .publish(ctx -> new ShipOrder(ctx.id()))
+                    .send(dev.omnibus.Address.queue("warehouse"), ctx -> new PickOrder(ctx.id()))
+                    .finalizeInstance());
             duringAny(when(abandon).finalizeInstance());
         }
     }
@@ -104,7 +110,11 @@ class SagaFeaturesTest {
     void aCompositeEventFiresWhenAllItsEventsArrivedInEitherOrder() {
         ShipmentSaga saga = new ShipmentSaga(UnhandledEventPolicy.FAULT);
         InMemorySagaRepository repository = InMemorySagaRepository.create();
-        try (TestHarness h = harness(saga, repository)) {
+        try (TestHarness h = TestHarness.builder()
+                .configure(bus -> bus
+                        .receiveEndpoint("saga", e -> SagaEndpoint.configure(e.concurrency(8), saga, repository))
+                        .receiveEndpoint("warehouse", e -> e.handler(PickOrder.class, ctx -> { })))
+                .start()) {
             var sagas = SagaAssertions.of(h, saga, repository);
             UUID a = UUID.randomUUID();
             UUID b = UUID.randomUUID();
@@ -117,6 +127,8 @@ class SagaFeaturesTest {
             h.publish(new PaymentReceived(b));
             h.assertPublished(ShipOrder.class, s -> s.orderId().equals(a));
             h.assertPublished(ShipOrder.class, s -> s.orderId().equals(b));
+            h.assertConsumed(PickOrder.class, p -> p.orderId().equals(a));
+            h.assertSent(PickOrder.class, p -> p.orderId().equals(b));
             sagas.assertFinalized(a);
             sagas.assertFinalized(b);
             assertThat(repository.size()).as("finalized instances are removed").isZero();
