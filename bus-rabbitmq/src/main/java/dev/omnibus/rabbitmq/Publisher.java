@@ -1,0 +1,302 @@
+package dev.omnibus.rabbitmq;
+
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.AlreadyClosedException;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.ConfirmListener;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.Return;
+import com.rabbitmq.client.ShutdownSignalException;
+import dev.omnibus.TransportException;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentNavigableMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Publishes with publisher confirms on a pool of channels. A channel is used by one thread at a
+ * time (a lock per channel, never one for the pool); a publishing thread keeps to one channel so
+ * its messages reach the broker in the order it published them. Each publish is recorded under its
+ * channel sequence number; the broker's (multiple) acks and nacks complete the futures, on the
+ * {@code completions} executor, never on the connection's I/O thread. A mandatory message the
+ * broker returns fails its future. When a channel closes (connection lost, or a channel error)
+ * every future still waiting on it fails at once with a retryable {@link TransportException}, and
+ * a confirm that takes longer than the confirm timeout fails its future too: no future hangs.
+ */
+final class Publisher implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Publisher.class);
+
+    private final Connection connection;
+    private final PublishChannel[] channels;
+    private final Executor completions;
+    private final long confirmTimeoutNanos;
+
+    Publisher(Connection connection, int size, Executor completions, long confirmTimeoutNanos) {
+        this.connection = connection;
+        this.completions = completions;
+        this.confirmTimeoutNanos = confirmTimeoutNanos;
+        this.channels = new PublishChannel[size];
+        for (int i = 0; i < size; i++) {
+            channels[i] = new PublishChannel(i);
+        }
+    }
+
+    /** Publishes; the future completes when the broker confirmed the message. */
+    CompletableFuture<Void> publish(String exchange, String routingKey, boolean mandatory, AMQP.BasicProperties props,
+            byte[] body) {
+        int i = (int) (Thread.currentThread().getId() % channels.length);
+        return channels[i].publish(exchange, routingKey, mandatory, props, body);
+    }
+
+    /** Fails every future older than the confirm timeout. Called by the transport's timer. */
+    void expireOverdue() {
+        long now = System.nanoTime();
+        for (PublishChannel c : channels) {
+            c.expireOverdue(now);
+        }
+    }
+
+    /** Waits up to {@code timeoutNanos} for every publish to be confirmed. */
+    void awaitConfirms(long timeoutNanos) {
+        long deadline = System.nanoTime() + timeoutNanos;
+        for (PublishChannel c : channels) {
+            while (!c.idle() && System.nanoTime() - deadline < 0) {
+                java.util.concurrent.locks.LockSupport.parkNanos(2_000_000);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        for (PublishChannel c : channels) {
+            c.close();
+        }
+    }
+
+    private record Pending(CompletableFuture<Void> future, String exchange, String messageId, boolean mandatory,
+            long startNanos, boolean[] returned) {
+    }
+
+    /** One channel's state: the channel and the publishes it has not confirmed, keyed by sequence number. */
+    private final class ChannelState {
+        final Channel channel;
+        volatile ConcurrentNavigableMap<Long, Pending> pending = new ConcurrentSkipListMap<>();
+
+        ChannelState(Channel channel) {
+            this.channel = channel;
+        }
+    }
+
+    private final class PublishChannel {
+        private final int index;
+        private final ReentrantLock lock = new ReentrantLock();
+        private volatile ChannelState state;
+        private volatile boolean closed;
+
+        PublishChannel(int index) {
+            this.index = index;
+        }
+
+        CompletableFuture<Void> publish(String exchange, String routingKey, boolean mandatory, AMQP.BasicProperties props,
+                byte[] body) {
+            CompletableFuture<Void> f = new CompletableFuture<>();
+            lock.lock();
+            try {
+                ChannelState st = openChannel();
+                Channel ch = st.channel;
+                ConcurrentNavigableMap<Long, Pending> map = st.pending;
+                long seq = ch.getNextPublishSeqNo();
+                map.put(seq, new Pending(f, exchange, props.getMessageId(), mandatory, System.nanoTime(), new boolean[1]));
+                try {
+                    ch.basicPublish(exchange, routingKey, mandatory, props, body);
+                } catch (IOException | AlreadyClosedException e) {
+                    map.remove(seq);
+                    f.completeExceptionally(lost("publishing to exchange '" + exchange + "' failed", e));
+                    return f;
+                } catch (RuntimeException e) {
+                    // the client may have counted a sequence number it did not send: start a fresh channel
+                    map.remove(seq);
+                    f.completeExceptionally(new TransportException("publishing to exchange '" + exchange + "' failed: " + e, e, false));
+                    closeQuietly(ch);
+                    return f;
+                }
+                if (map != st.pending && map.remove(seq) != null) { // the channel closed while we published
+                    f.completeExceptionally(lost("the channel closed while publishing to exchange '" + exchange + "'", null));
+                }
+            } catch (IOException | RuntimeException e) {
+                f.completeExceptionally(e instanceof TransportException te ? te
+                        : lost("no channel to publish to exchange '" + exchange + "'", e));
+            } finally {
+                lock.unlock();
+            }
+            return f;
+        }
+
+        /** The channel, opened (again) when it is closed and the connection is open. Under the lock. */
+        private ChannelState openChannel() throws IOException {
+            if (closed) {
+                throw new TransportException("the RabbitMQ transport is closed", null, false);
+            }
+            ChannelState st = state;
+            if (st != null && st.channel.isOpen()) {
+                return st;
+            }
+            if (!connection.isOpen()) {
+                // automatic recovery brings the connection and this channel back: fail now rather than wait
+                throw lost("the connection to RabbitMQ is down (recovering)", null);
+            }
+            if (st != null) {
+                closeQuietly(st.channel); // a channel error closed it; stop it from being recovered as well
+            }
+            Channel fresh = connection.createChannel();
+            if (fresh == null) {
+                throw new TransportException("no channel available on the RabbitMQ connection (channel_max reached)", null, true);
+            }
+            ChannelState ns = new ChannelState(fresh);
+            fresh.confirmSelect();
+            fresh.addConfirmListener(new ConfirmListener() {
+                @Override
+                public void handleAck(long seq, boolean multiple) {
+                    settle(ns, seq, multiple, null);
+                }
+
+                @Override
+                public void handleNack(long seq, boolean multiple) {
+                    settle(ns, seq, multiple, "the broker refused the message (basic.nack)");
+                }
+            });
+            fresh.addReturnListener(r -> handleReturn(ns, r));
+            fresh.addShutdownListener(cause -> handleShutdown(ns, cause));
+            state = ns;
+            return ns;
+        }
+
+        private void settle(ChannelState st, long seq, boolean multiple, String nack) {
+            ConcurrentNavigableMap<Long, Pending> map = st.pending;
+            List<Pending> done;
+            if (multiple) {
+                ConcurrentNavigableMap<Long, Pending> head = map.headMap(seq, true);
+                done = new ArrayList<>();
+                Map.Entry<Long, Pending> e;
+                while ((e = head.pollFirstEntry()) != null) {
+                    done.add(e.getValue());
+                }
+            } else {
+                Pending p = map.remove(seq);
+                done = p == null ? List.of() : List.of(p);
+            }
+            if (!done.isEmpty()) {
+                completions.execute(() -> {
+                    for (Pending p : done) {
+                        if (nack != null) {
+                            p.future().completeExceptionally(new TransportException(nack + " for exchange '" + p.exchange() + "'", null, true));
+                        } else if (p.returned()[0]) {
+                            p.future().completeExceptionally(new TransportException("unroutable: no queue is bound to exchange '"
+                                    + p.exchange() + "', the broker returned the message", null, true));
+                        } else {
+                            p.future().complete(null);
+                        }
+                    }
+                });
+            }
+        }
+
+        /** A basic.return comes before the ack of the same message: mark the earliest matching one. */
+        private void handleReturn(ChannelState st, Return r) {
+            String messageId = r.getProperties() == null ? null : r.getProperties().getMessageId();
+            for (Pending p : st.pending.values()) {
+                if (p.mandatory() && !p.returned()[0] && p.exchange().equals(r.getExchange())
+                        && Objects.equals(p.messageId(), messageId)) {
+                    p.returned()[0] = true;
+                    break;
+                }
+            }
+            LOG.warn("RabbitMQ returned message {} published to exchange '{}': {} {}", messageId, r.getExchange(),
+                    r.getReplyCode(), r.getReplyText());
+        }
+
+        /** Connection lost or channel closed: the sequence numbers start again, so fail what is waiting. */
+        private void handleShutdown(ChannelState st, ShutdownSignalException cause) {
+            ConcurrentNavigableMap<Long, Pending> old = st.pending;
+            st.pending = new ConcurrentSkipListMap<>();
+            String why = cause.isInitiatedByApplication() ? "the channel was closed"
+                    : "the " + (cause.isHardError() ? "connection" : "channel") + " was closed by the broker or network ("
+                            + cause.getMessage() + ")";
+            failAll(old, why);
+        }
+
+        private void failAll(ConcurrentNavigableMap<Long, Pending> map, String why) {
+            List<Pending> failed = new ArrayList<>();
+            Map.Entry<Long, Pending> e;
+            while ((e = map.pollFirstEntry()) != null) {
+                failed.add(e.getValue());
+            }
+            if (failed.isEmpty()) {
+                return;
+            }
+            LOG.warn("RabbitMQ publish channel {}: {}; failing {} publish(es) not yet confirmed (they may or may not "
+                    + "have reached the broker)", index, why, failed.size());
+            completions.execute(() -> failed.forEach(p -> p.future().completeExceptionally(
+                    lost(why + " before the broker confirmed the message to exchange '" + p.exchange() + "'", null))));
+        }
+
+        void expireOverdue(long now) {
+            ChannelState st = state;
+            if (st == null) {
+                return;
+            }
+            ConcurrentNavigableMap<Long, Pending> map = st.pending;
+            Map.Entry<Long, Pending> first;
+            while ((first = map.firstEntry()) != null && now - first.getValue().startNanos() > confirmTimeoutNanos) {
+                if (map.remove(first.getKey()) != null) {
+                    Pending p = first.getValue();
+                    completions.execute(() -> p.future().completeExceptionally(new TransportException(
+                            "the broker did not confirm the message to exchange '" + p.exchange() + "' within the confirm timeout "
+                                    + java.time.Duration.ofNanos(confirmTimeoutNanos) + "; it may or may not have arrived", null, true)));
+                }
+            }
+        }
+
+        boolean idle() {
+            ChannelState st = state;
+            return st == null || st.pending.isEmpty();
+        }
+
+        void close() {
+            lock.lock();
+            try {
+                closed = true;
+                ChannelState st = state;
+                if (st != null) {
+                    closeQuietly(st.channel);
+                    failAll(st.pending, "the transport closed");
+                }
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    static TransportException lost(String message, Throwable cause) {
+        return new TransportException(message + (cause != null && cause.getMessage() != null ? ": " + cause.getMessage() : ""),
+                cause, true);
+    }
+
+    static void closeQuietly(Channel ch) {
+        try {
+            if (ch.isOpen()) {
+                ch.close();
+            }
+        } catch (IOException | java.util.concurrent.TimeoutException | RuntimeException e) {
+            LOG.debug("closing a RabbitMQ channel failed", e);
+        }
+    }
+}

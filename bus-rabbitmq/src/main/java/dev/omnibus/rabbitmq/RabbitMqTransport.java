@@ -1,0 +1,585 @@
+package dev.omnibus.rabbitmq;
+
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.BuiltinExchangeType;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ConnectionFactory;
+import com.rabbitmq.client.Recoverable;
+import com.rabbitmq.client.RecoveryListener;
+import dev.omnibus.Address;
+import dev.omnibus.BusStateException;
+import dev.omnibus.MessageType;
+import dev.omnibus.TransportException;
+import dev.omnibus.spi.BusClock;
+import dev.omnibus.spi.DeliveryHandler;
+import dev.omnibus.spi.EndpointTopology;
+import dev.omnibus.spi.OutgoingMessage;
+import dev.omnibus.spi.ReceiveHandle;
+import dev.omnibus.spi.ReceiveSettings;
+import dev.omnibus.spi.Scheduler;
+import dev.omnibus.spi.Transport;
+import dev.omnibus.spi.TransportCapabilities;
+import dev.omnibus.spi.TransportContext;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The RabbitMQ transport: Omnibus over AMQP 0-9-1 with the official {@code amqp-client}, using
+ * MassTransit's broker topology so Java and .NET services can share a broker.
+ *
+ * <pre>{@code
+ * Bus bus = Bus.builder()
+ *         .transport(RabbitMqTransport.fromUri("amqp://app:secret@rabbit.internal:5672/shop"))
+ *         .receiveEndpoint("orders", e -> e.consumer(OrderSubmitted.class, new OrderSubmittedConsumer()))
+ *         .start();
+ *
+ * RabbitMqTransport tuned = RabbitMqTransport.builder()
+ *         .host("rabbit.internal").virtualHost("shop").username("app").password(secret)
+ *         .queue("orders", QueueOptions.quorum())
+ *         .channelPoolSize(8)
+ *         .build();
+ * }</pre>
+ *
+ * <h2>Topology</h2>
+ * A message type has a durable fanout exchange named after its URN ({@code Namespace:Type});
+ * publishing declares it once and binds it to the exchanges of its message interfaces. A receive
+ * endpoint {@code name} has a queue {@code name}, a fanout exchange {@code name} bound to it, the
+ * exchanges of its consumed types bound to that exchange, and {@code name_error} /
+ * {@code name_skipped} exchange-and-queue pairs. A send goes to the exchange named by the address;
+ * a send to a queue address that does not exist yet declares the queue and its exchange first, so
+ * nothing sent is lost. The bus's response queue is temporary: not durable, auto-delete, with
+ * {@code x-expires}.
+ *
+ * <h2>Publishing and consuming</h2>
+ * Messages are persistent. Every future completes when the broker confirmed the message
+ * (publisher confirms, on a pool of channels, one per publishing thread at a time), and fails with
+ * a {@link TransportException} when the broker refused or returned it (a send nobody can receive),
+ * when the connection was lost before the confirm, or when the confirm took longer than the
+ * confirm timeout. Futures complete on a transport thread: do not block in their callbacks. Each
+ * receive loop has its own channel with {@code basic.qos(prefetch)} and manual acknowledgements
+ * after the pipeline. Publishing and consuming use separate connections, so a broker blocking
+ * publishers (memory alarm) cannot stop acknowledgements.
+ *
+ * <h2>Recovery</h2>
+ * The client's automatic connection and topology recovery is on: after a broker restart or a lost
+ * connection, connections, channels, declarations and consumers come back. Publishes in flight at
+ * the loss fail their futures (they may or may not have arrived); publishes while the connection
+ * is down fail at once; deliveries not yet settled are redelivered by the broker.
+ *
+ * <h2>Threads and life cycle</h2>
+ * One instance serves one bus, which calls {@link #start} and {@link #close}; every other method
+ * is thread-safe. {@link #toString()} never shows credentials.
+ */
+public final class RabbitMqTransport implements Transport {
+    private static final Logger LOG = LoggerFactory.getLogger(RabbitMqTransport.class);
+    private static final String FANOUT = BuiltinExchangeType.FANOUT.getType();
+    private static final int DEFAULT_FRAME_MAX = 131_072;
+    /** Whether each broker (by endpoint) has the delayed-message plugin: probed once per JVM. */
+    private static final Map<String, Boolean> PLUGIN_BY_BROKER = new ConcurrentHashMap<>();
+
+    private final RabbitMqSettings settings;
+    private final AtomicBoolean started = new AtomicBoolean();
+    private final Set<String> declaredTypes = ConcurrentHashMap.newKeySet();
+    private final Set<String> knownDestinations = ConcurrentHashMap.newKeySet();
+    private final Set<String> temporaryQueues = ConcurrentHashMap.newKeySet();
+    private final List<RabbitMqReceiver> receivers = new ArrayList<>();
+    private final Object destinationLock = new Object();
+    private final RabbitMqScheduler scheduler = new RabbitMqScheduler(this);
+    private volatile boolean closed;
+    private volatile BusClock clock = BusClock.system();
+    private volatile Boolean delayPlugin;
+    private ConnectionFactory factory;
+    private Connection publishConnection;
+    private Connection consumeConnection;
+    private Topology publishTopology;
+    private Topology consumeTopology;
+    private Publisher publisher;
+    private ExecutorService completions;
+    private ScheduledExecutorService timer;
+
+    RabbitMqTransport(RabbitMqSettings settings) {
+        this.settings = settings;
+        if (settings.delayedDelivery() == DelayedDelivery.WAIT_QUEUES) {
+            delayPlugin = false;
+        } else if (settings.delayedDelivery() == DelayedDelivery.PLUGIN) {
+            delayPlugin = true;
+        }
+    }
+
+    /** A builder; defaults: {@code 127.0.0.1:5672}, vhost {@code /}, guest/guest, no TLS. */
+    public static RabbitMqTransportBuilder builder() {
+        return new RabbitMqTransportBuilder();
+    }
+
+    /**
+     * A transport for {@code amqp://user:pass@host:port/vhost} or {@code amqps://…} (TLS with the
+     * JVM's trust store), with every other setting at its default.
+     *
+     * @throws dev.omnibus.ConfigurationException if the URI is not usable; the message never shows the password
+     */
+    public static RabbitMqTransport fromUri(String uri) {
+        return builder().uri(uri).build();
+    }
+
+    /** The broker endpoint this transport connects to, without credentials. */
+    public String endpoint() {
+        return settings.endpoint();
+    }
+
+    @Override
+    public TransportCapabilities capabilities() {
+        return new TransportCapabilities("rabbitmq", true, true, settings.maxMessageSize());
+    }
+
+    @Override
+    public void start(TransportContext context) {
+        if (!started.compareAndSet(false, true)) {
+            throw new BusStateException("this RabbitMqTransport is already in use by a bus: create one per bus");
+        }
+        this.clock = context.clock();
+        String name = settings.connectionName() != null ? settings.connectionName() : "omnibus:" + context.busName();
+        factory = connectionFactory();
+        completions = Executors.newSingleThreadExecutor(daemon("omnibus-rabbitmq-confirms-" + context.busName()));
+        timer = Executors.newSingleThreadScheduledExecutor(daemon("omnibus-rabbitmq-timer-" + context.busName()));
+        try {
+            publishConnection = factory.newConnection(name + ":publish");
+            consumeConnection = factory.newConnection(name + ":consume");
+        } catch (IOException | TimeoutException e) {
+            closeConnections();
+            shutdownExecutors();
+            throw new TransportException("cannot connect to RabbitMQ at " + settings.endpoint() + ": " + describe(e), e, true);
+        }
+        RecoveryListener recoveryLog = new RecoveryListener() {
+            @Override
+            public void handleRecovery(Recoverable recoverable) {
+                LOG.info("RabbitMQ connection {} recovered", ((Connection) recoverable).getClientProvidedName());
+            }
+
+            @Override
+            public void handleRecoveryStarted(Recoverable recoverable) {
+                LOG.warn("RabbitMQ connection {} lost; recovering every {}", ((Connection) recoverable).getClientProvidedName(),
+                        settings.recoveryInterval());
+            }
+        };
+        ((Recoverable) publishConnection).addRecoveryListener(recoveryLog);
+        ((Recoverable) consumeConnection).addRecoveryListener(recoveryLog);
+        publishTopology = new Topology(publishConnection);
+        consumeTopology = new Topology(consumeConnection);
+        publisher = new Publisher(publishConnection, settings.channelPoolSize(), completions,
+                settings.confirmTimeout().toNanos());
+        long sweep = Math.max(10, Math.min(1000, settings.confirmTimeout().toMillis() / 4));
+        timer.scheduleWithFixedDelay(publisher::expireOverdue, sweep, sweep, TimeUnit.MILLISECONDS);
+        LOG.info("Connected to RabbitMQ at {} as {}", settings.endpoint(), name);
+    }
+
+    private ConnectionFactory connectionFactory() {
+        ConnectionFactory f = new ConnectionFactory();
+        f.setHost(settings.host());
+        f.setPort(settings.port());
+        f.setVirtualHost(settings.virtualHost());
+        f.setUsername(settings.username());
+        f.setPassword(settings.password());
+        if (settings.sslContext() != null) {
+            f.useSslProtocol(settings.sslContext());
+            if (settings.hostnameVerification()) {
+                f.enableHostnameVerification();
+            }
+        }
+        f.setAutomaticRecoveryEnabled(true);
+        f.setTopologyRecoveryEnabled(true);
+        f.setNetworkRecoveryInterval(settings.recoveryInterval().toMillis());
+        f.setRequestedHeartbeat((int) Math.max(0, settings.heartbeat().toSeconds()));
+        f.setConnectionTimeout((int) settings.connectionTimeout().toMillis());
+        return f;
+    }
+
+    @Override
+    public URI resolve(Address address) {
+        String scheme = address.uri().getScheme();
+        if (scheme != null && (scheme.equals("rabbitmq") || scheme.equals("rabbitmqs") || scheme.equals("amqp")
+                || scheme.equals("amqps"))) {
+            return address.uri();
+        }
+        int defaultPort = settings.tls() ? 5671 : 5672;
+        String port = settings.port() == defaultPort ? "" : ":" + settings.port();
+        String vhost = settings.virtualHost().equals("/") ? ""
+                : URLEncoder.encode(settings.virtualHost(), StandardCharsets.UTF_8) + "/";
+        String name = address.name();
+        String query = temporaryQueues.contains(name) ? "?temporary=true" : "";
+        return URI.create((settings.tls() ? "rabbitmqs" : "rabbitmq") + "://" + settings.host() + port + "/" + vhost
+                + name + query);
+    }
+
+    @Override
+    public void declareEndpoint(EndpointTopology topology) {
+        checkOpen();
+        String name = topology.name();
+        QueueOptions options = settings.queueOptions(name);
+        boolean temporary = topology.temporary();
+        Topology.ChannelAction declare = ch -> {
+            if (temporary) {
+                Map<String, Object> args = new HashMap<>();
+                args.put("x-expires", (int) settings.temporaryQueueExpiry().toMillis());
+                ch.queueDeclare(name, false, false, true, args);
+                ch.exchangeDeclare(name, FANOUT, false, true, null);
+            } else {
+                ch.queueDeclare(name, true, false, false, options.queueArguments());
+                ch.exchangeDeclare(name, FANOUT, true, false, null);
+            }
+            ch.queueBind(name, name, "");
+            for (String urn : topology.consumedUrns()) {
+                String exchange = ExchangeNames.forUrn(urn);
+                ch.exchangeDeclare(exchange, FANOUT, true, false, null);
+                ch.exchangeBind(name, exchange, "");
+            }
+            if (!temporary) {
+                for (String dead : List.of(topology.errorQueue(), topology.skippedQueue())) {
+                    ch.queueDeclare(dead, true, false, false, options.deadLetterQueueArguments());
+                    ch.exchangeDeclare(dead, FANOUT, true, false, null);
+                    ch.queueBind(dead, dead, "");
+                }
+            }
+        };
+        try {
+            consumeTopology.checkThenDeclare("the topology of endpoint '" + name + "'", declare);
+        } catch (IOException e) {
+            throw new TransportException("declaring endpoint '" + name + "' failed: " + Topology.reason(e), e, true);
+        }
+        if (temporary) {
+            temporaryQueues.add(name);
+        }
+        knownDestinations.add(name);
+        if (!temporary) {
+            knownDestinations.add(topology.errorQueue());
+            knownDestinations.add(topology.skippedQueue());
+        }
+    }
+
+    @Override
+    public CompletableFuture<Void> publish(MessageType messageType, OutgoingMessage message) {
+        try {
+            checkOpen();
+            String exchange = ExchangeNames.forUrn(messageType.urn());
+            if (!declaredTypes.contains(messageType.urn())) {
+                declareType(messageType, exchange);
+            }
+            return publisher.publish(exchange, "", false, properties(message), message.body());
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    private void declareType(MessageType type, String exchange) {
+        List<String> urns = type.messageTypes();
+        try {
+            publishTopology.declare(ch -> {
+                ch.exchangeDeclare(exchange, FANOUT, true, false, null);
+                for (int i = 1; i < urns.size(); i++) {
+                    String iface = ExchangeNames.forUrn(urns.get(i));
+                    ch.exchangeDeclare(iface, FANOUT, true, false, null);
+                    ch.exchangeBind(iface, exchange, "");
+                }
+            });
+        } catch (IOException e) {
+            throw new TransportException("declaring the exchange of " + type.urn() + " failed: " + Topology.reason(e), e, true);
+        }
+        declaredTypes.add(type.urn());
+    }
+
+    @Override
+    public CompletableFuture<Void> send(Address destination, OutgoingMessage message) {
+        try {
+            checkOpen();
+            ensureDestination(destination);
+            return publisher.publish(destination.name(), "", !destination.isTopic(), properties(message), message.body());
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /** Publishes prepared properties and body to queue {@code queue}'s exchange (moves to _error/_skipped). */
+    CompletableFuture<Void> publishRaw(String queue, boolean unused, AMQP.BasicProperties props, byte[] body) {
+        try {
+            checkOpen();
+            ensureDestination(Address.queue(queue));
+            return publisher.publish(queue, "", true, props, body);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /** Makes sure a send to {@code destination} has somewhere to go: an exchange, and for a queue address its queue. */
+    void ensureDestination(Address destination) {
+        String name = destination.name();
+        if (knownDestinations.contains(name)) {
+            return;
+        }
+        synchronized (destinationLock) {
+            if (knownDestinations.contains(name)) {
+                return;
+            }
+            try {
+                if (publishTopology.probe(ch -> ch.exchangeDeclarePassive(name), null)) {
+                    knownDestinations.add(name);
+                    return;
+                }
+                if (destination.isTopic()) {
+                    publishTopology.checkThenDeclare("exchange '" + name + "'",
+                            ch -> ch.exchangeDeclare(name, FANOUT, true, false, null));
+                } else {
+                    String query = destination.uri().getRawQuery();
+                    boolean temporary = query != null && query.contains("temporary=true");
+                    boolean queueExists = publishTopology.probe(ch -> ch.queueDeclarePassive(name), null);
+                    publishTopology.checkThenDeclare("queue '" + name + "' and its exchange", ch -> {
+                        if (!queueExists) {
+                            if (temporary) {
+                                Map<String, Object> args = new HashMap<>();
+                                args.put("x-expires", (int) settings.temporaryQueueExpiry().toMillis());
+                                ch.queueDeclare(name, false, false, true, args);
+                            } else {
+                                ch.queueDeclare(name, true, false, false, settings.queueOptions(name).queueArguments());
+                            }
+                        }
+                        ch.exchangeDeclare(name, FANOUT, !temporary, temporary, null);
+                        ch.queueBind(name, name, "");
+                    });
+                }
+            } catch (IOException e) {
+                throw new TransportException("declaring the destination '" + name + "' failed: " + Topology.reason(e), e, true);
+            }
+            knownDestinations.add(name);
+        }
+    }
+
+    /** Sends {@code message} to {@code destination} after {@code delayMillis}, with the broker's own delay. */
+    CompletableFuture<Void> sendDelayed(Address destination, OutgoingMessage message, long delayMillis) {
+        try {
+            checkOpen();
+            ensureDestination(destination);
+            String target = destination.name();
+            AMQP.BasicProperties props = properties(message);
+            if (usePlugin()) {
+                String exchange = ExchangeNames.fit(target + "_delay");
+                publishTopology.declare(ch -> {
+                    ch.exchangeDeclare(exchange, "x-delayed-message", true, false, Map.of("x-delayed-type", FANOUT));
+                    ch.exchangeBind(target, exchange, "");
+                });
+                Map<String, Object> headers = new HashMap<>(props.getHeaders() == null ? Map.of() : props.getHeaders());
+                headers.put("x-delay", delayMillis);
+                return publisher.publish(exchange, "", false, props.builder().headers(headers).build(), message.body());
+            }
+            String waitQueue = ExchangeNames.fit(target + "_delay_" + delayMillis + "ms");
+            Map<String, Object> args = new HashMap<>();
+            args.put("x-message-ttl", delayMillis);
+            args.put("x-dead-letter-exchange", target);
+            args.put("x-expires", delayMillis + settings.temporaryQueueExpiry().toMillis());
+            args.put("x-queue-type", "classic");
+            // declared on every use: a declaration renews the x-expires lease, which must outlive the message
+            publishTopology.declare(ch -> ch.queueDeclare(waitQueue, true, false, false, args));
+            return publisher.publish("", waitQueue, true, props.builder().expiration(null).build(), message.body());
+        } catch (IOException e) {
+            return CompletableFuture.failedFuture(new TransportException("declaring the delay for '" + destination.name()
+                    + "' failed: " + Topology.reason(e), e, true));
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /** Whether to delay with the delayed-message exchange plugin; detected once, on a connection of its own. */
+    boolean usePlugin() {
+        Boolean known = delayPlugin;
+        if (known != null) {
+            return known;
+        }
+        synchronized (this) {
+            if (delayPlugin == null) {
+                delayPlugin = detectDelayPlugin();
+                LOG.info("RabbitMQ at {}: delayed messages use {}", settings.endpoint(),
+                        delayPlugin ? "the delayed-message exchange plugin" : "wait queues with TTL and dead-lettering "
+                                + "(no delayed-message exchange plugin)");
+            }
+            return delayPlugin;
+        }
+    }
+
+    private boolean detectDelayPlugin() {
+        return PLUGIN_BY_BROKER.computeIfAbsent(settings.endpoint(), k -> probeDelayPlugin());
+    }
+
+    private boolean probeDelayPlugin() {
+        ConnectionFactory probe = factory.clone();
+        probe.setAutomaticRecoveryEnabled(false);
+        probe.setTopologyRecoveryEnabled(false);
+        probe.setExceptionHandler(new com.rabbitmq.client.impl.ForgivingExceptionHandler() {
+            @Override
+            public void handleUnexpectedConnectionDriverException(Connection conn, Throwable exception) {
+                // the broker closes the probe connection when the plugin is missing: expected
+            }
+        });
+        String exchange = "omnibus.delay-probe." + Long.toHexString(ThreadLocalRandom.current().nextLong());
+        try (Connection c = probe.newConnection("omnibus:delay-plugin-probe")) {
+            var ch = c.createChannel();
+            ch.exchangeDeclare(exchange, "x-delayed-message", false, true, Map.of("x-delayed-type", FANOUT));
+            ch.exchangeDelete(exchange);
+            return true;
+        } catch (IOException | TimeoutException | RuntimeException e) {
+            LOG.debug("delayed-message plugin probe failed: {}", e.toString());
+            return false;
+        }
+    }
+
+    private AMQP.BasicProperties properties(OutgoingMessage message) {
+        if (message.body().length > settings.maxMessageSize()) {
+            throw new TransportException("the message is " + message.body().length + " bytes, over the transport's "
+                    + "maxMessageSize of " + settings.maxMessageSize(), null, false);
+        }
+        AMQP.BasicProperties props = AmqpHeaders.properties(message, clock.now().toEpochMilli());
+        int size = AmqpHeaders.tableSize(props.getHeaders());
+        if (size > maxHeaderTableSize()) {
+            throw new TransportException("the message's headers take about " + size + " bytes, more than fit in a frame ("
+                    + maxHeaderTableSize() + "): send less in headers", null, false);
+        }
+        return props;
+    }
+
+    /** The largest header table that fits in a frame of the publishing connection. */
+    int maxHeaderTableSize() {
+        int frameMax = publishConnection == null || publishConnection.getFrameMax() <= 0 ? DEFAULT_FRAME_MAX
+                : publishConnection.getFrameMax();
+        return frameMax - AmqpHeaders.FRAME_OVERHEAD;
+    }
+
+    long confirmTimeoutNanos() {
+        return settings.confirmTimeout().toNanos();
+    }
+
+    BusClock clock() {
+        return clock;
+    }
+
+    @Override
+    public ReceiveHandle receive(String queue, ReceiveSettings receiveSettings, DeliveryHandler handler) {
+        checkOpen();
+        try {
+            RabbitMqReceiver r = new RabbitMqReceiver(this, consumeConnection, queue, receiveSettings.prefetch(), handler);
+            synchronized (receivers) {
+                receivers.add(r);
+            }
+            return r;
+        } catch (IOException e) {
+            throw new TransportException("cannot consume queue '" + queue + "': " + Topology.reason(e), e, true);
+        }
+    }
+
+    @Override
+    public Optional<Scheduler> nativeScheduler() {
+        return Optional.of(scheduler);
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (!started.get()) {
+            return;
+        }
+        List<RabbitMqReceiver> all;
+        synchronized (receivers) {
+            all = new ArrayList<>(receivers);
+        }
+        all.forEach(RabbitMqReceiver::close);
+        if (publisher != null) {
+            publisher.awaitConfirms(Math.min(settings.confirmTimeout().toNanos(), TimeUnit.SECONDS.toNanos(5)));
+            publisher.close();
+        }
+        if (consumeTopology != null && consumeConnection != null && consumeConnection.isOpen()) {
+            for (String q : temporaryQueues) {
+                try {
+                    consumeTopology.declare(ch -> {
+                        ch.queueDelete(q);
+                        ch.exchangeDelete(q);
+                    });
+                } catch (IOException | RuntimeException e) {
+                    LOG.debug("deleting temporary queue {} failed (it expires by itself)", q, e);
+                }
+            }
+        }
+        if (publishTopology != null) {
+            publishTopology.close();
+        }
+        if (consumeTopology != null) {
+            consumeTopology.close();
+        }
+        closeConnections();
+        shutdownExecutors();
+    }
+
+    private void closeConnections() {
+        for (Connection c : new Connection[] {consumeConnection, publishConnection}) {
+            if (c != null) {
+                try {
+                    c.close(5_000);
+                } catch (IOException | RuntimeException e) {
+                    LOG.debug("closing a RabbitMQ connection failed", e);
+                }
+            }
+        }
+    }
+
+    private void shutdownExecutors() {
+        if (timer != null) {
+            timer.shutdownNow();
+        }
+        if (completions != null) {
+            completions.shutdown(); // completes what is queued, then ends
+        }
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new TransportException("the RabbitMQ transport is closed", null, false);
+        }
+        if (!started.get()) {
+            throw new BusStateException("the RabbitMQ transport is not started: the bus starts it");
+        }
+    }
+
+    private static java.util.concurrent.ThreadFactory daemon(String name) {
+        return r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    private static String describe(Throwable e) {
+        String m = e.getMessage();
+        return m != null ? m : e.getClass().getSimpleName();
+    }
+
+    @Override
+    public String toString() {
+        return "RabbitMqTransport[" + settings.endpoint() + "]";
+    }
+}
