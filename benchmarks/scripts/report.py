@@ -142,7 +142,7 @@ def pipeline_rows(rows):
     if not base:
         return out
     base_s = 1.0 / base["primaryMetric"]["score"]
-    for n in (0, 1, 4, 16):
+    for n in (0, 1, 10, 100, 1000):
         r = find(rows, "PipelineBenchmark", "publishConsume", filters=n)
         if not r:
             continue
@@ -153,6 +153,17 @@ def pipeline_rows(rows):
             "x": s / base_s, "per_filter_ns": (s - base_s) / n * 1e9 if n else None,
         })
     return out
+
+
+def slope_ns(pipe):
+    """Least-squares slope of time per message (ns) over the number of filters."""
+    if len(pipe) < 2:
+        return None
+    xs = [r["filters"] for r in pipe]
+    ys = [r["us"] * 1000 for r in pipe]
+    mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
+    sxx = sum((x - mx) ** 2 for x in xs)
+    return None if sxx == 0 else sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sxx
 
 
 def run_settings(results):
@@ -194,18 +205,18 @@ def markdown(results, ser, bus, pipe):
         lines.append("")
     if pipe:
         lines += ["#### Consume pipeline: cost per filter (one endpoint, pass-through filters)", "",
-                  "| pipeline | msg/s (± 99.9 %) | µs/msg | B allocated/msg | × 0-filter time | ns per filter |",
+                  "| pipeline | msg/s (± 99.9 %) | µs/msg | B allocated/msg | × 0-filter time | (t(n) − t(0)) / n, ns |",
                   "|---|---:|---:|---:|---:|---:|"]
         for r in pipe:
             lines.append(f"| {r['label']} | {fmt(r['score'])} ± {fmt(r['error'], 2)} | {fmt(r['us'])} | "
                          f"{fmt(r['alloc'])} | {fmt(r['x'])} | {fmt(r['per_filter_ns'])} |")
-        lines.append("")
+        lines += ["", f"Cost of one filter (least-squares slope over all rows): **{fmt(slope_ns(pipe))} ns** per message.", ""]
     return "\n".join(lines)
 
 
 # ---------------------------------------------------------------- SVG
 
-def svg(title, subtitle, groups):
+def svg(title, subtitles, groups):
     """Horizontal bars of 'times the baseline's time' on a log scale; groups = [(heading, [(label, x)])]."""
     bar_h, gap, head_h, left, width, right = 16, 4, 26, 250, 430, 70
     values = [x for _, items in groups for _, x in items if x]
@@ -217,14 +228,15 @@ def svg(title, subtitle, groups):
     def px(x):
         return left + (math.log10(x) - math.log10(lo)) / (math.log10(hi) - math.log10(lo)) * width
 
-    height = 70 + sum(head_h + len(items) * (bar_h + gap) for _, items in groups) + 30
+    height = 52 + 18 * len(subtitles) + sum(head_h + len(items) * (bar_h + gap) for _, items in groups) + 30
     total_w = left + width + right
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{total_w}" height="{height}" '
            f'viewBox="0 0 {total_w} {height}" font-family="sans-serif" font-size="12">',
            f'<rect width="{total_w}" height="{height}" fill="white"/>',
-           f'<text x="10" y="20" font-size="15" font-weight="bold">{escape(title)}</text>',
-           f'<text x="10" y="38" fill="#555">{escape(subtitle)}</text>']
-    y = 55
+           f'<text x="10" y="20" font-size="15" font-weight="bold">{escape(title)}</text>']
+    for i, line in enumerate(subtitles):
+        out.append(f'<text x="10" y="{38 + 18 * i}" fill="#555">{escape(line)}</text>')
+    y = 37 + 18 * len(subtitles)
     # grid: decades
     d = lo
     grid = []
@@ -268,7 +280,8 @@ def chart(results, ser, bus, pipe):
     if pipe:
         groups.append(("Consume pipeline: time per message (vs 0 filters)", [(r["label"], r["x"]) for r in pipe]))
     return svg("Omnibus benchmarks: time per operation relative to the baseline of the same run",
-               "Log scale; 1× = the baseline, right of it = slower. " + run_settings(results)[:95], groups)
+               ["Log scale. 1× = the baseline (grey); right of it = slower (blue), left = faster (green).",
+                run_settings(results).split(", JVM args")[0] + "."], groups)
 
 
 def main():
