@@ -24,7 +24,7 @@ public final class Orders {
             Instant submittedAt, int itemCount, String channel, boolean giftWrap, String couponCode, String region) {
     }
 
-    /** A whole order document, about 9 KB as bare JSON. */
+    /** A whole order document, about 8 KB as bare JSON. */
     @MessageUrn("Omnibus.Benchmarks:OrderPlaced")
     public record OrderPlaced(UUID orderId, Customer customer, PostalAddress shipTo, PostalAddress billTo,
             List<OrderLine> lines, Map<String, String> attributes, BigDecimal total, Instant placedAt, String notes) {
