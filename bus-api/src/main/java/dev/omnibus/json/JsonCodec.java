@@ -15,6 +15,8 @@ import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.dataformat.cbor.CBORFactory;
+import com.fasterxml.jackson.dataformat.cbor.databind.CBORMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.omnibus.ConfigurationException;
 import dev.omnibus.SerializationException;
@@ -27,7 +29,8 @@ import java.util.concurrent.ConcurrentMap;
 /**
  * The one place where the Jackson configuration of this package lives: a private, configured
  * {@link ObjectMapper} and the readers and writer made from it once, shared by every message a
- * serializer handles.
+ * serializer handles. The same configuration serves JSON ({@link #create()}) and CBOR
+ * ({@link #cbor()}), so a record binds to the same values in both formats.
  *
  * <p>What is configured, and why (each matches System.Text.Json with MassTransit's options):
  * <ul>
@@ -36,7 +39,7 @@ import java.util.concurrent.ConcurrentMap;
  *   <li>{@code WRITE_DATES_AS_TIMESTAMPS} off: dates are strings;</li>
  *   <li>{@code ACCEPT_CASE_INSENSITIVE_PROPERTIES} and {@code _ENUMS} on, {@code FAIL_ON_UNKNOWN_PROPERTIES}
  *       off: a tolerant reader;</li>
- *   <li>{@code ALLOW_JAVA_COMMENTS} and {@code ALLOW_TRAILING_COMMA} on;</li>
+ *   <li>{@code ALLOW_JAVA_COMMENTS} and {@code ALLOW_TRAILING_COMMA} on (JSON only);</li>
  *   <li>a nesting depth limit of {@value #MAX_NESTING_DEPTH} (STJ's default is 64, MassTransit
  *       does not change it), so a hostile body cannot exhaust the stack;</li>
  *   <li>{@code FAIL_ON_EMPTY_BEANS} off, so a record without components is written as {@code {}};</li>
@@ -56,14 +59,16 @@ final class JsonCodec {
     private static final int MAX_CACHED_READERS = 4096;
 
     private final ObjectMapper mapper;
+    private final String format;
     private final ObjectReader treeReader;
     private final ObjectReader bodyReader;
     private final ObjectWriter writer;
     private final ConcurrentMap<Type, ObjectReader> readers = new ConcurrentHashMap<>();
 
-    private JsonCodec(ObjectMapper mapper) {
+    private JsonCodec(ObjectMapper mapper, String format) {
         this.mapper = mapper;
-        this.bodyReader = mapper.reader();
+        this.format = format;
+        this.bodyReader = mapper.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
         this.treeReader = mapper.reader()
                 .with(JsonNodeFeature.USE_BIG_DECIMAL_FOR_FLOATS)
                 .without(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
@@ -73,7 +78,12 @@ final class JsonCodec {
 
     /** A codec with Omnibus's own mapper. */
     static JsonCodec create() {
-        return new JsonCodec(configure(JsonMapper.builder().build()));
+        return new JsonCodec(configure(JsonMapper.builder().build()), "JSON");
+    }
+
+    /** A codec with Omnibus's own mapper over CBOR (RFC 8949) instead of JSON text. */
+    static JsonCodec cbor() {
+        return new JsonCodec(configure(new CBORMapper()), "CBOR");
     }
 
     /**
@@ -88,7 +98,7 @@ final class JsonCodec {
             throw new ConfigurationException("The ObjectMapper given to the JSON serializer writes " + format
                     + ", not JSON: pass a mapper built on a JsonFactory (new ObjectMapper() or JsonMapper.builder())");
         }
-        return new JsonCodec(configure(mapper.copy()));
+        return new JsonCodec(configure(mapper.copy()), "JSON");
     }
 
     // MapperFeature can only be set on a built mapper through deprecated setters; we set it on our
@@ -100,8 +110,10 @@ final class JsonCodec {
         if (limits.getMaxNestingDepth() > MAX_NESTING_DEPTH) {
             factory.setStreamReadConstraints(limits.rebuild().maxNestingDepth(MAX_NESTING_DEPTH).build());
         }
-        factory.enable(JsonReadFeature.ALLOW_JAVA_COMMENTS.mappedFeature());
-        factory.enable(JsonReadFeature.ALLOW_TRAILING_COMMA.mappedFeature());
+        if (!(factory instanceof CBORFactory)) {
+            factory.enable(JsonReadFeature.ALLOW_JAVA_COMMENTS.mappedFeature());
+            factory.enable(JsonReadFeature.ALLOW_TRAILING_COMMA.mappedFeature());
+        }
         m.registerModule(new JavaTimeModule());
         m.registerModule(new MassTransitModule());
         m.configure(MapperFeature.ACCEPT_CASE_INSENSITIVE_PROPERTIES, true);
@@ -119,6 +131,11 @@ final class JsonCodec {
         return writer;
     }
 
+    /** The format's name for error messages: {@code JSON} or {@code CBOR}. */
+    String format() {
+        return format;
+    }
+
     /** The factory for raw generators (host info in a header). */
     JsonFactory factory() {
         return mapper.getFactory();
@@ -128,25 +145,25 @@ final class JsonCodec {
      * Parses {@code body} into a tree, once.
      *
      * @param what how to name the input in an error ("body", "MT-Host-Info header")
-     * @throws SerializationException if it is empty, not JSON, or beyond a parser limit
+     * @throws SerializationException if it is empty, not in this codec's format, or beyond a parser limit
      */
     JsonNode parse(byte[] body, String what) {
         if (body == null || body.length == 0) {
-            throw new SerializationException(what + " is not JSON: it is empty");
+            throw new SerializationException(what + " is not " + format + ": it is empty");
         }
         JsonNode root;
         try {
             root = treeReader.readTree(body);
         } catch (StreamConstraintsException e) {
-            throw new SerializationException(what + " exceeds a JSON parser limit (nesting depth "
+            throw new SerializationException(what + " exceeds a " + format + " parser limit (nesting depth "
                     + MAX_NESTING_DEPTH + " or number/string length): " + e.getOriginalMessage(), e);
         } catch (JsonProcessingException e) {
-            throw new SerializationException(what + " is not JSON: " + reasonOf(e), e);
+            throw new SerializationException(what + " is not " + format + ": " + reasonOf(e), e);
         } catch (IOException e) {
-            throw new SerializationException(what + " could not be read as JSON: " + e, e);
+            throw new SerializationException(what + " could not be read as " + format + ": " + e, e);
         }
         if (root == null || root.isMissingNode()) {
-            throw new SerializationException(what + " is not JSON: it holds no value (only whitespace or comments)");
+            throw new SerializationException(what + " is not " + format + ": it holds no value (only whitespace or comments)");
         }
         return root;
     }
@@ -157,6 +174,29 @@ final class JsonCodec {
      * @throws SerializationException naming the type and Jackson's reason if it does not fit
      */
     Object bind(JsonNode node, Type type) {
+        try {
+            return readerFor(type).readValue(node);
+        } catch (IOException | RuntimeException e) {
+            throw new SerializationException("message does not fit " + type.getTypeName() + ": " + reasonOf(e), e);
+        }
+    }
+
+    /**
+     * Binds an encoded body (a CBOR envelope embeds its message as bytes) to {@code type},
+     * straight from the bytes, with no tree in between.
+     *
+     * @throws SerializationException naming the type and Jackson's reason if the bytes are not in
+     *         this codec's format or do not fit the type
+     */
+    Object bind(byte[] body, Type type) {
+        try {
+            return readerFor(type).readValue(body);
+        } catch (IOException | RuntimeException e) {
+            throw new SerializationException("message does not fit " + type.getTypeName() + ": " + reasonOf(e), e);
+        }
+    }
+
+    private ObjectReader readerFor(Type type) {
         ObjectReader reader = readers.get(type);
         if (reader == null) {
             reader = bodyReader.forType(mapper.getTypeFactory().constructType(type));
@@ -164,11 +204,7 @@ final class JsonCodec {
                 readers.putIfAbsent(type, reader);
             }
         }
-        try {
-            return reader.readValue(node);
-        } catch (IOException | RuntimeException e) {
-            throw new SerializationException("message does not fit " + type.getTypeName() + ": " + reasonOf(e), e);
-        }
+        return reader;
     }
 
     /** Jackson's reason without its source location, plus the JSON path where it failed. */

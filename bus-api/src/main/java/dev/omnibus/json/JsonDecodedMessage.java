@@ -8,9 +8,11 @@ import java.lang.reflect.Type;
 import java.util.Objects;
 
 /**
- * An envelope read from JSON and the body's still unbound tree. {@link #message(Type)} binds the
- * tree (never the bytes again) and remembers the last binding, so consumers of the same type
- * share one instance. Safe to use from several threads: a race binds twice, harmlessly.
+ * An envelope read from JSON (or CBOR) and the body's still unbound tree. {@link #message(Type)}
+ * binds the tree (never the bytes again) and remembers the last binding, so consumers of the same
+ * type share one instance. A body that is a byte string (a CBOR envelope embeds its message as
+ * encoded CBOR) is bound straight from those bytes. Safe to use from several threads: a race
+ * binds twice, harmlessly.
  */
 final class JsonDecodedMessage implements DecodedMessage {
     private final Envelope envelope;
@@ -46,9 +48,17 @@ final class JsonDecodedMessage implements DecodedMessage {
             throw new SerializationException(whenAbsent + ": nothing to bind to " + type.getTypeName()
                     + " (messageId " + envelope.messageId() + ")");
         }
-        Object value = codec.bind(body, type);
+        Object value = body.isBinary() ? codec.bind(binary(body), type) : codec.bind(body, type);
         last = new Bound(type, value);
         return value;
+    }
+
+    private static byte[] binary(JsonNode node) {
+        try {
+            return node.binaryValue();
+        } catch (java.io.IOException e) {
+            throw new SerializationException("message bytes cannot be read: " + e, e);
+        }
     }
 
     @Override

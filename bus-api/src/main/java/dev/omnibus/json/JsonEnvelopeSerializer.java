@@ -181,6 +181,22 @@ public final class JsonEnvelopeSerializer implements Serializer {
             throw new SerializationException("envelope is not a JSON object but " + EnvelopeNodes.kind(root)
                     + ": a MassTransit envelope is {\"messageType\": [\"urn:message:…\"], \"message\": {…}, …}");
         }
+        return read(root, codec, EnvelopeNodes::id);
+    }
+
+    /** Reads an id field of the envelope tree; the formats differ in how they write ids. */
+    @FunctionalInterface
+    interface IdReader {
+        UUID read(JsonNode value, String field);
+    }
+
+    /**
+     * Reads the envelope fields of {@code root} (an object node, from JSON or CBOR) by name, case
+     * insensitively, skipping unknown ones; the message stays an unbound node.
+     *
+     * @throws SerializationException if a field is malformed or {@code messageType} is missing
+     */
+    static DecodedMessage read(JsonNode root, JsonCodec codec, IdReader ids) {
         UUID messageId = null;
         UUID requestId = null;
         UUID correlationId = null;
@@ -203,11 +219,11 @@ public final class JsonEnvelopeSerializer implements Serializer {
             }
             JsonNode v = e.getValue();
             switch (field) {
-                case MESSAGE_ID -> messageId = EnvelopeNodes.id(v, "messageId");
-                case REQUEST_ID -> requestId = EnvelopeNodes.id(v, "requestId");
-                case CORRELATION_ID -> correlationId = EnvelopeNodes.id(v, "correlationId");
-                case CONVERSATION_ID -> conversationId = EnvelopeNodes.id(v, "conversationId");
-                case INITIATOR_ID -> initiatorId = EnvelopeNodes.id(v, "initiatorId");
+                case MESSAGE_ID -> messageId = ids.read(v, "messageId");
+                case REQUEST_ID -> requestId = ids.read(v, "requestId");
+                case CORRELATION_ID -> correlationId = ids.read(v, "correlationId");
+                case CONVERSATION_ID -> conversationId = ids.read(v, "conversationId");
+                case INITIATOR_ID -> initiatorId = ids.read(v, "initiatorId");
                 case SOURCE_ADDRESS -> sourceAddress = EnvelopeNodes.address(v, "sourceAddress");
                 case DESTINATION_ADDRESS -> destinationAddress = EnvelopeNodes.address(v, "destinationAddress");
                 case RESPONSE_ADDRESS -> responseAddress = EnvelopeNodes.address(v, "responseAddress");
@@ -264,7 +280,7 @@ public final class JsonEnvelopeSerializer implements Serializer {
         }
     }
 
-    private static void writeHeaders(JsonGenerator g, ObjectWriter writer, Headers headers) throws IOException {
+    static void writeHeaders(JsonGenerator g, ObjectWriter writer, Headers headers) throws IOException {
         g.writeStartObject();
         for (Map.Entry<String, Object> e : headers.asMap().entrySet()) {
             g.writeFieldName(e.getKey());

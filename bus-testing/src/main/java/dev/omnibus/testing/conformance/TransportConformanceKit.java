@@ -19,10 +19,12 @@ import dev.omnibus.RequestTimeoutException;
 import dev.omnibus.Retry;
 import dev.omnibus.SendOptions;
 import dev.omnibus.SerializationException;
+import dev.omnibus.json.CborEnvelopeSerializer;
 import dev.omnibus.json.JsonEnvelopeSerializer;
 import dev.omnibus.spi.BusClock;
 import dev.omnibus.spi.DecodedMessage;
 import dev.omnibus.spi.OutgoingMessage;
+import dev.omnibus.spi.Serializer;
 import dev.omnibus.spi.Transport;
 import dev.omnibus.spi.TransportContext;
 import dev.omnibus.testing.Await;
@@ -124,6 +126,7 @@ public abstract class TransportConformanceKit {
     /** How far a measured delay may fall short of its nominal value (clock granularity), in the lower-bound checks. */
     private static final Duration CLOCK_SLACK = Duration.ofMillis(25);
     private static final JsonEnvelopeSerializer ENVELOPES = JsonEnvelopeSerializer.create();
+    private static final CborEnvelopeSerializer CBOR_ENVELOPES = CborEnvelopeSerializer.create();
 
     /** Counted by {@link UnregisteredProbe}'s static initializer; must stay 0. */
     static final AtomicInteger UNREGISTERED_PROBE_INITIALIZATIONS = new AtomicInteger();
@@ -930,15 +933,22 @@ public abstract class TransportConformanceKit {
     /** The envelope's message id of a raw message, or null when the body is not a readable envelope. */
     private static UUID messageIdOf(RawMessage m) {
         try {
-            return ENVELOPES.deserialize(m.body(), m.headers()).envelope().messageId();
+            return envelopesOf(m).deserialize(m.body(), m.headers()).envelope().messageId();
         } catch (SerializationException e) {
             return null;
         }
     }
 
     private static <T> T decode(RawMessage m, Class<T> type) {
-        DecodedMessage decoded = ENVELOPES.deserialize(m.body(), m.headers());
+        DecodedMessage decoded = envelopesOf(m).deserialize(m.body(), m.headers());
         return type.cast(decoded.message(type));
+    }
+
+    /** The library's envelope serializer for a raw message's content type (the bus may write either). */
+    private static Serializer envelopesOf(RawMessage m) {
+        Object contentType = m.headers().get(OutgoingMessage.CONTENT_TYPE);
+        return contentType != null && contentType.toString().startsWith(CborEnvelopeSerializer.CONTENT_TYPE)
+                ? CBOR_ENVELOPES : ENVELOPES;
     }
 
     private static Set<UUID> missing(Set<UUID> all, Set<UUID> a, Set<UUID> b) {
