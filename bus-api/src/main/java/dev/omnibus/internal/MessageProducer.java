@@ -77,6 +77,32 @@ final class MessageProducer {
                 : spec.transport().send(p.destination(), out);
     }
 
+    /**
+     * Encodes as {@link #produce} does and hands the message to {@code outbound} instead of the
+     * transport; synchronous, throws what encoding or the outbound throws. Not observed.
+     *
+     * @return the message id
+     */
+    UUID produceTo(dev.omnibus.spi.Outbound outbound, Production p) {
+        Objects.requireNonNull(p.message(), "message");
+        MessageType type = p.type() != null ? p.type() : spec.registry().typeOf(p.message().getClass());
+        Encoded encoded = encode(p, type);
+        OutgoingMessage out = encoded.message();
+        SendOptions o = p.options();
+        if (o.delay() != null && !o.delay().isZero()) {
+            if (p.destination() == null) {
+                throw new dev.omnibus.ConfigurationException(
+                        "a delay needs a destination: schedule with send(Address, message, options), not publish");
+            }
+            outbound.schedule(spec.clock().now().plus(o.delay()), p.destination(), out);
+        } else if (p.destination() == null) {
+            outbound.publish(type, out);
+        } else {
+            outbound.send(p.destination(), out);
+        }
+        return encoded.envelope().messageId();
+    }
+
     private void observed(Encoded encoded, Production p) {
         if (observers.any()) {
             observers.produced(encoded.envelope(), p.message(), p.destination());
