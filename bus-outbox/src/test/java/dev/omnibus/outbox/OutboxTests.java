@@ -1,0 +1,237 @@
+package dev.omnibus.outbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.omnibus.Address;
+import dev.omnibus.Bus;
+import dev.omnibus.ConfigurationException;
+import dev.omnibus.SendOptions;
+import dev.omnibus.inmemory.InMemoryBroker;
+import dev.omnibus.inmemory.InMemoryTransport;
+import dev.omnibus.outbox.kit.Databases;
+import dev.omnibus.outbox.kit.SwitchableTransport;
+import dev.omnibus.testing.Await;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The outbox's guarantees, run against each database (see the subclasses). */
+abstract class OutboxTests {
+    record OrderPlaced(UUID orderId, int n) {
+    }
+
+    record Reminder(UUID orderId) {
+    }
+
+    static final Await AWAIT = Await.atMost(Duration.ofSeconds(30)).pollingEvery(Duration.ofMillis(10));
+
+    Databases.Db db;
+    DataSource ds;
+    final List<AutoCloseable> closing = new ArrayList<>();
+
+    abstract Databases.Db openDatabase();
+
+    @BeforeEach
+    void setUp() throws Exception {
+        db = openDatabase();
+        ds = db.dataSource();
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE orders (id UUID PRIMARY KEY, n INT NOT NULL)");
+            s.execute("CREATE TABLE effects (order_id UUID NOT NULL, n INT NOT NULL)");
+        }
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        for (int i = closing.size() - 1; i >= 0; i--) {
+            closing.get(i).close();
+        }
+        db.close();
+    }
+
+    JdbcOutbox.Builder outbox() {
+        return JdbcOutbox.builder(ds).pollInterval(Duration.ofMillis(50)).backoff(Duration.ofMillis(20), Duration.ofMillis(200));
+    }
+
+    JdbcOutbox migrated(JdbcOutbox.Builder b) throws SQLException {
+        JdbcOutbox o = b.build();
+        o.migrate();
+        return o;
+    }
+
+    <T extends AutoCloseable> T closeLater(T c) {
+        closing.add(c);
+        return c;
+    }
+
+    static long pending(JdbcOutbox outbox) {
+        try {
+            return outbox.pending();
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static void insertOrder(Connection c, UUID id, int n) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO orders (id, n) VALUES (?, ?)")) {
+            ps.setObject(1, id);
+            ps.setInt(2, n);
+            ps.executeUpdate();
+        }
+    }
+
+    long count(String sql) throws SQLException {
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    @Test
+    void theSchemaIsCheckedAtStartAndAppliedOnRequest() throws Exception {
+        JdbcOutbox outbox = outbox().build();
+        assertThatThrownBy(outbox::checkSchema).isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("missing").hasMessageContaining("JdbcOutbox.migrate()");
+        Bus bus = Bus.builder().transport(InMemoryTransport.create()).scheduler(outbox.scheduler()).build();
+        assertThatThrownBy(bus::start).isInstanceOf(ConfigurationException.class).hasMessageContaining("migrate");
+        assertThat(outbox.migrate()).isEqualTo(1);
+        assertThat(outbox.migrate()).isZero();
+        outbox.checkSchema();
+    }
+
+    @Test
+    void aRolledBackTransactionPublishesNothing() throws Exception {
+        InMemoryBroker broker = InMemoryBroker.create();
+        ConcurrentLinkedQueue<UUID> consumed = new ConcurrentLinkedQueue<>();
+        Bus consumer = closeLater(Bus.builder().transport(InMemoryTransport.connect(broker))
+                .receiveEndpoint("orders", e -> e.consumer(OrderPlaced.class, ctx -> consumed.add(ctx.message().orderId())))
+                .start());
+        JdbcOutbox outbox = migrated(outbox());
+        Bus bus = closeLater(Bus.builder().transport(InMemoryTransport.connect(broker)).scheduler(outbox.scheduler()).start());
+
+        UUID doomed = UUID.randomUUID();
+        assertThatThrownBy(() -> outbox.inTransaction(bus, (c, publisher) -> {
+            insertOrder(c, doomed, 1);
+            publisher.publish(new OrderPlaced(doomed, 1));
+            throw new IllegalStateException("business rule says no");
+        })).hasMessage("business rule says no");
+        // a user-controlled connection rolled back by its owner
+        try (Connection c = ds.getConnection()) {
+            c.setAutoCommit(false);
+            outbox.publisher(bus, c).publish(new OrderPlaced(doomed, 2));
+            c.rollback();
+        }
+        UUID kept = UUID.randomUUID();
+        outbox.inTransaction(bus, (c, publisher) -> {
+            insertOrder(c, kept, 3);
+            publisher.publish(new OrderPlaced(kept, 3));
+        });
+        AWAIT.until("the committed message consumed", () -> consumed.contains(kept));
+        AWAIT.until("the outbox drained", () -> pending(outbox) == 0);
+        AWAIT.until("the broker idle", broker::isIdle);
+        assertThat(consumed).containsExactly(kept);
+        assertThat(count("SELECT COUNT(*) FROM orders")).isEqualTo(1);
+        assertThat(consumer).isNotNull();
+    }
+
+    @Test
+    void messagesCommittedWhileTheBrokerIsDownAreAllDeliveredWhenItReturns() throws Exception {
+        InMemoryBroker broker = InMemoryBroker.create();
+        Set<Integer> consumed = ConcurrentHashMap.newKeySet();
+        AtomicInteger deliveries = new AtomicInteger();
+        closeLater(Bus.builder().transport(InMemoryTransport.connect(broker))
+                .receiveEndpoint("orders", e -> e.consumer(OrderPlaced.class, ctx -> {
+                    deliveries.incrementAndGet();
+                    consumed.add(ctx.message().n());
+                }))
+                .start());
+        SwitchableTransport transport = new SwitchableTransport(InMemoryTransport.connect(broker));
+        JdbcOutbox outbox = migrated(outbox());
+        Bus bus = closeLater(Bus.builder().transport(transport).scheduler(outbox.scheduler()).start());
+
+        transport.down(true);
+        int n = 200;
+        for (int i = 0; i < n; i++) {
+            int k = i;
+            outbox.inTransaction(bus, (c, p) -> {
+                insertOrder(c, UUID.randomUUID(), k);
+                p.publish(new OrderPlaced(UUID.randomUUID(), k));
+            });
+        }
+        AWAIT.until("the dispatcher tried and was refused", () -> transport.refused() > 0);
+        assertThat(consumed).isEmpty();
+        assertThat(outbox.pending()).isEqualTo(n);
+
+        transport.down(false);
+        AWAIT.until("all " + n + " consumed", () -> consumed.size() == n);
+        AWAIT.until("the outbox drained", () -> pending(outbox) == 0);
+        AWAIT.until("the broker idle", broker::isIdle);
+        assertThat(deliveries.get()).isEqualTo(n);
+        assertThat(transport.accepted()).isEqualTo(n);
+    }
+
+    @Test
+    void twoCompetingDispatchersDeliverEachOfTenThousandRowsOnce() throws Exception {
+        int n = 10_000;
+        JdbcOutbox writer = migrated(outbox());
+        // write the backlog first, through a bus whose scheduler is not the outbox (nothing dispatches yet)
+        try (Bus w = Bus.builder().transport(InMemoryTransport.create()).start()) {
+            int perTx = 100;
+            for (int t = 0; t < n / perTx; t++) {
+                int base = t * perTx;
+                writer.inTransaction(w, (c, p) -> {
+                    for (int i = 0; i < perTx; i++) {
+                        p.publish(new OrderPlaced(UUID.randomUUID(), base + i),
+                                SendOptions.defaults().withPartitionKey("k" + ((base + i) % 64)));
+                    }
+                });
+            }
+        }
+        assertThat(writer.pending()).isEqualTo(n);
+
+        InMemoryBroker broker = InMemoryBroker.create();
+        Map<Integer, AtomicInteger> seen = new ConcurrentHashMap<>();
+        Map<String, Integer> lastPerKey = new ConcurrentHashMap<>();
+        AtomicInteger outOfOrder = new AtomicInteger();
+        closeLater(Bus.builder().transport(InMemoryTransport.connect(broker))
+                .receiveEndpoint("orders", e -> e.concurrency(8).prefetch(256).consumer(OrderPlaced.class, ctx -> {
+                    seen.computeIfAbsent(ctx.message().n(), k -> new AtomicInteger()).incrementAndGet();
+                    String key = "k" + (ctx.message().n() % 64);
+                    Integer prev = lastPerKey.put(key, ctx.message().n());
+                    if (prev != null && prev > ctx.message().n()) {
+                        outOfOrder.incrementAndGet();
+                    }
+                }))
+                .start());
+        SwitchableTransport a = new SwitchableTransport(InMemoryTransport.connect(broker));
+        SwitchableTransport b = new SwitchableTransport(InMemoryTransport.connect(broker));
+        closeLater(Bus.builder().name("dispatcher-a").transport(a)
+                .scheduler(outbox().name("a").batchSize(100).build().scheduler()).start());
+        closeLater(Bus.builder().name("dispatcher-b").transport(b)
+                .scheduler(outbox().name("b").batchSize(100).build().scheduler()).start());
+
+        AWAIT.until("all rows consumed", () -> seen.size() == n);
+        AWAIT.until("the outbox drained", () -> pending(writer) == 0);
+        AWAIT.until("the broker idle", broker::isIdle);
+        assertThat(seen.values()).allSatisfy(c -> assertThat(c.get()).isEqualTo(1));
+        assertThat(a.accepted() + b.accepted()).isEqualTo(n);
+        assertThat(outOfOrder.get()).as("messages of one partition key consumed out of order").isZero();
+        System.out.printf("%s: dispatcher a sent %d, b sent %d%n", db.name(), a.accepted(), b.accepted());
+    }
+}
