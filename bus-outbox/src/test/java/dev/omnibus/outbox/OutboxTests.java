@@ -96,10 +96,12 @@ abstract class OutboxTests {
         }
     }
 
-    long count(String sql) throws SQLException {
+    long count(String sql) {
         try (Connection c = ds.getConnection(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
             rs.next();
             return rs.getLong(1);
+        } catch (SQLException e) {
+            throw new IllegalStateException(sql + ": " + e.getMessage(), e);
         }
     }
 
@@ -233,5 +235,200 @@ abstract class OutboxTests {
         assertThat(a.accepted() + b.accepted()).isEqualTo(n);
         assertThat(outOfOrder.get()).as("messages of one partition key consumed out of order").isZero();
         System.out.printf("%s: dispatcher a sent %d, b sent %d%n", db.name(), a.accepted(), b.accepted());
+    }
+
+    record Invoice(UUID orderId) {
+    }
+
+    /** A consumer endpoint behind the inbox that records one effect row per consumed order. */
+    Bus consumerProcess(InMemoryBroker broker, JdbcOutbox outbox, boolean dispatch, AtomicInteger deliveries) {
+        dev.omnibus.BusBuilder b = Bus.builder().name("consumer").transport(InMemoryTransport.connect(broker));
+        if (dispatch) {
+            b.scheduler(outbox.scheduler());
+        }
+        return closeLater(b
+                .receiveEndpoint("billing", e -> {
+                    e.concurrency(4)
+                            .filter((ctx, next) -> {
+                                deliveries.incrementAndGet();
+                                next.proceed(ctx);
+                            })
+                            .filter(outbox.inbox())
+                            .consumer(OrderPlaced.class, ctx -> {
+                                try (PreparedStatement ps = JdbcOutbox.connection(ctx).prepareStatement(
+                                        "INSERT INTO effects (order_id, n) VALUES (?, ?)")) {
+                                    ps.setObject(1, ctx.message().orderId());
+                                    ps.setInt(2, ctx.message().n());
+                                    ps.executeUpdate();
+                                }
+                            });
+                })
+                .start());
+    }
+
+    @Test
+    void aRedeliveredMessageHasItsEffectOnce() throws Exception {
+        InMemoryBroker broker = InMemoryBroker.create();
+        AtomicInteger deliveries = new AtomicInteger();
+        JdbcOutbox outbox = migrated(outbox());
+        Bus bus = consumerProcess(broker, outbox, true, deliveries);
+        UUID messageId = UUID.randomUUID();
+        UUID order = UUID.randomUUID();
+        for (int i = 0; i < 5; i++) { // the same message five times, as a broker redelivering it would
+            outbox.inTransaction(bus, (c, p) -> p.send(Address.queue("billing"), new OrderPlaced(order, 1),
+                    SendOptions.defaults().withMessageId(messageId)));
+        }
+        AWAIT.until("five deliveries", () -> deliveries.get() == 5);
+        AWAIT.until("the broker idle", broker::isIdle);
+        assertThat(count("SELECT COUNT(*) FROM effects")).isEqualTo(1);
+        assertThat(count("SELECT COUNT(*) FROM omnibus_inbox")).isEqualTo(1);
+    }
+
+    @Test
+    void whatAConsumerPublishesCommitsWithItsEffectOrNotAtAll() throws Exception {
+        InMemoryBroker broker = InMemoryBroker.create();
+        AtomicInteger deliveries = new AtomicInteger();
+        AtomicInteger attempts = new AtomicInteger();
+        ConcurrentLinkedQueue<UUID> invoices = new ConcurrentLinkedQueue<>();
+        closeLater(Bus.builder().transport(InMemoryTransport.connect(broker))
+                .receiveEndpoint("ledger", e -> e.consumer(Invoice.class, ctx -> invoices.add(ctx.message().orderId())))
+                .start());
+        JdbcOutbox outbox = migrated(outbox());
+        Bus bus = closeLater(Bus.builder().transport(InMemoryTransport.connect(broker)).scheduler(outbox.scheduler())
+                .receiveEndpoint("billing", e -> e
+                        .retry(dev.omnibus.Retry.immediate(2))
+                        .filter((ctx, next) -> {
+                            deliveries.incrementAndGet();
+                            next.proceed(ctx);
+                        })
+                        .filter(outbox.inbox())
+                        .consumer(OrderPlaced.class, ctx -> {
+                            try (PreparedStatement ps = JdbcOutbox.connection(ctx).prepareStatement(
+                                    "INSERT INTO effects (order_id, n) VALUES (?, ?)")) {
+                                ps.setObject(1, ctx.message().orderId());
+                                ps.setInt(2, ctx.message().n());
+                                ps.executeUpdate();
+                            }
+                            ctx.publish(new Invoice(ctx.message().orderId()));
+                            if (attempts.incrementAndGet() == 1) {
+                                throw new IllegalStateException("first attempt fails after publishing");
+                            }
+                        }))
+                .start());
+        UUID order = UUID.randomUUID();
+        outbox.inTransaction(bus, (c, p) -> p.send(Address.queue("billing"), new OrderPlaced(order, 7)));
+        AWAIT.until("the invoice consumed", () -> invoices.contains(order));
+        AWAIT.until("the outbox drained", () -> pending(outbox) == 0);
+        AWAIT.until("the broker idle", broker::isIdle);
+        assertThat(attempts.get()).isEqualTo(2);
+        assertThat(invoices).containsExactly(order);
+        assertThat(count("SELECT COUNT(*) FROM effects")).isEqualTo(1);
+    }
+
+    @Test
+    void aCrashBetweenSendAndMarkResendsTheBatchAndTheInboxKeepsOneEffectPerMessage() throws Exception {
+        int n = 50;
+        InMemoryBroker broker = InMemoryBroker.create();
+        AtomicInteger deliveries = new AtomicInteger();
+        JdbcOutbox consumerOutbox = migrated(outbox().name("consumer"));
+        consumerProcess(broker, consumerOutbox, false, deliveries); // consumes, dispatches nothing
+        try (Bus w = Bus.builder().transport(InMemoryTransport.create()).start()) {
+            for (int i = 0; i < n; i++) {
+                int k = i;
+                consumerOutbox.inTransaction(w, (c, p) -> {
+                    insertOrder(c, UUID.randomUUID(), k);
+                    p.send(Address.queue("billing"), new OrderPlaced(UUID.randomUUID(), k));
+                });
+            }
+        }
+        // one pass over all 16 lanes claims the 50 rows in one batch
+        dev.omnibus.outbox.kit.CrashAt crash = new dev.omnibus.outbox.kit.CrashAt(ProtocolStep.MARK_DELIVERED);
+        Bus crashing = Bus.builder().name("dispatcher-1").transport(InMemoryTransport.connect(broker))
+                .scheduler(outbox().name("dispatcher-1").stepListener(crash).lanesPerClaim(16).stopTimeout(Duration.ofMillis(100))
+                        .build().scheduler())
+                .start();
+        AWAIT.until("the first dispatcher sent a batch and froze before marking it", crash::crashed);
+        AWAIT.until("the first copies consumed", () -> count("SELECT COUNT(DISTINCT order_id) FROM effects") == n);
+        crashing.close(); // killed: its transaction rolls back, every row stays
+        assertThat(pending(consumerOutbox)).as("rows still there after the crash").isEqualTo(n);
+        closeLater(Bus.builder().name("dispatcher-2").transport(InMemoryTransport.connect(broker))
+                .scheduler(outbox().name("dispatcher-2").build().scheduler()).start());
+
+        AWAIT.until("every order has its effect", () -> count("SELECT COUNT(DISTINCT order_id) FROM effects") == n);
+        AWAIT.until("the outbox drained", () -> pending(consumerOutbox) == 0);
+        AWAIT.until("the broker idle", broker::isIdle);
+        assertThat(deliveries.get()).as("deliveries, counting the re-sent batch").isGreaterThan(n);
+        assertThat(count("SELECT COUNT(*) FROM effects")).isEqualTo(n);
+    }
+
+    @Test
+    void aScheduledMessageFiresAtItsDueTimeAndACancelledOneNever() throws Exception {
+        InMemoryBroker broker = InMemoryBroker.create();
+        Map<UUID, Long> consumedAt = new ConcurrentHashMap<>();
+        closeLater(Bus.builder().transport(InMemoryTransport.connect(broker))
+                .receiveEndpoint("reminders", e -> e.consumer(Reminder.class,
+                        ctx -> consumedAt.put(ctx.message().orderId(), System.nanoTime())))
+                .start());
+        JdbcOutbox outbox = migrated(outbox().pollInterval(Duration.ofSeconds(5))); // the due-time timer, not polling, fires it
+        Bus bus = closeLater(Bus.builder().transport(InMemoryTransport.connect(broker)).scheduler(outbox.scheduler()).start());
+        Duration delay = Duration.ofMillis(700);
+        UUID fired = UUID.randomUUID();
+        UUID cancelled = UUID.randomUUID();
+        long start = System.nanoTime();
+        bus.send(Address.queue("reminders"), new Reminder(fired), SendOptions.defaults().withDelay(delay)).join();
+        UUID[] token = new UUID[1];
+        outbox.inTransaction(bus, (c, p) -> token[0] = p.send(Address.queue("reminders"), new Reminder(cancelled),
+                SendOptions.defaults().withDelay(delay)));
+        assertThat(outbox.pending()).isEqualTo(2);
+        assertThat(outbox.cancel(token[0])).isTrue();
+        assertThat(outbox.cancel(token[0])).isFalse();
+
+        AWAIT.until("the scheduled message consumed", () -> consumedAt.containsKey(fired));
+        assertThat(Duration.ofNanos(consumedAt.get(fired) - start)).isGreaterThanOrEqualTo(delay);
+        AWAIT.until("the outbox drained", () -> pending(outbox) == 0);
+        AWAIT.until("the broker idle", broker::isIdle);
+        assertThat(consumedAt).containsOnlyKeys(fired);
+    }
+
+    @Test
+    void scheduledMessagesSurviveARestart() throws Exception {
+        InMemoryBroker broker = InMemoryBroker.create();
+        ConcurrentLinkedQueue<UUID> consumed = new ConcurrentLinkedQueue<>();
+        closeLater(Bus.builder().transport(InMemoryTransport.connect(broker))
+                .receiveEndpoint("reminders", e -> e.consumer(Reminder.class, ctx -> consumed.add(ctx.message().orderId())))
+                .start());
+        JdbcOutbox first = migrated(outbox());
+        UUID id = UUID.randomUUID();
+        try (Bus bus = Bus.builder().transport(InMemoryTransport.connect(broker)).scheduler(first.scheduler()).start()) {
+            bus.send(Address.queue("reminders"), new Reminder(id), SendOptions.defaults().withDelay(Duration.ofMillis(800))).join();
+        }
+        assertThat(first.pending()).as("kept, not sent early, when the bus stops").isEqualTo(1);
+        assertThat(consumed).isEmpty();
+        JdbcOutbox second = outbox().build();
+        closeLater(Bus.builder().transport(InMemoryTransport.connect(broker)).scheduler(second.scheduler()).start());
+        AWAIT.until("the scheduled message consumed after the restart", () -> consumed.contains(id));
+        assertThat(consumed).containsExactly(id);
+    }
+
+    @Test
+    void delayedRedeliveryGoesThroughTheDurableScheduler() throws Exception {
+        InMemoryBroker broker = InMemoryBroker.create();
+        AtomicInteger attempts = new AtomicInteger();
+        ConcurrentLinkedQueue<Integer> redeliveryCounts = new ConcurrentLinkedQueue<>();
+        JdbcOutbox outbox = migrated(outbox());
+        Bus bus = closeLater(Bus.builder().transport(InMemoryTransport.connect(broker)).scheduler(outbox.scheduler())
+                .receiveEndpoint("billing", e -> e
+                        .redelivery(dev.omnibus.Retry.intervals(Duration.ofMillis(300)))
+                        .consumer(OrderPlaced.class, ctx -> {
+                            redeliveryCounts.add(ctx.redeliveryCount());
+                            if (attempts.incrementAndGet() == 1) {
+                                throw new IllegalStateException("not yet");
+                            }
+                        }))
+                .start());
+        bus.send(Address.queue("billing"), new OrderPlaced(UUID.randomUUID(), 1)).join();
+        AWAIT.until("consumed on the redelivery", () -> attempts.get() == 2);
+        AWAIT.until("the outbox drained", () -> pending(outbox) == 0);
+        assertThat(redeliveryCounts).containsExactly(0, 1);
     }
 }
