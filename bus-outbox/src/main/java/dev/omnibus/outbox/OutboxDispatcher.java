@@ -50,6 +50,7 @@ final class OutboxDispatcher implements Scheduler {
     private final Object wake = new Object();
     private boolean signalled; // guarded by wake
     private volatile boolean running;
+    private volatile boolean waiting;
     private volatile Transport transport;
     private volatile BusClock clock;
     private Thread thread;
@@ -133,6 +134,13 @@ final class OutboxDispatcher implements Scheduler {
         }
     }
 
+    /** Whether the dispatcher waits for work, and (on PostgreSQL with listen on) its LISTEN is in place. For tests. */
+    boolean idleAndListening() {
+        synchronized (wake) {
+            return waiting && !signalled && (notifications == null || notifications.listening());
+        }
+    }
+
     /** Wakes the dispatcher: rows were committed (a local commit, or a PostgreSQL notification). */
     void wake() {
         synchronized (wake) {
@@ -205,14 +213,19 @@ final class OutboxDispatcher implements Scheduler {
     private void awaitWake(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         synchronized (wake) {
-            while (!signalled && running) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    break;
+            waiting = true;
+            try {
+                while (!signalled && running) {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        break;
+                    }
+                    TimeUnit.NANOSECONDS.timedWait(wake, left);
                 }
-                TimeUnit.NANOSECONDS.timedWait(wake, left);
+            } finally {
+                waiting = false;
+                signalled = false;
             }
-            signalled = false;
         }
     }
 

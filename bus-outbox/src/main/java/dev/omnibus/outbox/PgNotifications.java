@@ -23,6 +23,7 @@ final class PgNotifications {
     private final String name;
     private final Runnable onNotify;
     private volatile boolean running;
+    private volatile boolean listening;
     private Thread thread;
 
     PgNotifications(DataSource dataSource, String name, Runnable onNotify) {
@@ -49,6 +50,11 @@ final class PgNotifications {
         }
     }
 
+    /** Whether the LISTEN is in place (tests wait for it). */
+    boolean listening() {
+        return listening;
+    }
+
     private void run() {
         int failures = 0;
         while (running) {
@@ -59,6 +65,7 @@ final class PgNotifications {
                     s.execute("LISTEN " + OutboxRows.CHANNEL);
                 }
                 failures = 0;
+                listening = true;
                 onNotify.run(); // catch up with what committed while not listening
                 while (running) {
                     PGNotification[] n = pg.getNotifications(WAIT_MS);
@@ -70,6 +77,7 @@ final class PgNotifications {
                     s.execute("UNLISTEN *");
                 }
             } catch (SQLException | RuntimeException e) {
+                listening = false;
                 failures++;
                 if (failures == 1) {
                     LOG.warn("Outbox {}: LISTEN connection failed ({}); polling until it is back", name, e.toString());
