@@ -44,6 +44,7 @@ public final class BusBuilder {
     private Duration stopTimeout = Duration.ofSeconds(30);
     private int maxMessageSize = DEFAULT_MAX_MESSAGE_SIZE;
     private String name;
+    private io.opentelemetry.api.OpenTelemetry openTelemetry;
 
     BusBuilder() {
     }
@@ -117,6 +118,17 @@ public final class BusBuilder {
         return this;
     }
 
+    /**
+     * The OpenTelemetry to trace with (default: {@code GlobalOpenTelemetry.get()} when the bus is
+     * built, so an agent or an SDK registered as global before that is used). Each produced message
+     * gets a PRODUCER span and carries its W3C trace context in the {@code traceparent} header; each
+     * consumed message gets a CONSUMER span, child of the producer's, current while its consumers run.
+     */
+    public BusBuilder openTelemetry(io.opentelemetry.api.OpenTelemetry openTelemetry) {
+        this.openTelemetry = Objects.requireNonNull(openTelemetry, "openTelemetry");
+        return this;
+    }
+
     /** Adds an observer of everything the bus produces and consumes (test harnesses, metrics, audit). */
     public BusBuilder observer(BusObserver observer) {
         observers.add(Objects.requireNonNull(observer, "observer"));
@@ -169,7 +181,8 @@ public final class BusBuilder {
                 : transport.nativeScheduler().orElseGet(InMemoryScheduler::new);
         String busName = name != null ? name : HostInfo.current().machineName() + "_" + ProcessHandle.current().pid();
         return new DefaultBus(new BusSpec(busName, transport, out, deserializers, clock, s, registry, specs, filters,
-                stopTimeout, maxMessageSize, observers));
+                stopTimeout, maxMessageSize, observers,
+                openTelemetry != null ? openTelemetry : io.opentelemetry.api.GlobalOpenTelemetry.get()));
     }
 
     /** Builds and starts the bus. */

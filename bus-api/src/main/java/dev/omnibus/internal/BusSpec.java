@@ -22,7 +22,8 @@ public record BusSpec(
         List<Filter> filters,
         Duration stopTimeout,
         int maxMessageSize,
-        List<dev.omnibus.spi.BusObserver> observers) {
+        List<dev.omnibus.spi.BusObserver> observers,
+        io.opentelemetry.api.OpenTelemetry openTelemetry) {
     public BusSpec {
         deserializers = List.copyOf(deserializers);
         endpoints = List.copyOf(endpoints);

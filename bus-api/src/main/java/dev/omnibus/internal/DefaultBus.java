@@ -35,6 +35,7 @@ public final class DefaultBus implements Bus {
     private final AtomicReference<State> state = new AtomicReference<>(State.CREATED);
     private final MessageProducer producer;
     private final Observers observers;
+    private final Tracing tracing;
     private final Map<String, Serializer> deserializers = new HashMap<>();
     private final List<ReceiveEndpointRuntime> endpoints = new ArrayList<>();
     private final RequestClient requests;
@@ -44,7 +45,8 @@ public final class DefaultBus implements Bus {
     public DefaultBus(BusSpec spec) {
         this.spec = spec;
         this.observers = new Observers(spec.observers());
-        this.producer = new MessageProducer(spec, observers);
+        this.tracing = new Tracing(spec.openTelemetry(), spec.transport().capabilities().name());
+        this.producer = new MessageProducer(spec, observers, tracing);
         Serializer raw = RawJsonSerializer.create();
         deserializers.put(raw.contentType(), raw);
         deserializers.put(spec.serializer().contentType(), spec.serializer());
@@ -209,6 +211,10 @@ public final class DefaultBus implements Bus {
     @Override
     public Address address() {
         return new Address(requests.address());
+    }
+
+    Tracing tracing() {
+        return tracing;
     }
 
     Observers observers() {

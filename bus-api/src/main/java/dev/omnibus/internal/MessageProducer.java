@@ -24,10 +24,12 @@ import java.util.concurrent.CompletableFuture;
 final class MessageProducer {
     private final BusSpec spec;
     private final Observers observers;
+    private final Tracing tracing;
 
-    MessageProducer(BusSpec spec, Observers observers) {
+    MessageProducer(BusSpec spec, Observers observers, Tracing tracing) {
         this.spec = spec;
         this.observers = observers;
+        this.tracing = tracing;
     }
 
     /** An encoded message and the envelope it carries. */
@@ -54,12 +56,31 @@ final class MessageProducer {
         Objects.requireNonNull(p.message(), "message");
         Encoded encoded;
         MessageType type;
+        io.opentelemetry.api.trace.Span span = null;
         try {
             type = p.type() != null ? p.type() : spec.registry().typeOf(p.message().getClass());
-            encoded = encode(p, type);
+            span = p.destination() == null
+                    ? tracing.startProducer("publish", type.urn(), type.urn())
+                    : tracing.startProducer("send", p.destination().name(), type.urn());
+            encoded = encode(p, type, span);
         } catch (RuntimeException e) {
+            if (span != null) {
+                Tracing.fail(span, e);
+                span.end();
+            }
             return CompletableFuture.failedFuture(e);
         }
+        io.opentelemetry.api.trace.Span producing = span;
+        producing.setAttribute(Tracing.MESSAGE_ID, String.valueOf(encoded.envelope().messageId()));
+        return handOver(p, type, encoded).whenComplete((ok, err) -> {
+            if (err != null) {
+                Tracing.fail(producing, err);
+            }
+            producing.end();
+        });
+    }
+
+    private CompletableFuture<Void> handOver(Production p, MessageType type, Encoded encoded) {
         OutgoingMessage out = encoded.message();
         SendOptions o = p.options();
         if (o.delay() != null && !o.delay().isZero()) {
@@ -109,7 +130,7 @@ final class MessageProducer {
         }
     }
 
-    Encoded encode(Production p, MessageType type) {
+    Encoded encode(Production p, MessageType type, io.opentelemetry.api.trace.Span span) {
         SendOptions o = p.options();
         Envelope parent = p.parent();
         // .NET keeps 7 fractional digits: microseconds survive a round trip through MassTransit
@@ -119,7 +140,8 @@ final class MessageProducer {
                 : parent != null ? parent.correlationId() : null;
         UUID conversationId = parent != null && parent.conversationId() != null ? parent.conversationId() : Uuid7.next();
         UUID initiatorId = parent != null ? parent.messageId() : null;
-        Headers headers = parent != null ? applicationHeaders(parent.headers()).withAll(o.headers()) : o.headers();
+        Headers headers = tracing.inject(span,
+                parent != null ? applicationHeaders(parent.headers()).withAll(o.headers()) : o.headers());
         URI destination = p.destination() != null
                 ? spec.transport().resolve(p.destination())
                 : null;

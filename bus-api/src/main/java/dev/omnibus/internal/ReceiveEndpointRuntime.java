@@ -273,10 +273,13 @@ final class ReceiveEndpointRuntime implements DeliveryHandler {
     private void consume(Delivery d, Envelope envelope, MessageType type, Object message, List<ConsumerBinding> consumers) {
         DefaultConsumeContext ctx = new DefaultConsumeContext(message, envelope, type, this, d, redeliveryCount(d, envelope));
         String[] current = new String[1];
+        io.opentelemetry.api.trace.Span span = bus.tracing().startConsumer(spec.name(), envelope, type.urn());
+        io.opentelemetry.context.Scope scope = span.makeCurrent(); // closed in finally: the fault is produced inside it
         try {
             chain(0, consumers, ctx, current).proceed(ctx);
             d.ack();
         } catch (Throwable e) {
+            Tracing.fail(span, e);
             if (e instanceof RetryFilter.RequeueOnStop
                     || bus.isStopping() && (Thread.currentThread().isInterrupted() || isInterruption(e))) {
                 LOG.info("Endpoint {}: message {} interrupted by stop; it goes back to the queue", spec.name(),
@@ -285,6 +288,9 @@ final class ReceiveEndpointRuntime implements DeliveryHandler {
                 return;
             }
             fault(d, ctx, e, current[0]);
+        } finally {
+            scope.close();
+            span.end();
         }
     }
 

@@ -329,21 +329,18 @@ public final class RabbitMqTransportBuilder {
 
     private SSLContext sslContext(List<String> all) {
         try {
+            KeyStore ks = keyStore == null ? null : load("keyStore", keyStore, keyStorePassword, all);
+            KeyStore ts = trustStore == null ? null : load("trustStore", trustStore, trustStorePassword, all);
+            if ((keyStore != null && ks == null) || (trustStore != null && ts == null)) {
+                return null;
+            }
             KeyManagerFactory kmf = null;
-            if (keyStore != null) {
-                KeyStore ks = load("keyStore", keyStore, keyStorePassword, all);
-                if (ks == null) {
-                    return null;
-                }
+            if (ks != null) {
                 kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
                 kmf.init(ks, keyStorePassword == null ? new char[0] : keyStorePassword);
             }
             TrustManagerFactory tmf = null;
-            if (trustStore != null) {
-                KeyStore ts = load("trustStore", trustStore, trustStorePassword, all);
-                if (ts == null) {
-                    return null;
-                }
+            if (ts != null) {
                 tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
                 tmf.init(ts);
             }

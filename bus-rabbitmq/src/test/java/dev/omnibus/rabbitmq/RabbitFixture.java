@@ -9,8 +9,8 @@ import org.junit.jupiter.api.Assumptions;
  * Finds the RabbitMQ broker for the tests: {@code OMNIBUS_RABBITMQ_URI} if set, else a broker
  * on {@code 127.0.0.1:5672} (guest/guest) if something accepts a TCP connection there. With
  * {@code -Domnibus.ci=true} (set by the build when {@code CI=true}) a missing broker fails the
- * test; otherwise the test is skipped with a message saying how to provide one. (A Testcontainers
- * fallback is not wired: these machines have no Docker engine.)
+ * test; otherwise the test is skipped with a message saying how to provide one. Between the two, a
+ * machine with a Docker engine gets a broker from Testcontainers, started once and kept for the run.
  */
 final class RabbitFixture {
     static final String ENV = "OMNIBUS_RABBITMQ_URI";
@@ -32,6 +32,11 @@ final class RabbitFixture {
         }
         if (reachable("127.0.0.1", 5672)) {
             uri = "amqp://guest:guest@127.0.0.1:5672/";
+            return uri;
+        }
+        String container = fromContainer();
+        if (container != null) {
+            uri = container;
             return uri;
         }
         String how = "No RabbitMQ broker: set " + ENV + "=amqp://user:pass@host:5672/vhost, or start one on 127.0.0.1:5672 "
@@ -65,6 +70,23 @@ final class RabbitFixture {
             f.setVirtualHost("/");
         }
         return f;
+    }
+
+    /** A broker in a container when a Docker engine answers; null otherwise. */
+    private static synchronized String fromContainer() {
+        try {
+            if (!org.testcontainers.DockerClientFactory.instance().isDockerAvailable()) {
+                return null;
+            }
+            @SuppressWarnings("resource") // kept for the whole test run; Testcontainers' reaper removes it
+            org.testcontainers.containers.RabbitMQContainer broker =
+                    new org.testcontainers.containers.RabbitMQContainer("rabbitmq:3.13-management-alpine");
+            broker.start();
+            return broker.getAmqpUrl().replace("amqp://", "amqp://" + broker.getAdminUsername() + ":"
+                    + broker.getAdminPassword() + "@") + "/";
+        } catch (RuntimeException | LinkageError e) {
+            return null;
+        }
     }
 
     private static boolean reachable(String host, int port) {

@@ -1,0 +1,303 @@
+package dev.omnibus.benchmarks;
+
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.ConfirmListener;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ConnectionFactory;
+import com.rabbitmq.client.DefaultConsumer;
+import com.rabbitmq.client.Envelope;
+import com.rabbitmq.client.GetResponse;
+import dev.omnibus.Bus;
+import dev.omnibus.rabbitmq.RabbitMqTransport;
+import java.io.IOException;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentNavigableMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Measures, in one run on one broker, the raw amqp-client and Omnibus doing the same work:
+ * publishing N persistent messages of the same size with publisher confirms (asynchronous, at
+ * most {@code --window} unconfirmed, one publishing thread), then consuming them with manual
+ * acknowledgements and the same prefetch. Prints messages per second and the Omnibus/raw ratio.
+ *
+ * <pre>
+ * ./mvnw -q -pl benchmarks -am package -DskipTests exec:exec
+ * ./mvnw -q -pl benchmarks -am package -DskipTests exec:exec \
+ *     -Dexec.args="-classpath %classpath dev.omnibus.benchmarks.RabbitMqLoadTool --messages 100000 --prefetch 200"
+ * </pre>
+ *
+ * Options: {@code --uri} (default {@code OMNIBUS_RABBITMQ_URI} or amqp://guest:guest@127.0.0.1:5672/),
+ * {@code --messages} (50,000), {@code --payload} (characters of payload in the Omnibus message,
+ * 1,024; the raw body is made exactly as long as the resulting Omnibus body), {@code --prefetch}
+ * (200), {@code --window} (1,000), {@code --rounds} (3; the best round of each counts, after a
+ * warm-up round that does not).
+ */
+public final class RabbitMqLoadTool {
+    /** The Omnibus message: a sequence number and a payload. */
+    public record LoadMessage(long n, String payload) {
+    }
+
+    private final String uri;
+    private final int messages;
+    private final int payload;
+    private final int prefetch;
+    private final int window;
+    private final int rounds;
+    private final String run = Long.toHexString(ThreadLocalRandom.current().nextLong() | Long.MIN_VALUE).substring(0, 8);
+
+    private RabbitMqLoadTool(String[] args) {
+        String u = System.getenv().getOrDefault("OMNIBUS_RABBITMQ_URI", "amqp://guest:guest@127.0.0.1:5672/");
+        int m = 50_000;
+        int p = 1024;
+        int pf = 200;
+        int w = 1000;
+        int r = 3;
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            switch (args[i]) {
+                case "--uri" -> u = args[i + 1];
+                case "--messages" -> m = Integer.parseInt(args[i + 1]);
+                case "--payload" -> p = Integer.parseInt(args[i + 1]);
+                case "--prefetch" -> pf = Integer.parseInt(args[i + 1]);
+                case "--window" -> w = Integer.parseInt(args[i + 1]);
+                case "--rounds" -> r = Integer.parseInt(args[i + 1]);
+                default -> throw new IllegalArgumentException("unknown option " + args[i]);
+            }
+        }
+        uri = u;
+        messages = m;
+        payload = p;
+        prefetch = pf;
+        window = w;
+        rounds = r;
+    }
+
+    public static void main(String[] args) throws Exception {
+        new RabbitMqLoadTool(args).runAll();
+    }
+
+    private void runAll() throws Exception {
+        ConnectionFactory factory = new ConnectionFactory();
+        factory.setUri(uri);
+        if (factory.getVirtualHost().isEmpty()) {
+            factory.setVirtualHost("/");
+        }
+        String rawQueue = "load-raw-" + run;
+        String busQueue = "load-omnibus-" + run;
+        String text = "x".repeat(payload);
+        try (Connection admin = factory.newConnection("load-tool-admin"); Channel ch = admin.createChannel()) {
+            ch.queueDeclare(rawQueue, true, false, false, null);
+            ch.exchangeDeclare(rawQueue, "fanout", true);
+            ch.queueBind(rawQueue, rawQueue, "");
+            // declare the Omnibus endpoint (queue, exchanges, bindings) with a bus that stops at once
+            endpointBus(busQueue, new AtomicInteger(), new CountDownLatch(0), new AtomicLong()).close();
+            // the raw side sends the very bytes Omnibus writes (a MassTransit JSON envelope), so that a
+            // raw consumer can also do a user's decoding work on the same body
+            byte[] rawBody = omnibusBody(ch, text);
+            int bodySize = rawBody.length;
+            System.out.printf(Locale.ROOT, "RabbitMQ load tool: %s, %,d messages of %,d bytes (persistent), prefetch %d, "
+                    + "confirm window %d, %d rounds + warm-up%n", factory.getHost() + ":" + factory.getPort(), messages,
+                    bodySize, prefetch, window, rounds);
+
+            double[] best = new double[5];
+            for (int round = 0; round <= rounds; round++) {
+                int n = round == 0 ? Math.min(messages, 10_000) : messages;
+                double rawPub = rawPublish(factory, rawQueue, rawBody, n);
+                double busPub = busPublish(text, n);
+                double rawCon = rawConsume(factory, rawQueue, n, false);
+                rawPublish(factory, rawQueue, rawBody, n);
+                double rawDecode = rawConsume(factory, rawQueue, n, true);
+                double busCon = busConsume(busQueue, n);
+                if (round == 0) {
+                    System.out.printf(Locale.ROOT, "warm-up (%,d): raw publish %,.0f/s, Omnibus publish %,.0f/s, raw consume "
+                            + "%,.0f/s, Omnibus consume %,.0f/s%n", n, rawPub, busPub, rawCon, busCon);
+                    continue;
+                }
+                System.out.printf(Locale.ROOT, "round %d: raw publish %,.0f/s, Omnibus publish %,.0f/s (%.2f), raw consume "
+                        + "%,.0f/s, raw consume + Jackson decode %,.0f/s, Omnibus consume %,.0f/s (%.2f, %.2f)%n", round,
+                        rawPub, busPub, busPub / rawPub, rawCon, rawDecode, busCon, busCon / rawCon, busCon / rawDecode);
+                best[0] = Math.max(best[0], rawPub);
+                best[1] = Math.max(best[1], busPub);
+                best[2] = Math.max(best[2], rawCon);
+                best[3] = Math.max(best[3], busCon);
+                best[4] = Math.max(best[4], rawDecode);
+            }
+            System.out.println();
+            System.out.printf(Locale.ROOT, "%-28s %14s %14s %8s%n", "best of " + rounds + " rounds", "raw msg/s", "Omnibus msg/s", "ratio");
+            System.out.printf(Locale.ROOT, "%-28s %,14.0f %,14.0f %8.2f%n", "publish with confirms", best[0], best[1], best[1] / best[0]);
+            System.out.printf(Locale.ROOT, "%-28s %,14.0f %,14.0f %8.2f%n", "consume with manual ack", best[2], best[3], best[3] / best[2]);
+            System.out.printf(Locale.ROOT, "%-28s %,14.0f %,14.0f %8.2f%n", "consume + decode envelope", best[4], best[3],
+                    best[3] / best[4]);
+
+            for (String q : new String[] {rawQueue, busQueue, busQueue + "_error", busQueue + "_skipped"}) {
+                ch.queueDelete(q);
+                ch.exchangeDelete(q);
+            }
+        }
+    }
+
+    /** The body Omnibus writes for one message: publish one to a probe queue and look. */
+    private byte[] omnibusBody(Channel ch, String text) throws Exception {
+        String probe = ch.queueDeclare("", false, true, true, null).getQueue();
+        ch.exchangeDeclare(exchangeOfLoadMessage(), "fanout", true);
+        ch.queueBind(probe, exchangeOfLoadMessage(), "");
+        try (Bus bus = Bus.builder().transport(RabbitMqTransport.fromUri(uri)).name("load-size-" + run).start()) {
+            bus.publish(new LoadMessage(Long.MAX_VALUE, text)).get(30, TimeUnit.SECONDS);
+        }
+        GetResponse r = null;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (r == null && System.nanoTime() < deadline) {
+            r = ch.basicGet(probe, true);
+        }
+        ch.queueDelete(probe);
+        if (r == null) {
+            throw new IllegalStateException("the probe message did not arrive");
+        }
+        return r.getBody();
+    }
+
+    private static String exchangeOfLoadMessage() {
+        return LoadMessage.class.getPackageName() + ":RabbitMqLoadTool-LoadMessage";
+    }
+
+    private double rawPublish(ConnectionFactory factory, String queue, byte[] body, int n) throws Exception {
+        try (Connection c = factory.newConnection("load-raw-publish"); Channel ch = c.createChannel()) {
+            ch.confirmSelect();
+            Semaphore inFlight = new Semaphore(window);
+            ConcurrentNavigableMap<Long, Boolean> pending = new ConcurrentSkipListMap<>();
+            CountDownLatch done = new CountDownLatch(n);
+            ch.addConfirmListener(new ConfirmListener() {
+                @Override
+                public void handleAck(long seq, boolean multiple) {
+                    settle(seq, multiple);
+                }
+
+                @Override
+                public void handleNack(long seq, boolean multiple) {
+                    settle(seq, multiple);
+                }
+
+                private void settle(long seq, boolean multiple) {
+                    if (multiple) {
+                        var head = pending.headMap(seq, true);
+                        int k = 0;
+                        while (head.pollFirstEntry() != null) {
+                            k++;
+                            done.countDown();
+                        }
+                        inFlight.release(k);
+                    } else if (pending.remove(seq) != null) {
+                        done.countDown();
+                        inFlight.release();
+                    }
+                }
+            });
+            AMQP.BasicProperties props = new AMQP.BasicProperties.Builder().deliveryMode(2)
+                    .contentType("application/vnd.masstransit+json").build();
+            long start = System.nanoTime();
+            for (int i = 0; i < n; i++) {
+                inFlight.acquire();
+                pending.put(ch.getNextPublishSeqNo(), Boolean.TRUE);
+                ch.basicPublish(queue, "", props, body);
+            }
+            if (!done.await(5, TimeUnit.MINUTES)) {
+                throw new IllegalStateException("raw publish: confirms missing");
+            }
+            return n / seconds(start);
+        }
+    }
+
+    private double busPublish(String text, int n) throws Exception {
+        try (Bus bus = Bus.builder().transport(RabbitMqTransport.fromUri(uri)).name("load-publish-" + run).start()) {
+            Semaphore inFlight = new Semaphore(window);
+            CountDownLatch done = new CountDownLatch(n);
+            AtomicInteger failed = new AtomicInteger();
+            long start = System.nanoTime();
+            for (int i = 0; i < n; i++) {
+                inFlight.acquire();
+                CompletableFuture<Void> f = bus.publish(new LoadMessage(i, text));
+                f.whenComplete((ok, e) -> {
+                    if (e != null) {
+                        failed.incrementAndGet();
+                    }
+                    inFlight.release();
+                    done.countDown();
+                });
+            }
+            if (!done.await(5, TimeUnit.MINUTES)) {
+                throw new IllegalStateException("Omnibus publish: confirms missing");
+            }
+            double rate = n / seconds(start);
+            if (failed.get() > 0) {
+                throw new IllegalStateException(failed.get() + " Omnibus publishes failed");
+            }
+            return rate;
+        }
+    }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper MAPPER = new com.fasterxml.jackson.databind.ObjectMapper();
+
+    /**
+     * Consumes {@code n} messages with the plain client; with {@code decode}, each body is also read
+     * as a MassTransit envelope and its message bound with plain Jackson (what a user of the raw
+     * client does to get a message out of an envelope).
+     */
+    private double rawConsume(ConnectionFactory factory, String queue, int n, boolean decode) throws Exception {
+        try (Connection c = factory.newConnection("load-raw-consume"); Channel ch = c.createChannel()) {
+            ch.basicQos(prefetch);
+            CountDownLatch done = new CountDownLatch(n);
+            AtomicLong first = new AtomicLong();
+            ch.basicConsume(queue, false, new DefaultConsumer(ch) {
+                @Override
+                public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties p, byte[] body) throws IOException {
+                    first.compareAndSet(0, System.nanoTime());
+                    if (decode) {
+                        com.fasterxml.jackson.databind.JsonNode env = MAPPER.readTree(body);
+                        if (MAPPER.treeToValue(env.get("message"), LoadMessage.class) == null) {
+                            throw new IOException("no message in the envelope");
+                        }
+                    }
+                    getChannel().basicAck(envelope.getDeliveryTag(), false);
+                    done.countDown();
+                }
+            });
+            if (!done.await(5, TimeUnit.MINUTES)) {
+                throw new IllegalStateException("raw consume: messages missing");
+            }
+            return n / seconds(first.get());
+        }
+    }
+
+    private double busConsume(String queue, int n) throws Exception {
+        AtomicInteger count = new AtomicInteger();
+        CountDownLatch done = new CountDownLatch(n);
+        AtomicLong first = new AtomicLong();
+        try (Bus bus = endpointBus(queue, count, done, first)) {
+            if (!done.await(5, TimeUnit.MINUTES)) {
+                throw new IllegalStateException("Omnibus consume: messages missing (" + count.get() + " of " + n + ")");
+            }
+            return n / seconds(first.get());
+        }
+    }
+
+    private Bus endpointBus(String queue, AtomicInteger count, CountDownLatch done, AtomicLong first) {
+        return Bus.builder().transport(RabbitMqTransport.fromUri(uri)).name("load-consume-" + run)
+                .receiveEndpoint(queue, e -> e.prefetch(prefetch).consumer(LoadMessage.class, ctx -> {
+                    first.compareAndSet(0, System.nanoTime());
+                    count.incrementAndGet();
+                    done.countDown();
+                }))
+                .start();
+    }
+
+    private static double seconds(long startNanos) {
+        return (System.nanoTime() - startNanos) / 1e9;
+    }
+}

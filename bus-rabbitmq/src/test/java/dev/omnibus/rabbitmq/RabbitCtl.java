@@ -1,0 +1,91 @@
+package dev.omnibus.rabbitmq;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
+
+/**
+ * Runs {@code rabbitmqctl} against the local node, each call with a deadline. Tests that restart
+ * the broker use it only when the test broker is the local node and {@code rabbitmqctl status}
+ * works (it needs the Erlang cookie, so usually root or the rabbitmq user); in CI
+ * ({@code -Domnibus.ci=true}) a missing {@code rabbitmqctl} fails instead of skipping.
+ */
+final class RabbitCtl {
+    record Result(int exitCode, String output) {
+    }
+
+    private RabbitCtl() {
+    }
+
+    /** Skips (or in CI fails) the calling test unless the local broker can be controlled. */
+    static void requireLocalControl() {
+        String uri = RabbitFixture.uri();
+        String host = URI.create(uri).getHost();
+        String why = null;
+        if (!"127.0.0.1".equals(host) && !"localhost".equals(host)) {
+            why = "the test broker (" + RabbitMqTransportBuilder.redact(uri) + ") is not the local node that rabbitmqctl controls";
+        } else {
+            Result status = run(Duration.ofSeconds(30), "-q", "status");
+            if (status.exitCode() != 0) {
+                why = "rabbitmqctl status failed (exit " + status.exitCode() + "): " + firstLine(status.output())
+                        + " (run the tests as a user who may control the node, e.g. root)";
+            }
+        }
+        if (why != null) {
+            if (Boolean.getBoolean("omnibus.ci")) {
+                throw new AssertionError("The broker restart test must run in CI, but " + why);
+            }
+            Assumptions.abort("Broker restart test skipped: " + why);
+        }
+    }
+
+    /** Runs {@code rabbitmqctl args…}; exit code -1 when it could not start, -2 on timeout. */
+    static Result run(Duration timeout, String... args) {
+        List<String> command = new ArrayList<>();
+        command.add("rabbitmqctl");
+        command.addAll(List.of(args));
+        Process p;
+        try {
+            p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        } catch (IOException e) {
+            return new Result(-1, "cannot run rabbitmqctl: " + e.getMessage());
+        }
+        try {
+            if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                p.destroyForcibly();
+                return new Result(-2, "rabbitmqctl " + String.join(" ", args) + " did not finish within " + timeout);
+            }
+            return new Result(p.exitValue(), new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+        } catch (InterruptedException e) {
+            p.destroyForcibly();
+            Thread.currentThread().interrupt();
+            return new Result(-2, "interrupted");
+        } catch (IOException e) {
+            return new Result(p.exitValue(), "");
+        }
+    }
+
+    /** Runs a command that must succeed. */
+    static void must(Duration timeout, String... args) {
+        Result r = run(timeout, args);
+        if (r.exitCode() != 0) {
+            throw new AssertionError("rabbitmqctl " + String.join(" ", args) + " failed (exit " + r.exitCode() + "): " + r.output());
+        }
+    }
+
+    /** Makes sure the RabbitMQ application runs again (after a test that stopped it, even a failed one). */
+    static void ensureRunning() {
+        run(Duration.ofSeconds(60), "start_app");
+        run(Duration.ofSeconds(60), "await_startup", "--timeout", "50");
+    }
+
+    private static String firstLine(String s) {
+        int nl = s.indexOf('\n');
+        return (nl < 0 ? s : s.substring(0, nl)).trim();
+    }
+}
