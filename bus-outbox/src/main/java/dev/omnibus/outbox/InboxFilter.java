@@ -42,7 +42,7 @@ final class InboxFilter implements Filter {
                     return;
                 }
                 outbox.step(ProtocolStep.INBOX_INSERT);
-                OutboxRows rows = new OutboxRows(c, outbox.dialect());
+                OutboxRows rows = outbox.rows(c);
                 next.proceed(ConsumeContexts.redirect(context, rows, List.of(c)));
                 outbox.step(ProtocolStep.CONSUME);
                 c.commit();

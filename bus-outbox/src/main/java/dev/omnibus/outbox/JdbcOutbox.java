@@ -57,7 +57,7 @@ import javax.sql.DataSource;
  * fails it backs off (100 ms doubling to 30 s by default) and keeps the rows.
  *
  * <h2>Defaults</h2>
- * Batches of 500 rows, 4 of the 16 lanes per claim, polling every 500 ms (on PostgreSQL a commit
+ * Batches of 500 rows, up to 8 of the 16 lanes per claim, polling every 500 ms (on PostgreSQL a commit
  * wakes it at once through {@code LISTEN/NOTIFY}), 30 s to confirm a batch, inbox rows kept 7 days.
  */
 public final class JdbcOutbox {
@@ -100,7 +100,7 @@ public final class JdbcOutbox {
             boolean auto = c.getAutoCommit();
             c.setAutoCommit(false);
             try {
-                OutboxRows rows = new OutboxRows(c, dialect);
+                OutboxRows rows = rows(c);
                 work.run(c, bus.producer(rows));
                 step(ProtocolStep.BUSINESS_WRITE);
                 c.commit();
@@ -128,7 +128,7 @@ public final class JdbcOutbox {
      * uses the connection.
      */
     public MessagePublisher publisher(Bus bus, Connection connection) {
-        return bus.producer(new OutboxRows(Objects.requireNonNull(connection, "connection"), dialect));
+        return bus.producer(rows(Objects.requireNonNull(connection, "connection")));
     }
 
     /**
@@ -220,6 +220,11 @@ public final class JdbcOutbox {
         return dialect;
     }
 
+    /** Rows on {@code c}; they NOTIFY at commit on PostgreSQL unless listen(false). */
+    OutboxRows rows(Connection c) {
+        return new OutboxRows(c, dialect == SqlDialect.POSTGRESQL && settings.listen());
+    }
+
     DataSource dataSource() {
         return dataSource;
     }
@@ -284,7 +289,7 @@ public final class JdbcOutbox {
         private SqlDialect dialect;
         private String name = "outbox";
         private int batchSize = 500;
-        private int lanesPerClaim = 4;
+        private int lanesPerClaim = 8;
         private Duration pollInterval = Duration.ofMillis(500);
         private Duration sendTimeout = Duration.ofSeconds(30);
         private Duration minBackoff = Duration.ofMillis(100);
@@ -317,7 +322,7 @@ public final class JdbcOutbox {
             return this;
         }
 
-        /** Lanes a dispatcher works on per pass, of 16 (default 4): lower leaves more to other dispatchers. */
+        /** Lanes with work a dispatcher takes per pass, of 16 (default 8): lower leaves more to other dispatchers. */
         public Builder lanesPerClaim(int lanes) {
             this.lanesPerClaim = lanes;
             return this;
@@ -360,7 +365,11 @@ public final class JdbcOutbox {
             return this;
         }
 
-        /** Whether to LISTEN for commits on PostgreSQL (default true); off, the dispatcher polls. */
+        /**
+         * Whether writers NOTIFY and the dispatcher LISTENs on PostgreSQL (default true); off, the
+         * dispatcher polls (and is woken by commits in its own process). Set it the same in every
+         * process sharing the tables.
+         */
         public Builder listen(boolean listen) {
             this.listen = listen;
             return this;

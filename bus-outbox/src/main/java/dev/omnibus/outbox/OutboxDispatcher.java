@@ -92,7 +92,7 @@ final class OutboxDispatcher implements Scheduler {
         UUID token = UUID.randomUUID();
         try (Connection c = outbox.dataSource().getConnection()) {
             c.setAutoCommit(true);
-            new OutboxRows(c, outbox.dialect()).scheduleWithToken(due, destination, message, token);
+            outbox.rows(c).scheduleWithToken(due, destination, message, token);
         } catch (SQLException e) {
             throw new TransportException("scheduling a message failed: " + e.getMessage(), e, true);
         }
@@ -172,7 +172,6 @@ final class OutboxDispatcher implements Scheduler {
 
     private void run() {
         int failures = 0;
-        int emptyProbes = 0;
         while (running) {
             try {
                 Pass pass = dispatchOnce();
@@ -180,10 +179,8 @@ final class OutboxDispatcher implements Scheduler {
                     throw pass.error;
                 }
                 failures = 0;
-                emptyProbes = pass.rows > 0 ? 0 : emptyProbes + pass.lanesProbed;
                 cleanUpIfDue();
-                if (pass.rows == 0 && emptyProbes >= Schema.LANES) {
-                    emptyProbes = 0;
+                if (pass.rows == 0) {
                     awaitWake(settings.pollInterval());
                 }
             } catch (Throwable e) {
@@ -249,7 +246,7 @@ final class OutboxDispatcher implements Scheduler {
     }
 
     /** What one pass did. */
-    private record Pass(int rows, int lanesProbed, Exception error) {
+    private record Pass(int rows, Exception error) {
     }
 
     /** A claimed row. */
@@ -261,7 +258,7 @@ final class OutboxDispatcher implements Scheduler {
         try (Connection c = outbox.dataSource().getConnection()) {
             c.setAutoCommit(false);
             try {
-                List<Integer> lanes = claimLanes(c);
+                List<Integer> lanes = claimLanes(c, activeLanes(c));
                 List<Row> rows = new ArrayList<>();
                 for (int lane : lanes) {
                     rows.addAll(laneRows(c, lane, settings.batchSize()));
@@ -270,7 +267,7 @@ final class OutboxDispatcher implements Scheduler {
                 if (rows.isEmpty()) {
                     c.commit();
                     scheduleNextDue(c);
-                    return new Pass(0, Math.max(lanes.size(), settings.lanesPerClaim()), null);
+                    return new Pass(0, null);
                 }
                 outbox.step(ProtocolStep.RELAY_SEND);
                 List<Long> done = new ArrayList<>(rows.size());
@@ -280,8 +277,7 @@ final class OutboxDispatcher implements Scheduler {
                     delete(c, done);
                 }
                 c.commit();
-                scheduleNextDue(c);
-                return new Pass(done.size(), lanes.size(), error);
+                return new Pass(done.size(), error);
             } catch (Throwable e) {
                 try {
                     c.rollback();
@@ -293,30 +289,45 @@ final class OutboxDispatcher implements Scheduler {
         }
     }
 
-    private List<Integer> claimLanes(Connection c) throws SQLException {
-        int want = settings.lanesPerClaim();
-        int start = nextLane;
-        nextLane = (nextLane + want) % Schema.LANES;
-        List<Integer> lanes = new ArrayList<>(want);
-        claimLanes(c, "SELECT lane FROM omnibus_outbox_lane WHERE lane >= ? ORDER BY lane LIMIT ? FOR UPDATE SKIP LOCKED",
-                start, want, lanes);
-        if (lanes.size() < want && start > 0) {
-            claimLanes(c, "SELECT lane FROM omnibus_outbox_lane WHERE lane < ? ORDER BY lane LIMIT ? FOR UPDATE SKIP LOCKED",
-                    start, want - lanes.size(), lanes);
+    /**
+     * The lanes holding rows to send now: a loose index scan over {@code (lane, seq)} (one probe per
+     * lane in one query), so finding work costs the same with ten rows waiting or a million.
+     */
+    private static List<Integer> activeLanes(Connection c) throws SQLException {
+        List<Integer> lanes = new ArrayList<>(Schema.LANES);
+        try (PreparedStatement ps = c.prepareStatement("WITH RECURSIVE l (lane) AS ("
+                + " SELECT MIN(lane) FROM omnibus_outbox WHERE due_at IS NULL"
+                + " UNION ALL SELECT (SELECT MIN(o.lane) FROM omnibus_outbox o WHERE o.due_at IS NULL AND o.lane > l.lane)"
+                + " FROM l WHERE l.lane IS NOT NULL)"
+                + " SELECT lane FROM l WHERE lane IS NOT NULL");
+                ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                lanes.add(rs.getInt(1));
+            }
         }
         return lanes;
     }
 
-    private static void claimLanes(Connection c, String sql, int start, int limit, List<Integer> out) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setInt(1, start);
-            ps.setInt(2, limit);
+    /** Locks up to lanesPerClaim of {@code active} that no other dispatcher holds, starting at a rotating lane. */
+    private List<Integer> claimLanes(Connection c, List<Integer> active) throws SQLException {
+        List<Integer> lanes = new ArrayList<>(settings.lanesPerClaim());
+        if (active.isEmpty()) {
+            return lanes;
+        }
+        int start = nextLane;
+        nextLane = (nextLane + settings.lanesPerClaim()) % Schema.LANES;
+        try (PreparedStatement ps = c.prepareStatement("SELECT lane FROM omnibus_outbox_lane WHERE lane = ANY(?)"
+                + " ORDER BY MOD(lane + ?, " + Schema.LANES + ") LIMIT ? FOR UPDATE SKIP LOCKED")) {
+            ps.setArray(1, c.createArrayOf("INTEGER", active.toArray(new Integer[0])));
+            ps.setInt(2, Schema.LANES - start);
+            ps.setInt(3, settings.lanesPerClaim());
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    out.add(rs.getInt(1));
+                    lanes.add(rs.getInt(1));
                 }
             }
         }
+        return lanes;
     }
 
     private List<Row> laneRows(Connection c, int lane, int limit) throws SQLException {

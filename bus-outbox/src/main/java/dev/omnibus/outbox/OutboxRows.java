@@ -34,14 +34,14 @@ final class OutboxRows implements Outbound {
             + "message_types, partition_key, expiration, headers, body, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
     private final Connection connection;
-    private final SqlDialect dialect;
+    private final boolean notify;
     private final String txKey = "tx:" + UUID.randomUUID();
     private boolean notified;
     private int written;
 
-    OutboxRows(Connection connection, SqlDialect dialect) {
+    OutboxRows(Connection connection, boolean notify) {
         this.connection = connection;
-        this.dialect = dialect;
+        this.notify = notify;
     }
 
     /** How many rows this transaction wrote. */
@@ -89,7 +89,7 @@ final class OutboxRows implements Outbound {
             ps.setLong(12, micros(Instant.now()));
             ps.executeUpdate();
             written++;
-            if (dialect == SqlDialect.POSTGRESQL && !notified) {
+            if (notify && !notified) {
                 try (Statement s = connection.createStatement()) {
                     s.execute("NOTIFY " + CHANNEL); // delivered at commit, dropped at rollback
                 }
