@@ -70,6 +70,7 @@ public final class OutboxBenchmark {
     private final int pollMs;
     private final boolean rabbit;
     private final boolean listen;
+    private final int backlog;
     private final String schema = "omnibus_bench_" + UUID.randomUUID().toString().substring(0, 8);
     private final String payload = "x".repeat(200);
     private HikariDataSource ds;
@@ -83,6 +84,7 @@ public final class OutboxBenchmark {
         int poll = 10;
         boolean rb = false;
         boolean nl = false;
+        int bl = 0;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--url" -> u = args[++i];
@@ -93,8 +95,9 @@ public final class OutboxBenchmark {
                 case "--poll-ms" -> poll = Integer.parseInt(args[++i]);
                 case "--rabbitmq" -> rb = true;
                 case "--no-listen" -> nl = true;
+                case "--backlog" -> bl = Integer.parseInt(args[++i]);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]
-                        + " (options: --url, --messages, --producers, --rate, --seconds, --poll-ms, --rabbitmq, --no-listen)");
+                        + " (options: --url, --messages, --producers, --rate, --seconds, --poll-ms, --rabbitmq, --no-listen, --backlog)");
             }
         }
         this.url = u;
@@ -105,6 +108,7 @@ public final class OutboxBenchmark {
         this.pollMs = poll;
         this.rabbit = rb;
         this.listen = !nl;
+        this.backlog = bl;
     }
 
     public static void main(String[] args) throws Exception {
@@ -125,6 +129,12 @@ public final class OutboxBenchmark {
                 s.execute("CREATE TABLE bench_queue (id BIGSERIAL PRIMARY KEY, n INT NOT NULL, body BYTEA NOT NULL)");
             }
             JdbcOutbox.builder(ds).build().migrate();
+            if (backlog > 0) {
+                System.out.println("warm-up drain (not counted)");
+                drainBacklog(Math.min(backlog, 100_000), false);
+                drainBacklog(backlog, true);
+                return;
+            }
             System.out.printf(Locale.ROOT, "Outbox benchmark: PostgreSQL, transport %s, LISTEN/NOTIFY %s, %d producers, %d messages; latency run %d/s for %d s; baseline polls every %d ms%n",
                     rabbit ? "RabbitMQ" : "in-memory", listen ? "on" : "off", producers, messages, rate, seconds, pollMs);
             // warm-up, not counted
@@ -145,6 +155,63 @@ public final class OutboxBenchmark {
                 s.execute("DROP SCHEMA " + schema + " CASCADE");
             }
         }
+    }
+
+    /**
+     * Writes {@code --backlog} rows with no dispatcher running, then starts one and reports the
+     * drain rate of each tenth of the backlog: a claim that decays with the backlog shows as a
+     * slower first tenth.
+     */
+    private void drainBacklog(int backlog, boolean print) throws Exception {
+        JdbcOutbox outbox = JdbcOutbox.builder(ds).listen(listen).build();
+        String queue = "bench_" + UUID.randomUUID().toString().substring(0, 8);
+        long t0 = System.nanoTime();
+        try (Bus writer = Bus.builder().name("bench-writer").transport(InMemoryTransport.create()).start()) {
+            dev.omnibus.Address to = dev.omnibus.Address.queue(queue);
+            int perTx = 500;
+            for (int base = 0; base < backlog; base += perTx) {
+                int b = base;
+                outbox.inTransaction(writer, (c, p) -> {
+                    for (int k = b; k < Math.min(backlog, b + perTx); k++) {
+                        p.send(to, new OrderPlaced(k, payload));
+                    }
+                });
+            }
+        }
+        System.out.printf(Locale.ROOT, "backlog of %d rows written in %.1f s; draining%n", backlog, (System.nanoTime() - t0) / 1e9);
+        AtomicLongArray delivered = new AtomicLongArray(backlog);
+        AtomicInteger count = new AtomicInteger();
+        long[] marks = new long[11];
+        InMemoryBroker broker = InMemoryBroker.create();
+        JdbcOutbox dispatching = JdbcOutbox.builder(ds).listen(listen).build();
+        CountDownLatch done = new CountDownLatch(backlog);
+        try (Bus consumer = Bus.builder().name("bench-consumer").transport(InMemoryTransport.connect(broker))
+                .receiveEndpoint(queue, e -> e.concurrency(4).prefetch(500).consumer(OrderPlaced.class, ctx -> {
+                    if (delivered.compareAndSet(ctx.message().n(), 0, 1)) {
+                        int c = count.incrementAndGet();
+                        if (c % (backlog / 10) == 0) {
+                            marks[c / (backlog / 10)] = System.nanoTime();
+                        }
+                        done.countDown();
+                    }
+                }))
+                .start()) {
+            marks[0] = System.nanoTime();
+            try (Bus bus = Bus.builder().name("bench-dispatcher").transport(InMemoryTransport.connect(broker))
+                    .scheduler(dispatching.scheduler()).start()) {
+                if (!done.await(30, TimeUnit.MINUTES)) {
+                    throw new IllegalStateException("backlog not drained in 30 minutes");
+                }
+            }
+        }
+        if (!print) {
+            return;
+        }
+        System.out.println("tenth   msgs/s");
+        for (int i = 1; i <= 10; i++) {
+            System.out.printf(Locale.ROOT, "%5d %8.0f%n", i, (backlog / 10) / ((marks[i] - marks[i - 1]) / 1e9));
+        }
+        System.out.printf(Locale.ROOT, "whole %8.0f%n", backlog / ((marks[10] - marks[0]) / 1e9));
     }
 
     /** What one measurement saw. */
