@@ -42,8 +42,9 @@ final class InboxFilter implements Filter {
                     return;
                 }
                 outbox.step(ProtocolStep.INBOX_INSERT);
-                OutboxRows rows = outbox.rows(c);
+                OutboxRows rows = outbox.rows(c, true);
                 next.proceed(ConsumeContexts.redirect(context, rows, List.of(c)));
+                rows.flush();
                 outbox.step(ProtocolStep.CONSUME);
                 c.commit();
                 if (rows.written() > 0) {

@@ -100,8 +100,9 @@ public final class JdbcOutbox {
             boolean auto = c.getAutoCommit();
             c.setAutoCommit(false);
             try {
-                OutboxRows rows = rows(c);
+                OutboxRows rows = rows(c, true);
                 work.run(c, bus.producer(rows));
+                rows.flush();
                 step(ProtocolStep.BUSINESS_WRITE);
                 c.commit();
                 if (rows.written() > 0) {
@@ -128,7 +129,7 @@ public final class JdbcOutbox {
      * uses the connection.
      */
     public MessagePublisher publisher(Bus bus, Connection connection) {
-        return bus.producer(rows(Objects.requireNonNull(connection, "connection")));
+        return bus.producer(rows(Objects.requireNonNull(connection, "connection"), false));
     }
 
     /**
@@ -220,9 +221,9 @@ public final class JdbcOutbox {
         return dialect;
     }
 
-    /** Rows on {@code c}; they NOTIFY at commit on PostgreSQL unless listen(false). */
-    OutboxRows rows(Connection c) {
-        return new OutboxRows(c, dialect == SqlDialect.POSTGRESQL && settings.listen());
+    /** Rows on {@code c} (written by flush() when buffered); they NOTIFY at commit on PostgreSQL unless listen(false). */
+    OutboxRows rows(Connection c, boolean buffered) {
+        return new OutboxRows(c, dialect == SqlDialect.POSTGRESQL && settings.listen(), buffered);
     }
 
     DataSource dataSource() {

@@ -92,7 +92,7 @@ final class OutboxDispatcher implements Scheduler {
         UUID token = UUID.randomUUID();
         try (Connection c = outbox.dataSource().getConnection()) {
             c.setAutoCommit(true);
-            outbox.rows(c).scheduleWithToken(due, destination, message, token);
+            outbox.rows(c, false).scheduleWithToken(due, destination, message, token);
         } catch (SQLException e) {
             throw new TransportException("scheduling a message failed: " + e.getMessage(), e, true);
         }

@@ -33,20 +33,57 @@ final class OutboxRows implements Outbound {
     private static final String INSERT = "INSERT INTO omnibus_outbox (lane, order_key, due_at, token, message_id, destination, "
             + "message_types, partition_key, expiration, headers, body, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
+    /** One row not yet written. */
+    private record Pending(String destination, String messageTypes, Instant due, UUID token, OutgoingMessage message) {
+    }
+
     private final Connection connection;
     private final boolean notify;
+    private final boolean buffered;
     private final String txKey = "tx:" + UUID.randomUUID();
+    private final java.util.List<Pending> pending = new java.util.ArrayList<>(2);
     private boolean notified;
     private int written;
 
-    OutboxRows(Connection connection, boolean notify) {
+    /**
+     * Rows on {@code connection}. Buffered rows are written by {@link #flush()} in one batch (the
+     * owner of the transaction calls it before committing); unbuffered ones at once (a connection
+     * whose commit the outbox does not see).
+     */
+    OutboxRows(Connection connection, boolean notify, boolean buffered) {
         this.connection = connection;
         this.notify = notify;
+        this.buffered = buffered;
     }
 
     /** How many rows this transaction wrote. */
     int written() {
         return written;
+    }
+
+    /**
+     * Writes the buffered rows in one JDBC batch (one round trip; with pgjdbc's
+     * {@code reWriteBatchedInserts=true}, one multi-row INSERT).
+     *
+     * @throws OutboxWriteException when the database refuses them; the transaction must roll back
+     */
+    void flush() {
+        if (pending.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement ps = connection.prepareStatement(INSERT)) {
+            for (Pending p : pending) {
+                bind(ps, p);
+                ps.addBatch();
+            }
+            ps.executeBatch();
+            written += pending.size();
+            notifyOnce();
+        } catch (SQLException e) {
+            throw new OutboxWriteException("writing " + pending.size() + " message(s) to the outbox failed: " + e.getMessage(), e);
+        } finally {
+            pending.clear();
+        }
     }
 
     @Override
@@ -71,32 +108,47 @@ final class OutboxRows implements Outbound {
     }
 
     private void insert(String destination, String messageTypes, Instant due, UUID token, OutgoingMessage m) {
-        String orderKey = m.partitionKey() != null ? "key:" + m.partitionKey() : txKey;
-        Object idHeader = m.headers().get(OutgoingMessage.MESSAGE_ID);
-        UUID messageId = idHeader != null ? UUID.fromString(idHeader.toString()) : UUID.randomUUID();
+        Pending p = new Pending(destination, messageTypes, due, token, m);
+        if (buffered) {
+            headersJson(m.headers()); // fail now, at publish, if the headers cannot be stored
+            pending.add(p);
+            return;
+        }
         try (PreparedStatement ps = connection.prepareStatement(INSERT)) {
-            ps.setInt(1, Math.floorMod(orderKey.hashCode(), Schema.LANES));
-            ps.setString(2, orderKey);
-            setLong(ps, 3, due == null ? null : micros(due));
-            ps.setObject(4, token);
-            ps.setObject(5, messageId);
-            ps.setString(6, destination);
-            ps.setString(7, messageTypes);
-            ps.setString(8, m.partitionKey());
-            setLong(ps, 9, m.expiration() == null ? null : micros(m.expiration()));
-            ps.setString(10, headersJson(m.headers()));
-            ps.setBytes(11, m.body());
-            ps.setLong(12, micros(Instant.now()));
+            bind(ps, p);
             ps.executeUpdate();
             written++;
-            if (notify && !notified) {
-                try (Statement s = connection.createStatement()) {
-                    s.execute("NOTIFY " + CHANNEL); // delivered at commit, dropped at rollback
-                }
-                notified = true;
-            }
+            notifyOnce();
         } catch (SQLException e) {
-            throw new OutboxWriteException("writing message " + messageId + " to the outbox failed: " + e.getMessage(), e);
+            throw new OutboxWriteException("writing message " + m.headers().get(OutgoingMessage.MESSAGE_ID)
+                    + " to the outbox failed: " + e.getMessage(), e);
+        }
+    }
+
+    private void bind(PreparedStatement ps, Pending p) throws SQLException {
+        OutgoingMessage m = p.message();
+        String orderKey = m.partitionKey() != null ? "key:" + m.partitionKey() : txKey;
+        Object idHeader = m.headers().get(OutgoingMessage.MESSAGE_ID);
+        ps.setInt(1, Math.floorMod(orderKey.hashCode(), Schema.LANES));
+        ps.setString(2, orderKey);
+        setLong(ps, 3, p.due() == null ? null : micros(p.due()));
+        ps.setObject(4, p.token());
+        ps.setObject(5, idHeader != null ? UUID.fromString(idHeader.toString()) : UUID.randomUUID());
+        ps.setString(6, p.destination());
+        ps.setString(7, p.messageTypes());
+        ps.setString(8, m.partitionKey());
+        setLong(ps, 9, m.expiration() == null ? null : micros(m.expiration()));
+        ps.setString(10, headersJson(m.headers()));
+        ps.setBytes(11, m.body());
+        ps.setLong(12, micros(Instant.now()));
+    }
+
+    private void notifyOnce() throws SQLException {
+        if (notify && !notified) {
+            try (Statement s = connection.createStatement()) {
+                s.execute("NOTIFY " + CHANNEL); // delivered at commit, dropped at rollback
+            }
+            notified = true;
         }
     }
 

@@ -153,6 +153,20 @@ abstract class OutboxTests {
     }
 
     @Test
+    void aMessageTheDatabaseRefusesRollsBackTheBusinessWriteToo() throws Exception {
+        JdbcOutbox outbox = migrated(outbox());
+        try (Bus bus = Bus.builder().transport(InMemoryTransport.create()).start()) {
+            UUID id = UUID.randomUUID();
+            assertThatThrownBy(() -> outbox.inTransaction(bus, (c, p) -> {
+                insertOrder(c, id, 1);
+                p.publish(new OrderPlaced(id, 1), SendOptions.defaults().withPartitionKey("k".repeat(5_000))); // over the column
+            })).isInstanceOf(OutboxWriteException.class).hasMessageContaining("outbox failed");
+        }
+        assertThat(count("SELECT COUNT(*) FROM orders")).isZero();
+        assertThat(outbox.pending()).isZero();
+    }
+
+    @Test
     void messagesCommittedWhileTheBrokerIsDownAreAllDeliveredWhenItReturns() throws Exception {
         InMemoryBroker broker = InMemoryBroker.create();
         Set<Integer> consumed = ConcurrentHashMap.newKeySet();
