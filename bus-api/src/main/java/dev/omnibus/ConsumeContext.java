@@ -97,4 +97,22 @@ public interface ConsumeContext<T> {
      * threads until the response or the timeout, so keep the timeout short; a saga suits long waits.
      */
     <R> CompletableFuture<R> request(Address destination, Object message, Class<R> responseType, Duration timeout);
+
+    /**
+     * Withdraws a message this bus scheduled with a delayed send ({@link SendOptions#withDelay}),
+     * named by its message id (choose it with {@link SendOptions#withMessageId} to know it). Works
+     * for scheduled messages of any consumer or process that share the bus's scheduler instance;
+     * thread-safe; never throws for an unknown id.
+     *
+     * <p>Not every scheduler can withdraw a message: a broker's native delay (RabbitMQ's wait
+     * queues) cannot, and a scheduler may fall back to another handle when two pending messages
+     * share an id. So treat a cancellation as an optimization and make the receiver recognise a
+     * message it no longer expects (a saga compares the id with the one it keeps).
+     *
+     * @return true if the message was pending and will not be sent; false if it was sent already,
+     *         is unknown, or the scheduler cannot withdraw it (the default for contexts not made by the bus)
+     */
+    default boolean cancelScheduledSend(UUID messageId) {
+        return false;
+    }
 }

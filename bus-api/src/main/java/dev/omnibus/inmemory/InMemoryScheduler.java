@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
  * them. It keeps nothing across a restart: when the bus stops, messages not yet due are sent at
  * once rather than lost (a warning says how many), so a delayed redelivery still reaches its queue
  * and a scheduled send arrives early. Use the outbox's durable scheduler where timing across
- * restarts matters. Thread-safe.
+ * restarts matters. A message's token is its message id (unless a message with that id is pending
+ * already), so {@link dev.omnibus.ConsumeContext#cancelScheduledSend} can withdraw it. Thread-safe.
  */
 public final class InMemoryScheduler implements Scheduler {
     private static final Logger LOG = LoggerFactory.getLogger(InMemoryScheduler.class);
@@ -42,13 +43,32 @@ public final class InMemoryScheduler implements Scheduler {
         if (transport == null) {
             throw new BusStateException("scheduler not started: start the bus first");
         }
-        UUID token = UUID.randomUUID();
         Duration delay = Duration.between(clock.now(), due);
-        // register before scheduling: a zero delay may fire at once, on another thread
-        timers.put(token, new Pending(destination, message, () -> true));
-        BusClock.Cancellable c = clock.schedule(delay.isNegative() ? Duration.ZERO : delay, () -> fire(token, destination, message));
-        timers.computeIfPresent(token, (k, v) -> new Pending(destination, message, c));
-        return token;
+        // the message id is the token, so a scheduled send can be cancelled by it; a second pending
+        // message with the same id (a redelivery copy) gets a random token rather than replace the first.
+        // Registered before scheduling: a zero delay may fire at once, on another thread
+        UUID token = messageId(message);
+        if (token == null || timers.putIfAbsent(token, new Pending(destination, message, () -> true)) != null) {
+            do {
+                token = UUID.randomUUID();
+            } while (timers.putIfAbsent(token, new Pending(destination, message, () -> true)) != null);
+        }
+        UUID t = token;
+        BusClock.Cancellable c = clock.schedule(delay.isNegative() ? Duration.ZERO : delay, () -> fire(t, destination, message));
+        timers.computeIfPresent(t, (k, v) -> new Pending(destination, message, c));
+        return t;
+    }
+
+    private static UUID messageId(OutgoingMessage message) {
+        Object id = message.headers().get(OutgoingMessage.MESSAGE_ID);
+        if (id == null) {
+            return null;
+        }
+        try {
+            return UUID.fromString(id.toString());
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
     }
 
     private void fire(UUID token, Address destination, OutgoingMessage message) {

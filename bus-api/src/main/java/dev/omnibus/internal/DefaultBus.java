@@ -225,6 +225,16 @@ public final class DefaultBus implements Bus {
         return requests;
     }
 
+    /** Withdraws a scheduled message by its id (the token of schedulers that use message ids); see ConsumeContext. */
+    boolean cancelScheduled(java.util.UUID messageId) {
+        try {
+            return spec.scheduler().cancel(messageId);
+        } catch (RuntimeException e) {
+            LOG.warn("Bus {}: the scheduler failed to cancel scheduled message {}", spec.name(), messageId, e);
+            return false;
+        }
+    }
+
     MessageProducer producer() {
         return producer;
     }

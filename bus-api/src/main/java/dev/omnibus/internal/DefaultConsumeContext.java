@@ -92,6 +92,11 @@ final class DefaultConsumeContext implements ConsumeContext<Object> {
                 java.util.Objects.requireNonNull(responseType, "responseType"), timeout, SendOptions.defaults(), envelope);
     }
 
+    @Override
+    public boolean cancelScheduledSend(java.util.UUID messageId) {
+        return endpoint.bus().cancelScheduled(java.util.Objects.requireNonNull(messageId, "messageId"));
+    }
+
     private CompletableFuture<Void> produce(Address destination, Object msg, SendOptions options, java.util.UUID requestId) {
         endpoint.bus().checkCanProduce();
         CompletableFuture<Void> f = endpoint.producer().produce(new MessageProducer.Production(

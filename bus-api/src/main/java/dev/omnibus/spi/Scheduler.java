@@ -18,11 +18,14 @@ public interface Scheduler {
     /**
      * Sends {@code message} to {@code destination} at {@code due} (at once when due has passed).
      *
-     * @return a token for {@link #cancel}
+     * @return a token for {@link #cancel}: where the scheduler can, the message's id (its
+     *         {@link OutgoingMessage#MESSAGE_ID} header), so that
+     *         {@link dev.omnibus.ConsumeContext#cancelScheduledSend} can name it; any other value
+     *         when the message has no id or one with that id is pending already
      */
     UUID schedule(Instant due, Address destination, OutgoingMessage message);
 
-    /** Cancels a scheduled message; false if it was already sent or is unknown. */
+    /** Cancels a scheduled message; false if it was already sent, is unknown, or cannot be withdrawn. */
     boolean cancel(UUID token);
 
     /** Stops; scheduled messages not yet due are dropped (in-memory) or kept (durable). */

@@ -1,0 +1,98 @@
+package dev.omnibus.saga.internal;
+
+import com.fasterxml.jackson.annotation.JsonAutoDetect;
+import com.fasterxml.jackson.annotation.PropertyAccessor;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.omnibus.SerializationException;
+import dev.omnibus.saga.SagaRecord;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * Reads and writes the JSON document of a saga instance:
+ * {@code {"data": <the user's state>, "schedules": {name: messageId}, "seen": {composite: [events]}}}.
+ * Internal; thread-safe.
+ *
+ * @param <S> the user's state class
+ */
+public final class SagaCodec<S> {
+    /** A decoded instance document; the maps are mutable working copies. */
+    public record Doc<S>(S data, Map<String, UUID> schedules, Map<String, Set<String>> seen) {
+    }
+
+    private final Class<S> type;
+    private final ObjectMapper mapper;
+
+    public SagaCodec(Class<S> type, ObjectMapper mapper) {
+        this.type = type;
+        this.mapper = mapper != null ? mapper : defaultMapper();
+    }
+
+    static ObjectMapper defaultMapper() {
+        ObjectMapper m = new ObjectMapper();
+        m.registerModule(new JavaTimeModule());
+        m.setVisibility(PropertyAccessor.ALL, JsonAutoDetect.Visibility.NONE);
+        m.setVisibility(PropertyAccessor.FIELD, JsonAutoDetect.Visibility.ANY);
+        m.disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+        m.disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
+        m.disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+        return m;
+    }
+
+    /** A fresh state object. */
+    public S newState() {
+        try {
+            return mapper.readValue("{}", type);
+        } catch (Exception e) {
+            throw new SerializationException("cannot create a " + type.getName()
+                    + ": a saga state class needs a no-argument constructor (Jackson must be able to create it)", e);
+        }
+    }
+
+    public Doc<S> fresh() {
+        return new Doc<>(newState(), new LinkedHashMap<>(), new LinkedHashMap<>());
+    }
+
+    public Doc<S> decode(SagaRecord r) {
+        try {
+            JsonNode root = mapper.readTree(r.json());
+            S data = mapper.treeToValue(root.path("data"), type);
+            Map<String, UUID> schedules = new LinkedHashMap<>();
+            root.path("schedules").fields().forEachRemaining(f -> schedules.put(f.getKey(), UUID.fromString(f.getValue().asText())));
+            Map<String, Set<String>> seen = new LinkedHashMap<>();
+            root.path("seen").fields().forEachRemaining(f -> {
+                Set<String> names = new LinkedHashSet<>();
+                f.getValue().forEach(n -> names.add(n.asText()));
+                seen.put(f.getKey(), names);
+            });
+            return new Doc<>(data == null ? newState() : data, schedules, seen);
+        } catch (Exception e) {
+            throw new SerializationException("cannot read saga instance " + r.id() + " as " + type.getName() + ": " + e.getMessage(), e);
+        }
+    }
+
+    public String encode(Doc<S> doc) {
+        try {
+            ObjectNode root = mapper.createObjectNode();
+            root.set("data", mapper.valueToTree(doc.data()));
+            ObjectNode sch = root.putObject("schedules");
+            doc.schedules().forEach((k, v) -> sch.put(k, v.toString()));
+            ObjectNode seen = root.putObject("seen");
+            doc.seen().forEach((k, v) -> {
+                var arr = seen.putArray(k);
+                v.forEach(arr::add);
+            });
+            return mapper.writeValueAsString(root);
+        } catch (Exception e) {
+            throw new SerializationException("cannot write saga state " + type.getName() + " as JSON: " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,315 @@
+package dev.omnibus.saga.internal;
+
+import dev.omnibus.Address;
+import dev.omnibus.ConcurrencyException;
+import dev.omnibus.ConsumeContext;
+import dev.omnibus.SendOptions;
+import dev.omnibus.saga.BehaviorContext;
+import dev.omnibus.saga.Event;
+import dev.omnibus.saga.SagaRecord;
+import dev.omnibus.saga.Schedule;
+import dev.omnibus.saga.State;
+import dev.omnibus.saga.UnhandledEventException;
+import dev.omnibus.saga.UnhandledEventPolicy;
+import dev.omnibus.saga.model.Activity;
+import dev.omnibus.saga.model.ActivityVisitor;
+import dev.omnibus.saga.model.Behavior;
+import dev.omnibus.saga.model.MachineModel;
+import dev.omnibus.saga.spi.SagaRepository;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Executes a {@link MachineModel} for consumed messages: correlates, takes the instance's turn
+ * (one message at a time per instance in this process), loads it, runs the activities on a working
+ * copy, saves it with its version, and only then produces the messages the activities built and
+ * withdraws the timeouts they cleared (where the scheduler can; a stale timeout is dropped on arrival
+ * in any case). Reaching {@link State#FINAL} clears every pending timeout. On a
+ * {@link ConcurrencyException} from the repository (another process saved first) it reloads and
+ * runs again, up to {@code maxAttempts} times. Thread-safe.
+ *
+ * @param <S> the user's state class
+ */
+public final class SagaRuntime<S> {
+    private static final Logger LOG = LoggerFactory.getLogger(SagaRuntime.class);
+    private static final int MAX_TRANSITIONS = 64;
+
+    private final MachineModel model;
+    private final SagaCodec<S> codec;
+    private final SagaRepository repository;
+    private final int maxAttempts;
+    private final TurnLocks locks = new TurnLocks(256);
+
+    public SagaRuntime(MachineModel model, SagaCodec<S> codec, SagaRepository repository, int maxAttempts) {
+        this.model = model;
+        this.codec = codec;
+        this.repository = repository;
+        this.maxAttempts = maxAttempts;
+    }
+
+    public MachineModel model() {
+        return model;
+    }
+
+    /** Handles one consumed message that raises {@code event}. */
+    public <T> void handle(Event<T> event, ConsumeContext<T> ctx) {
+        UUID id = event.correlation() != null ? event.correlation().correlate(ctx) : ctx.correlationId();
+        if (id == null) {
+            throw new UnhandledEventException(model.name() + ": event " + event + " in message " + ctx.messageId()
+                    + " has no correlation id" + (event.correlation() == null ? " (the envelope's correlationId is empty)" : ""));
+        }
+        ReentrantLock lock = locks.of(id);
+        lock.lock();
+        try {
+            for (int attempt = 1; ; attempt++) {
+                try {
+                    run(id, event, ctx);
+                    return;
+                } catch (ConcurrencyException e) {
+                    if (attempt >= maxAttempts) {
+                        throw new ConcurrencyException(model.name() + ": instance " + id + " kept changing under event " + event
+                                + " for " + attempt + " attempts: " + e.getMessage());
+                    }
+                    LOG.debug("{}: instance {} changed concurrently (attempt {}), running event {} again", model.name(), id, attempt, event);
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private <T> void run(UUID id, Event<T> event, ConsumeContext<T> ctx) {
+        SagaRepository repository = this.repository.during(ctx);
+        Optional<SagaRecord> stored = repository.find(id);
+        SagaCodec.Doc<S> doc = stored.map(codec::decode).orElseGet(codec::fresh);
+        State state = stored.map(r -> new State(r.state())).orElse(State.INITIAL);
+        Optional<Schedule<?>> schedule = model.scheduleOf(event);
+        if (schedule.isPresent()) {
+            UUID pending = doc.schedules().get(schedule.get().name());
+            if (pending == null || !pending.equals(ctx.messageId())) {
+                LOG.debug("{}: dropped {} for instance {}: the schedule was cleared or replaced", model.name(), event, id);
+                return;
+            }
+            doc.schedules().remove(schedule.get().name());
+        }
+        Working<S> w = new Working<>(id, state, doc, ctx, event);
+        model.requestCompletedBy(event).ifPresent(r -> {
+            UUID pending = doc.schedules().remove(r.timeout().name()); // the response came: its timeout is moot
+            if (pending != null) {
+                w.withdrawn.add(pending);
+            }
+        });
+        Optional<Behavior> behavior = model.behavior(state, event);
+        boolean viaComposite = behavior.isEmpty() && model.compositesOf(event).stream()
+                .anyMatch(c -> model.behavior(state, c).isPresent());
+        if (behavior.isEmpty() && !viaComposite) {
+            unhandled(id, state, event, stored.isPresent());
+            return;
+        }
+        if (behavior.isPresent() && behavior.get().ignored()) {
+            LOG.debug("{}: event {} ignored in state {} (instance {})", model.name(), event, state, id);
+            return;
+        }
+        if (behavior.isPresent()) {
+            w.execute(behavior.get().activities());
+        }
+        for (Event<?> composite : model.compositesOf(event)) {
+            Set<String> seen = doc.seen().computeIfAbsent(composite.name(), k -> new LinkedHashSet<>());
+            seen.add(event.name());
+            if (seen.size() == composite.constituents().size()) {
+                doc.seen().remove(composite.name());
+                Optional<Behavior> cb = model.behavior(w.state, composite);
+                if (cb.isPresent() && !cb.get().ignored()) {
+                    w.event = composite;
+                    w.execute(cb.get().activities());
+                } else {
+                    LOG.debug("{}: composite event {} complete in state {}, which does not handle it", model.name(), composite, w.state);
+                }
+            }
+        }
+        if (w.state.equals(State.FINAL)) {
+            w.withdrawn.addAll(doc.schedules().values()); // a finalized instance handles no timeout
+            doc.schedules().clear();
+        }
+        save(repository, id, stored, w);
+        for (Consumer<ConsumeContext<?>> effect : w.effects) {
+            effect.accept(ctx);
+        }
+        for (UUID token : w.withdrawn) {
+            // an optimization: a timeout that arrives anyway is recognised as stale and dropped
+            ctx.cancelScheduledSend(token);
+        }
+    }
+
+    private void save(SagaRepository repository, UUID id, Optional<SagaRecord> stored, Working<S> w) {
+        if (w.state.equals(State.FINAL) && model.removeWhenFinalized()) {
+            stored.ifPresent(r -> repository.delete(id, r.version()));
+            return;
+        }
+        String json = codec.encode(w.doc);
+        if (stored.isEmpty()) {
+            repository.insert(new SagaRecord(id, w.state.name(), 1, json));
+        } else {
+            repository.update(new SagaRecord(id, w.state.name(), stored.get().version() + 1, json));
+        }
+    }
+
+    private void unhandled(UUID id, State state, Event<?> event, boolean exists) {
+        String what = model.name() + ": event " + event + " is not handled in state " + state
+                + (exists ? "" : " (instance " + id + " does not exist)") + "; handle or ignore(" + event + ") it there";
+        if (model.unhandledEventPolicy() == UnhandledEventPolicy.IGNORE) {
+            LOG.info("{}; dropped (instance {})", what, id);
+            return;
+        }
+        throw new UnhandledEventException(what + " (instance " + id + ")");
+    }
+
+    /** The working copy of one instance during one attempt, and the visitor that runs activities on it. */
+    private final class Working<X> implements BehaviorContext<Object, Object>, ActivityVisitor<Void> {
+        private final UUID id;
+        private final SagaCodec.Doc<X> doc;
+        private final ConsumeContext<?> ctx;
+        private final List<Consumer<ConsumeContext<?>>> effects = new ArrayList<>();
+        private final List<UUID> withdrawn = new ArrayList<>();
+        private State state;
+        private Event<?> event;
+        private int transitions;
+
+        Working(UUID id, State state, SagaCodec.Doc<X> doc, ConsumeContext<?> ctx, Event<?> event) {
+            this.id = id;
+            this.state = state;
+            this.doc = doc;
+            this.ctx = ctx;
+            this.event = event;
+        }
+
+        void execute(List<Activity> activities) {
+            for (Activity a : activities) {
+                a.accept(this);
+            }
+        }
+
+        @Override
+        public UUID id() {
+            return id;
+        }
+
+        @Override
+        public Object instance() {
+            return doc.data();
+        }
+
+        @Override
+        public Object message() {
+            return ctx.message();
+        }
+
+        @Override
+        public Event<?> event() {
+            return event;
+        }
+
+        @Override
+        public State state() {
+            return state;
+        }
+
+        @Override
+        public ConsumeContext<?> consumeContext() {
+            return ctx;
+        }
+
+        private SendOptions options() {
+            return SendOptions.defaults().withCorrelationId(id);
+        }
+
+        @Override
+        public Void then(Activity.Then a) {
+            a.action().accept(this);
+            return null;
+        }
+
+        @Override
+        public Void publish(Activity.Publish a) {
+            Object m = a.message().apply(this);
+            effects.add(c -> c.publish(m, options()));
+            return null;
+        }
+
+        @Override
+        public Void send(Activity.Send a) {
+            Object m = a.message().apply(this);
+            effects.add(c -> c.send(a.destination(), m, options()));
+            return null;
+        }
+
+        @Override
+        public Void respond(Activity.Respond a) {
+            Object m = a.message().apply(this);
+            effects.add(c -> c.respond(m, options()));
+            return null;
+        }
+
+        @Override
+        public Void schedule(Activity.ScheduleMessage a) {
+            scheduleTimeout(a.schedule(), a.message().apply(this));
+            return null;
+        }
+
+        private void scheduleTimeout(Schedule<?> schedule, Object m) {
+            UUID token = UUID.randomUUID();
+            UUID replaced = doc.schedules().put(schedule.name(), token);
+            if (replaced != null) {
+                withdrawn.add(replaced);
+            }
+            effects.add(c -> c.send(Address.queue(c.endpoint()), m,
+                    options().withMessageId(token).withDelay(schedule.delay())));
+        }
+
+        @Override
+        public Void request(Activity.SendRequest a) {
+            Object m = a.message().apply(this);
+            effects.add(c -> c.send(a.request().destination(), m, options()));
+            scheduleTimeout(a.request().timeout(), a.request().timeoutMessage(id));
+            return null;
+        }
+
+        @Override
+        public Void unschedule(Activity.Unschedule a) {
+            UUID cleared = doc.schedules().remove(a.schedule().name());
+            if (cleared != null) {
+                withdrawn.add(cleared);
+            }
+            return null;
+        }
+
+        @Override
+        public Void transitionTo(Activity.TransitionTo a) {
+            if (a.target().equals(state)) {
+                return null;
+            }
+            if (++transitions > MAX_TRANSITIONS) {
+                throw new IllegalStateException(model.name() + ": more than " + MAX_TRANSITIONS
+                        + " transitions for one event: enter/leave activities loop (instance " + id + ")");
+            }
+            execute(model.onLeave(state));
+            state = a.target();
+            execute(model.onEnter(state));
+            return null;
+        }
+
+        @Override
+        public Void branch(Activity.Branch a) {
+            execute(a.condition().test(this) ? a.then() : a.otherwise());
+            return null;
+        }
+    }
+}
