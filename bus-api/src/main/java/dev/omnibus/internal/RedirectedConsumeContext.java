@@ -115,6 +115,13 @@ public final class RedirectedConsumeContext<T> implements ConsumeContext<T> {
         return delegate.request(destination, message, responseType, timeout);
     }
 
+    /** Asks the outbound first (its transaction), then the bus's scheduler. */
+    @Override
+    public boolean cancelScheduledSend(UUID messageId) {
+        Objects.requireNonNull(messageId, "messageId");
+        return outbound.cancelScheduled(messageId) || delegate.cancelScheduledSend(messageId);
+    }
+
     private CompletableFuture<Void> produce(Address destination, Object message, SendOptions options, UUID requestId) {
         ReceiveEndpointRuntime endpoint = root.endpointRuntime();
         endpoint.bus().checkCanProduce();

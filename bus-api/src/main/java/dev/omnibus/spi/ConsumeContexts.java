@@ -28,6 +28,8 @@ public final class ConsumeContexts {
      * initiator, application headers, request id for a response), and hand it to
      * {@code outbound} instead of the transport. {@code attributes} are visible through
      * {@link ConsumeContext#attribute(Class)} (before those of {@code context}).
+     * {@code cancelScheduledSend} asks {@link Outbound#cancelScheduled} first, then the bus's
+     * scheduler.
      *
      * <p>The returned futures are already complete: done when the outbound stored the message,
      * failed with what it threw, and a failed one fails the delivery once the consumers return,

@@ -33,4 +33,17 @@ public interface Outbound {
      * {@link dev.omnibus.SendOptions#delay()}); the message's id is its handle for cancelling.
      */
     void schedule(Instant due, Address destination, OutgoingMessage message);
+
+    /**
+     * Withdraws a scheduled message by its message id, as part of the outbound's unit of work (an
+     * outbox: in the same transaction, so a message scheduled earlier in it can be withdrawn too).
+     * A redirected context's {@code cancelScheduledSend} asks the outbound first, then the bus's
+     * scheduler.
+     *
+     * @return true if a pending message was withdrawn; false (the default) if none was found or
+     *         the outbound cannot withdraw messages
+     */
+    default boolean cancelScheduled(java.util.UUID messageId) {
+        return false;
+    }
 }
