@@ -170,8 +170,10 @@ public final class JdbcOutbox {
     }
 
     /**
-     * Cancels a scheduled message: {@code token} is what {@link Scheduler#schedule} returned, or the
-     * message id a delayed {@code publisher.send} returned. False when it was already sent or is unknown.
+     * Cancels a scheduled message by its token: its message id (what a delayed {@code publisher.send}
+     * returned, what {@link Scheduler#schedule} returned; {@code ConsumeContext.cancelScheduledSend}
+     * lands here too). Every pending message with that id is withdrawn (a delayed redelivery copy
+     * shares its message's id). False when none was pending (sent already, or unknown).
      */
     public boolean cancel(UUID token) {
         try (Connection c = dataSource.getConnection()) {

@@ -89,7 +89,7 @@ final class OutboxDispatcher implements Scheduler {
         if (!running) {
             throw new BusStateException("the outbox scheduler is not running: start the bus first");
         }
-        UUID token = UUID.randomUUID();
+        UUID token = messageId(message);
         try (Connection c = outbox.dataSource().getConnection()) {
             c.setAutoCommit(true);
             outbox.rows(c, false).scheduleWithToken(due, destination, message, token);
@@ -98,6 +98,19 @@ final class OutboxDispatcher implements Scheduler {
         }
         wakeAt(due);
         return token;
+    }
+
+    /** The message id (the token, so ConsumeContext.cancelScheduledSend can name it), else a random one. */
+    private static UUID messageId(OutgoingMessage message) {
+        Object id = message.headers().get(OutgoingMessage.MESSAGE_ID);
+        if (id != null) {
+            try {
+                return UUID.fromString(id.toString());
+            } catch (IllegalArgumentException e) {
+                // not a UUID: fall through
+            }
+        }
+        return UUID.randomUUID();
     }
 
     @Override

@@ -107,6 +107,19 @@ final class OutboxRows implements Outbound {
         insert(destination.toString(), null, due, token, message);
     }
 
+    /** Withdraws scheduled messages with this token (message id): buffered ones, and rows visible to this transaction. */
+    @Override
+    public boolean cancelScheduled(UUID messageId) {
+        boolean removed = pending.removeIf(p -> p.due() != null && messageId.equals(p.token()));
+        try (PreparedStatement ps = connection.prepareStatement(
+                "DELETE FROM omnibus_outbox WHERE token = ? AND due_at IS NOT NULL")) {
+            ps.setObject(1, messageId);
+            return ps.executeUpdate() > 0 || removed;
+        } catch (SQLException e) {
+            throw new OutboxWriteException("cancelling scheduled message " + messageId + " failed: " + e.getMessage(), e);
+        }
+    }
+
     private void insert(String destination, String messageTypes, Instant due, UUID token, OutgoingMessage m) {
         Pending p = new Pending(destination, messageTypes, due, token, m);
         if (buffered) {

@@ -405,6 +405,43 @@ abstract class OutboxTests {
     }
 
     @Test
+    void aConsumerWithdrawsScheduledSendsInItsTransactionAndLater() throws Exception {
+        InMemoryBroker broker = InMemoryBroker.create();
+        ConcurrentLinkedQueue<UUID> reminded = new ConcurrentLinkedQueue<>();
+        Map<String, Boolean> cancelled = new ConcurrentHashMap<>();
+        UUID sameTx = UUID.randomUUID();
+        UUID later = UUID.randomUUID();
+        UUID kept = UUID.randomUUID();
+        Duration delay = Duration.ofMillis(400);
+        JdbcOutbox outbox = migrated(outbox());
+        Bus bus = closeLater(Bus.builder().transport(InMemoryTransport.connect(broker)).scheduler(outbox.scheduler())
+                .receiveEndpoint("reminders", e -> e.consumer(Reminder.class, ctx -> reminded.add(ctx.message().orderId())))
+                .receiveEndpoint("billing", e -> e
+                        .filter(outbox.inbox())
+                        .consumer(OrderPlaced.class, ctx -> {
+                            Address to = Address.queue("reminders");
+                            if (ctx.message().n() == 1) {
+                                ctx.send(to, new Reminder(later), SendOptions.defaults().withDelay(delay).withMessageId(later));
+                                ctx.send(to, new Reminder(kept), SendOptions.defaults().withDelay(delay));
+                                ctx.send(to, new Reminder(sameTx), SendOptions.defaults().withDelay(delay).withMessageId(sameTx));
+                                cancelled.put("same transaction", ctx.cancelScheduledSend(sameTx));
+                            } else {
+                                cancelled.put("later", ctx.cancelScheduledSend(later));
+                                cancelled.put("unknown", ctx.cancelScheduledSend(UUID.randomUUID()));
+                            }
+                        }))
+                .start());
+        outbox.inTransaction(bus, (c, p) -> p.send(Address.queue("billing"), new OrderPlaced(UUID.randomUUID(), 1)));
+        AWAIT.until("the first consumer committed", () -> cancelled.containsKey("same transaction") && pending(outbox) == 2);
+        outbox.inTransaction(bus, (c, p) -> p.send(Address.queue("billing"), new OrderPlaced(UUID.randomUUID(), 2)));
+        AWAIT.until("the kept reminder consumed (the others were due at the same time)", () -> reminded.contains(kept));
+        AWAIT.until("the outbox drained", () -> pending(outbox) == 0);
+        AWAIT.until("the broker idle", broker::isIdle);
+        assertThat(cancelled).containsEntry("same transaction", true).containsEntry("later", true).containsEntry("unknown", false);
+        assertThat(reminded).containsExactly(kept);
+    }
+
+    @Test
     void scheduledMessagesSurviveARestart() throws Exception {
         InMemoryBroker broker = InMemoryBroker.create();
         ConcurrentLinkedQueue<UUID> consumed = new ConcurrentLinkedQueue<>();

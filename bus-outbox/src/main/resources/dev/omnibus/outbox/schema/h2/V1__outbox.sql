@@ -26,7 +26,7 @@ CREATE INDEX omnibus_outbox_claim ON omnibus_outbox (lane, due_at, seq)
 ;
 CREATE INDEX omnibus_outbox_due ON omnibus_outbox (due_at, seq)
 ;
-CREATE UNIQUE INDEX omnibus_outbox_token ON omnibus_outbox (token)
+CREATE INDEX omnibus_outbox_token ON omnibus_outbox (token)
 ;
 CREATE TABLE omnibus_outbox_lane (
     lane INT PRIMARY KEY
