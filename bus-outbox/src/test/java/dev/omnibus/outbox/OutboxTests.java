@@ -118,6 +118,34 @@ abstract class OutboxTests {
     }
 
     @Test
+    void everyBadSettingIsReportedAtOnce() {
+        assertThatThrownBy(() -> JdbcOutbox.builder(ds).batchSize(0).lanesPerClaim(17).pollInterval(Duration.ZERO)
+                .backoff(Duration.ofSeconds(2), Duration.ofSeconds(1)).name(" ").build())
+                .isInstanceOfSatisfying(ConfigurationException.class, e -> assertThat(e.problems()).hasSize(5)
+                        .anyMatch(p -> p.contains("batchSize"))
+                        .anyMatch(p -> p.contains("lanesPerClaim"))
+                        .anyMatch(p -> p.contains("pollInterval"))
+                        .anyMatch(p -> p.contains("backoff max"))
+                        .anyMatch(p -> p.contains("name")));
+    }
+
+    @Test
+    void inboxRowsOlderThanTheRetentionAreRemoved() throws Exception {
+        JdbcOutbox outbox = migrated(outbox().inboxRetention(Duration.ofDays(1)));
+        try (Connection c = ds.getConnection();
+                PreparedStatement ps = c.prepareStatement("INSERT INTO omnibus_inbox (message_id, consumer, received_at) VALUES (?, ?, ?)")) {
+            for (Duration age : List.of(Duration.ofDays(2), Duration.ofHours(1))) {
+                ps.setObject(1, UUID.randomUUID());
+                ps.setString(2, "billing");
+                ps.setLong(3, OutboxRows.micros(java.time.Instant.now().minus(age)));
+                ps.executeUpdate();
+            }
+        }
+        assertThat(outbox.cleanUp()).isEqualTo(1);
+        assertThat(count("SELECT COUNT(*) FROM omnibus_inbox")).isEqualTo(1);
+    }
+
+    @Test
     void aRolledBackTransactionPublishesNothing() throws Exception {
         InMemoryBroker broker = InMemoryBroker.create();
         ConcurrentLinkedQueue<UUID> consumed = new ConcurrentLinkedQueue<>();
