@@ -66,6 +66,17 @@ public interface Bus extends AutoCloseable {
     <R> CompletableFuture<R> request(
             Address destination, Object message, Class<R> responseType, Duration timeout, SendOptions options);
 
+    /**
+     * A producer that encodes messages exactly as this bus does (envelope, serializer, transport
+     * headers) and hands them to {@code outbound} instead of the transport: the way a transactional
+     * outbox writes messages into a database transaction. The bus must be running, as for
+     * {@link #publish}. Messages produced this way are not reported to
+     * {@link dev.omnibus.spi.BusObserver}s (they may still be rolled back).
+     *
+     * <p>The returned publisher is as thread-safe as {@code outbound}; it keeps no state of its own.
+     */
+    MessagePublisher producer(dev.omnibus.spi.Outbound outbound);
+
     /** The registry of message types this bus knows. */
     MessageTypeRegistry messageTypes();
 

@@ -56,6 +56,16 @@ public interface ConsumeContext<T> {
         return envelope().headers();
     }
 
+    /**
+     * A value a filter attached to this delivery, looked up by type (the first attached value that
+     * is an instance of {@code type}): for example the {@code java.sql.Connection} of the
+     * transaction the outbox's inbox filter opened. Empty when nothing of that type is attached
+     * (the default).
+     */
+    default <A> java.util.Optional<A> attribute(Class<A> type) {
+        return java.util.Optional.empty();
+    }
+
     /** Publishes {@code message} to every endpoint that consumes its type or one of its interfaces. */
     default CompletableFuture<Void> publish(Object message) {
         return publish(message, SendOptions.defaults());

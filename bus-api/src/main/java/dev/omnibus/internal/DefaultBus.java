@@ -182,6 +182,28 @@ public final class DefaultBus implements Bus {
     }
 
     @Override
+    public dev.omnibus.MessagePublisher producer(dev.omnibus.spi.Outbound outbound) {
+        Objects.requireNonNull(outbound, "outbound");
+        return new dev.omnibus.MessagePublisher() {
+            @Override
+            public java.util.UUID publish(Object message, SendOptions options) {
+                checkCanProduce();
+                return producer.produceTo(outbound, new MessageProducer.Production(null,
+                        Objects.requireNonNull(message, "message"), null, Objects.requireNonNull(options, "options"), null,
+                        requests.address(), null, null));
+            }
+
+            @Override
+            public java.util.UUID send(Address destination, Object message, SendOptions options) {
+                checkCanProduce();
+                return producer.produceTo(outbound, new MessageProducer.Production(
+                        Objects.requireNonNull(destination, "destination"), Objects.requireNonNull(message, "message"),
+                        null, Objects.requireNonNull(options, "options"), null, requests.address(), null, null));
+            }
+        };
+    }
+
+    @Override
     public MessageTypeRegistry messageTypes() {
         return spec.registry();
     }

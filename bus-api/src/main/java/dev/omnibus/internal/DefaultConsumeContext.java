@@ -107,6 +107,17 @@ final class DefaultConsumeContext implements ConsumeContext<Object> {
         return f;
     }
 
+    /** Records a future produced on this delivery's behalf (by a redirected view of this context). */
+    void addProduced(CompletableFuture<Void> f) {
+        synchronized (produced) {
+            produced.add(f);
+        }
+    }
+
+    ReceiveEndpointRuntime endpointRuntime() {
+        return endpoint;
+    }
+
     /** Everything produced so far (and clears the list, for the next attempt). */
     List<CompletableFuture<Void>> takeProduced() {
         synchronized (produced) {

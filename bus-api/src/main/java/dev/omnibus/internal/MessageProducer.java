@@ -98,6 +98,45 @@ final class MessageProducer {
                 : spec.transport().send(p.destination(), out);
     }
 
+    /**
+     * Encodes as {@link #produce} does and hands the message to {@code outbound} instead of the
+     * transport; synchronous, throws what encoding or the outbound throws. Not observed.
+     *
+     * @return the message id
+     */
+    UUID produceTo(dev.omnibus.spi.Outbound outbound, Production p) {
+        Objects.requireNonNull(p.message(), "message");
+        MessageType type = p.type() != null ? p.type() : spec.registry().typeOf(p.message().getClass());
+        SendOptions o = p.options();
+        if (o.delay() != null && !o.delay().isZero() && p.destination() == null) {
+            throw new dev.omnibus.ConfigurationException(
+                    "a delay needs a destination: schedule with send(Address, message, options), not publish");
+        }
+        // the span covers the write into the outbound; its context travels in the stored headers,
+        // so the consumer's span is its child however late the message is relayed
+        io.opentelemetry.api.trace.Span span = p.destination() == null
+                ? tracing.startProducer("publish", type.urn(), type.urn())
+                : tracing.startProducer("send", p.destination().name(), type.urn());
+        try {
+            Encoded encoded = encode(p, type, span);
+            span.setAttribute(Tracing.MESSAGE_ID, String.valueOf(encoded.envelope().messageId()));
+            OutgoingMessage out = encoded.message();
+            if (o.delay() != null && !o.delay().isZero()) {
+                outbound.schedule(spec.clock().now().plus(o.delay()), p.destination(), out);
+            } else if (p.destination() == null) {
+                outbound.publish(type, out);
+            } else {
+                outbound.send(p.destination(), out);
+            }
+            return encoded.envelope().messageId();
+        } catch (RuntimeException e) {
+            Tracing.fail(span, e);
+            throw e;
+        } finally {
+            span.end();
+        }
+    }
+
     private void observed(Encoded encoded, Production p) {
         if (observers.any()) {
             observers.produced(encoded.envelope(), p.message(), p.destination());

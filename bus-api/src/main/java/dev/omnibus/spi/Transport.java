@@ -38,7 +38,9 @@ public interface Transport extends AutoCloseable {
 
     /**
      * Publishes to the topic of {@code messageType}'s own URN, declaring that topic and its
-     * bindings to the message's interface topics the first time.
+     * bindings to the message's interface topics the first time. Routes by
+     * {@link MessageType#urn()} and {@link MessageType#messageTypes()} only (an outbox rebuilds the
+     * type from those two, without its Java class).
      */
     CompletableFuture<Void> publish(MessageType messageType, OutgoingMessage message);
 

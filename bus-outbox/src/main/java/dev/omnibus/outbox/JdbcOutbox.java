@@ -1,0 +1,439 @@
+package dev.omnibus.outbox;
+
+import dev.omnibus.Bus;
+import dev.omnibus.ConfigurationException;
+import dev.omnibus.ConsumeContext;
+import dev.omnibus.MessagePublisher;
+import dev.omnibus.spi.Filter;
+import dev.omnibus.spi.Scheduler;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.UUID;
+import javax.sql.DataSource;
+
+/**
+ * The transactional outbox, idempotent inbox and durable scheduler on a JDBC database
+ * (PostgreSQL or H2).
+ *
+ * <pre>{@code
+ * JdbcOutbox outbox = JdbcOutbox.builder(dataSource).build();
+ * outbox.migrate();                                          // or apply the shipped SQL yourself
+ * try (Bus bus = Bus.builder()
+ *         .transport(transport)
+ *         .scheduler(outbox.scheduler())                     // runs the delivery service, with the bus's transport
+ *         .receiveEndpoint("billing", e -> e
+ *             .filter(outbox.inbox())                        // exactly-once effect for this endpoint
+ *             .consumer(OrderSubmitted.class, ctx -> {
+ *                 Connection c = JdbcOutbox.connection(ctx); // the consumer's transaction
+ *                 invoices.insert(c, ctx.message());
+ *                 ctx.publish(new InvoiceCreated(ctx.message().orderId()));   // a row in that transaction
+ *             }))
+ *         .start()) {
+ *     outbox.inTransaction(bus, (connection, publisher) -> {
+ *         orders.insert(connection, order);                  // the business write
+ *         publisher.publish(new OrderSubmitted(order.id(), order.customer(), order.total()));
+ *     });                                                    // both commit, or neither
+ * }
+ * }</pre>
+ *
+ * <h2>What it guarantees</h2>
+ * A message written through the outbox reaches the transport if and only if its transaction
+ * commits, at least once (a dispatcher that dies after the transport confirmed but before it
+ * removed the rows sends them again). The inbox filter makes the consumer's effect happen once per
+ * message id. Order is kept per partition key (the correlation id by default) and, for messages
+ * without one, per transaction. See {@code docs/outbox.md}.
+ *
+ * <h2>Threads and failures</h2>
+ * Thread-safe. {@link #inTransaction} runs on the caller's thread and throws the
+ * {@link SQLException} of the database, or what the work threw, after rolling back. The delivery
+ * service runs on its own thread once the bus started {@link #scheduler()}; while the transport
+ * fails it backs off (100 ms doubling to 30 s by default) and keeps the rows.
+ *
+ * <h2>Defaults</h2>
+ * Batches of 500 rows, up to 8 of the 16 lanes per claim, polling every 500 ms (on PostgreSQL a commit
+ * wakes it at once through {@code LISTEN/NOTIFY}), 30 s to confirm a batch, inbox rows kept 7 days.
+ */
+public final class JdbcOutbox {
+    private final DataSource dataSource;
+    private final SqlDialect dialect;
+    private final OutboxSettings settings;
+    private final OutboxDispatcher dispatcher;
+    private volatile OutboxDispatcher running;
+
+    private JdbcOutbox(Builder b, SqlDialect dialect) {
+        this.dataSource = b.dataSource;
+        this.dialect = dialect;
+        this.settings = new OutboxSettings(b.name, b.batchSize, b.lanesPerClaim, b.pollInterval, b.sendTimeout, b.minBackoff,
+                b.maxBackoff, b.inboxRetention, b.cleanUpInterval, b.stopTimeout, b.listen, b.steps);
+        this.dispatcher = new OutboxDispatcher(this, settings);
+    }
+
+    /** A builder over {@code dataSource} (a pool such as HikariCP in production: the dispatcher and every inbox transaction take a connection). */
+    public static Builder builder(DataSource dataSource) {
+        return new Builder(dataSource);
+    }
+
+    /** The work of one transaction: the business writes, and the messages they cause. */
+    @FunctionalInterface
+    public interface TransactionWork {
+        void run(Connection connection, MessagePublisher publisher) throws SQLException;
+    }
+
+    /**
+     * Runs {@code work} in a new transaction on a connection of the data source, with a publisher
+     * whose messages are rows of that transaction, and commits. If {@code work} throws, or the
+     * commit fails, the transaction rolls back and nothing is ever sent.
+     *
+     * @throws SQLException from the database (after rolling back)
+     */
+    public void inTransaction(Bus bus, TransactionWork work) throws SQLException {
+        Objects.requireNonNull(bus, "bus");
+        Objects.requireNonNull(work, "work");
+        try (Connection c = dataSource.getConnection()) {
+            boolean auto = c.getAutoCommit();
+            c.setAutoCommit(false);
+            try {
+                OutboxRows rows = rows(c, true);
+                work.run(c, bus.producer(rows));
+                rows.flush();
+                step(ProtocolStep.BUSINESS_WRITE);
+                c.commit();
+                if (rows.written() > 0) {
+                    step(ProtocolStep.COMMIT);
+                    committed();
+                }
+            } catch (Throwable e) {
+                rollback(c, e);
+                throw rethrow(e);
+            } finally {
+                try {
+                    c.setAutoCommit(auto);
+                } catch (SQLException ignored) {
+                    // the connection is closed next anyway
+                }
+            }
+        }
+    }
+
+    /**
+     * A publisher that writes rows on {@code connection}, in the transaction its owner controls
+     * (autocommit off, committed or rolled back by the caller). The dispatcher picks the rows up
+     * after the commit: at once on PostgreSQL, at the next poll on H2. Use it from the thread that
+     * uses the connection.
+     */
+    public MessagePublisher publisher(Bus bus, Connection connection) {
+        return bus.producer(rows(Objects.requireNonNull(connection, "connection"), false));
+    }
+
+    /**
+     * The durable scheduler that is also the delivery service: pass it to
+     * {@code BusBuilder.scheduler(...)}. When the bus starts, it checks the schema, starts the
+     * dispatcher with the bus's transport and clock, and from then on scheduled sends and delayed
+     * redeliveries are rows with a due time that survive restarts. One outbox serves one bus.
+     */
+    public Scheduler scheduler() {
+        return dispatcher;
+    }
+
+    /**
+     * The inbox filter for a receive endpoint ({@code ReceiveEndpointBuilder.filter(outbox.inbox())}):
+     * each delivery runs in a database transaction that records (message id, endpoint name) in the
+     * inbox, runs the consumers with their published, sent and responded messages written as outbox
+     * rows of that transaction, and commits. A message whose inbox row exists is acknowledged
+     * without running the consumers. The consumers reach the transaction with {@link #connection}.
+     * Add it as the endpoint's first filter; retries run inside it, one transaction per attempt.
+     */
+    public Filter inbox() {
+        return new InboxFilter(this, null);
+    }
+
+    /** As {@link #inbox()}, recording messages under {@code consumerName} instead of the endpoint's name. */
+    public Filter inbox(String consumerName) {
+        return new InboxFilter(this, Objects.requireNonNull(consumerName, "consumerName"));
+    }
+
+    /**
+     * The connection of the inbox transaction a consumer runs in.
+     *
+     * @throws IllegalStateException when the endpoint has no {@link #inbox()} filter
+     */
+    public static Connection connection(ConsumeContext<?> context) {
+        return context.attribute(Connection.class).orElseThrow(() -> new IllegalStateException(
+                "no outbox transaction on endpoint '" + context.endpoint() + "': add .filter(outbox.inbox()) to it"));
+    }
+
+    /**
+     * Cancels a scheduled message by its token: its message id (what a delayed {@code publisher.send}
+     * returned, what {@link Scheduler#schedule} returned; {@code ConsumeContext.cancelScheduledSend}
+     * lands here too). Every pending message with that id is withdrawn (a delayed redelivery copy
+     * shares its message's id). False when none was pending (sent already, or unknown).
+     */
+    public boolean cancel(UUID token) {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(true);
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM omnibus_outbox WHERE token = ? AND due_at IS NOT NULL")) {
+                ps.setObject(1, token);
+                return ps.executeUpdate() > 0;
+            }
+        } catch (SQLException e) {
+            throw new dev.omnibus.TransportException("cancelling scheduled message " + token + " failed: " + e.getMessage(), e, true);
+        }
+    }
+
+    /** Creates or upgrades the schema (the SQL under {@code dev/omnibus/outbox/schema/}); returns the number of versions applied. */
+    public int migrate() throws SQLException {
+        return Schema.migrate(dataSource, dialect);
+    }
+
+    /** Throws {@link ConfigurationException} saying what to do when the schema is missing or outdated (the scheduler checks at start). */
+    public void checkSchema() {
+        Schema.check(dataSource, dialect);
+    }
+
+    /** Rows not yet handed to the transport (due or scheduled). */
+    public long pending() throws SQLException {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM omnibus_outbox");
+                ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    /** Removes inbox rows older than the retention; the dispatcher does it every clean-up interval. Returns how many. */
+    public int cleanUp() throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(true);
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM omnibus_inbox WHERE received_at < ?")) {
+                ps.setLong(1, OutboxRows.micros(Instant.now().minus(settings.inboxRetention())));
+                return ps.executeUpdate();
+            }
+        }
+    }
+
+    /** The database dialect in use. */
+    public SqlDialect dialect() {
+        return dialect;
+    }
+
+    /** Rows on {@code c} (written by flush() when buffered); they NOTIFY at commit on PostgreSQL unless listen(false). */
+    OutboxRows rows(Connection c, boolean buffered) {
+        return new OutboxRows(c, dialect == SqlDialect.POSTGRESQL && settings.listen(), buffered);
+    }
+
+    DataSource dataSource() {
+        return dataSource;
+    }
+
+    OutboxSettings settings() {
+        return settings;
+    }
+
+    void step(ProtocolStep step) throws Exception {
+        settings.steps().reached(step);
+    }
+
+    void attach(OutboxDispatcher d) {
+        running = d;
+    }
+
+    void detach(OutboxDispatcher d) {
+        if (running == d) {
+            running = null;
+        }
+    }
+
+    /** A transaction with outbox rows committed in this process: wake the dispatcher. */
+    void committed() {
+        OutboxDispatcher d = running;
+        if (d != null) {
+            d.wake();
+        }
+    }
+
+    static void rollback(Connection c, Throwable cause) {
+        try {
+            c.rollback();
+        } catch (SQLException e) {
+            cause.addSuppressed(e);
+        }
+    }
+
+    private static SQLException rethrow(Throwable e) {
+        if (e instanceof SQLException s) {
+            return s;
+        }
+        if (e instanceof RuntimeException r) {
+            throw r;
+        }
+        if (e instanceof Error err) {
+            throw err;
+        }
+        if (e instanceof InterruptedException) {
+            Thread.currentThread().interrupt();
+        }
+        return new SQLException("outbox transaction failed: " + e, e);
+    }
+
+    /**
+     * Configures a {@link JdbcOutbox}. {@link #build()} checks every setting and reports all
+     * problems in one {@link ConfigurationException}; it connects once to detect the database.
+     * Not thread-safe.
+     */
+    public static final class Builder {
+        private final DataSource dataSource;
+        private SqlDialect dialect;
+        private String name = "outbox";
+        private int batchSize = 500;
+        private int lanesPerClaim = 8;
+        private Duration pollInterval = Duration.ofMillis(500);
+        private Duration sendTimeout = Duration.ofSeconds(30);
+        private Duration minBackoff = Duration.ofMillis(100);
+        private Duration maxBackoff = Duration.ofSeconds(30);
+        private Duration inboxRetention = Duration.ofDays(7);
+        private Duration cleanUpInterval = Duration.ofMinutes(1);
+        private Duration stopTimeout = Duration.ofSeconds(10);
+        private boolean listen = true;
+        private StepListener steps = StepListener.NONE;
+
+        private Builder(DataSource dataSource) {
+            this.dataSource = dataSource;
+        }
+
+        /** The database (default: detected from the connection). */
+        public Builder dialect(SqlDialect dialect) {
+            this.dialect = dialect;
+            return this;
+        }
+
+        /** A name for threads and logs (default {@code outbox}). */
+        public Builder name(String name) {
+            this.name = name;
+            return this;
+        }
+
+        /** The most rows one lane (and the scheduled rows) gives per pass (default 500). */
+        public Builder batchSize(int rows) {
+            this.batchSize = rows;
+            return this;
+        }
+
+        /** Lanes with work a dispatcher takes per pass, of 16 (default 8): lower leaves more to other dispatchers. */
+        public Builder lanesPerClaim(int lanes) {
+            this.lanesPerClaim = lanes;
+            return this;
+        }
+
+        /** How often an idle dispatcher looks for rows (default 500 ms; PostgreSQL commits wake it at once). */
+        public Builder pollInterval(Duration interval) {
+            this.pollInterval = interval;
+            return this;
+        }
+
+        /** How long the transport may take to confirm a batch before it is sent again later (default 30 s). */
+        public Builder sendTimeout(Duration timeout) {
+            this.sendTimeout = timeout;
+            return this;
+        }
+
+        /** The wait after a failed pass, doubling from {@code min} up to {@code max} (default 100 ms to 30 s). */
+        public Builder backoff(Duration min, Duration max) {
+            this.minBackoff = min;
+            this.maxBackoff = max;
+            return this;
+        }
+
+        /** How long inbox rows are kept, the window in which a redelivered message is recognised (default 7 days). */
+        public Builder inboxRetention(Duration retention) {
+            this.inboxRetention = retention;
+            return this;
+        }
+
+        /** How often the dispatcher removes old inbox rows (default 1 minute). */
+        public Builder cleanUpInterval(Duration interval) {
+            this.cleanUpInterval = interval;
+            return this;
+        }
+
+        /** How long a stopping dispatcher may finish its batch before it is interrupted (default 10 s). */
+        public Builder stopTimeout(Duration timeout) {
+            this.stopTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * Whether writers NOTIFY and the dispatcher LISTENs on PostgreSQL (default true); off, the
+         * dispatcher polls (and is woken by commits in its own process). Set it the same in every
+         * process sharing the tables.
+         */
+        public Builder listen(boolean listen) {
+            this.listen = listen;
+            return this;
+        }
+
+        /** Hears each protocol step (crash tests). */
+        public Builder stepListener(StepListener listener) {
+            this.steps = listener;
+            return this;
+        }
+
+        /** Checks the settings, detects the database, and builds the outbox (nothing starts until a bus starts its scheduler). */
+        public JdbcOutbox build() {
+            List<String> problems = new ArrayList<>();
+            if (dataSource == null) {
+                problems.add("no DataSource: JdbcOutbox.builder(dataSource)");
+            }
+            if (name == null || name.isBlank()) {
+                problems.add("name must not be blank");
+            }
+            if (batchSize < 1) {
+                problems.add("batchSize must be at least 1, was " + batchSize);
+            }
+            if (lanesPerClaim < 1 || lanesPerClaim > Schema.LANES) {
+                problems.add("lanesPerClaim must be 1.." + Schema.LANES + ", was " + lanesPerClaim);
+            }
+            positive(problems, "pollInterval", pollInterval);
+            positive(problems, "sendTimeout", sendTimeout);
+            positive(problems, "backoff min", minBackoff);
+            positive(problems, "backoff max", maxBackoff);
+            positive(problems, "inboxRetention", inboxRetention);
+            positive(problems, "cleanUpInterval", cleanUpInterval);
+            if (stopTimeout == null || stopTimeout.isNegative()) {
+                problems.add("stopTimeout must be zero or positive, was " + stopTimeout);
+            }
+            if (minBackoff != null && maxBackoff != null && maxBackoff.compareTo(minBackoff) < 0) {
+                problems.add("backoff max (" + maxBackoff + ") is below min (" + minBackoff + ")");
+            }
+            if (steps == null) {
+                problems.add("stepListener must not be null (StepListener.NONE for none)");
+            }
+            SqlDialect d = dialect;
+            if (problems.isEmpty() && d == null) {
+                try (Connection c = dataSource.getConnection()) {
+                    d = SqlDialect.detect(c);
+                } catch (SQLException e) {
+                    problems.add("cannot connect to detect the database (" + e.getMessage() + "): fix the DataSource, or set dialect(...)");
+                } catch (ConfigurationException e) {
+                    problems.addAll(e.problems());
+                }
+            }
+            if (!problems.isEmpty()) {
+                throw new ConfigurationException(problems);
+            }
+            return new JdbcOutbox(this, d);
+        }
+
+        private static void positive(List<String> problems, String what, Duration d) {
+            if (d == null || d.isNegative() || d.isZero()) {
+                problems.add(what + " must be positive, was " + d);
+            }
+        }
+    }
+}

@@ -1,0 +1,514 @@
+package dev.omnibus.outbox;
+
+import dev.omnibus.Address;
+import dev.omnibus.BusStateException;
+import dev.omnibus.MessageType;
+import dev.omnibus.TransportException;
+import dev.omnibus.spi.BusClock;
+import dev.omnibus.spi.OutgoingMessage;
+import dev.omnibus.spi.Scheduler;
+import dev.omnibus.spi.Transport;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The delivery service and the durable scheduler: the {@link Scheduler} the bus starts with its
+ * transport. One thread claims committed rows, hands them to the transport, waits for its
+ * confirmation and deletes them, in one database transaction per batch.
+ *
+ * <p>Claiming: a dispatcher locks up to {@code lanesPerClaim} lane rows ({@code FOR UPDATE SKIP
+ * LOCKED}, rotating over the lanes) and reads each lane's oldest rows by the {@code (lane, seq)}
+ * index; due scheduled rows are claimed row by row ({@code FOR UPDATE SKIP LOCKED} on the
+ * {@code due_at} index). Rows with the same order key go to the transport one after the other
+ * (each waits for the previous one's confirmation); different keys go in parallel.
+ */
+final class OutboxDispatcher implements Scheduler {
+    private static final Logger LOG = LoggerFactory.getLogger(OutboxDispatcher.class);
+
+    private static final String COLUMNS = "seq, order_key, message_id, destination, message_types, partition_key, "
+            + "expiration, headers, body";
+
+    private final JdbcOutbox outbox;
+    private final OutboxSettings settings;
+    private final Object wake = new Object();
+    private boolean signalled; // guarded by wake
+    private volatile boolean running;
+    private volatile boolean waiting;
+    private volatile Transport transport;
+    private volatile BusClock clock;
+    private Thread thread;
+    private PgNotifications notifications;
+    private int nextLane;
+    private long lastCleanUp = System.nanoTime();
+    private volatile Instant nextWake; // the earliest due time a clock timer is set for
+    private final Object timerLock = new Object();
+
+    OutboxDispatcher(JdbcOutbox outbox, OutboxSettings settings) {
+        this.outbox = outbox;
+        this.settings = settings;
+    }
+
+    @Override
+    public synchronized void start(Transport transport, BusClock clock) {
+        if (thread != null) {
+            throw new BusStateException("this outbox's scheduler is already started: one outbox runs with one bus");
+        }
+        Schema.check(outbox.dataSource(), outbox.dialect());
+        this.transport = transport;
+        this.clock = clock;
+        running = true;
+        thread = new Thread(this::run, "omnibus-outbox-" + settings.name());
+        thread.setDaemon(true);
+        thread.start();
+        if (outbox.dialect() == SqlDialect.POSTGRESQL && settings.listen()) {
+            notifications = new PgNotifications(outbox.dataSource(), settings.name(), this::wake);
+            notifications.start();
+        }
+        outbox.attach(this);
+    }
+
+    @Override
+    public UUID schedule(Instant due, Address destination, OutgoingMessage message) {
+        if (!running) {
+            throw new BusStateException("the outbox scheduler is not running: start the bus first");
+        }
+        UUID token = messageId(message);
+        try (Connection c = outbox.dataSource().getConnection()) {
+            c.setAutoCommit(true);
+            outbox.rows(c, false).scheduleWithToken(due, destination, message, token);
+        } catch (SQLException e) {
+            throw new TransportException("scheduling a message failed: " + e.getMessage(), e, true);
+        }
+        wakeAt(due);
+        return token;
+    }
+
+    /** The message id (the token, so ConsumeContext.cancelScheduledSend can name it), else a random one. */
+    private static UUID messageId(OutgoingMessage message) {
+        Object id = message.headers().get(OutgoingMessage.MESSAGE_ID);
+        if (id != null) {
+            try {
+                return UUID.fromString(id.toString());
+            } catch (IllegalArgumentException e) {
+                // not a UUID: fall through
+            }
+        }
+        return UUID.randomUUID();
+    }
+
+    @Override
+    public boolean cancel(UUID token) {
+        return outbox.cancel(token);
+    }
+
+    @Override
+    public void stop() {
+        Thread t;
+        synchronized (this) {
+            t = thread;
+            if (t == null || !running) {
+                return;
+            }
+            running = false;
+        }
+        outbox.detach(this);
+        if (notifications != null) {
+            notifications.stop();
+        }
+        wake();
+        try {
+            t.join(settings.stopTimeout().toMillis());
+            if (t.isAlive()) {
+                LOG.warn("Outbox dispatcher {} did not finish its batch within {}; interrupting it (the batch is sent again later)",
+                        settings.name(), settings.stopTimeout());
+                t.interrupt();
+                t.join(10_000);
+            }
+        } catch (InterruptedException e) {
+            t.interrupt();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Whether the dispatcher waits for work, and (on PostgreSQL with listen on) its LISTEN is in place. For tests. */
+    boolean idleAndListening() {
+        synchronized (wake) {
+            return waiting && !signalled && (notifications == null || notifications.listening());
+        }
+    }
+
+    /** Wakes the dispatcher: rows were committed (a local commit, or a PostgreSQL notification). */
+    void wake() {
+        synchronized (wake) {
+            signalled = true;
+            wake.notifyAll();
+        }
+    }
+
+    /** Sets a bus-clock timer for a scheduled row, unless one as early is set. */
+    void wakeAt(Instant due) {
+        BusClock c = clock;
+        if (c == null) {
+            return;
+        }
+        if (!due.isAfter(c.now())) {
+            wake();
+            return;
+        }
+        synchronized (timerLock) {
+            Instant current = nextWake;
+            if (current != null && !current.isAfter(due) && current.isAfter(c.now())) {
+                return;
+            }
+            nextWake = due;
+        }
+        Duration d = Duration.between(c.now(), due);
+        c.schedule(d.isNegative() ? Duration.ZERO : d, this::wake);
+    }
+
+    private void run() {
+        int failures = 0;
+        while (running) {
+            try {
+                Pass pass = dispatchOnce();
+                if (pass.error != null) {
+                    throw pass.error;
+                }
+                failures = 0;
+                cleanUpIfDue();
+                if (pass.rows == 0) {
+                    awaitWake(settings.pollInterval());
+                }
+            } catch (Throwable e) {
+                if (!running && (Thread.currentThread().isInterrupted() || isInterruption(e))) {
+                    break;
+                }
+                failures++;
+                Duration backoff = backoff(failures);
+                if (failures == 1 || failures % 20 == 0) {
+                    LOG.warn("Outbox dispatcher {}: delivery failed ({} time(s) in a row); retrying in {}: {}", settings.name(),
+                            failures, backoff, e.toString());
+                }
+                pause(backoff);
+            }
+        }
+        LOG.debug("Outbox dispatcher {} stopped", settings.name());
+    }
+
+    private Duration backoff(int failures) {
+        long min = settings.minBackoff().toMillis();
+        long max = settings.maxBackoff().toMillis();
+        long ms = min << Math.min(failures - 1, 20);
+        return Duration.ofMillis(Math.min(Math.max(ms, min), max));
+    }
+
+    /** Waits for a wake-up or the timeout (real time: the dispatcher polls the database, not the bus clock). */
+    private void awaitWake(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (wake) {
+            waiting = true;
+            try {
+                while (!signalled && running) {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        break;
+                    }
+                    TimeUnit.NANOSECONDS.timedWait(wake, left);
+                }
+            } finally {
+                waiting = false;
+                signalled = false;
+            }
+        }
+    }
+
+    /** Waits out a backoff; commits do not cut it short (the transport is the problem), a stop does. */
+    private void pause(Duration d) {
+        long deadline = System.nanoTime() + d.toNanos();
+        synchronized (wake) {
+            while (running) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    break;
+                }
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(wake, left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
+    /** What one pass did. */
+    private record Pass(int rows, Exception error) {
+    }
+
+    /** A claimed row. */
+    private record Row(long seq, String orderKey, UUID messageId, String destination, String messageTypes,
+            OutgoingMessage message) {
+    }
+
+    private Pass dispatchOnce() throws Exception {
+        try (Connection c = outbox.dataSource().getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                List<Integer> lanes = claimLanes(c, activeLanes(c));
+                List<Row> rows = new ArrayList<>();
+                for (int lane : lanes) {
+                    rows.addAll(laneRows(c, lane, settings.batchSize()));
+                }
+                rows.addAll(dueRows(c, settings.batchSize()));
+                if (rows.isEmpty()) {
+                    c.commit();
+                    scheduleNextDue(c);
+                    return new Pass(0, null);
+                }
+                outbox.step(ProtocolStep.RELAY_SEND);
+                List<Long> done = new ArrayList<>(rows.size());
+                Exception error = send(rows, done);
+                if (!done.isEmpty()) {
+                    outbox.step(ProtocolStep.MARK_DELIVERED);
+                    delete(c, done);
+                }
+                c.commit();
+                return new Pass(done.size(), error);
+            } catch (Throwable e) {
+                try {
+                    c.rollback();
+                } catch (SQLException re) {
+                    e.addSuppressed(re);
+                }
+                throw e;
+            }
+        }
+    }
+
+    /**
+     * The lanes holding rows to send now: a loose index scan over {@code (lane, seq)} (one probe per
+     * lane in one query), so finding work costs the same with ten rows waiting or a million.
+     */
+    private static List<Integer> activeLanes(Connection c) throws SQLException {
+        List<Integer> lanes = new ArrayList<>(Schema.LANES);
+        try (PreparedStatement ps = c.prepareStatement("WITH RECURSIVE l (lane) AS ("
+                + " SELECT MIN(lane) FROM omnibus_outbox WHERE due_at IS NULL"
+                + " UNION ALL SELECT (SELECT MIN(o.lane) FROM omnibus_outbox o WHERE o.due_at IS NULL AND o.lane > l.lane)"
+                + " FROM l WHERE l.lane IS NOT NULL)"
+                + " SELECT lane FROM l WHERE lane IS NOT NULL");
+                ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                lanes.add(rs.getInt(1));
+            }
+        }
+        return lanes;
+    }
+
+    /** Locks up to lanesPerClaim of {@code active} that no other dispatcher holds, starting at a rotating lane. */
+    private List<Integer> claimLanes(Connection c, List<Integer> active) throws SQLException {
+        List<Integer> lanes = new ArrayList<>(settings.lanesPerClaim());
+        if (active.isEmpty()) {
+            return lanes;
+        }
+        int start = nextLane;
+        nextLane = (nextLane + settings.lanesPerClaim()) % Schema.LANES;
+        try (PreparedStatement ps = c.prepareStatement("SELECT lane FROM omnibus_outbox_lane WHERE lane = ANY(?)"
+                + " ORDER BY MOD(lane + ?, " + Schema.LANES + ") LIMIT ? FOR UPDATE SKIP LOCKED")) {
+            ps.setArray(1, c.createArrayOf("INTEGER", active.toArray(new Integer[0])));
+            ps.setInt(2, Schema.LANES - start);
+            ps.setInt(3, settings.lanesPerClaim());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    lanes.add(rs.getInt(1));
+                }
+            }
+        }
+        return lanes;
+    }
+
+    private List<Row> laneRows(Connection c, int lane, int limit) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS
+                + " FROM omnibus_outbox WHERE lane = ? AND due_at IS NULL ORDER BY seq LIMIT ?")) {
+            ps.setInt(1, lane);
+            ps.setInt(2, limit);
+            return read(ps);
+        }
+    }
+
+    private List<Row> dueRows(Connection c, int limit) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS
+                + " FROM omnibus_outbox WHERE due_at IS NOT NULL AND due_at <= ? ORDER BY due_at, seq LIMIT ? FOR UPDATE SKIP LOCKED")) {
+            ps.setLong(1, OutboxRows.micros(clock.now()));
+            ps.setInt(2, limit);
+            return read(ps);
+        }
+    }
+
+    private void scheduleNextDue(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT MIN(due_at) FROM omnibus_outbox WHERE due_at IS NOT NULL");
+                ResultSet rs = ps.executeQuery()) {
+            if (rs.next()) {
+                long v = rs.getLong(1);
+                if (!rs.wasNull() && OutboxRows.instant(v).isAfter(clock.now())) {
+                    wakeAt(OutboxRows.instant(v));
+                }
+            }
+        } finally {
+            c.commit();
+        }
+    }
+
+    private static List<Row> read(PreparedStatement ps) throws SQLException {
+        List<Row> rows = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                long exp = rs.getLong("expiration");
+                Instant expiration = rs.wasNull() ? null : OutboxRows.instant(exp);
+                OutgoingMessage m = new OutgoingMessage(rs.getBytes("body"), OutboxRows.headers(rs.getString("headers")),
+                        rs.getString("partition_key"), expiration);
+                rows.add(new Row(rs.getLong("seq"), rs.getString("order_key"), rs.getObject("message_id", UUID.class),
+                        rs.getString("destination"), rs.getString("message_types"), m));
+            }
+        }
+        return rows;
+    }
+
+    /**
+     * Sends every row, one after the other per order key, keys in parallel; adds the seq of each
+     * confirmed row to {@code done}. Returns the first failure (rows after a failed one of the same
+     * key are not sent), or null.
+     */
+    private Exception send(List<Row> rows, List<Long> done) throws InterruptedException {
+        Map<String, List<Row>> byKey = new LinkedHashMap<>();
+        for (Row r : rows) {
+            byKey.computeIfAbsent(r.orderKey(), k -> new ArrayList<>()).add(r);
+        }
+        List<CompletableFuture<List<Long>>> chains = new ArrayList<>(byKey.size());
+        for (List<Row> chain : byKey.values()) {
+            chains.add(sendChain(chain, 0, new ArrayList<>()));
+        }
+        Exception first = null;
+        long deadline = System.nanoTime() + settings.sendTimeout().toNanos();
+        for (CompletableFuture<List<Long>> f : chains) {
+            try {
+                done.addAll(f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
+            } catch (ExecutionException e) {
+                Throwable cause = e.getCause() instanceof PartialChain p ? p.getCause() : e.getCause();
+                if (first == null) {
+                    first = cause instanceof Exception ex ? ex : e;
+                }
+            } catch (TimeoutException e) {
+                if (first == null) {
+                    first = new TransportException("the transport did not confirm within " + settings.sendTimeout(), e, true);
+                }
+            }
+        }
+        // a chain that failed part-way still delivered its head: those rows count as done
+        for (CompletableFuture<List<Long>> f : chains) {
+            if (f.isCompletedExceptionally()) {
+                PartialChain p = partial(f);
+                if (p != null) {
+                    done.addAll(p.done);
+                }
+            }
+        }
+        return first;
+    }
+
+    /** A chain that failed after some rows were confirmed. */
+    private static final class PartialChain extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        final transient List<Long> done;
+
+        PartialChain(List<Long> done, Throwable cause) {
+            super(cause.getMessage(), cause, false, false);
+            this.done = done;
+        }
+    }
+
+    private static PartialChain partial(CompletableFuture<?> f) {
+        try {
+            f.join();
+            return null;
+        } catch (java.util.concurrent.CompletionException e) {
+            return e.getCause() instanceof PartialChain p ? p : null;
+        }
+    }
+
+    private CompletableFuture<List<Long>> sendChain(List<Row> chain, int i, List<Long> done) {
+        if (i == chain.size()) {
+            return CompletableFuture.completedFuture(done);
+        }
+        Row r = chain.get(i);
+        CompletableFuture<Void> sent;
+        try {
+            sent = r.destination() != null
+                    ? transport.send(Address.parse(r.destination()), r.message())
+                    : transport.publish(type(r.messageTypes()), r.message());
+        } catch (RuntimeException e) {
+            sent = CompletableFuture.failedFuture(e);
+        }
+        return sent.handle((ok, e) -> {
+            if (e != null) {
+                Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+                return CompletableFuture.<List<Long>>failedFuture(new PartialChain(List.copyOf(done), cause));
+            }
+            done.add(r.seq());
+            return sendChain(chain, i + 1, done);
+        }).thenCompose(x -> x);
+    }
+
+    private static MessageType type(String messageTypes) {
+        List<String> urns = Arrays.asList(messageTypes.split("\n"));
+        return new MessageType(urns.get(0), Object.class, Object.class, urns);
+    }
+
+    private void delete(Connection c, List<Long> seqs) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM omnibus_outbox WHERE seq = ANY(?)")) {
+            Array a = c.createArrayOf("BIGINT", seqs.toArray(new Long[0]));
+            ps.setArray(1, a);
+            ps.executeUpdate();
+        }
+    }
+
+    private void cleanUpIfDue() {
+        if (System.nanoTime() - lastCleanUp < settings.cleanUpInterval().toNanos()) {
+            return;
+        }
+        lastCleanUp = System.nanoTime();
+        try {
+            int n = outbox.cleanUp();
+            if (n > 0) {
+                LOG.debug("Outbox {}: removed {} inbox row(s) older than {}", settings.name(), n, settings.inboxRetention());
+            }
+        } catch (SQLException e) {
+            LOG.warn("Outbox {}: inbox clean-up failed: {}", settings.name(), e.toString());
+        }
+    }
+
+    private static boolean isInterruption(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof InterruptedException || t instanceof java.nio.channels.ClosedByInterruptException) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

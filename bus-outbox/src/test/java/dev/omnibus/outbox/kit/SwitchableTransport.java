@@ -1,0 +1,106 @@
+package dev.omnibus.outbox.kit;
+
+import dev.omnibus.Address;
+import dev.omnibus.MessageType;
+import dev.omnibus.TransportException;
+import dev.omnibus.spi.EndpointTopology;
+import dev.omnibus.spi.DeliveryHandler;
+import dev.omnibus.spi.OutgoingMessage;
+import dev.omnibus.spi.ReceiveHandle;
+import dev.omnibus.spi.ReceiveSettings;
+import dev.omnibus.spi.Scheduler;
+import dev.omnibus.spi.Transport;
+import dev.omnibus.spi.TransportCapabilities;
+import dev.omnibus.spi.TransportContext;
+import java.net.URI;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A real transport that can be made unreachable: while {@link #down(boolean) down}, publish and
+ * send fail with a retryable {@link TransportException}, as a transport does when its broker is
+ * gone (nothing is queued, nothing is half-sent). Everything else goes to the wrapped transport.
+ * This is not a mock of a broker: messages still travel through the real one underneath; only its
+ * reachability is switched. Counts what it accepted.
+ */
+public final class SwitchableTransport implements Transport {
+    private final Transport delegate;
+    private volatile boolean down;
+    private final AtomicInteger accepted = new AtomicInteger();
+    private final AtomicInteger refused = new AtomicInteger();
+
+    public SwitchableTransport(Transport delegate) {
+        this.delegate = delegate;
+    }
+
+    public void down(boolean down) {
+        this.down = down;
+    }
+
+    /** Messages the broker accepted through this transport. */
+    public int accepted() {
+        return accepted.get();
+    }
+
+    /** Messages refused while down. */
+    public int refused() {
+        return refused.get();
+    }
+
+    @Override
+    public TransportCapabilities capabilities() {
+        return delegate.capabilities();
+    }
+
+    @Override
+    public void start(TransportContext context) {
+        delegate.start(context);
+    }
+
+    @Override
+    public URI resolve(Address address) {
+        return delegate.resolve(address);
+    }
+
+    @Override
+    public void declareEndpoint(EndpointTopology topology) {
+        delegate.declareEndpoint(topology);
+    }
+
+    @Override
+    public CompletableFuture<Void> publish(MessageType messageType, OutgoingMessage message) {
+        if (down) {
+            return refuse();
+        }
+        return delegate.publish(messageType, message).thenRun(accepted::incrementAndGet);
+    }
+
+    @Override
+    public CompletableFuture<Void> send(Address destination, OutgoingMessage message) {
+        if (down) {
+            return refuse();
+        }
+        return delegate.send(destination, message).thenRun(accepted::incrementAndGet);
+    }
+
+    private CompletableFuture<Void> refuse() {
+        refused.incrementAndGet();
+        return CompletableFuture.failedFuture(new TransportException("broker unreachable (switched off by the test)", null, true));
+    }
+
+    @Override
+    public ReceiveHandle receive(String queue, ReceiveSettings settings, DeliveryHandler handler) {
+        return delegate.receive(queue, settings, handler);
+    }
+
+    @Override
+    public Optional<Scheduler> nativeScheduler() {
+        return Optional.empty();
+    }
+
+    @Override
+    public void close() {
+        delegate.close();
+    }
+}
