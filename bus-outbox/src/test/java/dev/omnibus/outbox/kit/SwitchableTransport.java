@@ -3,16 +3,10 @@ package dev.omnibus.outbox.kit;
 import dev.omnibus.Address;
 import dev.omnibus.MessageType;
 import dev.omnibus.TransportException;
-import dev.omnibus.spi.EndpointTopology;
-import dev.omnibus.spi.DeliveryHandler;
 import dev.omnibus.spi.OutgoingMessage;
-import dev.omnibus.spi.ReceiveHandle;
-import dev.omnibus.spi.ReceiveSettings;
 import dev.omnibus.spi.Scheduler;
 import dev.omnibus.spi.Transport;
-import dev.omnibus.spi.TransportCapabilities;
-import dev.omnibus.spi.TransportContext;
-import java.net.URI;
+import dev.omnibus.testing.ForwardingTransport;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -24,14 +18,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * This is not a mock of a broker: messages still travel through the real one underneath; only its
  * reachability is switched. Counts what it accepted.
  */
-public final class SwitchableTransport implements Transport {
-    private final Transport delegate;
+public final class SwitchableTransport extends ForwardingTransport {
     private volatile boolean down;
     private final AtomicInteger accepted = new AtomicInteger();
     private final AtomicInteger refused = new AtomicInteger();
 
     public SwitchableTransport(Transport delegate) {
-        this.delegate = delegate;
+        super(delegate);
     }
 
     public void down(boolean down) {
@@ -49,31 +42,11 @@ public final class SwitchableTransport implements Transport {
     }
 
     @Override
-    public TransportCapabilities capabilities() {
-        return delegate.capabilities();
-    }
-
-    @Override
-    public void start(TransportContext context) {
-        delegate.start(context);
-    }
-
-    @Override
-    public URI resolve(Address address) {
-        return delegate.resolve(address);
-    }
-
-    @Override
-    public void declareEndpoint(EndpointTopology topology) {
-        delegate.declareEndpoint(topology);
-    }
-
-    @Override
     public CompletableFuture<Void> publish(MessageType messageType, OutgoingMessage message) {
         if (down) {
             return refuse();
         }
-        return delegate.publish(messageType, message).thenRun(accepted::incrementAndGet);
+        return delegate().publish(messageType, message).thenRun(accepted::incrementAndGet);
     }
 
     @Override
@@ -81,7 +54,7 @@ public final class SwitchableTransport implements Transport {
         if (down) {
             return refuse();
         }
-        return delegate.send(destination, message).thenRun(accepted::incrementAndGet);
+        return delegate().send(destination, message).thenRun(accepted::incrementAndGet);
     }
 
     private CompletableFuture<Void> refuse() {
@@ -89,18 +62,9 @@ public final class SwitchableTransport implements Transport {
         return CompletableFuture.failedFuture(new TransportException("broker unreachable (switched off by the test)", null, true));
     }
 
-    @Override
-    public ReceiveHandle receive(String queue, ReceiveSettings settings, DeliveryHandler handler) {
-        return delegate.receive(queue, settings, handler);
-    }
-
+    /** None, as before this class forwarded through {@code ForwardingTransport}: buses on it use their own scheduler. */
     @Override
     public Optional<Scheduler> nativeScheduler() {
         return Optional.empty();
-    }
-
-    @Override
-    public void close() {
-        delegate.close();
     }
 }
