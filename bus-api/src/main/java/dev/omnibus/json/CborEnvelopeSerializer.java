@@ -5,7 +5,6 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectWriter;
-import com.fasterxml.jackson.dataformat.cbor.CBORGenerator;
 import dev.omnibus.Envelope;
 import dev.omnibus.Headers;
 import dev.omnibus.SerializationException;
@@ -14,7 +13,6 @@ import dev.omnibus.spi.SerializedMessage;
 import dev.omnibus.spi.Serializer;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.time.Instant;
 import java.util.Objects;
 import java.util.UUID;
 
@@ -69,8 +67,6 @@ public final class CborEnvelopeSerializer implements Serializer {
     /** The content type of a CBOR Omnibus envelope. */
     public static final String CONTENT_TYPE = "application/vnd.omnibus+cbor";
 
-    /** CBOR tag 24: the byte string holds an encoded CBOR data item (RFC 8949, section 3.4.5.1). */
-    private static final int TAG_ENCODED_CBOR = 24;
     private static final int INITIAL_BUFFER = 512;
     private static final int UUID_BYTES = 16;
 
@@ -109,33 +105,8 @@ public final class CborEnvelopeSerializer implements Serializer {
         ByteArrayBuilder out = new ByteArrayBuilder(INITIAL_BUFFER);
         try {
             byte[] body = writer.writeValueAsBytes(message);
-            try (CBORGenerator g = (CBORGenerator) writer.createGenerator(out, JsonEncoding.UTF8)) {
-                g.writeStartObject();
-                writeId(g, "messageId", envelope.messageId());
-                writeId(g, "requestId", envelope.requestId());
-                writeId(g, "correlationId", envelope.correlationId());
-                writeId(g, "conversationId", envelope.conversationId());
-                writeId(g, "initiatorId", envelope.initiatorId());
-                writeText(g, "sourceAddress", envelope.sourceAddress());
-                writeText(g, "destinationAddress", envelope.destinationAddress());
-                writeText(g, "responseAddress", envelope.responseAddress());
-                writeText(g, "faultAddress", envelope.faultAddress());
-                g.writeFieldName("messageType");
-                g.writeStartArray(envelope.messageType().size());
-                for (String urn : envelope.messageType()) {
-                    g.writeString(urn);
-                }
-                g.writeEndArray();
-                g.writeFieldName("message");
-                g.writeTag(TAG_ENCODED_CBOR);
-                g.writeBinary(body);
-                writeTime(g, "expirationTime", envelope.expirationTime());
-                writeTime(g, "sentTime", envelope.sentTime());
-                g.writeFieldName("headers");
-                JsonEnvelopeSerializer.writeHeaders(g, writer, envelope.headers());
-                g.writeFieldName("host");
-                JsonEnvelopeSerializer.writeHost(g, envelope.host(), false);
-                g.writeEndObject();
+            try (JsonGenerator g = writer.createGenerator(out, JsonEncoding.UTF8)) {
+                EnvelopeWriter.CBOR.write(g, writer, envelope, body);
             }
         } catch (IOException | RuntimeException e) {
             throw new SerializationException("Cannot write message " + message.getClass().getName()
@@ -183,39 +154,5 @@ public final class CborEnvelopeSerializer implements Serializer {
             return new UUID(buffer.getLong(), buffer.getLong());
         }
         return EnvelopeNodes.id(v, field);
-    }
-
-    private static void writeId(JsonGenerator g, String name, UUID id) throws IOException {
-        g.writeFieldName(name);
-        if (id == null) {
-            g.writeNull();
-            return;
-        }
-        byte[] b = new byte[UUID_BYTES];
-        long msb = id.getMostSignificantBits();
-        long lsb = id.getLeastSignificantBits();
-        for (int i = 0; i < 8; i++) {
-            b[i] = (byte) (msb >>> (56 - 8 * i));
-            b[8 + i] = (byte) (lsb >>> (56 - 8 * i));
-        }
-        g.writeBinary(b);
-    }
-
-    private static void writeText(JsonGenerator g, String name, Object value) throws IOException {
-        g.writeFieldName(name);
-        if (value == null) {
-            g.writeNull();
-        } else {
-            g.writeString(value.toString());
-        }
-    }
-
-    private static void writeTime(JsonGenerator g, String name, Instant time) throws IOException {
-        g.writeFieldName(name);
-        if (time == null) {
-            g.writeNull();
-        } else {
-            g.writeString(WireValues.formatInstant(time));
-        }
     }
 }

@@ -135,31 +135,7 @@ public final class JsonEnvelopeSerializer implements Serializer {
         ObjectWriter writer = codec.writer();
         ByteArrayBuilder out = new ByteArrayBuilder(INITIAL_BUFFER);
         try (JsonGenerator g = writer.createGenerator(out, JsonEncoding.UTF8)) {
-            g.writeStartObject();
-            writeId(g, "messageId", envelope.messageId());
-            writeId(g, "requestId", envelope.requestId());
-            writeId(g, "correlationId", envelope.correlationId());
-            writeId(g, "conversationId", envelope.conversationId());
-            writeId(g, "initiatorId", envelope.initiatorId());
-            writeAddress(g, "sourceAddress", envelope.sourceAddress());
-            writeAddress(g, "destinationAddress", envelope.destinationAddress());
-            writeAddress(g, "responseAddress", envelope.responseAddress());
-            writeAddress(g, "faultAddress", envelope.faultAddress());
-            g.writeFieldName("messageType");
-            g.writeStartArray();
-            for (String urn : envelope.messageType()) {
-                g.writeString(urn);
-            }
-            g.writeEndArray();
-            g.writeFieldName("message");
-            writer.writeValue(g, message);
-            writeTime(g, "expirationTime", envelope.expirationTime());
-            writeTime(g, "sentTime", envelope.sentTime());
-            g.writeFieldName("headers");
-            writeHeaders(g, writer, envelope.headers());
-            g.writeFieldName("host");
-            writeHost(g, envelope.host(), false);
-            g.writeEndObject();
+            EnvelopeWriter.JSON.write(g, writer, envelope, message);
         } catch (IOException | RuntimeException e) {
             throw new SerializationException("Cannot write message " + message.getClass().getName()
                     + " (messageId " + envelope.messageId() + ") as JSON: " + JsonCodec.reasonOf(e), e);
@@ -251,78 +227,6 @@ public final class JsonEnvelopeSerializer implements Serializer {
     @Override
     public String toString() {
         return "JsonEnvelopeSerializer[" + CONTENT_TYPE + "]";
-    }
-
-    private static void writeId(JsonGenerator g, String name, UUID id) throws IOException {
-        g.writeFieldName(name);
-        if (id == null) {
-            g.writeNull();
-        } else {
-            g.writeString(id.toString());
-        }
-    }
-
-    private static void writeAddress(JsonGenerator g, String name, URI address) throws IOException {
-        g.writeFieldName(name);
-        if (address == null) {
-            g.writeNull();
-        } else {
-            g.writeString(address.toString());
-        }
-    }
-
-    private static void writeTime(JsonGenerator g, String name, Instant time) throws IOException {
-        g.writeFieldName(name);
-        if (time == null) {
-            g.writeNull();
-        } else {
-            g.writeString(WireValues.formatInstant(time));
-        }
-    }
-
-    static void writeHeaders(JsonGenerator g, ObjectWriter writer, Headers headers) throws IOException {
-        g.writeStartObject();
-        for (Map.Entry<String, Object> e : headers.asMap().entrySet()) {
-            g.writeFieldName(e.getKey());
-            Object v = e.getValue();
-            if (v instanceof String s) {
-                g.writeString(s);
-            } else if (v instanceof Boolean b) {
-                g.writeBoolean(b);
-            } else if (v instanceof Integer || v instanceof Long || v instanceof Short || v instanceof Byte) {
-                g.writeNumber(((Number) v).longValue());
-            } else {
-                writer.writeValue(g, v);
-            }
-        }
-        g.writeEndObject();
-    }
-
-    /**
-     * Writes MassTransit's host object; {@code pascalCase} for the {@code MT-Host-Info} header,
-     * which MassTransit writes without its naming policy.
-     */
-    static void writeHost(JsonGenerator g, HostInfo host, boolean pascalCase) throws IOException {
-        if (host == null) {
-            g.writeNull();
-            return;
-        }
-        g.writeStartObject();
-        g.writeStringField(pascalCase ? "MachineName" : "machineName", host.machineName());
-        g.writeStringField(pascalCase ? "ProcessName" : "processName", host.processName());
-        g.writeFieldName(pascalCase ? "ProcessId" : "processId");
-        if (host.processId() == null) {
-            g.writeNull();
-        } else {
-            g.writeNumber(host.processId());
-        }
-        g.writeStringField(pascalCase ? "Assembly" : "assembly", host.assembly());
-        g.writeStringField(pascalCase ? "AssemblyVersion" : "assemblyVersion", host.assemblyVersion());
-        g.writeStringField(pascalCase ? "FrameworkVersion" : "frameworkVersion", host.frameworkVersion());
-        g.writeStringField(pascalCase ? "MassTransitVersion" : "massTransitVersion", host.massTransitVersion());
-        g.writeStringField(pascalCase ? "OperatingSystemVersion" : "operatingSystemVersion",
-                host.operatingSystemVersion());
-        g.writeEndObject();
     }
 
     /** The envelope's fields by name: exact camelCase first, then case-insensitively. */

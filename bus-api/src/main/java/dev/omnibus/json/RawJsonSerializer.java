@@ -215,7 +215,7 @@ public final class RawJsonSerializer implements Serializer {
     private String hostJson(HostInfo host) {
         ByteArrayBuilder out = new ByteArrayBuilder(256);
         try (JsonGenerator g = codec.factory().createGenerator(out, JsonEncoding.UTF8)) {
-            JsonEnvelopeSerializer.writeHost(g, host, true);
+            EnvelopeWriter.writeHost(g, host, true);
         } catch (IOException e) {
             throw new SerializationException("Cannot write " + HOST_INFO + ": " + e, e);
         }
