@@ -1,7 +1,6 @@
 package dev.omnibus.rabbitmq;
 
 import com.rabbitmq.client.AMQP;
-import com.rabbitmq.client.BuiltinExchangeType;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.Recoverable;
@@ -35,7 +34,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -91,10 +89,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class RabbitMqTransport implements Transport {
     private static final Logger LOG = LoggerFactory.getLogger(RabbitMqTransport.class);
-    private static final String FANOUT = BuiltinExchangeType.FANOUT.getType();
+    private static final String FANOUT = Topology.FANOUT;
     private static final int DEFAULT_FRAME_MAX = 131_072;
-    /** Whether each broker (by endpoint) has the delayed-message plugin: probed once per JVM. */
-    private static final Map<String, Boolean> PLUGIN_BY_BROKER = new ConcurrentHashMap<>();
 
     private final RabbitMqSettings settings;
     private final AtomicBoolean started = new AtomicBoolean();
@@ -104,9 +100,9 @@ public final class RabbitMqTransport implements Transport {
     private final List<RabbitMqReceiver> receivers = new ArrayList<>();
     private final Object destinationLock = new Object();
     private final RabbitMqScheduler scheduler = new RabbitMqScheduler(this);
+    private final Delays delays;
     private volatile boolean closed;
     private volatile BusClock clock = BusClock.system();
-    private volatile Boolean delayPlugin;
     private ConnectionFactory factory;
     private Connection publishConnection;
     private Connection consumeConnection;
@@ -118,11 +114,7 @@ public final class RabbitMqTransport implements Transport {
 
     RabbitMqTransport(RabbitMqSettings settings) {
         this.settings = settings;
-        if (settings.delayedDelivery() == DelayedDelivery.WAIT_QUEUES) {
-            delayPlugin = false;
-        } else if (settings.delayedDelivery() == DelayedDelivery.PLUGIN) {
-            delayPlugin = true;
-        }
+        this.delays = new Delays(settings);
     }
 
     /** A builder; defaults: {@code 127.0.0.1:5672}, vhost {@code /}, guest/guest, no TLS. */
@@ -233,32 +225,9 @@ public final class RabbitMqTransport implements Transport {
     public void declareEndpoint(EndpointTopology topology) {
         checkOpen();
         String name = topology.name();
-        QueueOptions options = settings.queueOptions(name);
         boolean temporary = topology.temporary();
-        Topology.ChannelAction declare = ch -> {
-            if (temporary) {
-                Map<String, Object> args = new HashMap<>();
-                args.put("x-expires", (int) settings.temporaryQueueExpiry().toMillis());
-                ch.queueDeclare(name, false, false, true, args);
-                ch.exchangeDeclare(name, FANOUT, false, true, null);
-            } else {
-                ch.queueDeclare(name, true, false, false, options.queueArguments());
-                ch.exchangeDeclare(name, FANOUT, true, false, null);
-            }
-            ch.queueBind(name, name, "");
-            for (String urn : topology.consumedUrns()) {
-                String exchange = ExchangeNames.forUrn(urn);
-                ch.exchangeDeclare(exchange, FANOUT, true, false, null);
-                ch.exchangeBind(name, exchange, "");
-            }
-            if (!temporary) {
-                for (String dead : List.of(topology.errorQueue(), topology.skippedQueue())) {
-                    ch.queueDeclare(dead, true, false, false, options.deadLetterQueueArguments());
-                    ch.exchangeDeclare(dead, FANOUT, true, false, null);
-                    ch.queueBind(dead, dead, "");
-                }
-            }
-        };
+        Topology.ChannelAction declare = Topology.endpoint(topology, settings.queueOptions(name),
+                settings.temporaryQueueExpiry());
         try {
             consumeTopology.checkThenDeclare("the topology of endpoint '" + name + "'", declare);
         } catch (IOException e) {
@@ -291,14 +260,7 @@ public final class RabbitMqTransport implements Transport {
     private void declareType(MessageType type, String exchange) {
         List<String> urns = type.messageTypes();
         try {
-            publishTopology.declare(ch -> {
-                ch.exchangeDeclare(exchange, FANOUT, true, false, null);
-                for (int i = 1; i < urns.size(); i++) {
-                    String iface = ExchangeNames.forUrn(urns.get(i));
-                    ch.exchangeDeclare(iface, FANOUT, true, false, null);
-                    ch.exchangeBind(iface, exchange, "");
-                }
-            });
+            publishTopology.declare(Topology.messageType(exchange, urns));
         } catch (IOException e) {
             throw new TransportException("declaring the exchange of " + type.urn() + " failed: " + Topology.reason(e), e, true);
         }
@@ -377,73 +339,19 @@ public final class RabbitMqTransport implements Transport {
             ensureDestination(destination);
             String target = destination.name();
             AMQP.BasicProperties props = properties(message);
-            if (usePlugin()) {
-                String exchange = ExchangeNames.fit(target + "_delay");
-                publishTopology.declare(ch -> {
-                    ch.exchangeDeclare(exchange, "x-delayed-message", true, false, Map.of("x-delayed-type", FANOUT));
-                    ch.exchangeBind(target, exchange, "");
-                });
+            if (delays.usePlugin(factory)) {
+                String exchange = Delays.declarePluginExchange(publishTopology, target);
                 Map<String, Object> headers = new HashMap<>(props.getHeaders() == null ? Map.of() : props.getHeaders());
                 headers.put("x-delay", delayMillis);
                 return publisher.publish(exchange, "", false, props.builder().headers(headers).build(), message.body());
             }
-            String waitQueue = ExchangeNames.fit(target + "_delay_" + delayMillis + "ms");
-            Map<String, Object> args = new HashMap<>();
-            args.put("x-message-ttl", delayMillis);
-            args.put("x-dead-letter-exchange", target);
-            args.put("x-expires", delayMillis + settings.temporaryQueueExpiry().toMillis());
-            args.put("x-queue-type", "classic");
-            // declared on every use: a declaration renews the x-expires lease, which must outlive the message
-            publishTopology.declare(ch -> ch.queueDeclare(waitQueue, true, false, false, args));
+            String waitQueue = delays.declareWaitQueue(publishTopology, target, delayMillis);
             return publisher.publish("", waitQueue, true, props.builder().expiration(null).build(), message.body());
         } catch (IOException e) {
             return CompletableFuture.failedFuture(new TransportException("declaring the delay for '" + destination.name()
                     + "' failed: " + Topology.reason(e), e, true));
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
-        }
-    }
-
-    /** Whether to delay with the delayed-message exchange plugin; detected once, on a connection of its own. */
-    boolean usePlugin() {
-        Boolean known = delayPlugin;
-        if (known != null) {
-            return known;
-        }
-        synchronized (this) {
-            if (delayPlugin == null) {
-                delayPlugin = detectDelayPlugin();
-                LOG.info("RabbitMQ at {}: delayed messages use {}", settings.endpoint(),
-                        delayPlugin ? "the delayed-message exchange plugin" : "wait queues with TTL and dead-lettering "
-                                + "(no delayed-message exchange plugin)");
-            }
-            return delayPlugin;
-        }
-    }
-
-    private boolean detectDelayPlugin() {
-        return PLUGIN_BY_BROKER.computeIfAbsent(settings.endpoint(), k -> probeDelayPlugin());
-    }
-
-    private boolean probeDelayPlugin() {
-        ConnectionFactory probe = factory.clone();
-        probe.setAutomaticRecoveryEnabled(false);
-        probe.setTopologyRecoveryEnabled(false);
-        probe.setExceptionHandler(new com.rabbitmq.client.impl.ForgivingExceptionHandler() {
-            @Override
-            public void handleUnexpectedConnectionDriverException(Connection conn, Throwable exception) {
-                // the broker closes the probe connection when the plugin is missing: expected
-            }
-        });
-        String exchange = "omnibus.delay-probe." + Long.toHexString(ThreadLocalRandom.current().nextLong());
-        try (Connection c = probe.newConnection("omnibus:delay-plugin-probe")) {
-            var ch = c.createChannel();
-            ch.exchangeDeclare(exchange, "x-delayed-message", false, true, Map.of("x-delayed-type", FANOUT));
-            ch.exchangeDelete(exchange);
-            return true;
-        } catch (IOException | TimeoutException | RuntimeException e) {
-            LOG.debug("delayed-message plugin probe failed: {}", e.toString());
-            return false;
         }
     }
 

@@ -1,9 +1,15 @@
 package dev.omnibus.rabbitmq;
 
+import com.rabbitmq.client.BuiltinExchangeType;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import dev.omnibus.TransportException;
+import dev.omnibus.spi.EndpointTopology;
 import java.io.IOException;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,6 +25,8 @@ import org.slf4j.LoggerFactory;
  */
 final class Topology {
     private static final Logger LOG = LoggerFactory.getLogger(Topology.class);
+    /** The type of every exchange the transport declares (MassTransit's topology). */
+    static final String FANOUT = BuiltinExchangeType.FANOUT.getType();
 
     /** Something done with a channel. */
     @FunctionalInterface
@@ -80,6 +88,56 @@ final class Topology {
         if (channel != null) {
             Publisher.closeQuietly(channel);
         }
+    }
+
+    /**
+     * Declares a receive endpoint: its queue and exchange (bound), an exchange per consumed message
+     * type bound to it, and for a durable endpoint its {@code _error} and {@code _skipped} queues with
+     * their exchanges. A temporary endpoint's queue and exchange auto-delete, the queue expiring
+     * {@code temporaryExpiry} after its last consumer.
+     */
+    static ChannelAction endpoint(EndpointTopology topology, QueueOptions options, Duration temporaryExpiry) {
+        String name = topology.name();
+        boolean temporary = topology.temporary();
+        return ch -> {
+            if (temporary) {
+                Map<String, Object> args = new HashMap<>();
+                args.put("x-expires", (int) temporaryExpiry.toMillis());
+                ch.queueDeclare(name, false, false, true, args);
+                ch.exchangeDeclare(name, FANOUT, false, true, null);
+            } else {
+                ch.queueDeclare(name, true, false, false, options.queueArguments());
+                ch.exchangeDeclare(name, FANOUT, true, false, null);
+            }
+            ch.queueBind(name, name, "");
+            for (String urn : topology.consumedUrns()) {
+                String exchange = ExchangeNames.forUrn(urn);
+                ch.exchangeDeclare(exchange, FANOUT, true, false, null);
+                ch.exchangeBind(name, exchange, "");
+            }
+            if (!temporary) {
+                for (String dead : List.of(topology.errorQueue(), topology.skippedQueue())) {
+                    ch.queueDeclare(dead, true, false, false, options.deadLetterQueueArguments());
+                    ch.exchangeDeclare(dead, FANOUT, true, false, null);
+                    ch.queueBind(dead, dead, "");
+                }
+            }
+        };
+    }
+
+    /**
+     * Declares a message type's exchange ({@code exchange}, for {@code urns.get(0)}) and binds the
+     * exchange of each further URN (its interfaces and supertypes) to it.
+     */
+    static ChannelAction messageType(String exchange, List<String> urns) {
+        return ch -> {
+            ch.exchangeDeclare(exchange, FANOUT, true, false, null);
+            for (int i = 1; i < urns.size(); i++) {
+                String iface = ExchangeNames.forUrn(urns.get(i));
+                ch.exchangeDeclare(iface, FANOUT, true, false, null);
+                ch.exchangeBind(iface, exchange, "");
+            }
+        };
     }
 
     /** The broker's words for why a channel operation failed. */
