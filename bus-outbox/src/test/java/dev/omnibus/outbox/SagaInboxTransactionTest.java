@@ -193,6 +193,32 @@ class SagaInboxTransactionTest {
         assertCountedExactly(id, 1);
     }
 
+    @Test
+    void concurrentEventsForOneInstanceAreEachAppliedAndAnnouncedOnce() throws Exception {
+        bus.close(); // this test's endpoint runs four deliveries at a time (an outbox runs with one bus)
+        JdbcOutbox parallel = JdbcOutbox.builder(ds).pollInterval(Duration.ofMillis(50)).build();
+        bus = Bus.builder()
+                .transport(InMemoryTransport.create())
+                .scheduler(parallel.scheduler())
+                .receiveEndpoint("counter-saga", e -> SagaEndpoint.configure(
+                        e.concurrency(4).retry(Retry.immediate(3)).filter(parallel.inbox()), saga, counters))
+                .receiveEndpoint("counted", e -> e.consumer(Counted.class, ctx -> counted.add(ctx.message())))
+                .start();
+        List<UUID> ids = List.of(UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID());
+        int events = 20;
+        for (int i = 0; i < events; i++) {
+            for (UUID id : ids) {
+                bus.publish(new Added(id)).join(); // no correlation id: the endpoint runs them in parallel
+            }
+        }
+        AWAIT.until("every event announced", () -> counted.size() >= ids.size() * events);
+        for (UUID id : ids) {
+            assertCounter(id, events, events);
+            List<Integer> counts = counted.stream().filter(c -> c.counterId().equals(id)).map(Counted::count).sorted().toList();
+            assertThat(counts).as("counts of %s", id).isEqualTo(java.util.stream.IntStream.rangeClosed(1, events).boxed().toList());
+        }
+    }
+
     private int completedCount(UUID messageId) {
         AtomicInteger n = completed.get(messageId);
         return n == null ? 0 : n.get();
