@@ -46,7 +46,7 @@ final class MessageProducer {
      * @param parent          the consumed message's envelope, when produced by a consumer
      * @param source          the producing endpoint's address
      * @param requestId       the request id (on requests and responses), or null
-     * @param responseAddress where responses go (on requests), or null
+     * @param responseAddress where responses go (on requests), or null for the options' own
      */
     record Production(Address destination, Object message, MessageType type, SendOptions options, Envelope parent,
             URI source, UUID requestId, URI responseAddress) {
@@ -158,8 +158,11 @@ final class MessageProducer {
         URI destination = p.destination() != null
                 ? spec.transport().resolve(p.destination())
                 : null;
+        // a request's own response address wins; else the one the options name, if any
+        URI responseAddress = p.responseAddress() != null ? p.responseAddress()
+                : o.responseAddress() != null ? spec.transport().resolve(o.responseAddress()) : null;
         Envelope envelope = new Envelope(messageId, p.requestId(), correlationId, conversationId, initiatorId,
-                p.source(), destination, p.responseAddress(), null, type.messageTypes(), now,
+                p.source(), destination, responseAddress, null, type.messageTypes(), now,
                 o.timeToLive() != null ? now.plus(o.timeToLive()) : null, headers, HostInfo.current());
         SerializedMessage s = spec.serializer().serialize(envelope, p.message());
         if (s.body().length > spec.maxMessageSize()) {

@@ -16,12 +16,26 @@ public final class Event<T> {
     private final Class<T> messageType;
     private final EventCorrelation<T> correlation;
     private final List<Event<?>> constituents;
+    private final Class<?> faultedType;
 
     Event(String name, Class<T> messageType, EventCorrelation<T> correlation, List<Event<?>> constituents) {
+        this(name, messageType, correlation, constituents, null);
+    }
+
+    Event(String name, Class<T> messageType, EventCorrelation<T> correlation, List<Event<?>> constituents, Class<?> faultedType) {
         this.name = Objects.requireNonNull(name, "name");
         this.messageType = messageType;
         this.correlation = correlation;
         this.constituents = List.copyOf(constituents);
+        this.faultedType = faultedType;
+    }
+
+    /**
+     * For an event raised by {@code Fault<Q>} (declared with {@link StateMachine#faultEvent}): the
+     * faulted message's type {@code Q}; otherwise null. Its {@link #messageType()} is {@code Fault}.
+     */
+    public Class<?> faultedType() {
+        return faultedType;
     }
 
     /** The event's name (the message type's simple name unless given). */

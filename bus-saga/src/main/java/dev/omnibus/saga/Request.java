@@ -11,10 +11,14 @@ import java.util.function.Function;
  * {@code request(...)} activity, which sends the request (correlation id = the instance id) and
  * schedules the timeout; the response's event clears the timeout before its activities run.
  *
- * <p>The responder answers with {@code ctx.respond(response)}. The saga's request carries no
- * response address (send options have none), so the response is published, carrying the
+ * <p>The responder answers with {@code ctx.respond(response)}. The request carries the saga
+ * endpoint's own queue as its response address, so the response is sent there, carrying the
  * instance id as its correlation id: declare {@link #completed()} with
- * {@link EventCorrelation#byCorrelationId()} or a property of the response. Immutable.
+ * {@link EventCorrelation#byCorrelationId()} or a property of the response. When the responder's
+ * consumer fails for good, its {@code Fault<Q>} comes back to the same queue: declare the request
+ * with a {@link #faulted()} event ({@link StateMachine#faultEvent}) to handle it; it clears the
+ * timeout as the response does. Without one, the fault is skipped by the saga's endpoint and the
+ * timeout fires. Immutable.
  *
  * @param <Q> the request type
  * @param <R> the response type
@@ -25,8 +29,11 @@ public final class Request<Q, R> {
     private final Event<R> completed;
     private final Schedule<?> timeout;
     private final Function<UUID, ?> timeoutMessage;
+    private final Event<?> faulted;
 
-    <M> Request(String name, Address destination, Event<R> completed, Schedule<M> timeout, Function<UUID, ? extends M> timeoutMessage) {
+    <M> Request(String name, Address destination, Event<R> completed, Event<?> faulted, Schedule<M> timeout,
+            Function<UUID, ? extends M> timeoutMessage) {
+        this.faulted = faulted;
         this.name = Objects.requireNonNull(name, "name");
         this.destination = Objects.requireNonNull(destination, "destination");
         this.completed = Objects.requireNonNull(completed, "completed");
@@ -47,6 +54,11 @@ public final class Request<Q, R> {
     /** The event the response raises. */
     public Event<R> completed() {
         return completed;
+    }
+
+    /** The event the request's {@code Fault<Q>} raises, or null when the request was declared without one. */
+    public Event<?> faulted() {
+        return faulted;
     }
 
     /** The timeout scheduled with the request; handle {@code timeout().received()} in the waiting state. */

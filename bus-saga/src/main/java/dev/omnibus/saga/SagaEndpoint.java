@@ -82,8 +82,13 @@ public final class SagaEndpoint {
         return endpoint;
     }
 
+    @SuppressWarnings({"unchecked", "rawtypes"})
     private static <T> void bind(ReceiveEndpointBuilder endpoint, SagaRuntime<?> runtime, Event<T> event) {
-        endpoint.consumer(event.messageType(), new EventConsumer<>(runtime, event));
+        if (event.faultedType() != null) {
+            endpoint.faultConsumer((Class) event.faultedType(), (MessageConsumer) new EventConsumer<>(runtime, event));
+        } else {
+            endpoint.consumer(event.messageType(), new EventConsumer<>(runtime, event));
+        }
     }
 
     /** The consumer of one event's messages; named after the machine in logs and harness records. */

@@ -186,8 +186,48 @@ public abstract class StateMachine<S> {
      */
     protected final <Q, R, M> Request<Q, R> request(String name, dev.omnibus.Address destination, Event<R> completed,
             Schedule<M> timeout, Function<UUID, ? extends M> timeoutMessage) {
+        return declareRequest(name, destination, completed, null, timeout, timeoutMessage);
+    }
+
+    /**
+     * Declares a request as {@link #request(String, dev.omnibus.Address, Event, Schedule, Function)}
+     * does, whose failure raises {@code faulted}: when the service's consumer fails on the request
+     * after its retries, the bus sends the {@code Fault<Q>} to the request's response address (this
+     * saga's queue); {@code faulted} then clears the timeout, as the response would.
+     *
+     * <pre>{@code
+     * final Event<Fault<CheckStock>> stockFaulted = faultEvent("StockFaulted", CheckStock.class);
+     * final Request<CheckStock, StockStatus> checkStock = request("CheckStock", Address.queue("stock"),
+     *         stockChecked, stockFaulted, stockTimeout, StockTimedOut::new);
+     * }</pre>
+     */
+    protected final <Q, R, M> Request<Q, R> request(String name, dev.omnibus.Address destination, Event<R> completed,
+            Event<dev.omnibus.Fault<Q>> faulted, Schedule<M> timeout, Function<UUID, ? extends M> timeoutMessage) {
+        Objects.requireNonNull(faulted, "faulted");
+        return declareRequest(name, destination, completed, faulted, timeout, timeoutMessage);
+    }
+
+    /**
+     * Declares an event raised by {@code Fault<Q>}, the fault the bus produces when a consumer of a
+     * {@code Q} fails after its retries, correlated by the envelope's correlation id (a fault carries
+     * the faulted message's, which for a saga's request is the instance id). Mostly for
+     * {@link #request(String, dev.omnibus.Address, Event, Event, Schedule, Function)}; on its own it
+     * needs the faults to reach the saga's endpoint (a response address, or published faults).
+     */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    protected final <Q> Event<dev.omnibus.Fault<Q>> faultEvent(String name, Class<Q> faultedType) {
+        Objects.requireNonNull(faultedType, "faultedType");
+        Class<dev.omnibus.Fault<Q>> fault = (Class) dev.omnibus.Fault.class;
+        return addEvent(new Event<>(name, fault, EventCorrelation.byCorrelationId(), List.of(), faultedType));
+    }
+
+    private <Q, R, M> Request<Q, R> declareRequest(String name, dev.omnibus.Address destination, Event<R> completed,
+            Event<?> faulted, Schedule<M> timeout, Function<UUID, ? extends M> timeoutMessage) {
         checkOpen();
-        Request<Q, R> r = new Request<>(name, destination, completed, timeout, timeoutMessage);
+        Request<Q, R> r = new Request<>(name, destination, completed, faulted, timeout, timeoutMessage);
+        if (faulted != null && !events.contains(faulted)) {
+            problems.add(name() + ": request '" + name + "' names event " + faulted + " of another machine");
+        }
         if (!events.contains(completed)) {
             problems.add(name() + ": request '" + name + "' names event " + completed + " of another machine");
         }
@@ -195,7 +235,7 @@ public abstract class StateMachine<S> {
             problems.add(name() + ": request '" + name + "' names schedule " + timeout + " of another machine");
         }
         for (Request<?, ?> other : requests) {
-            if (other.completed() == completed || other.timeout() == timeout) {
+            if (other.completed() == completed || other.timeout() == timeout || (faulted != null && other.faulted() == faulted)) {
                 problems.add(name() + ": requests '" + other.name() + "' and '" + name + "' share an event or a timeout");
             }
         }
@@ -209,9 +249,11 @@ public abstract class StateMachine<S> {
             if (other.name().equals(e.name())) {
                 problems.add(name() + ": event '" + e.name() + "' is declared twice");
             }
-            if (e.messageType() != null && e.messageType().equals(other.messageType())) {
+            if (e.messageType() != null && e.messageType().equals(other.messageType())
+                    && Objects.equals(e.faultedType(), other.faultedType())) {
                 problems.add(name() + ": events '" + other.name() + "' and '" + e.name() + "' are both bound to "
-                        + e.messageType().getName() + ": a message type raises one event per machine");
+                        + e.messageType().getName() + (e.faultedType() == null ? "" : "<" + e.faultedType().getName() + ">")
+                        + ": a message type raises one event per machine");
             }
         }
         events.add(e);

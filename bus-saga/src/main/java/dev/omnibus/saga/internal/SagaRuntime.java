@@ -277,7 +277,8 @@ public final class SagaRuntime<S> {
         @Override
         public Void request(Activity.SendRequest a) {
             Object m = a.message().apply(this);
-            effects.add(c -> c.send(a.request().destination(), m, options()));
+            // the response, or the Fault of the request, comes back to this saga's own queue
+            effects.add(c -> c.send(a.request().destination(), m, options().withResponseAddress(Address.queue(c.endpoint()))));
             scheduleTimeout(a.request().timeout(), a.request().timeoutMessage(id));
             return null;
         }

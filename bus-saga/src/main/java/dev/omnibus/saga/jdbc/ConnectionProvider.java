@@ -51,6 +51,38 @@ public interface ConnectionProvider {
         };
     }
 
+    /**
+     * Joins the transaction a filter opened for the delivery, when it attached its
+     * {@link Connection} to the consume context ({@code ctx.attribute(Connection.class)}, as the
+     * transactional outbox's inbox filter does); otherwise, and outside a delivery, connections
+     * from {@code dataSource} as {@link #of(DataSource)} gives them.
+     *
+     * <pre>{@code
+     * JdbcSagaRepository orders = JdbcSagaRepository
+     *         .builder(ConnectionProvider.joiningDelivery(dataSource), "OrderSaga").build();
+     * bus.receiveEndpoint("order-saga", e -> SagaEndpoint.configure(e.filter(outbox.inbox()), saga, orders));
+     * }</pre>
+     *
+     * <p>Behind such a filter the instance's change commits or rolls back with that transaction, and
+     * so with everything else it holds (the inbox row, the saga's outgoing messages as outbox rows).
+     * The attached connection is neither committed nor closed here. The data source should be the
+     * one the filter uses, so that the tables are in the same database.
+     */
+    static ConnectionProvider joiningDelivery(DataSource dataSource) {
+        ConnectionProvider own = of(dataSource);
+        return new ConnectionProvider() {
+            @Override
+            public <R> R withConnection(Work<R> work) throws SQLException {
+                return own.withConnection(work);
+            }
+
+            @Override
+            public ConnectionProvider during(ConsumeContext<?> delivery) {
+                return delivery.attribute(Connection.class).map(ConnectionProvider::shared).orElse(this);
+            }
+        };
+    }
+
     /** Connections from {@code dataSource}, auto-commit, one per operation, closed after. */
     static ConnectionProvider of(DataSource dataSource) {
         return new ConnectionProvider() {

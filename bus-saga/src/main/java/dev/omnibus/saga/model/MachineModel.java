@@ -65,7 +65,7 @@ public final class MachineModel {
         this.removeWhenFinalized = removeWhenFinalized;
         this.silenced = List.copyOf(silenced);
         for (Event<?> e : events) {
-            if (e.messageType() != null) {
+            if (e.messageType() != null && e.faultedType() == null) { // Fault<Q> events: one per Q, not by class
                 byType.put(e.messageType(), e);
             }
         }
@@ -107,9 +107,9 @@ public final class MachineModel {
         return requests;
     }
 
-    /** The request whose response raises {@code event}, if any. */
+    /** The request whose response (or, when declared with one, whose fault event) is {@code event}, if any. */
     public Optional<Request<?, ?>> requestCompletedBy(Event<?> event) {
-        return requests.stream().filter(r -> r.completed() == event).findFirst();
+        return requests.stream().filter(r -> r.completed() == event || r.faulted() == event).findFirst();
     }
 
     /** The schedule whose message raises {@code event}, if any. */
