@@ -14,36 +14,42 @@ import java.util.UUID;
 /**
  * Writes the Omnibus/MassTransit envelope's fields, in their fixed order, to a Jackson generator:
  * the one sequence {@link JsonEnvelopeSerializer} (JSON) and {@link CborEnvelopeSerializer} (CBOR)
- * share. The formats differ only where a subclass says: how an id is written (text or a 16-byte
- * string), how the {@code messageType} array starts, and how the message is embedded. Addresses
+ * share. The formats differ in three places: ids (text or a 16-byte string), the
+ * {@code messageType} array (definite length in CBOR), and how the message is embedded. Addresses
  * and URNs are text, times UTC ISO-8601 text, absent values {@code null}.
  *
- * <p>Stateless and thread-safe: one instance per format ({@link #JSON}, {@link #CBOR}). Writing
- * allocates nothing beyond what the generator and the values' {@code toString()} do. Failures are
+ * <p>Immutable and thread-safe: one instance per format ({@link #JSON}, {@link #CBOR}); the format
+ * is a final flag, not a virtual call, on this hot path. Writing allocates only what the generator
+ * and the values' {@code toString()} do, plus the 16-byte array of each CBOR id. Failures are
  * the generator's {@link IOException}s and the mapper's exceptions, unchanged; the serializers turn
  * them into {@link dev.omnibus.SerializationException}s.
  */
-abstract class EnvelopeWriter {
+final class EnvelopeWriter {
     /** The JSON envelope: ids as text, the message written inline by the mapper. */
-    static final EnvelopeWriter JSON = new Json();
+    static final EnvelopeWriter JSON = new EnvelopeWriter(false);
     /** The CBOR envelope: ids as 16-byte strings, the message as tag-24 encoded CBOR bytes. */
-    static final EnvelopeWriter CBOR = new Cbor();
+    static final EnvelopeWriter CBOR = new EnvelopeWriter(true);
 
     /** CBOR tag 24: the byte string holds an encoded CBOR data item (RFC 8949, section 3.4.5.1). */
     private static final int TAG_ENCODED_CBOR = 24;
     private static final int UUID_BYTES = 16;
 
-    private EnvelopeWriter() {
+    /** CBOR (binary ids, definite-length arrays, the message as encoded bytes) rather than JSON. */
+    private final boolean cbor;
+
+    private EnvelopeWriter(boolean cbor) {
+        this.cbor = cbor;
     }
 
     /**
      * Writes the whole envelope object.
      *
+     * @param g       a JSON generator for {@link #JSON}, a {@link CBORGenerator} for {@link #CBOR}
      * @param writer  the mapper's writer, for the message and header values it cannot write itself
-     * @param message what {@link #writeMessage} embeds: the message object (JSON) or its encoded
-     *                bytes (CBOR)
+     * @param message the message object (JSON, written inline by {@code writer}) or its encoded
+     *                bytes (CBOR, embedded as a byte string tagged 24)
      */
-    final void write(JsonGenerator g, ObjectWriter writer, Envelope envelope, Object message) throws IOException {
+    void write(JsonGenerator g, ObjectWriter writer, Envelope envelope, Object message) throws IOException {
         g.writeStartObject();
         id(g, "messageId", envelope.messageId());
         id(g, "requestId", envelope.requestId());
@@ -55,13 +61,22 @@ abstract class EnvelopeWriter {
         text(g, "responseAddress", envelope.responseAddress());
         text(g, "faultAddress", envelope.faultAddress());
         g.writeFieldName("messageType");
-        startArray(g, envelope.messageType().size());
+        if (cbor) {
+            ((CBORGenerator) g).writeStartArray(envelope.messageType().size()); // definite length
+        } else {
+            g.writeStartArray();
+        }
         for (String urn : envelope.messageType()) {
             g.writeString(urn);
         }
         g.writeEndArray();
         g.writeFieldName("message");
-        writeMessage(g, writer, message);
+        if (cbor) {
+            ((CBORGenerator) g).writeTag(TAG_ENCODED_CBOR);
+            g.writeBinary((byte[]) message);
+        } else {
+            writer.writeValue(g, message);
+        }
         time(g, "expirationTime", envelope.expirationTime());
         time(g, "sentTime", envelope.sentTime());
         g.writeFieldName("headers");
@@ -71,22 +86,27 @@ abstract class EnvelopeWriter {
         g.writeEndObject();
     }
 
-    /** Writes a non-null id value. */
-    abstract void writeId(JsonGenerator g, UUID id) throws IOException;
-
-    /** Starts an array of {@code size} elements. */
-    abstract void startArray(JsonGenerator g, int size) throws IOException;
-
-    /** Writes the {@code message} field's value (see {@link #write}). */
-    abstract void writeMessage(JsonGenerator g, ObjectWriter writer, Object message) throws IOException;
-
     private void id(JsonGenerator g, String name, UUID id) throws IOException {
         g.writeFieldName(name);
         if (id == null) {
             g.writeNull();
+        } else if (cbor) {
+            writeIdBytes(g, id);
         } else {
-            writeId(g, id);
+            g.writeString(id.toString());
         }
+    }
+
+    /** A 16-byte string, big-endian as {@link UUID} holds the bits. */
+    private static void writeIdBytes(JsonGenerator g, UUID id) throws IOException {
+        byte[] b = new byte[UUID_BYTES];
+        long msb = id.getMostSignificantBits();
+        long lsb = id.getLeastSignificantBits();
+        for (int i = 0; i < 8; i++) {
+            b[i] = (byte) (msb >>> (56 - 8 * i));
+            b[8 + i] = (byte) (lsb >>> (56 - 8 * i));
+        }
+        g.writeBinary(b);
     }
 
     private static void text(JsonGenerator g, String name, Object value) throws IOException {
@@ -151,51 +171,5 @@ abstract class EnvelopeWriter {
         g.writeStringField(pascalCase ? "OperatingSystemVersion" : "operatingSystemVersion",
                 host.operatingSystemVersion());
         g.writeEndObject();
-    }
-
-    private static final class Json extends EnvelopeWriter {
-        @Override
-        void writeId(JsonGenerator g, UUID id) throws IOException {
-            g.writeString(id.toString());
-        }
-
-        @Override
-        void startArray(JsonGenerator g, int size) throws IOException {
-            g.writeStartArray();
-        }
-
-        @Override
-        void writeMessage(JsonGenerator g, ObjectWriter writer, Object message) throws IOException {
-            writer.writeValue(g, message);
-        }
-    }
-
-    private static final class Cbor extends EnvelopeWriter {
-        /** Big-endian, as {@link UUID} holds the bits. */
-        @Override
-        void writeId(JsonGenerator g, UUID id) throws IOException {
-            byte[] b = new byte[UUID_BYTES];
-            long msb = id.getMostSignificantBits();
-            long lsb = id.getLeastSignificantBits();
-            for (int i = 0; i < 8; i++) {
-                b[i] = (byte) (msb >>> (56 - 8 * i));
-                b[8 + i] = (byte) (lsb >>> (56 - 8 * i));
-            }
-            g.writeBinary(b);
-        }
-
-        /** A definite-length CBOR array. */
-        @Override
-        void startArray(JsonGenerator g, int size) throws IOException {
-            ((CBORGenerator) g).writeStartArray(size);
-        }
-
-        /** The message's encoded bytes as a byte string tagged 24. */
-        @Override
-        void writeMessage(JsonGenerator g, ObjectWriter writer, Object message) throws IOException {
-            CBORGenerator cbor = (CBORGenerator) g;
-            cbor.writeTag(TAG_ENCODED_CBOR);
-            cbor.writeBinary((byte[]) message);
-        }
     }
 }
