@@ -21,7 +21,6 @@ final class DefaultConsumeContext implements ConsumeContext<Object> {
     private final int redeliveryCount;
     private final List<CompletableFuture<Void>> produced = new ArrayList<>(2);
     private int retryAttempt;
-    private boolean redeliveryScheduled;
 
     DefaultConsumeContext(Object message, Envelope envelope, MessageType messageType, ReceiveEndpointRuntime endpoint,
             Delivery delivery, int redeliveryCount) {
@@ -135,11 +134,4 @@ final class DefaultConsumeContext implements ConsumeContext<Object> {
         retryAttempt++;
     }
 
-    void markRedeliveryScheduled() {
-        redeliveryScheduled = true;
-    }
-
-    boolean redeliveryScheduled() {
-        return redeliveryScheduled;
-    }
 }

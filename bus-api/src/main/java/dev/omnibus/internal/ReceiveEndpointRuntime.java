@@ -125,7 +125,8 @@ final class ReceiveEndpointRuntime implements DeliveryHandler {
         }
     }
 
-    private static Object partitionKey(Delivery d) {
+    /** A delivery's ordering key: the explicit partition key, else the correlation id, else none. */
+    static Object partitionKey(Delivery d) {
         Object key = d.headers().get(OutgoingMessage.PARTITION_KEY);
         return key != null ? key : d.headers().get(OutgoingMessage.CORRELATION_ID);
     }

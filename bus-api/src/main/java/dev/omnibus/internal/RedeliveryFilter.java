@@ -43,16 +43,12 @@ final class RedeliveryFilter implements Filter {
                 throw e;
             }
             Delivery d = ctx.delivery();
-            Object key = d.headers().get(OutgoingMessage.PARTITION_KEY);
-            if (key == null) {
-                key = d.headers().get(OutgoingMessage.CORRELATION_ID);
-            }
+            Object key = ReceiveEndpointRuntime.partitionKey(d);
             OutgoingMessage copy = new OutgoingMessage(d.body(),
                     d.headers().with(FaultHeaders.REDELIVERY_COUNT, count + 1), key == null ? null : key.toString(), null);
             spec.scheduler().schedule(spec.clock().now().plus(delay.get()), Address.queue(endpoint), copy);
             LOG.info("Message {} failed ({}); redelivery {} scheduled in {}", ctx.messageId(), e.toString(), count + 1,
                     delay.get());
-            ctx.markRedeliveryScheduled();
         }
     }
 }
