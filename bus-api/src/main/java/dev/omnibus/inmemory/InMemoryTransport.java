@@ -6,6 +6,7 @@ import dev.omnibus.Headers;
 import dev.omnibus.MessageType;
 import dev.omnibus.TransportException;
 import dev.omnibus.spi.BusClock;
+import dev.omnibus.spi.DecodedMessage;
 import dev.omnibus.spi.Delivery;
 import dev.omnibus.spi.DeliveryHandler;
 import dev.omnibus.spi.EndpointTopology;
@@ -20,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -46,8 +48,13 @@ import org.slf4j.LoggerFactory;
  */
 public final class InMemoryTransport implements Transport {
     private static final Logger LOG = LoggerFactory.getLogger(InMemoryTransport.class);
-    private static final TransportCapabilities CAPABILITIES =
-            new TransportCapabilities("loopback", false, true, Integer.MAX_VALUE);
+    private static final TransportCapabilities CAPABILITIES = TransportCapabilities.builder("loopback")
+            .ordering(TransportCapabilities.Ordering.KEY)
+            .routing(TransportCapabilities.Routing.BROKER)
+            .temporaryEndpoints(true)
+            .durable(false)
+            .build();
+    private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
 
     private final InMemoryBroker broker;
     private final Set<String> declaredTypes = ConcurrentHashMap.newKeySet();
@@ -148,7 +155,7 @@ public final class InMemoryTransport implements Transport {
     }
 
     private static StoredMessage stored(OutgoingMessage m) {
-        return new StoredMessage(m.body(), m.headers(), m.expiration(), false);
+        return new StoredMessage(m.body(), m.headers(), m.expiration(), 0, m.reference());
     }
 
     @Override
@@ -293,8 +300,13 @@ public final class InMemoryTransport implements Transport {
         }
 
         @Override
-        public boolean redelivered() {
-            return message.redelivered();
+        public int deliveryCount() {
+            return message.deliveries() + 1;
+        }
+
+        @Override
+        public DecodedMessage reference() {
+            return message.reference();
         }
 
         @Override
@@ -303,18 +315,20 @@ public final class InMemoryTransport implements Transport {
         }
 
         @Override
-        public void ack() {
+        public CompletionStage<Void> ack() {
             if (settle()) {
                 receiver.settled(this);
             }
+            return DONE;
         }
 
         @Override
-        public void requeue() {
+        public CompletionStage<Void> requeue() {
             if (settle()) {
                 receiver.queue.returnToHead(message.asRedelivered());
                 receiver.settled(this);
             }
+            return DONE;
         }
 
         void returnOnClose() {
@@ -322,7 +336,7 @@ public final class InMemoryTransport implements Transport {
         }
 
         @Override
-        public void deadLetter(DeadLetterQueue target, Headers extraHeaders) {
+        public CompletionStage<Void> deadLetter(DeadLetterQueue target, Headers extraHeaders) {
             if (settle()) {
                 String name = target.nameFor(receiver.queue.name());
                 InMemoryQueue q = broker.queue(name);
@@ -332,6 +346,7 @@ public final class InMemoryTransport implements Transport {
                 q.force(message.withHeaders(extraHeaders));
                 receiver.settled(this);
             }
+            return DONE;
         }
 
         private boolean settle() {

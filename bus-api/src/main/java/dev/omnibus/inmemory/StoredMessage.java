@@ -1,15 +1,25 @@
 package dev.omnibus.inmemory;
 
 import dev.omnibus.Headers;
+import dev.omnibus.spi.DecodedMessage;
 import java.time.Instant;
 
-/** A message held by the in-memory broker. Immutable. */
-record StoredMessage(byte[] body, Headers headers, Instant expiration, boolean redelivered) {
+/**
+ * A message held by the in-memory broker. Immutable.
+ *
+ * @param deliveries how many times it was delivered before (0 for a new message)
+ * @param reference  the decoded message when the producer passed it by reference, else null
+ */
+record StoredMessage(byte[] body, Headers headers, Instant expiration, int deliveries, DecodedMessage reference) {
     StoredMessage asRedelivered() {
-        return redelivered ? this : new StoredMessage(body, headers, expiration, true);
+        return new StoredMessage(body, headers, expiration, deliveries + 1, reference);
+    }
+
+    boolean redelivered() {
+        return deliveries > 0;
     }
 
     StoredMessage withHeaders(Headers more) {
-        return new StoredMessage(body, headers.withAll(more), null, redelivered);
+        return new StoredMessage(body, headers.withAll(more), null, deliveries, null);
     }
 }

@@ -1,37 +1,123 @@
 package dev.omnibus.spi;
 
 import dev.omnibus.Headers;
+import dev.omnibus.TransportException;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /**
- * One message handed to a {@link DeliveryHandler}. It must be settled exactly once, by one of
- * {@link #ack}, {@link #requeue} or {@link #deadLetter}; calls after the first are ignored, as
- * are calls after the receive handle was closed (the transport has requeued it then).
- * Settling methods are thread-safe and may be called from any thread.
+ * One message handed to a {@link DeliveryHandler}. It is settled exactly once, by one of
+ * {@link #ack}, {@link #requeue}, {@link #requeue(Duration)} or {@link #deadLetter}; calls after the
+ * first return a completed stage and do nothing, as do calls after the receive handle closed or the
+ * delivery's scope was revoked ({@link #isValid()} false: the broker hands the message to someone
+ * else then).
+ *
+ * <h2>Settling</h2>
+ * Each settling method returns a stage that completes when the broker has taken the decision
+ * (an AMQP ack written, an offset committed, an SQS delete confirmed), and completes exceptionally
+ * with a {@link TransportException} when it could not: the bus logs such a failure at WARN with the
+ * message id, because the message will come again. On a {@linkplain TransportCapabilities.Settlement#CUMULATIVE
+ * cumulative} transport the stage completes when the position covering this delivery is committed,
+ * which may be later than the call. Settling methods are thread-safe and may be called from any
+ * thread; none blocks on the broker.
+ *
+ * <pre>{@code
+ * delivery.ack().whenComplete((ok, e) -> { if (e != null) log.warn("ack of {} failed", id, e); });
+ * }</pre>
  */
 public interface Delivery {
-    /** The body bytes. */
+    /** The body bytes (never null). */
     byte[] body();
+
+    /**
+     * The decoded message when an in-process transport passed it by reference
+     * ({@link OutgoingMessage#reference()}), else null; the bus then reads {@link #body()}.
+     */
+    default DecodedMessage reference() {
+        return null;
+    }
 
     /** The transport headers ({@link OutgoingMessage#CONTENT_TYPE}, {@link OutgoingMessage#MESSAGE_ID}, …). */
     Headers headers();
 
-    /** Whether the broker delivered this message before (a crash or a requeue happened). */
-    boolean redelivered();
-
-    /** The queue it came from. */
+    /** The queue (endpoint) it came from. */
     String queue();
 
-    /** Done with it: the broker forgets it. */
-    void ack();
+    /**
+     * The key the bus partitions work by: deliveries with equal keys run one at a time, in the order
+     * handed over. The transport decides (a record key, a message group, a header); the default reads
+     * {@link OutgoingMessage#PARTITION_KEY}, else {@link OutgoingMessage#CORRELATION_ID}. Null: no order.
+     */
+    default String orderingKey() {
+        Object key = headers().get(OutgoingMessage.PARTITION_KEY);
+        if (key == null) {
+            key = headers().get(OutgoingMessage.CORRELATION_ID);
+        }
+        return key == null ? null : key.toString();
+    }
 
-    /** Put it back on its queue for another delivery. */
-    void requeue();
+    /**
+     * How many times the broker has delivered this message, this time included (1 on the first
+     * delivery). Brokers that only flag a redelivery report 2 for any redelivery.
+     */
+    default int deliveryCount() {
+        return redelivered() ? 2 : 1;
+    }
+
+    /** Whether the broker delivered this message before (a crash or a requeue happened). */
+    default boolean redelivered() {
+        return deliveryCount() > 1;
+    }
+
+    /**
+     * The scope this delivery belongs to, for {@link DeliveryHandler#onRevoked}: a partition
+     * ({@code orders-3}), a lease, or the queue name where nothing narrower applies.
+     */
+    default String scope() {
+        return queue();
+    }
+
+    /**
+     * False once settling this delivery can no longer have an effect: its partition was revoked, its
+     * lease lapsed, its channel closed. The bus stops work on an invalid delivery where it can and
+     * never counts its settlement as done.
+     */
+    default boolean isValid() {
+        return true;
+    }
+
+    /** Done with it: the broker forgets it. */
+    CompletionStage<Void> ack();
+
+    /** Put it back on its queue for another delivery, at once. */
+    CompletionStage<Void> requeue();
+
+    /**
+     * Put it back for another delivery after {@code delay}, using the broker's own delay. The bus
+     * calls it only when {@link TransportCapabilities#maxNativeDelay()} covers {@code delay}; the
+     * default fails the stage, for transports without a native delay.
+     */
+    default CompletionStage<Void> requeue(Duration delay) {
+        return CompletableFuture.failedFuture(new TransportException(
+                "this transport cannot requeue with a delay (TransportCapabilities.maxNativeDelay is " + Duration.ZERO + ")",
+                null, false));
+    }
+
+    /**
+     * Asks the broker to keep this delivery reserved for {@code extension} more (an SQS visibility
+     * timeout). A no-op where a delivery holds no lease (AMQP, Kafka, in memory).
+     */
+    default CompletionStage<Void> extendLease(Duration extension) {
+        return CompletableFuture.completedFuture(null);
+    }
 
     /**
      * Moves it, with its body and headers plus {@code extraHeaders}, to the endpoint's error or
-     * skipped queue, then removes it from this queue. The move is confirmed before the removal.
+     * skipped queue, then removes it from this queue. The move is confirmed before the removal; the
+     * stage completes after both.
      */
-    void deadLetter(DeadLetterQueue queue, Headers extraHeaders);
+    CompletionStage<Void> deadLetter(DeadLetterQueue queue, Headers extraHeaders);
 
     /** Where a message that cannot be consumed goes. */
     enum DeadLetterQueue {

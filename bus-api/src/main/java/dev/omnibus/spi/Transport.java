@@ -3,6 +3,8 @@ package dev.omnibus.spi;
 import dev.omnibus.Address;
 import dev.omnibus.MessageType;
 import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -12,16 +14,25 @@ import java.util.concurrent.CompletableFuture;
  * shared code above this interface.
  *
  * <h2>Topology</h2>
- * Every message type URN has a fan-out topic (an exchange); a type's topic forwards to the topics of
- * its message interfaces. A receive endpoint {@code name} has a queue {@code name}, a topic of the
- * same name bound to it, the topics of its consumed types bound to that, and the queues
- * {@code name_error} and {@code name_skipped}. Publishing a message reaches each bound queue once,
- * whatever number of paths lead there.
+ * Every message type URN has a topic. A receive endpoint {@code name} has a queue {@code name}
+ * and the queues {@code name_error} and {@code name_skipped}. Where the broker routes
+ * ({@link TransportCapabilities.Routing#BROKER}), a type's topic forwards to the topics of its
+ * message interfaces and an endpoint's topic is bound to the topics of
+ * {@link EndpointTopology#consumedUrns()}; where the bus routes ({@link TransportCapabilities.Routing#BUS})
+ * an endpoint subscribes to the topic of each of {@link EndpointTopology#concreteUrns()}. Either way a
+ * published message reaches each endpoint that consumes it once, whatever number of paths lead there.
+ *
+ * <h2>Capabilities</h2>
+ * {@link #capabilities()} says what the broker does natively; the bus checks the configuration
+ * against it when it is built and fills every gap above this interface (see docs/ARCHITECTURE.md,
+ * "Transport SPI v2", for how RabbitMQ, Kafka and SQS each carry out every method).
  *
  * <h2>Life cycle and threads</h2>
  * A bus calls {@link #start} once before anything else and {@link #close} once at the end; every
  * other method is thread-safe. Futures complete when the broker has the message (confirmed), and
  * fail with {@link dev.omnibus.TransportException} otherwise; a message is never silently dropped.
+ * Futures may complete on a transport I/O thread: the bus moves every continuation the application
+ * sees off those threads, so transports need not.
  */
 public interface Transport extends AutoCloseable {
     /** What this transport does natively. */
@@ -46,6 +57,28 @@ public interface Transport extends AutoCloseable {
 
     /** Sends to one endpoint (or named topic). */
     CompletableFuture<Void> send(Address destination, OutgoingMessage message);
+
+    /**
+     * Publishes several messages of one type, in order, in as few broker calls as the broker allows
+     * (batches of at most {@link TransportCapabilities#maxBatchSize()}). Each message has its own
+     * future, so one refused entry fails only itself. The default publishes them one by one.
+     */
+    default List<CompletableFuture<Void>> publishAll(MessageType messageType, List<OutgoingMessage> messages) {
+        List<CompletableFuture<Void>> out = new ArrayList<>(messages.size());
+        for (OutgoingMessage m : messages) {
+            out.add(publish(messageType, m));
+        }
+        return out;
+    }
+
+    /** Sends several messages to one destination, in order; as {@link #publishAll}. */
+    default List<CompletableFuture<Void>> sendAll(Address destination, List<OutgoingMessage> messages) {
+        List<CompletableFuture<Void>> out = new ArrayList<>(messages.size());
+        for (OutgoingMessage m : messages) {
+            out.add(send(destination, m));
+        }
+        return out;
+    }
 
     /**
      * Starts consuming {@code queue}. The transport calls {@code handler} for each delivery, keeping

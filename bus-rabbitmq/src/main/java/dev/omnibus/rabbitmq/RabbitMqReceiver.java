@@ -17,6 +17,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -31,6 +33,7 @@ import org.slf4j.LoggerFactory;
  * before the loss are stale (the broker requeued them), so settling them does nothing.
  */
 final class RabbitMqReceiver implements ReceiveHandle {
+    private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
     private static final Logger LOG = LoggerFactory.getLogger(RabbitMqReceiver.class);
 
     private final RabbitMqTransport transport;
@@ -181,6 +184,16 @@ final class RabbitMqReceiver implements ReceiveHandle {
         }
 
         @Override
+        public int deliveryCount() {
+            // quorum queues count deliveries; classic queues only flag a redelivery
+            Object count = properties.getHeaders() == null ? null : properties.getHeaders().get("x-delivery-count");
+            if (count instanceof Number n) {
+                return n.intValue() + 1;
+            }
+            return redelivered ? 2 : 1;
+        }
+
+        @Override
         public String queue() {
             return queue;
         }
@@ -195,35 +208,43 @@ final class RabbitMqReceiver implements ReceiveHandle {
         }
 
         @Override
-        public void ack() {
-            if (claim()) {
-                basicAck();
-            }
+        public boolean isValid() {
+            return !settled.get() && !closed && epochAtDelivery == epoch.get() && channel.isOpen();
         }
 
-        private void basicAck() {
+        @Override
+        public CompletionStage<Void> ack() {
+            return claim() ? basicAck() : DONE;
+        }
+
+        private CompletableFuture<Void> basicAck() {
             try {
                 channel.basicAck(tag, false);
+                return DONE;
             } catch (IOException | AlreadyClosedException e) {
-                LOG.debug("Queue {}: ack failed; the broker redelivers the message", queue, e);
+                LOG.warn("Queue {}: ack of message {} failed; the broker redelivers it", queue, properties.getMessageId(), e);
+                return CompletableFuture.failedFuture(new TransportException("ack failed on queue '" + queue + "'", e, true));
             }
         }
 
         @Override
-        public void requeue() {
-            if (claim()) {
-                try {
-                    channel.basicNack(tag, false, true);
-                } catch (IOException | AlreadyClosedException e) {
-                    LOG.debug("Queue {}: requeue failed; the broker requeues the message when the channel closes", queue, e);
-                }
-            }
-        }
-
-        @Override
-        public void deadLetter(DeadLetterQueue target, Headers extraHeaders) {
+        public CompletionStage<Void> requeue() {
             if (!claim()) {
-                return;
+                return DONE;
+            }
+            try {
+                channel.basicNack(tag, false, true);
+                return DONE;
+            } catch (IOException | AlreadyClosedException e) {
+                LOG.debug("Queue {}: requeue failed; the broker requeues the message when the channel closes", queue, e);
+                return CompletableFuture.failedFuture(new TransportException("requeue failed on queue '" + queue + "'", e, true));
+            }
+        }
+
+        @Override
+        public CompletionStage<Void> deadLetter(DeadLetterQueue target, Headers extraHeaders) {
+            if (!claim()) {
+                return DONE;
             }
             String destination = target.nameFor(queue);
             Map<String, Object> table = new LinkedHashMap<>();
@@ -237,23 +258,35 @@ final class RabbitMqReceiver implements ReceiveHandle {
             }
             AMQP.BasicProperties moved = properties.builder().headers(table).expiration(null).build();
             moving.incrementAndGet();
+            CompletableFuture<Void> done = new CompletableFuture<>();
             transport.publishRaw(destination, false, moved, body).whenComplete((ok, e) -> {
                 try {
-                    settleMove(e, destination);
+                    settleMove(e, destination, done);
                 } finally {
                     moving.decrementAndGet();
                 }
             });
+            return done;
         }
 
-        private void settleMove(Throwable e, String destination) {
+        private void settleMove(Throwable e, String destination, CompletableFuture<Void> done) {
             boolean current = epochAtDelivery == epoch.get() && channel.isOpen();
             if (e == null) {
                 if (current) {
-                    basicAck();
+                    basicAck().whenComplete((ok, ex) -> {
+                        if (ex != null) {
+                            done.completeExceptionally(ex);
+                        } else {
+                            done.complete(null);
+                        }
+                    });
+                } else {
+                    done.completeExceptionally(new TransportException("message moved to " + destination
+                            + " but the channel closed before the original was acknowledged; it will come again", null, true));
                 }
                 return;
             }
+            done.completeExceptionally(e);
             LOG.error("Queue {}: moving message {} to {} failed; it goes back to the queue", queue,
                     properties.getMessageId(), destination, e);
             if (current) {

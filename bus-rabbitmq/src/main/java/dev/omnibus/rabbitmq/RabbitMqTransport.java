@@ -139,7 +139,16 @@ public final class RabbitMqTransport implements Transport {
 
     @Override
     public TransportCapabilities capabilities() {
-        return new TransportCapabilities("rabbitmq", true, true, settings.maxMessageSize());
+        return TransportCapabilities.builder("rabbitmq")
+                .settlement(TransportCapabilities.Settlement.PER_MESSAGE)
+                .ordering(TransportCapabilities.Ordering.KEY)
+                .routing(TransportCapabilities.Routing.BROKER)
+                // TTL wait queues: a per-message expiration is a 32-bit count of milliseconds; not withdrawable
+                .nativeDelay(java.time.Duration.ofMillis(0xFFFF_FFFFL), false)
+                .temporaryEndpoints(true)
+                .durable(true)
+                .maxMessageSize(settings.maxMessageSize())
+                .build();
     }
 
     @Override

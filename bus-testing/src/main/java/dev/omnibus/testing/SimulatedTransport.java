@@ -25,6 +25,8 @@ import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -42,7 +44,8 @@ import java.util.function.BiConsumer;
  */
 final class SimulatedTransport implements Transport {
     private static final TransportCapabilities CAPABILITIES =
-            new TransportCapabilities("simulation", false, true, Integer.MAX_VALUE);
+            TransportCapabilities.builder("simulation").durable(false).build();
+    private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
 
     private record SimMessage(byte[] body, Headers headers, Instant expiration, boolean redelivered) {
         SimMessage again() {
@@ -285,9 +288,9 @@ final class SimulatedTransport implements Transport {
         }
 
         @Override
-        public void ack() {
+        public CompletionStage<Void> ack() {
             if (!settled.compareAndSet(false, true)) {
-                return;
+                return DONE;
             }
             if (fate != Fate.ACK) {
                 synchronized (SimulatedTransport.this) {
@@ -297,20 +300,22 @@ final class SimulatedTransport implements Transport {
                         : "crash after the consumer's work, before its ack: redelivered from " + queue, message.headers());
             }
             done.countDown();
+            return DONE;
         }
 
         @Override
-        public void requeue() {
+        public CompletionStage<Void> requeue() {
             if (settled.compareAndSet(false, true)) {
                 synchronized (SimulatedTransport.this) {
                     queues.get(queue).addFirst(message.again());
                 }
                 done.countDown();
             }
+            return DONE;
         }
 
         @Override
-        public void deadLetter(DeadLetterQueue target, Headers extraHeaders) {
+        public CompletionStage<Void> deadLetter(DeadLetterQueue target, Headers extraHeaders) {
             if (settled.compareAndSet(false, true)) {
                 synchronized (SimulatedTransport.this) {
                     String name = target.nameFor(queue);
@@ -320,6 +325,7 @@ final class SimulatedTransport implements Transport {
                 }
                 done.countDown();
             }
+            return DONE;
         }
     }
 }
