@@ -93,6 +93,17 @@ public abstract class ForwardingTransport implements Transport {
     }
 
     @Override
+    public java.util.List<CompletableFuture<Void>> publishAll(MessageType messageType,
+            java.util.List<OutgoingMessage> messages) {
+        return delegate.publishAll(messageType, messages);
+    }
+
+    @Override
+    public java.util.List<CompletableFuture<Void>> sendAll(Address destination, java.util.List<OutgoingMessage> messages) {
+        return delegate.sendAll(destination, messages);
+    }
+
+    @Override
     public ReceiveHandle receive(String queue, ReceiveSettings settings, DeliveryHandler handler) {
         return delegate.receive(queue, settings, handler);
     }
