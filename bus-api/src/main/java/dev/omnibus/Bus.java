@@ -80,6 +80,18 @@ public interface Bus extends AutoCloseable {
     /** The registry of message types this bus knows. */
     MessageTypeRegistry messageTypes();
 
+    /**
+     * The receive pipeline of endpoint {@code endpoint}, outermost stage first: the built-in stages
+     * ({@code log-context}, {@code settlement}, {@code size-limit}, {@code decode}, {@code expiry},
+     * {@code resolve-type}, {@code tracing}, {@code bind}, {@code fault}, {@code redelivery} and
+     * {@code retry} when configured, then {@code filter:<Class>} for each of the bus's filters and the
+     * endpoint's filters in the order added, then {@code consumers}). Filters added with
+     * {@link BusBuilder#filter} and {@link ReceiveEndpointBuilder#filter} run at that position.
+     *
+     * @throws IllegalArgumentException if the bus has no such endpoint
+     */
+    java.util.List<String> pipeline(String endpoint);
+
     /** The bus's own address (where responses to its requests arrive). */
     Address address();
 

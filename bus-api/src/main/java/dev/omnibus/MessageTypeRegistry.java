@@ -118,6 +118,27 @@ public final class MessageTypeRegistry {
         return urn == null ? Optional.empty() : Optional.ofNullable(byUrn.get(urn));
     }
 
+    /**
+     * The registered records a consumer of {@code type} receives: {@code type} itself when it is a
+     * record (or any class), else every registered record assignable to the interface. A transport
+     * whose endpoints subscribe to topics themselves subscribes to these; a record registered later
+     * is not in the list, so register records behind consumed interfaces up front
+     * ({@code BusBuilder.messageType}).
+     */
+    public List<MessageType> concreteTypesOf(MessageType type) {
+        if (!type.rawType().isInterface()) {
+            return List.of(type);
+        }
+        List<MessageType> out = new java.util.ArrayList<>();
+        for (MessageType t : byUrn.values()) {
+            if (!t.rawType().isInterface() && t.isAssignableTo(type)) {
+                out.add(t);
+            }
+        }
+        out.sort(java.util.Comparator.comparing(MessageType::urn));
+        return List.copyOf(out);
+    }
+
     /** Every registered type. */
     public Set<MessageType> all() {
         return Set.copyOf(byUrn.values());

@@ -202,6 +202,7 @@ public final class InMemoryTransport implements Transport {
         private final Thread thread;
         private volatile boolean delivering = true;
         private volatile boolean closedHandle;
+        private long handedOver; // the loop thread's count, for the order of returns at close
 
         Receiver(InMemoryQueue queue, int prefetch, DeliveryHandler handler) {
             this.queue = queue;
@@ -229,14 +230,7 @@ public final class InMemoryTransport implements Transport {
                         window.release();
                         return;
                     }
-                    if (m.expiration() != null && m.expiration().isBefore(clock.now())) {
-                        LOG.debug("Queue {}: message {} expired at {}; dropped", queue.name(),
-                                m.headers().get(OutgoingMessage.MESSAGE_ID), m.expiration());
-                        broker.activity().settled();
-                        window.release();
-                        continue;
-                    }
-                    InMemoryDelivery d = new InMemoryDelivery(m, this);
+                    InMemoryDelivery d = new InMemoryDelivery(m, this, ++handedOver);
                     unsettled.add(d);
                     try {
                         handler.onDelivery(d);
@@ -271,9 +265,11 @@ public final class InMemoryTransport implements Transport {
             closedHandle = true;
             stopDeliveries();
             queue.consumerRemoved();
+            // the latest first: each goes back to the head, so the queue ends up in delivery order
             List<InMemoryDelivery> left = new ArrayList<>(unsettled);
-            for (int i = left.size() - 1; i >= 0; i--) {
-                left.get(i).returnOnClose();
+            left.sort(java.util.Comparator.comparingLong((InMemoryDelivery d) -> d.sequence).reversed());
+            for (InMemoryDelivery d : left) {
+                d.returnOnClose();
             }
         }
     }
@@ -283,10 +279,12 @@ public final class InMemoryTransport implements Transport {
         private final StoredMessage message;
         private final Receiver receiver;
         private final AtomicBoolean settled = new AtomicBoolean();
+        private final long sequence;
 
-        InMemoryDelivery(StoredMessage message, Receiver receiver) {
+        InMemoryDelivery(StoredMessage message, Receiver receiver, long sequence) {
             this.message = message;
             this.receiver = receiver;
+            this.sequence = sequence;
         }
 
         @Override

@@ -204,6 +204,16 @@ public final class DefaultBus implements Bus {
     }
 
     @Override
+    public List<String> pipeline(String endpoint) {
+        for (ReceiveEndpointRuntime e : endpoints) {
+            if (e.name().equals(endpoint)) {
+                return e.pipelineNames();
+            }
+        }
+        throw new IllegalArgumentException("bus '" + spec.name() + "' has no endpoint '" + endpoint + "'");
+    }
+
+    @Override
     public MessageTypeRegistry messageTypes() {
         return spec.registry();
     }

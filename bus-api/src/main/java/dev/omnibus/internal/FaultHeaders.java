@@ -40,6 +40,22 @@ final class FaultHeaders {
     }
 
     /** Headers for a message moved to {@code _skipped}. */
+    /** The redelivery count a delivery carries ({@code MT-Redelivery-Count}, transport header first, then envelope). */
+    static int redeliveryCount(dev.omnibus.spi.Delivery d, dev.omnibus.Envelope envelope) {
+        Object v = d.headers().get(REDELIVERY_COUNT);
+        if (v == null) {
+            v = envelope.headers().get(REDELIVERY_COUNT);
+        }
+        if (v == null) {
+            return 0;
+        }
+        try {
+            return v instanceof Number n ? n.intValue() : Integer.parseInt(v.toString().trim());
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
     static Headers skipped(String reason) {
         Map<String, Object> h = new LinkedHashMap<>();
         h.put(REASON, "dead-letter");

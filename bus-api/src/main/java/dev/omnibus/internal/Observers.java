@@ -67,4 +67,15 @@ final class Observers implements BusObserver {
             }
         }
     }
+
+    @Override
+    public void expired(String endpoint, Envelope envelope) {
+        for (BusObserver o : observers) {
+            try {
+                o.expired(endpoint, envelope);
+            } catch (RuntimeException e) {
+                LOG.warn("Observer {} failed on an expired message of {}", o, endpoint, e);
+            }
+        }
+    }
 }

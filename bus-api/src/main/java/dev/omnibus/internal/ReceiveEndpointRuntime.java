@@ -2,57 +2,61 @@ package dev.omnibus.internal;
 
 import dev.omnibus.Address;
 import dev.omnibus.Envelope;
-import dev.omnibus.Fault;
 import dev.omnibus.MessageType;
-import dev.omnibus.SendOptions;
-import dev.omnibus.SerializationException;
-import dev.omnibus.spi.DecodedMessage;
+import dev.omnibus.spi.BusClock;
 import dev.omnibus.spi.Delivery;
-import dev.omnibus.spi.Delivery.DeadLetterQueue;
 import dev.omnibus.spi.DeliveryHandler;
 import dev.omnibus.spi.EndpointTopology;
 import dev.omnibus.spi.Filter;
-import dev.omnibus.spi.OutgoingMessage;
 import dev.omnibus.spi.ReceiveHandle;
 import dev.omnibus.spi.ReceiveSettings;
-import dev.omnibus.spi.Serializer;
 import java.net.URI;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 
 /**
- * One running receive endpoint: takes deliveries from the transport, runs each through the
- * consume pipeline on the endpoint's worker threads, and settles it.
+ * One running receive endpoint: the receive loop and the stop protocol. It takes deliveries from
+ * the transport, puts each on the endpoint's {@link PartitionedExecutor} by its ordering key, and
+ * runs it through the endpoint's receive pipeline, a chain of {@link ReceiveStage}s linked once at
+ * construction. The pipeline, outermost first (also {@code Bus.pipeline(endpoint)}):
  *
- * <p>The pipeline, outermost first: MDC and fault handling (this class), delayed redelivery,
- * in-process retry, the bus's filters, the endpoint's filters, then the consumers.
+ * <ol>
+ *   <li>{@code log-context}: SLF4J MDC;</li>
+ *   <li>{@code settlement}: ack, move to {@code _error}/{@code _skipped}, or requeue;</li>
+ *   <li>{@code size-limit}, {@code decode}, {@code expiry}, {@code resolve-type};</li>
+ *   <li>{@code tracing}: the CONSUMER span;</li>
+ *   <li>{@code bind}: the message bound to its type, the consume context made;</li>
+ *   <li>{@code fault}: {@code Fault<T>} and the move to {@code _error} once everything inside failed;</li>
+ *   <li>{@code redelivery}, {@code retry} (when configured), the bus's filters, the endpoint's filters;</li>
+ *   <li>{@code consumers}.</li>
+ * </ol>
  */
 final class ReceiveEndpointRuntime implements DeliveryHandler {
     private static final Logger LOG = LoggerFactory.getLogger(ReceiveEndpointRuntime.class);
-    private static final long PRODUCE_TIMEOUT_SECONDS = 30;
 
     private final DefaultBus bus;
     private final EndpointSpec spec;
     private final BusSpec busSpec;
     private final URI address;
-    private final Filter[] filters;
+    private final List<ReceiveStage> stages;
+    private final ReceiveStage.Link pipeline;
     private final Map<MessageType, List<ConsumerBinding>> dispatch = new ConcurrentHashMap<>();
     private final Set<Task> pending = ConcurrentHashMap.newKeySet();
+    private final AtomicLong arrivals = new AtomicLong();
     private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicLong expired = new AtomicLong();
     private final Object idle = new Object();
     private final MessageType singleConcreteType;
     private PartitionedExecutor executor;
@@ -63,16 +67,35 @@ final class ReceiveEndpointRuntime implements DeliveryHandler {
         this.spec = spec;
         this.busSpec = busSpec;
         this.address = busSpec.transport().resolve(Address.queue(spec.name()));
-        List<Filter> chain = new ArrayList<>();
+        List<ReceiveStage> s = new ArrayList<>();
+        s.add(new ConsumeStages.LogContext());
+        s.add(new SettleStages.Settlement());
+        s.add(new ReadStages.SizeLimit(busSpec.maxMessageSize()));
+        s.add(new ReadStages.Decode());
+        s.add(new ReadStages.Expiry());
+        s.add(new ReadStages.ResolveType());
+        s.add(new ConsumeStages.Tracing());
+        s.add(new ReadStages.Bind());
+        s.add(new SettleStages.Faults());
         if (spec.redelivery().limit() > 0) {
-            chain.add(new RedeliveryFilter(spec.redelivery(), busSpec, spec.name()));
+            s.add(new ConsumeStages.FilterStage("redelivery", new RedeliveryFilter(spec.redelivery(), busSpec, spec.name())));
         }
         if (spec.retry().limit() > 0) {
-            chain.add(new RetryFilter(spec.retry(), busSpec.clock(), bus));
+            s.add(new ConsumeStages.FilterStage("retry", new RetryFilter(spec.retry(), busSpec.clock(), bus)));
         }
-        chain.addAll(busSpec.filters());
-        chain.addAll(spec.filters());
-        this.filters = chain.toArray(new Filter[0]);
+        for (Filter f : busSpec.filters()) {
+            s.add(new ConsumeStages.FilterStage(ConsumeStages.FilterStage.nameOf(f), f));
+        }
+        for (Filter f : spec.filters()) {
+            s.add(new ConsumeStages.FilterStage(ConsumeStages.FilterStage.nameOf(f), f));
+        }
+        s.add(new ConsumeStages.Consumers());
+        this.stages = List.copyOf(s);
+        ReceiveStage.Link link = null;
+        for (int i = s.size() - 1; i >= 0; i--) {
+            link = new ReceiveStage.Link(s.get(i), link);
+        }
+        this.pipeline = link;
         Set<MessageType> concrete = new LinkedHashSet<>();
         for (ConsumerBinding b : spec.bindings()) {
             if (!b.type().rawType().isInterface()) {
@@ -94,30 +117,73 @@ final class ReceiveEndpointRuntime implements DeliveryHandler {
         return bus;
     }
 
+    BusSpec busSpec() {
+        return busSpec;
+    }
+
+    BusClock clock() {
+        return busSpec.clock();
+    }
+
     MessageProducer producer() {
         return bus.producer();
     }
 
-    EndpointTopology topology() {
-        Set<String> urns = new LinkedHashSet<>();
-        for (ConsumerBinding b : spec.bindings()) {
-            urns.add(b.type().urn());
-        }
-        return new EndpointTopology(spec.name(), List.copyOf(urns), false);
+    String defaultContentType() {
+        return spec.defaultContentType();
     }
 
+    MessageType singleConcreteType() {
+        return singleConcreteType;
+    }
+
+    /** The receive pipeline's stage names, outermost first. */
+    List<String> pipelineNames() {
+        List<String> names = new ArrayList<>(stages.size());
+        for (ReceiveStage s : stages) {
+            names.add(s.name());
+        }
+        return List.copyOf(names);
+    }
+
+    /** How many expired messages this endpoint acknowledged without consuming them. */
+    long expiredCount() {
+        return expired.get();
+    }
+
+    EndpointTopology topology() {
+        Set<String> urns = new LinkedHashSet<>();
+        Set<String> concrete = new LinkedHashSet<>();
+        for (ConsumerBinding b : spec.bindings()) {
+            urns.add(b.type().urn());
+            for (MessageType t : busSpec.registry().concreteTypesOf(b.type())) {
+                concrete.add(t.urn());
+            }
+        }
+        return new EndpointTopology(spec.name(), List.copyOf(urns), List.copyOf(concrete), EndpointTopology.Kind.DURABLE);
+    }
+
+    /** Declares the endpoint's topology, then starts receiving. */
     void start() {
+        declare();
+        startReceiving();
+    }
+
+    void declare() {
         busSpec.transport().declareEndpoint(topology());
+    }
+
+    void startReceiving() {
         executor = new PartitionedExecutor(spec.name(), spec.concurrency());
         handle = busSpec.transport().receive(spec.name(), new ReceiveSettings(spec.prefetch()), this);
     }
 
     @Override
     public void onDelivery(Delivery delivery) {
-        Task task = new Task(delivery);
+        Task task = new Task(delivery, arrivals.incrementAndGet());
         pending.add(task);
         try {
-            executor.execute(partitionKey(delivery), task);
+            executor.execute(delivery.orderingKey(), task);
         } catch (RejectedExecutionException e) {
             if (task.claim()) {
                 delivery.requeue();
@@ -125,18 +191,38 @@ final class ReceiveEndpointRuntime implements DeliveryHandler {
         }
     }
 
-    /** A delivery's ordering key: the explicit partition key, else the correlation id, else none. */
-    static Object partitionKey(Delivery d) {
-        Object key = d.headers().get(OutgoingMessage.PARTITION_KEY);
-        return key != null ? key : d.headers().get(OutgoingMessage.CORRELATION_ID);
+    @Override
+    public void onRevoked(String scope) {
+        int dropped = 0;
+        for (Task t : pending) {
+            if (t.delivery.scope().equals(scope) && t.claim()) {
+                dropped++; // not settled: the scope's next owner receives it again
+            }
+        }
+        if (dropped > 0) {
+            LOG.info("Endpoint {}: scope {} revoked; {} waiting deliveries dropped without settling", spec.name(), scope,
+                    dropped);
+        }
     }
 
-    /** Stop step 1: no new deliveries; those handed over but not started go back to the queue. */
+    void expired(Envelope envelope) {
+        expired.incrementAndGet();
+        LOG.info("Endpoint {}: message {} expired at {}; acknowledged without consuming it", spec.name(),
+                envelope.messageId(), envelope.expirationTime());
+        bus.observers().expired(spec.name(), envelope);
+    }
+
+    /**
+     * Stop step 1: no new deliveries; those handed over but not started go back to the queue, the
+     * latest first, so a queue that requeues at its head keeps their order.
+     */
     void stopDeliveries() {
         if (handle != null) {
             handle.stopDeliveries();
         }
-        for (Task t : pending) {
+        List<Task> waiting = new ArrayList<>(pending);
+        waiting.sort(Comparator.comparingLong((Task t) -> t.arrival).reversed());
+        for (Task t : waiting) {
             if (t.claim()) {
                 t.delivery.requeue();
             }
@@ -171,12 +257,36 @@ final class ReceiveEndpointRuntime implements DeliveryHandler {
         return inFlight.get();
     }
 
+    MessageType resolve(List<String> urns) {
+        for (String urn : urns) {
+            MessageType t = busSpec.registry().resolve(urn).orElse(null);
+            if (t != null && !t.rawType().isInterface()) {
+                return t;
+            }
+        }
+        return null;
+    }
+
+    List<ConsumerBinding> consumersOf(MessageType type) {
+        return dispatch.computeIfAbsent(type, t -> {
+            List<ConsumerBinding> out = new ArrayList<>();
+            for (ConsumerBinding b : spec.bindings()) {
+                if (t.isAssignableTo(b.type())) {
+                    out.add(b);
+                }
+            }
+            return List.copyOf(out);
+        });
+    }
+
     private final class Task implements Runnable {
         private final Delivery delivery;
+        private final long arrival;
         private final AtomicBoolean claimed = new AtomicBoolean();
 
-        Task(Delivery delivery) {
+        Task(Delivery delivery, long arrival) {
             this.delivery = delivery;
+            this.arrival = arrival;
         }
 
         boolean claim() {
@@ -194,9 +304,11 @@ final class ReceiveEndpointRuntime implements DeliveryHandler {
             }
             inFlight.incrementAndGet();
             try {
-                process(delivery);
+                pipeline.proceed(new ReceiveContext(ReceiveEndpointRuntime.this, delivery));
             } catch (Throwable t) {
-                LOG.error("Endpoint {}: unexpected failure handling a delivery; it goes back to the queue", spec.name(), t);
+                // the settlement stage catches everything; this is a bug in a stage outside it
+                LOG.error("Endpoint {}: unexpected failure in the receive pipeline; the delivery goes back to the queue",
+                        spec.name(), t);
                 delivery.requeue();
             } finally {
                 if (inFlight.decrementAndGet() == 0) {
@@ -206,232 +318,5 @@ final class ReceiveEndpointRuntime implements DeliveryHandler {
                 }
             }
         }
-    }
-
-    private void process(Delivery d) {
-        MDC.put("endpoint", spec.name());
-        try {
-            if (d.body().length > busSpec.maxMessageSize()) {
-                badInput(d, null, new SerializationException("body is " + d.body().length + " bytes, over the limit of "
-                        + busSpec.maxMessageSize() + " bytes (BusBuilder.maxMessageSize)"));
-                return;
-            }
-            Serializer serializer = bus.deserializerFor(d.headers(), spec.defaultContentType());
-            DecodedMessage decoded;
-            try {
-                decoded = serializer.deserialize(d.body(), d.headers());
-            } catch (SerializationException e) {
-                badInput(d, null, e);
-                return;
-            } catch (RuntimeException e) {
-                badInput(d, null, new SerializationException("body could not be read: " + e, e));
-                return;
-            }
-            Envelope envelope = decoded.envelope();
-            putIds(envelope);
-            MessageType type;
-            if (envelope.messageType().isEmpty()) {
-                if (singleConcreteType == null || serializer.contentType().equals(bus.envelopeContentType())) {
-                    badInput(d, envelope, new SerializationException("message has no messageType, and endpoint '"
-                            + spec.name() + "' cannot tell which type it is"));
-                    return;
-                }
-                type = singleConcreteType;
-            } else {
-                type = resolve(envelope.messageType());
-                if (type == null) {
-                    skip(d, envelope, "no registered message type among " + envelope.messageType()
-                            + " (a consumer of an interface needs the record registered too: BusBuilder.messageType(Record.class))");
-                    return;
-                }
-            }
-            List<ConsumerBinding> consumers = consumersOf(type);
-            if (consumers.isEmpty()) {
-                skip(d, envelope, "endpoint '" + spec.name() + "' has no consumer for " + type.urn());
-                return;
-            }
-            if (envelope.expirationTime() != null && envelope.expirationTime().isBefore(busSpec.clock().now())) {
-                LOG.debug("Endpoint {}: message {} expired at {}; dropped", spec.name(), envelope.messageId(),
-                        envelope.expirationTime());
-                d.ack();
-                return;
-            }
-            Object message;
-            try {
-                message = decoded.message(type.javaType());
-            } catch (SerializationException e) {
-                badInput(d, envelope, e);
-                return;
-            }
-            consume(d, envelope, type, message, consumers);
-        } finally {
-            MDC.remove("endpoint");
-            MDC.remove("messageId");
-            MDC.remove("correlationId");
-        }
-    }
-
-    private void consume(Delivery d, Envelope envelope, MessageType type, Object message, List<ConsumerBinding> consumers) {
-        DefaultConsumeContext ctx = new DefaultConsumeContext(message, envelope, type, this, d, redeliveryCount(d, envelope));
-        String[] current = new String[1];
-        io.opentelemetry.api.trace.Span span = bus.tracing().startConsumer(spec.name(), envelope, type.urn());
-        io.opentelemetry.context.Scope scope = span.makeCurrent(); // closed in finally: the fault is produced inside it
-        try {
-            chain(0, consumers, ctx, current).proceed(ctx);
-            d.ack();
-        } catch (Throwable e) {
-            Tracing.fail(span, e);
-            if (e instanceof RetryFilter.RequeueOnStop
-                    || bus.isStopping() && (Thread.currentThread().isInterrupted() || isInterruption(e))) {
-                LOG.info("Endpoint {}: message {} interrupted by stop; it goes back to the queue", spec.name(),
-                        envelope.messageId());
-                d.requeue();
-                return;
-            }
-            fault(d, ctx, e, current[0]);
-        } finally {
-            scope.close();
-            span.end();
-        }
-    }
-
-    private Filter.Next chain(int i, List<ConsumerBinding> consumers, DefaultConsumeContext original, String[] current) {
-        if (i == filters.length) {
-            return c -> dispatch(c, consumers, original, current);
-        }
-        Filter f = filters[i];
-        Filter.Next next = chain(i + 1, consumers, original, current);
-        return c -> f.filter(c, next);
-    }
-
-    @SuppressWarnings("unchecked")
-    private void dispatch(dev.omnibus.ConsumeContext<?> c, List<ConsumerBinding> consumers, DefaultConsumeContext original,
-            String[] current) throws Exception {
-        Observers observers = bus.observers();
-        for (ConsumerBinding b : consumers) {
-            current[0] = b.name();
-            try {
-                b.consumer().consume((dev.omnibus.ConsumeContext<Object>) c);
-            } catch (Exception | Error e) {
-                observers.consumeFailed(c, b.name(), e);
-                throw e;
-            }
-            observers.consumed(c, b.name());
-        }
-        current[0] = null;
-        List<CompletableFuture<Void>> produced = original.takeProduced();
-        if (!produced.isEmpty()) {
-            try {
-                CompletableFuture.allOf(produced.toArray(new CompletableFuture[0])).get(PRODUCE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-            } catch (ExecutionException e) {
-                Throwable cause = e.getCause();
-                throw cause instanceof Exception ex ? ex : e;
-            } catch (TimeoutException e) {
-                throw new dev.omnibus.TransportException("messages produced by the consumer were not confirmed within "
-                        + PRODUCE_TIMEOUT_SECONDS + " s", e);
-            }
-        }
-    }
-
-    private void fault(Delivery d, DefaultConsumeContext ctx, Throwable e, String consumerName) {
-        Envelope env = ctx.envelope();
-        LOG.warn("Endpoint {}: consumer {} failed on {} {} after {} retries; moving it to {}_error",
-                spec.name(), consumerName, ctx.messageType().urn(), env.messageId(), ctx.retryAttempt(), spec.name(), e);
-        publishFault(ctx, e);
-        d.deadLetter(DeadLetterQueue.ERROR, FaultHeaders.fault(e, address, consumerName, ctx.messageType().urn(),
-                ctx.retryAttempt(), busSpec.clock().now()));
-        bus.observers().deadLettered(spec.name(), DeadLetterQueue.ERROR, env, ctx.message(), e.toString());
-    }
-
-    private void publishFault(DefaultConsumeContext ctx, Throwable e) {
-        if (ctx.messageType().rawType() == Fault.class) {
-            return; // a failing fault consumer does not fault again
-        }
-        Envelope env = ctx.envelope();
-        MessageType faultType = busSpec.registry().faultOf(ctx.messageType().rawType());
-        Fault<Object> fault = new Fault<>(Uuid7.next(), env.messageId(), busSpec.clock().now(),
-                List.of(dev.omnibus.ExceptionInfo.of(e)), dev.omnibus.HostInfo.current(), env.messageType(), ctx.message());
-        URI to = env.faultAddress() != null ? env.faultAddress() : env.responseAddress();
-        SendOptions options = SendOptions.defaults();
-        CompletableFuture<Void> f = bus.producer().produce(new MessageProducer.Production(
-                to == null ? null : new Address(to), fault, faultType, options, env, address, env.requestId(), null));
-        try {
-            f.get(PRODUCE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-        } catch (InterruptedException ie) {
-            Thread.currentThread().interrupt();
-        } catch (Exception fe) {
-            LOG.error("Endpoint {}: could not publish the fault of message {}", spec.name(), env.messageId(), fe);
-        }
-    }
-
-    private void badInput(Delivery d, Envelope envelope, SerializationException e) {
-        Object id = envelope != null && envelope.messageId() != null ? envelope.messageId()
-                : d.headers().get(OutgoingMessage.MESSAGE_ID);
-        LOG.warn("Endpoint {}: message {} cannot be consumed ({}); moving it to {}_error", spec.name(), id,
-                e.getMessage(), spec.name());
-        d.deadLetter(DeadLetterQueue.ERROR, FaultHeaders.fault(e, address, null, null, 0, busSpec.clock().now()));
-        bus.observers().deadLettered(spec.name(), DeadLetterQueue.ERROR, envelope, null, e.getMessage());
-    }
-
-    private void skip(Delivery d, Envelope envelope, String reason) {
-        LOG.warn("Endpoint {}: message {} skipped ({}); moving it to {}_skipped", spec.name(),
-                d.headers().get(OutgoingMessage.MESSAGE_ID), reason, spec.name());
-        d.deadLetter(DeadLetterQueue.SKIPPED, FaultHeaders.skipped(reason));
-        bus.observers().deadLettered(spec.name(), DeadLetterQueue.SKIPPED, envelope, null, reason);
-    }
-
-    private MessageType resolve(List<String> urns) {
-        for (String urn : urns) {
-            MessageType t = busSpec.registry().resolve(urn).orElse(null);
-            if (t != null && !t.rawType().isInterface()) {
-                return t;
-            }
-        }
-        return null;
-    }
-
-    private List<ConsumerBinding> consumersOf(MessageType type) {
-        return dispatch.computeIfAbsent(type, t -> {
-            List<ConsumerBinding> out = new ArrayList<>();
-            for (ConsumerBinding b : spec.bindings()) {
-                if (t.isAssignableTo(b.type())) {
-                    out.add(b);
-                }
-            }
-            return List.copyOf(out);
-        });
-    }
-
-    private static int redeliveryCount(Delivery d, Envelope envelope) {
-        Object v = d.headers().get(FaultHeaders.REDELIVERY_COUNT);
-        if (v == null) {
-            v = envelope.headers().get(FaultHeaders.REDELIVERY_COUNT);
-        }
-        if (v == null) {
-            return 0;
-        }
-        try {
-            return v instanceof Number n ? n.intValue() : Integer.parseInt(v.toString().trim());
-        } catch (NumberFormatException e) {
-            return 0;
-        }
-    }
-
-    private static void putIds(Envelope envelope) {
-        if (envelope.messageId() != null) {
-            MDC.put("messageId", envelope.messageId().toString());
-        }
-        if (envelope.correlationId() != null) {
-            MDC.put("correlationId", envelope.correlationId().toString());
-        }
-    }
-
-    private static boolean isInterruption(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof InterruptedException || t instanceof java.nio.channels.ClosedByInterruptException) {
-                return true;
-            }
-        }
-        return false;
     }
 }

@@ -43,9 +43,9 @@ final class RedeliveryFilter implements Filter {
                 throw e;
             }
             Delivery d = ctx.delivery();
-            Object key = ReceiveEndpointRuntime.partitionKey(d);
+            String key = d.orderingKey();
             OutgoingMessage copy = new OutgoingMessage(d.body(),
-                    d.headers().with(FaultHeaders.REDELIVERY_COUNT, count + 1), key == null ? null : key.toString(), null);
+                    d.headers().with(FaultHeaders.REDELIVERY_COUNT, count + 1), key, null);
             spec.scheduler().schedule(spec.clock().now().plus(delay.get()), Address.queue(endpoint), copy);
             LOG.info("Message {} failed ({}); redelivery {} scheduled in {}", ctx.messageId(), e.toString(), count + 1,
                     delay.get());

@@ -44,4 +44,11 @@ public interface BusObserver {
     default void deadLettered(String endpoint, Delivery.DeadLetterQueue queue, Envelope envelope, Object message,
             String reason) {
     }
+
+    /**
+     * A message reached {@code endpoint} after its {@code expirationTime}: it was acknowledged without
+     * being consumed (and logged at INFO).
+     */
+    default void expired(String endpoint, Envelope envelope) {
+    }
 }

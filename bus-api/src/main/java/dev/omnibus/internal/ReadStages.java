@@ -1,0 +1,184 @@
+package dev.omnibus.internal;
+
+import dev.omnibus.Envelope;
+import dev.omnibus.MessageType;
+import dev.omnibus.SerializationException;
+import dev.omnibus.spi.DecodedMessage;
+import dev.omnibus.spi.Delivery.DeadLetterQueue;
+import dev.omnibus.spi.Serializer;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * The stages that read a delivery before any consumer sees it: size limit, decoding, expiry, type
+ * resolution, binding. Each ends a delivery it cannot pass on by throwing {@link ReceiveStage.DeadLetter}
+ * (to {@code _error} with the reason, or to {@code _skipped}), or, for an expired message, by
+ * returning without calling the rest (the settlement stage acknowledges it).
+ */
+final class ReadStages {
+    private static final Logger LOG = LoggerFactory.getLogger(ReceiveEndpointRuntime.class);
+
+    private ReadStages() {
+    }
+
+    /** A body the endpoint cannot read: to {@code _error}, with the reason in MassTransit's fault headers. */
+    static ReceiveStage.DeadLetter badInput(ReceiveContext r, SerializationException e) {
+        ReceiveEndpointRuntime ep = r.endpoint;
+        LOG.warn("Endpoint {}: message {} cannot be consumed ({}); moving it to {}_error", ep.name(), r.messageId(),
+                e.getMessage(), ep.name());
+        return new ReceiveStage.DeadLetter(DeadLetterQueue.ERROR,
+                FaultHeaders.fault(e, ep.address(), null, null, 0, ep.clock().now()), e.getMessage(), e);
+    }
+
+    /** Bodies over {@code BusBuilder.maxMessageSize} go to {@code _error} unread. */
+    static final class SizeLimit implements ReceiveStage {
+        private final int max;
+
+        SizeLimit(int max) {
+            this.max = max;
+        }
+
+        @Override
+        public String name() {
+            return "size-limit";
+        }
+
+        @Override
+        public void handle(ReceiveContext r, Link next) throws Exception {
+            int size = r.delivery.body().length;
+            if (size > max) {
+                throw badInput(r, new SerializationException("body is " + size + " bytes, over the limit of " + max
+                        + " bytes (BusBuilder.maxMessageSize)"));
+            }
+            next.proceed(r);
+        }
+    }
+
+    /**
+     * Reads the envelope with the serializer of the delivery's content type (else the endpoint's
+     * default, else the bus's), or takes the message an in-process transport passed by reference.
+     */
+    static final class Decode implements ReceiveStage {
+        @Override
+        public String name() {
+            return "decode";
+        }
+
+        @Override
+        public void handle(ReceiveContext r, Link next) throws Exception {
+            DecodedMessage decoded = r.delivery.reference();
+            if (decoded == null) {
+                Serializer serializer = r.endpoint.bus().deserializerFor(r.delivery.headers(), r.endpoint.defaultContentType());
+                r.serializer = serializer;
+                try {
+                    decoded = serializer.deserialize(r.delivery.body(), r.delivery.headers());
+                } catch (SerializationException e) {
+                    throw badInput(r, e);
+                } catch (RuntimeException e) {
+                    throw badInput(r, new SerializationException("body could not be read by " + serializer.contentType()
+                            + ": " + e, e));
+                }
+            }
+            r.decoded = decoded;
+            Envelope envelope = decoded.envelope();
+            r.envelope = envelope;
+            if (envelope.messageId() != null) {
+                MDC.put("messageId", envelope.messageId().toString());
+            }
+            if (envelope.correlationId() != null) {
+                MDC.put("correlationId", envelope.correlationId().toString());
+            }
+            next.proceed(r);
+        }
+    }
+
+    /**
+     * A message whose {@code expirationTime} has passed is not consumed: it is acknowledged, logged at
+     * INFO, counted per endpoint and reported to {@code BusObserver.expired}.
+     */
+    static final class Expiry implements ReceiveStage {
+        @Override
+        public String name() {
+            return "expiry";
+        }
+
+        @Override
+        public void handle(ReceiveContext r, Link next) throws Exception {
+            java.time.Instant expires = r.envelope.expirationTime();
+            if (expires != null && expires.isBefore(r.endpoint.clock().now())) {
+                r.endpoint.expired(r.envelope);
+                return;
+            }
+            next.proceed(r);
+        }
+    }
+
+    /** Resolves the message type from the registry and finds the endpoint's consumers of it. */
+    static final class ResolveType implements ReceiveStage {
+        @Override
+        public String name() {
+            return "resolve-type";
+        }
+
+        @Override
+        public void handle(ReceiveContext r, Link next) throws Exception {
+            ReceiveEndpointRuntime ep = r.endpoint;
+            List<String> urns = r.envelope.messageType();
+            MessageType type;
+            if (urns.isEmpty()) {
+                MessageType single = ep.singleConcreteType();
+                boolean envelopeFormat = r.serializer != null
+                        && r.serializer.contentType().equals(ep.bus().envelopeContentType());
+                if (single == null || envelopeFormat) {
+                    throw badInput(r, new SerializationException("message has no messageType, and endpoint '"
+                            + ep.name() + "' cannot tell which type it is"));
+                }
+                type = single;
+            } else {
+                type = ep.resolve(urns);
+                if (type == null) {
+                    throw skip(r, "no registered message type among " + urns
+                            + " (a consumer of an interface needs the record registered too: BusBuilder.messageType(Record.class))");
+                }
+            }
+            List<ConsumerBinding> consumers = ep.consumersOf(type);
+            if (consumers.isEmpty()) {
+                throw skip(r, "endpoint '" + ep.name() + "' has no consumer for " + type.urn());
+            }
+            r.type = type;
+            r.consumers = consumers;
+            next.proceed(r);
+        }
+
+        private static ReceiveStage.DeadLetter skip(ReceiveContext r, String reason) {
+            LOG.warn("Endpoint {}: message {} skipped ({}); moving it to {}_skipped", r.endpoint.name(), r.messageId(),
+                    reason, r.endpoint.name());
+            return new ReceiveStage.DeadLetter(DeadLetterQueue.SKIPPED, FaultHeaders.skipped(reason), reason, null);
+        }
+    }
+
+    /** Binds the body to the resolved type and makes the consume context. */
+    static final class Bind implements ReceiveStage {
+        @Override
+        public String name() {
+            return "bind";
+        }
+
+        @Override
+        public void handle(ReceiveContext r, Link next) throws Exception {
+            Object message;
+            try {
+                message = r.decoded.message(r.type.javaType());
+            } catch (SerializationException e) {
+                throw badInput(r, e);
+            }
+            DefaultConsumeContext ctx = new DefaultConsumeContext(message, r.envelope, r.type, r.endpoint, r.delivery,
+                    FaultHeaders.redeliveryCount(r.delivery, r.envelope));
+            r.consumeContext = ctx;
+            r.current = ctx;
+            next.proceed(r);
+        }
+    }
+}
