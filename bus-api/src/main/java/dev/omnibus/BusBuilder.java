@@ -2,6 +2,8 @@ package dev.omnibus;
 
 import dev.omnibus.inmemory.InMemoryScheduler;
 import dev.omnibus.internal.BusSpec;
+import dev.omnibus.internal.CapabilityChecks;
+import dev.omnibus.internal.ComposedScheduler;
 import dev.omnibus.internal.DefaultBus;
 import dev.omnibus.internal.EndpointSpec;
 import dev.omnibus.json.JsonEnvelopeSerializer;
@@ -11,6 +13,7 @@ import dev.omnibus.spi.Filter;
 import dev.omnibus.spi.Scheduler;
 import dev.omnibus.spi.Serializer;
 import dev.omnibus.spi.Transport;
+import dev.omnibus.spi.TransportCapabilities;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -23,8 +26,9 @@ import java.util.function.Consumer;
  * Configures a {@link Bus}. Only the transport is required.
  *
  * <p>Defaults: the JSON envelope serializer ({@code application/vnd.masstransit+json}; raw JSON
- * bodies are read too), the system clock, the in-memory scheduler, a stop timeout of 30 s, a
- * message size limit of 4 MiB. {@link #build()} checks everything and reports every problem in one
+ * bodies are read too), the system clock, the broker's native delay (the in-memory scheduler on the
+ * in-memory transport; see {@link #scheduler}), a stop timeout of 30 s, a message size limit of
+ * 4 MiB or the transport's limit if lower. {@link #build()} checks everything and reports every problem in one
  * {@link ConfigurationException}. Not thread-safe: configure from one thread.
  */
 public final class BusBuilder {
@@ -43,6 +47,8 @@ public final class BusBuilder {
     private Scheduler scheduler;
     private Duration stopTimeout = Duration.ofSeconds(30);
     private int maxMessageSize = DEFAULT_MAX_MESSAGE_SIZE;
+    private boolean maxMessageSizeSet;
+    private boolean inMemoryScheduling;
     private String name;
     private io.opentelemetry.api.OpenTelemetry openTelemetry;
 
@@ -74,11 +80,27 @@ public final class BusBuilder {
     }
 
     /**
-     * The scheduler for scheduled sends and delayed redelivery (default: the transport's native one
-     * if it has one, else in memory on the bus's clock).
+     * A scheduler for scheduled sends and delayed redelivery, normally a durable one (the outbox's).
+     * The bus composes it with the broker's native delay: delays within the broker's limit go to the
+     * broker when no scheduler is configured or the broker can withdraw them; everything else goes
+     * here. Without one: the broker's native delay up to its limit; on the in-memory transport, the
+     * in-memory scheduler on the bus's clock; otherwise a longer delay fails with a clear error
+     * (see {@link #allowInMemoryScheduling()}).
      */
     public BusBuilder scheduler(Scheduler scheduler) {
         this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+        return this;
+    }
+
+    /**
+     * Lets delays that neither the broker nor a configured scheduler can carry wait in this process's
+     * memory, on a transport that otherwise keeps messages durably. Without it, {@link #build()}
+     * refuses delayed redelivery there (the copy would be the only one once the original is
+     * acknowledged, and a crash would lose it) and a delayed send fails with an error saying what to
+     * configure. With it, a crash loses the messages waiting; a graceful stop sends them early.
+     */
+    public BusBuilder allowInMemoryScheduling() {
+        this.inMemoryScheduling = true;
         return this;
     }
 
@@ -98,6 +120,7 @@ public final class BusBuilder {
             problems.add("maxMessageSize must be positive, was " + bytes);
         } else {
             this.maxMessageSize = bytes;
+            this.maxMessageSizeSet = true;
         }
         return this;
     }
@@ -173,15 +196,22 @@ public final class BusBuilder {
         for (ReceiveEndpointBuilder b : endpoints.values()) {
             specs.add(b.build(all));
         }
+        if (transport == null) {
+            throw new ConfigurationException(all);
+        }
+        TransportCapabilities caps = transport.capabilities();
+        // in memory only where the transport keeps messages in memory anyway, or where the application accepts it
+        Scheduler fallback = !caps.durable() || inMemoryScheduling ? new InMemoryScheduler() : null;
+        ComposedScheduler s = new ComposedScheduler(transport.nativeScheduler().orElse(null), caps, scheduler, fallback);
+        int messageLimit = maxMessageSizeSet ? maxMessageSize : Math.min(maxMessageSize, caps.maxMessageSize());
+        all.addAll(CapabilityChecks.check(caps, specs, registry, s, inMemoryScheduling, messageLimit, maxMessageSizeSet));
         if (!all.isEmpty()) {
             throw new ConfigurationException(all);
         }
         Serializer out = serializer != null ? serializer : JsonEnvelopeSerializer.create();
-        Scheduler s = scheduler != null ? scheduler
-                : transport.nativeScheduler().orElseGet(InMemoryScheduler::new);
         String busName = name != null ? name : HostInfo.current().machineName() + "_" + ProcessHandle.current().pid();
         return new DefaultBus(new BusSpec(busName, transport, out, deserializers, clock, s, registry, specs, filters,
-                stopTimeout, maxMessageSize, observers,
+                stopTimeout, messageLimit, observers,
                 openTelemetry != null ? openTelemetry : io.opentelemetry.api.GlobalOpenTelemetry.get()));
     }
 

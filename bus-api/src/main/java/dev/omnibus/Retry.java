@@ -115,6 +115,23 @@ public final class Retry {
         return limit;
     }
 
+    /** The longest wait this policy can ask for before one retry (zero when it never waits or never retries). */
+    public Duration longestDelay() {
+        if (limit == 0) {
+            return Duration.ZERO;
+        }
+        if (kind == Kind.EXPONENTIAL) {
+            return max;
+        }
+        Duration longest = Duration.ZERO;
+        for (Duration d : intervals) {
+            if (d.compareTo(longest) > 0) {
+                longest = d;
+            }
+        }
+        return longest;
+    }
+
     /** Whether {@code failure} is of a kind this policy retries at all. */
     public boolean handles(Throwable failure) {
         if (failure instanceof BusException be && !be.isRetryable()) {

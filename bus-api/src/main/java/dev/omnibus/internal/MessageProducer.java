@@ -25,9 +25,11 @@ final class MessageProducer {
     private final BusSpec spec;
     private final Observers observers;
     private final Tracing tracing;
+    private final dev.omnibus.spi.TransportCapabilities capabilities;
 
     MessageProducer(BusSpec spec, Observers observers, Tracing tracing) {
         this.spec = spec;
+        this.capabilities = spec.transport().capabilities();
         this.observers = observers;
         this.tracing = tracing;
     }
@@ -88,8 +90,13 @@ final class MessageProducer {
                 return CompletableFuture.failedFuture(new dev.omnibus.ConfigurationException(
                         "a delay needs a destination: schedule with send(Address, message, options), not publish"));
             }
-            observed(encoded, p);
-            spec.scheduler().schedule(spec.clock().now().plus(o.delay()), p.destination(), out);
+            java.time.Instant due = spec.clock().now().plus(o.delay());
+            observed(encoded, p); // before the hand-over: a zero delay may deliver at once
+            try {
+                spec.scheduler().schedule(due, p.destination(), out.withDue(due));
+            } catch (RuntimeException e) {
+                return CompletableFuture.failedFuture(e);
+            }
             return CompletableFuture.completedFuture(null);
         }
         observed(encoded, p); // before the hand-over, so a consumer's reaction is never seen before its cause
@@ -181,7 +188,28 @@ final class MessageProducer {
             th.put(OutgoingMessage.PARTITION_KEY, o.partitionKey());
         }
         Headers transportHeaders = Headers.of(th).withAll(s.transportHeaders());
+        checkHeaderLimits(type, transportHeaders);
         return new Encoded(envelope, new OutgoingMessage(s.body(), transportHeaders, partitionKey, envelope.expirationTime()));
+    }
+
+    /** Refuses, before the transport is called, transport headers beyond what the transport carries. */
+    private void checkHeaderLimits(MessageType type, Headers headers) {
+        dev.omnibus.spi.TransportCapabilities caps = capabilities;
+        if (headers.size() > caps.maxHeaders()) {
+            throw new SerializationException("message " + type.urn() + " has " + headers.size()
+                    + " transport headers, over the " + caps.maxHeaders() + " transport '" + caps.name() + "' carries");
+        }
+        if (caps.maxHeaderBytes() != Integer.MAX_VALUE) {
+            long bytes = 0;
+            for (java.util.Map.Entry<String, Object> e : headers.asMap().entrySet()) {
+                bytes += e.getKey().length() + String.valueOf(e.getValue()).length();
+            }
+            if (bytes > caps.maxHeaderBytes()) {
+                throw new SerializationException("message " + type.urn() + " has about " + bytes
+                        + " bytes of transport headers, over the " + caps.maxHeaderBytes() + " transport '" + caps.name()
+                        + "' carries");
+            }
+        }
     }
 
     /** Headers that flow from a consumed message to what its consumer produces: all but {@code MT-*}. */
