@@ -40,7 +40,7 @@ class CapabilitiesTest {
     }
 
     /** The in-memory transport under other capabilities (and, optionally, a native scheduler). */
-    static final class Capable implements Transport {
+    static class Capable implements Transport {
         final InMemoryTransport delegate = InMemoryTransport.create();
         final TransportCapabilities caps;
         final Scheduler nativeScheduler;
