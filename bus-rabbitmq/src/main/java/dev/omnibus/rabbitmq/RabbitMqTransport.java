@@ -288,7 +288,7 @@ public final class RabbitMqTransport implements Transport {
     }
 
     /** Publishes prepared properties and body to queue {@code queue}'s exchange (moves to _error/_skipped). */
-    CompletableFuture<Void> publishRaw(String queue, boolean unused, AMQP.BasicProperties props, byte[] body) {
+    CompletableFuture<Void> publishRaw(String queue, AMQP.BasicProperties props, byte[] body) {
         try {
             checkOpen();
             ensureDestination(Address.queue(queue));
@@ -346,22 +346,49 @@ public final class RabbitMqTransport implements Transport {
         try {
             checkOpen();
             ensureDestination(destination);
-            String target = destination.name();
-            AMQP.BasicProperties props = properties(message);
+            return publishDelayed(destination.name(), properties(message), message.body(), delayMillis);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /**
+     * Publishes prepared properties and body so that the broker delivers them to {@code target}'s
+     * exchange after {@code delayMillis}: through a wait queue, or the delayed-message exchange. The
+     * future completes when the broker confirmed the message into the delay path.
+     */
+    CompletableFuture<Void> publishDelayed(String target, AMQP.BasicProperties props, byte[] body, long delayMillis) {
+        try {
+            checkOpen();
+            if (delayMillis > maxNativeDelayMillis()) { // the broker would refuse the wait queue, closing the channel
+                throw new TransportException("a delay of " + java.time.Duration.ofMillis(delayMillis) + " is over RabbitMQ's "
+                        + "native limit of " + java.time.Duration.ofMillis(maxNativeDelayMillis()), null, false);
+            }
+            ensureDestination(Address.queue(target));
             if (delays.usePlugin(factory)) {
                 String exchange = Delays.declarePluginExchange(publishTopology, target);
                 Map<String, Object> headers = new HashMap<>(props.getHeaders() == null ? Map.of() : props.getHeaders());
                 headers.put("x-delay", delayMillis);
-                return publisher.publish(exchange, "", false, props.builder().headers(headers).build(), message.body());
+                return publisher.publish(exchange, "", false, props.builder().headers(headers).build(), body);
             }
             String waitQueue = delays.declareWaitQueue(publishTopology, target, delayMillis);
-            return publisher.publish("", waitQueue, true, props.builder().expiration(null).build(), message.body());
+            return publisher.publish("", waitQueue, true, props.builder().expiration(null).build(), body);
         } catch (IOException e) {
-            return CompletableFuture.failedFuture(new TransportException("declaring the delay for '" + destination.name()
+            return CompletableFuture.failedFuture(new TransportException("declaring the delay for '" + target
                     + "' failed: " + Topology.reason(e), e, true));
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
+    }
+
+    /**
+     * The longest delay the broker can apply: a wait queue's {@code x-message-ttl} and its
+     * {@code x-expires} (the delay plus {@code temporaryQueueExpiry}, so the queue outlives its
+     * message) must each be at most 2^32-1 ms, RabbitMQ's limit for both (and the delayed-message
+     * plugin's for {@code x-delay}).
+     */
+    long maxNativeDelayMillis() {
+        return Delays.MAX_EXPIRY_MILLIS - settings.temporaryQueueExpiry().toMillis();
     }
 
     private AMQP.BasicProperties properties(OutgoingMessage message) {
