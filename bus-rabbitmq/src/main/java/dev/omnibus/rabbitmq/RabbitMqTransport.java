@@ -287,6 +287,68 @@ public final class RabbitMqTransport implements Transport {
         }
     }
 
+    /**
+     * Publishes the messages of one type on one pooled channel, in order: every message is written,
+     * then the broker's confirms complete the futures. A message refused before publishing (too big,
+     * headers too big) or nacked by the broker fails only its own future.
+     */
+    @Override
+    public List<CompletableFuture<Void>> publishAll(MessageType messageType, List<OutgoingMessage> messages) {
+        try {
+            checkOpen();
+            String exchange = ExchangeNames.forUrn(messageType.urn());
+            if (!declaredTypes.contains(messageType.urn())) {
+                declareType(messageType, exchange);
+            }
+            return batch(exchange, false, messages);
+        } catch (RuntimeException e) {
+            return failedAll(messages.size(), e);
+        }
+    }
+
+    /**
+     * Sends the messages to one destination on one pooled channel, in order, as {@link #publishAll};
+     * to a queue address each is {@code mandatory}, so one the broker returns fails its own future.
+     */
+    @Override
+    public List<CompletableFuture<Void>> sendAll(Address destination, List<OutgoingMessage> messages) {
+        try {
+            checkOpen();
+            ensureDestination(destination);
+            return batch(destination.name(), !destination.isTopic(), messages);
+        } catch (RuntimeException e) {
+            return failedAll(messages.size(), e);
+        }
+    }
+
+    private List<CompletableFuture<Void>> batch(String exchange, boolean mandatory, List<OutgoingMessage> messages) {
+        List<CompletableFuture<Void>> out = new ArrayList<>(messages.size());
+        List<Publisher.Entry> entries = new ArrayList<>(messages.size());
+        List<Integer> slots = new ArrayList<>(messages.size());
+        for (OutgoingMessage m : messages) {
+            try {
+                entries.add(new Publisher.Entry(exchange, "", mandatory, properties(m), m.body()));
+                slots.add(out.size());
+                out.add(null);
+            } catch (RuntimeException e) {
+                out.add(CompletableFuture.failedFuture(e));
+            }
+        }
+        List<CompletableFuture<Void>> published = publisher.publishAll(entries);
+        for (int i = 0; i < slots.size(); i++) {
+            out.set(slots.get(i), published.get(i));
+        }
+        return out;
+    }
+
+    private static List<CompletableFuture<Void>> failedAll(int n, RuntimeException e) {
+        List<CompletableFuture<Void>> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            out.add(CompletableFuture.failedFuture(e));
+        }
+        return out;
+    }
+
     /** Publishes prepared properties and body to queue {@code queue}'s exchange (moves to _error/_skipped). */
     CompletableFuture<Void> publishRaw(String queue, AMQP.BasicProperties props, byte[] body) {
         try {
