@@ -143,11 +143,15 @@ public final class RabbitMqTransport implements Transport {
                 .settlement(TransportCapabilities.Settlement.PER_MESSAGE)
                 .ordering(TransportCapabilities.Ordering.KEY)
                 .routing(TransportCapabilities.Routing.BROKER)
-                // TTL wait queues: a per-message expiration is a 32-bit count of milliseconds; not withdrawable
-                .nativeDelay(java.time.Duration.ofMillis(0xFFFF_FFFFL), false)
+                // wait queues (or the plugin) hold the message in the broker: it cannot be withdrawn
+                .nativeDelay(java.time.Duration.ofMillis(maxNativeDelayMillis()), false)
                 .temporaryEndpoints(true)
                 .durable(true)
                 .maxMessageSize(settings.maxMessageSize())
+                // what properties() enforces: the AMQP header table must fit in a frame; AMQP counts no headers
+                .maxHeaders(Integer.MAX_VALUE, maxHeaderTableSize())
+                // AMQP has no batch call: publishAll/sendAll write any number of messages on one channel
+                .maxBatchSize(Integer.MAX_VALUE)
                 .build();
     }
 
@@ -234,7 +238,7 @@ public final class RabbitMqTransport implements Transport {
     public void declareEndpoint(EndpointTopology topology) {
         checkOpen();
         String name = topology.name();
-        boolean temporary = topology.temporary();
+        boolean temporary = topology.kind() == EndpointTopology.Kind.REPLY;
         Topology.ChannelAction declare = Topology.endpoint(topology, settings.queueOptions(name),
                 settings.temporaryQueueExpiry());
         try {
