@@ -24,6 +24,8 @@ final class Delays {
     private static final Logger LOG = LoggerFactory.getLogger(RabbitMqTransport.class);
     /** Whether each broker (by endpoint) has the delayed-message plugin: probed once per JVM. */
     private static final Map<String, Boolean> PLUGIN_BY_BROKER = new ConcurrentHashMap<>();
+    /** RabbitMQ's largest {@code x-message-ttl}, {@code x-expires} and per-message expiration: 2^32-1 ms. */
+    static final long MAX_EXPIRY_MILLIS = 0xFFFF_FFFFL;
 
     private final RabbitMqSettings settings;
     private volatile Boolean plugin;

@@ -56,6 +56,22 @@ final class Publisher implements AutoCloseable {
         return channels[i].publish(exchange, routingKey, mandatory, props, body);
     }
 
+    /** One message of a batch: where it goes and what it is. */
+    record Entry(String exchange, String routingKey, boolean mandatory, AMQP.BasicProperties props, byte[] body) {
+    }
+
+    /**
+     * Publishes {@code entries} in order on one channel (the calling thread's), holding its lock once
+     * for the whole batch, then lets the broker's confirms complete the futures (one per entry, in the
+     * entries' order): all messages are written before any confirm is awaited. A message the broker
+     * nacks or returns (mandatory, unroutable) fails only its own future; if the channel closes in the
+     * middle, that entry and every later one fail.
+     */
+    List<CompletableFuture<Void>> publishAll(List<Entry> entries) {
+        int i = (int) (Thread.currentThread().getId() % channels.length);
+        return channels[i].publishAll(entries);
+    }
+
     /** Fails every future older than the confirm timeout. Called by the transport's timer. */
     void expireOverdue() {
         long now = System.nanoTime();
@@ -107,37 +123,67 @@ final class Publisher implements AutoCloseable {
 
         CompletableFuture<Void> publish(String exchange, String routingKey, boolean mandatory, AMQP.BasicProperties props,
                 byte[] body) {
-            CompletableFuture<Void> f = new CompletableFuture<>();
+            return publishAll(List.of(new Entry(exchange, routingKey, mandatory, props, body))).get(0);
+        }
+
+        List<CompletableFuture<Void>> publishAll(List<Entry> entries) {
+            int n = entries.size();
+            List<CompletableFuture<Void>> futures = new ArrayList<>(n);
+            for (int k = 0; k < n; k++) {
+                futures.add(new CompletableFuture<>());
+            }
+            if (n == 0) {
+                return futures;
+            }
+            int k = 0;
             lock.lock();
             try {
-                ChannelState st = openChannel();
-                Channel ch = st.channel;
-                ConcurrentNavigableMap<Long, Pending> map = st.pending;
-                long seq = ch.getNextPublishSeqNo();
-                map.put(seq, new Pending(f, exchange, props.getMessageId(), mandatory, System.nanoTime(), new boolean[1]));
+                ChannelState st;
                 try {
-                    ch.basicPublish(exchange, routingKey, mandatory, props, body);
-                } catch (IOException | AlreadyClosedException e) {
-                    map.remove(seq);
-                    f.completeExceptionally(lost("publishing to exchange '" + exchange + "' failed", e));
-                    return f;
-                } catch (RuntimeException e) {
-                    // the client may have counted a sequence number it did not send: start a fresh channel
-                    map.remove(seq);
-                    f.completeExceptionally(new TransportException("publishing to exchange '" + exchange + "' failed: " + e, e, false));
-                    closeQuietly(ch);
-                    return f;
+                    st = openChannel();
+                } catch (IOException | RuntimeException e) {
+                    TransportException te = e instanceof TransportException t ? t
+                            : lost("no channel to publish to exchange '" + entries.get(0).exchange() + "'", e);
+                    futures.forEach(f -> f.completeExceptionally(te));
+                    return futures;
                 }
-                if (map != st.pending && map.remove(seq) != null) { // the channel closed while we published
-                    f.completeExceptionally(lost("the channel closed while publishing to exchange '" + exchange + "'", null));
+                while (k < n && publishOne(st, entries.get(k), futures.get(k))) {
+                    k++;
                 }
-            } catch (IOException | RuntimeException e) {
-                f.completeExceptionally(e instanceof TransportException te ? te
-                        : lost("no channel to publish to exchange '" + exchange + "'", e));
             } finally {
                 lock.unlock();
             }
-            return f;
+            for (k++; k < n; k++) { // the channel failed under an earlier entry of the batch: not published
+                futures.get(k).completeExceptionally(lost("the channel failed earlier in the batch; not published to "
+                        + "exchange '" + entries.get(k).exchange() + "'", null));
+            }
+            return futures;
+        }
+
+        /** Publishes one message under the lock; false if the channel failed (this future failed, the rest must too). */
+        private boolean publishOne(ChannelState st, Entry m, CompletableFuture<Void> f) {
+            Channel ch = st.channel;
+            ConcurrentNavigableMap<Long, Pending> map = st.pending;
+            long seq = ch.getNextPublishSeqNo();
+            map.put(seq, new Pending(f, m.exchange(), m.props().getMessageId(), m.mandatory(), System.nanoTime(), new boolean[1]));
+            try {
+                ch.basicPublish(m.exchange(), m.routingKey(), m.mandatory(), m.props(), m.body());
+            } catch (IOException | AlreadyClosedException e) {
+                map.remove(seq);
+                f.completeExceptionally(lost("publishing to exchange '" + m.exchange() + "' failed", e));
+                return false;
+            } catch (RuntimeException e) {
+                // the client may have counted a sequence number it did not send: start a fresh channel
+                map.remove(seq);
+                f.completeExceptionally(new TransportException("publishing to exchange '" + m.exchange() + "' failed: " + e, e, false));
+                closeQuietly(ch);
+                return false;
+            }
+            if (map != st.pending && map.remove(seq) != null) { // the channel closed while we published
+                f.completeExceptionally(lost("the channel closed while publishing to exchange '" + m.exchange() + "'", null));
+                return false;
+            }
+            return true;
         }
 
         /** The channel, opened (again) when it is closed and the connection is open. Under the lock. */

@@ -20,9 +20,14 @@ import org.slf4j.LoggerFactory;
  * The transport's native scheduler: the broker holds a scheduled message until it is due (wait
  * queues with TTL and dead-lettering, or the delayed-message exchange plugin; see
  * {@link DelayedDelivery}), so scheduled sends and delayed redeliveries survive a restart of the
- * bus. {@link #schedule} returns once the broker confirmed the message, so a redelivery is never
- * acknowledged before its copy is safe. A scheduled message cannot be withdrawn from the broker:
- * {@link #cancel} returns false. Thread-safe.
+ * bus. {@link #schedule} returns once the broker confirmed the message (a retryable
+ * {@link TransportException} otherwise), so a redelivery is never acknowledged before its copy is
+ * safe. The message handed to the transport carries its {@link OutgoingMessage#due() due} time.
+ *
+ * <p><b>Cancel.</b> The SPI's contract: {@link Scheduler#cancel} returns true only if the message was
+ * pending and will now never be delivered. A message in a wait queue (or in the plugin's exchange)
+ * cannot be withdrawn from the broker, so {@link #cancel} always returns false, and the message is
+ * delivered when due ({@code TransportCapabilities.cancellableDelay()} is false). Thread-safe.
  */
 final class RabbitMqScheduler implements Scheduler {
     private static final Logger LOG = LoggerFactory.getLogger(RabbitMqScheduler.class);
@@ -46,7 +51,8 @@ final class RabbitMqScheduler implements Scheduler {
             throw new BusStateException("scheduler not started: start the bus first");
         }
         long delay = Duration.between(c.now(), due).toMillis();
-        var sent = delay <= 0 ? transport.send(destination, message) : transport.sendDelayed(destination, message, delay);
+        OutgoingMessage scheduled = message.withDue(due);
+        var sent = delay <= 0 ? transport.send(destination, scheduled) : transport.sendDelayed(destination, scheduled, delay);
         try {
             sent.get(transport.confirmTimeoutNanos() + TimeUnit.SECONDS.toNanos(1), TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
@@ -59,12 +65,14 @@ final class RabbitMqScheduler implements Scheduler {
         } catch (java.util.concurrent.TimeoutException e) {
             throw new TransportException("the broker did not confirm a scheduled message to " + destination + " in time", e, true);
         }
-        return UUID.randomUUID();
+        // the message id when it has one, as the SPI asks; cancel cannot use it either way
+        return message.deduplicationId() != null ? message.deduplicationId() : UUID.randomUUID();
     }
 
+    /** Always false: the broker holds the message and delivers it when due; nothing can withdraw it. */
     @Override
     public boolean cancel(UUID token) {
-        LOG.debug("scheduled message {} cannot be withdrawn from RabbitMQ; it will be delivered", token);
+        LOG.debug("scheduled message {} cannot be withdrawn from RabbitMQ; it will be delivered when due", token);
         return false;
     }
 

@@ -143,11 +143,15 @@ public final class RabbitMqTransport implements Transport {
                 .settlement(TransportCapabilities.Settlement.PER_MESSAGE)
                 .ordering(TransportCapabilities.Ordering.KEY)
                 .routing(TransportCapabilities.Routing.BROKER)
-                // TTL wait queues: a per-message expiration is a 32-bit count of milliseconds; not withdrawable
-                .nativeDelay(java.time.Duration.ofMillis(0xFFFF_FFFFL), false)
+                // wait queues (or the plugin) hold the message in the broker: it cannot be withdrawn
+                .nativeDelay(java.time.Duration.ofMillis(maxNativeDelayMillis()), false)
                 .temporaryEndpoints(true)
                 .durable(true)
                 .maxMessageSize(settings.maxMessageSize())
+                // what properties() enforces: the AMQP header table must fit in a frame; AMQP counts no headers
+                .maxHeaders(Integer.MAX_VALUE, maxHeaderTableSize())
+                // AMQP has no batch call: publishAll/sendAll write any number of messages on one channel
+                .maxBatchSize(Integer.MAX_VALUE)
                 .build();
     }
 
@@ -234,7 +238,7 @@ public final class RabbitMqTransport implements Transport {
     public void declareEndpoint(EndpointTopology topology) {
         checkOpen();
         String name = topology.name();
-        boolean temporary = topology.temporary();
+        boolean temporary = topology.kind() == EndpointTopology.Kind.REPLY;
         Topology.ChannelAction declare = Topology.endpoint(topology, settings.queueOptions(name),
                 settings.temporaryQueueExpiry());
         try {
@@ -287,8 +291,70 @@ public final class RabbitMqTransport implements Transport {
         }
     }
 
+    /**
+     * Publishes the messages of one type on one pooled channel, in order: every message is written,
+     * then the broker's confirms complete the futures. A message refused before publishing (too big,
+     * headers too big) or nacked by the broker fails only its own future.
+     */
+    @Override
+    public List<CompletableFuture<Void>> publishAll(MessageType messageType, List<OutgoingMessage> messages) {
+        try {
+            checkOpen();
+            String exchange = ExchangeNames.forUrn(messageType.urn());
+            if (!declaredTypes.contains(messageType.urn())) {
+                declareType(messageType, exchange);
+            }
+            return batch(exchange, false, messages);
+        } catch (RuntimeException e) {
+            return failedAll(messages.size(), e);
+        }
+    }
+
+    /**
+     * Sends the messages to one destination on one pooled channel, in order, as {@link #publishAll};
+     * to a queue address each is {@code mandatory}, so one the broker returns fails its own future.
+     */
+    @Override
+    public List<CompletableFuture<Void>> sendAll(Address destination, List<OutgoingMessage> messages) {
+        try {
+            checkOpen();
+            ensureDestination(destination);
+            return batch(destination.name(), !destination.isTopic(), messages);
+        } catch (RuntimeException e) {
+            return failedAll(messages.size(), e);
+        }
+    }
+
+    private List<CompletableFuture<Void>> batch(String exchange, boolean mandatory, List<OutgoingMessage> messages) {
+        List<CompletableFuture<Void>> out = new ArrayList<>(messages.size());
+        List<Publisher.Entry> entries = new ArrayList<>(messages.size());
+        List<Integer> slots = new ArrayList<>(messages.size());
+        for (OutgoingMessage m : messages) {
+            try {
+                entries.add(new Publisher.Entry(exchange, "", mandatory, properties(m), m.body()));
+                slots.add(out.size());
+                out.add(null);
+            } catch (RuntimeException e) {
+                out.add(CompletableFuture.failedFuture(e));
+            }
+        }
+        List<CompletableFuture<Void>> published = publisher.publishAll(entries);
+        for (int i = 0; i < slots.size(); i++) {
+            out.set(slots.get(i), published.get(i));
+        }
+        return out;
+    }
+
+    private static List<CompletableFuture<Void>> failedAll(int n, RuntimeException e) {
+        List<CompletableFuture<Void>> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            out.add(CompletableFuture.failedFuture(e));
+        }
+        return out;
+    }
+
     /** Publishes prepared properties and body to queue {@code queue}'s exchange (moves to _error/_skipped). */
-    CompletableFuture<Void> publishRaw(String queue, boolean unused, AMQP.BasicProperties props, byte[] body) {
+    CompletableFuture<Void> publishRaw(String queue, AMQP.BasicProperties props, byte[] body) {
         try {
             checkOpen();
             ensureDestination(Address.queue(queue));
@@ -346,22 +412,49 @@ public final class RabbitMqTransport implements Transport {
         try {
             checkOpen();
             ensureDestination(destination);
-            String target = destination.name();
-            AMQP.BasicProperties props = properties(message);
+            return publishDelayed(destination.name(), properties(message), message.body(), delayMillis);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /**
+     * Publishes prepared properties and body so that the broker delivers them to {@code target}'s
+     * exchange after {@code delayMillis}: through a wait queue, or the delayed-message exchange. The
+     * future completes when the broker confirmed the message into the delay path.
+     */
+    CompletableFuture<Void> publishDelayed(String target, AMQP.BasicProperties props, byte[] body, long delayMillis) {
+        try {
+            checkOpen();
+            if (delayMillis > maxNativeDelayMillis()) { // the broker would refuse the wait queue, closing the channel
+                throw new TransportException("a delay of " + java.time.Duration.ofMillis(delayMillis) + " is over RabbitMQ's "
+                        + "native limit of " + java.time.Duration.ofMillis(maxNativeDelayMillis()), null, false);
+            }
+            ensureDestination(Address.queue(target));
             if (delays.usePlugin(factory)) {
                 String exchange = Delays.declarePluginExchange(publishTopology, target);
                 Map<String, Object> headers = new HashMap<>(props.getHeaders() == null ? Map.of() : props.getHeaders());
                 headers.put("x-delay", delayMillis);
-                return publisher.publish(exchange, "", false, props.builder().headers(headers).build(), message.body());
+                return publisher.publish(exchange, "", false, props.builder().headers(headers).build(), body);
             }
             String waitQueue = delays.declareWaitQueue(publishTopology, target, delayMillis);
-            return publisher.publish("", waitQueue, true, props.builder().expiration(null).build(), message.body());
+            return publisher.publish("", waitQueue, true, props.builder().expiration(null).build(), body);
         } catch (IOException e) {
-            return CompletableFuture.failedFuture(new TransportException("declaring the delay for '" + destination.name()
+            return CompletableFuture.failedFuture(new TransportException("declaring the delay for '" + target
                     + "' failed: " + Topology.reason(e), e, true));
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
+    }
+
+    /**
+     * The longest delay the broker can apply: a wait queue's {@code x-message-ttl} and its
+     * {@code x-expires} (the delay plus {@code temporaryQueueExpiry}, so the queue outlives its
+     * message) must each be at most 2^32-1 ms, RabbitMQ's limit for both (and the delayed-message
+     * plugin's for {@code x-delay}).
+     */
+    long maxNativeDelayMillis() {
+        return Delays.MAX_EXPIRY_MILLIS - settings.temporaryQueueExpiry().toMillis();
     }
 
     private AMQP.BasicProperties properties(OutgoingMessage message) {

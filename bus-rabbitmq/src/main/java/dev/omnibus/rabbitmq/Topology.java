@@ -93,12 +93,18 @@ final class Topology {
     /**
      * Declares a receive endpoint: its queue and exchange (bound), an exchange per consumed message
      * type bound to it, and for a durable endpoint its {@code _error} and {@code _skipped} queues with
-     * their exchanges. A temporary endpoint's queue and exchange auto-delete, the queue expiring
-     * {@code temporaryExpiry} after its last consumer.
+     * their exchanges. A {@link EndpointTopology.Kind#REPLY reply} endpoint (one bus instance's response
+     * queue) is temporary: its queue and exchange are not durable and auto-delete, the queue expiring
+     * {@code temporaryExpiry} after its last consumer, and it has no {@code _error}/{@code _skipped}.
+     * The broker routes ({@code Routing.BROKER}), so the endpoint is bound to {@code consumedUrns()},
+     * interfaces included; {@code concreteUrns()} is not needed.
      */
     static ChannelAction endpoint(EndpointTopology topology, QueueOptions options, Duration temporaryExpiry) {
         String name = topology.name();
-        boolean temporary = topology.temporary();
+        boolean temporary = switch (topology.kind()) {
+            case REPLY -> true; // one bus instance's reply queue: removed with it
+            case DURABLE -> false;
+        };
         return ch -> {
             if (temporary) {
                 Map<String, Object> args = new HashMap<>();
