@@ -220,14 +220,13 @@ final class RabbitMqDelivery implements Delivery {
         return write("ack", () -> loop.channel().basicAck(tag, false));
     }
 
-    /** One write to the channel; its failure fails the stage (and is logged once, here). */
+    /** One write to the channel; its failure fails the stage (the bus's settlement stage logs it at WARN). */
     private CompletableFuture<Void> write(String what, ChannelWrite op) {
         try {
             op.run();
             return DONE;
         } catch (IOException | AlreadyClosedException e) {
-            // the bus does not (yet) log failed settlements: log it here so it is never lost
-            LOG.warn("Queue {}: {} of message {} failed ({}); the broker delivers it again", queue(), what,
+            LOG.debug("Queue {}: {} of message {} failed ({}); the broker delivers it again", queue(), what,
                     properties.getMessageId(), e.getMessage());
             return CompletableFuture.failedFuture(new TransportException(what + " of message " + properties.getMessageId()
                     + " on queue '" + queue() + "' failed; the broker delivers it again: " + e.getMessage(), e, true));
