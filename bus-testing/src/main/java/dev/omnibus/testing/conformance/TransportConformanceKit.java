@@ -3,7 +3,9 @@ package dev.omnibus.testing.conformance;
 import dev.omnibus.Bus;
 import dev.omnibus.BusBuilder;
 import dev.omnibus.MessageTypeRegistry;
+import dev.omnibus.json.JsonEnvelopeSerializer;
 import dev.omnibus.spi.BusClock;
+import dev.omnibus.spi.Serializer;
 import dev.omnibus.spi.Transport;
 import dev.omnibus.spi.TransportContext;
 import dev.omnibus.testing.Await;
@@ -120,6 +122,24 @@ public abstract class TransportConformanceKit implements RoutingConformance, Req
         return builder;
     }
 
+    /**
+     * The serializer every bus of the kit writes with (default: the JSON envelope). The kit sets
+     * it after {@link #configureBus(BusBuilder)}, so set it here rather than there: the codec tests
+     * check that this is the codec on the wire, and that unreadable bodies are tried in it.
+     */
+    protected Serializer serializer() {
+        return JsonEnvelopeSerializer.create();
+    }
+
+    /**
+     * How many broker connections the bus named {@code busName} holds open now, for the test that
+     * a closed bus leaves none behind; -1 (the default) when the transport module cannot tell, and
+     * the check is skipped. RabbitMQ counts the connections named {@code omnibus:<busName>:…}.
+     */
+    protected int openConnections(String busName) {
+        return -1;
+    }
+
     /** Runs after each test, after the kit closed its own transports (default: nothing). */
     protected void afterEachTest() throws Exception {
     }
@@ -206,6 +226,14 @@ public abstract class TransportConformanceKit implements RoutingConformance, Req
         }
     }
 
+    /** The schedulers the cancel test runs on. */
+    public enum SchedulerChoice {
+        /** The bus's default: the transport's native scheduler if it has one, else the in-memory one. */
+        TRANSPORT_DEFAULT,
+        /** An {@link dev.omnibus.inmemory.InMemoryScheduler} set on the bus, over the transport under test. */
+        IN_MEMORY
+    }
+
     // ------------------------------------------------------------------------------------------
     // The context the test interfaces use
 
@@ -237,7 +265,22 @@ public abstract class TransportConformanceKit implements RoutingConformance, Req
 
         @Override
         public BusBuilder newBus(Transport transport) {
-            return configureBus(Bus.builder().transport(transport).name(busName()));
+            return newBus(transport, busName());
+        }
+
+        @Override
+        public BusBuilder newBus(Transport transport, String name) {
+            return configureBus(Bus.builder().transport(transport).name(name)).serializer(serializer());
+        }
+
+        @Override
+        public Serializer serializer() {
+            return TransportConformanceKit.this.serializer();
+        }
+
+        @Override
+        public int openConnections(String busName) {
+            return TransportConformanceKit.this.openConnections(busName);
         }
 
         @Override
@@ -340,5 +383,8 @@ public abstract class TransportConformanceKit implements RoutingConformance, Req
     }
 
     record Sequenced(UUID key, int seq) {
+    }
+
+    record CancelLater(UUID target) {
     }
 }
