@@ -90,7 +90,7 @@ import org.junit.jupiter.api.AfterEach;
  * name as before.
  */
 public abstract class TransportConformanceKit implements RoutingConformance, RequestConformance, DeadLetterConformance,
-        DelayConformance, LifecycleConformance {
+        DelayConformance, LifecycleConformance, WireConformance {
     /** Counted by {@link UnregisteredProbe}'s static initializer; must stay 0. */
     static final AtomicInteger UNREGISTERED_PROBE_INITIALIZATIONS = new AtomicInteger();
 
