@@ -21,4 +21,20 @@ class RabbitMqConformanceTest extends TransportConformanceKit {
     protected Duration timeout() {
         return Duration.ofSeconds(30);
     }
+
+    /**
+     * The broker's connections whose client-provided name is {@code omnibus:<busName>:…} (the
+     * transport's default names), one line each in {@code rabbitmqctl list_connections
+     * client_properties}; -1 (not checked) where rabbitmqctl cannot list the local node.
+     */
+    @Override
+    protected int openConnections(String busName) {
+        RabbitCtl.Result r = RabbitCtl.run(Duration.ofSeconds(30), "-q", "list_connections", "--no-table-headers",
+                "client_properties");
+        if (r.exitCode() != 0) {
+            return -1;
+        }
+        String prefix = "omnibus:" + busName + ":";
+        return (int) r.output().lines().filter(l -> l.contains("\"" + prefix)).count(); // <<"omnibus:…:publish">>
+    }
 }

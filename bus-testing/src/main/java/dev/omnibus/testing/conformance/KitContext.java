@@ -1,6 +1,7 @@
 package dev.omnibus.testing.conformance;
 
 import dev.omnibus.BusBuilder;
+import dev.omnibus.spi.Serializer;
 import dev.omnibus.spi.Transport;
 import dev.omnibus.testing.Await;
 import java.time.Duration;
@@ -37,6 +38,15 @@ interface KitContext {
 
     /** A builder on {@code transport}, with a bus name unique to the test and the subclass's settings. */
     BusBuilder newBus(Transport transport);
+
+    /** A builder on {@code transport} for a bus named {@code busName}, with the subclass's settings. */
+    BusBuilder newBus(Transport transport, String busName);
+
+    /** The serializer the kit's buses write with ({@link TransportConformanceKit#serializer()}). */
+    Serializer serializer();
+
+    /** Open broker connections of the bus {@code busName}, or -1 when not known ({@link TransportConformanceKit#openConnections}). */
+    int openConnections(String busName);
 
     /** A bus name unique to the test. */
     String busName();

@@ -27,8 +27,10 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /**
- * Conformance tests of the bus life cycle over the transport: a graceful stop loses nothing, a
- * consumer blocking past the stop timeout is interrupted and its message goes back, and misuse
+ * Conformance tests of the bus life cycle over the transport: a graceful stop loses nothing and
+ * starts no consumer call once it began, a consumer blocking past the stop timeout is interrupted
+ * and its message goes back, a closed bus leaves no {@code omnibus-*} thread and no broker
+ * connection behind, and misuse
  * (starting or stopping twice, producing on a bus that is not running) is a
  * {@link dev.omnibus.BusStateException}. Part of {@link TransportConformanceKit}.
  */
@@ -88,6 +90,94 @@ interface LifecycleConformance {
         try (second) {
             kit.await().until("every message consumed by one of the two buses", () -> missing(ids, byFirst, bySecond),
                     Set::isEmpty);
+        }
+    }
+
+    @Test
+    default void noConsumerCallStartsAfterTheStopBegan() {
+        KitContext kit = KitContext.of(this);
+        String queue = kit.endpoint("no-start");
+        int total = 40;
+        int concurrency = 4;
+        Set<UUID> ids = new HashSet<>();
+        Set<UUID> byFirst = ConcurrentHashMap.newKeySet();
+        Set<UUID> bySecond = ConcurrentHashMap.newKeySet();
+        AtomicInteger entered = new AtomicInteger();
+        AtomicBoolean stopBegan = new AtomicBoolean();
+        AtomicInteger startedAfterStopBegan = new AtomicInteger();
+        CountDownLatch gate = new CountDownLatch(1);
+        StopObservingTransport watched = new StopObservingTransport(kit.newTransport());
+        try (Bus first = kit.newBus(watched)
+                .receiveEndpoint(queue, e -> e.concurrency(concurrency).consumer(Work.class, ctx -> {
+                    if (stopBegan.get()) {
+                        startedAfterStopBegan.incrementAndGet();
+                    }
+                    entered.incrementAndGet();
+                    byFirst.add(ctx.message().id());
+                    gate.await(kit.timeout().toMillis(), TimeUnit.MILLISECONDS);
+                }))
+                .start()) {
+            List<CompletableFuture<Void>> sent = new ArrayList<>();
+            for (int i = 0; i < total; i++) {
+                UUID id = UUID.randomUUID();
+                ids.add(id);
+                sent.add(first.send(Address.queue(queue), new Work(id)));
+            }
+            kit.confirmed(sent);
+            // every worker is held inside a consumer call: none can start another until the gate opens
+            kit.await().until("all " + concurrency + " workers inside a consumer call", entered::get, n -> n >= concurrency);
+            stopBegan.set(true);
+            CompletableFuture<Void> stopped = inBackground("conformance-stop", first::stop);
+            kit.await().until("the stopping bus stops taking deliveries from " + queue,
+                    () -> watched.deliveriesStopped(queue));
+            gate.countDown();
+            kit.await().done("stop() returns once the calls in flight finished", stopped).join();
+
+            assertThat(startedAfterStopBegan.get()).as("consumer calls that started after stop() began").isZero();
+            assertThat(entered.get()).as("consumer calls on the stopped bus (only those in flight when it began)")
+                    .isEqualTo(concurrency);
+        } finally {
+            gate.countDown();
+        }
+        Bus second = kit.newBus()
+                .receiveEndpoint(queue, e -> e.concurrency(concurrency).consumer(Work.class,
+                        ctx -> bySecond.add(ctx.message().id())))
+                .start();
+        try (second) {
+            kit.await().until("every message consumed by one of the two buses", () -> missing(ids, byFirst, bySecond),
+                    Set::isEmpty);
+        }
+    }
+
+    @Test
+    default void closedBusLeavesNoThreadAndNoConnectionBehind() {
+        KitContext kit = KitContext.of(this);
+        String queue = kit.endpoint("leak");
+        String name = kit.busName();
+        UUID id = UUID.randomUUID();
+        Set<UUID> consumed = ConcurrentHashMap.newKeySet();
+        Set<Thread> before = omnibusThreads();
+        Bus bus = kit.newBus(kit.newTransport(), name)
+                .receiveEndpoint(queue, e -> e.concurrency(2).consumer(Good.class, ctx -> consumed.add(ctx.message().id())))
+                .start();
+        int connections;
+        try {
+            kit.confirmed(bus.send(Address.queue(queue), new Good(id)));
+            kit.await().until("the bus consumes a message (its threads are running)", () -> consumed.contains(id));
+            assertThat(newThreads(before)).as("omnibus-* threads the running bus started").isNotEmpty();
+            connections = kit.openConnections(name);
+            if (connections >= 0) {
+                assertThat(connections).as("broker connections of the running bus " + name + " (openConnections hook)")
+                        .isPositive();
+            }
+        } finally {
+            bus.close();
+        }
+        kit.await().until("every omnibus-* thread the bus started has ended after close()", () -> newThreads(before),
+                List::isEmpty);
+        if (connections >= 0) {
+            kit.await().until("the broker shows no connection of bus " + name + " after close()",
+                    () -> kit.openConnections(name), n -> n == 0);
         }
     }
 
@@ -199,6 +289,31 @@ interface LifecycleConformance {
                 .isInstanceOf(BusStateException.class).hasMessageContaining("stop");
     }
 
+
+    /**
+     * Live threads named {@code omnibus-*}, except {@code omnibus-timer}: that one belongs to the
+     * JVM-wide system clock every bus shares (started on first use, never per bus).
+     */
+    private static Set<Thread> omnibusThreads() {
+        Set<Thread> out = new HashSet<>();
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.isAlive() && t.getName().startsWith("omnibus-") && !t.getName().equals("omnibus-timer")) {
+                out.add(t);
+            }
+        }
+        return out;
+    }
+
+    /** Names of omnibus-* threads alive now that were not alive in {@code before}. */
+    private static List<String> newThreads(Set<Thread> before) {
+        List<String> out = new ArrayList<>();
+        for (Thread t : omnibusThreads()) {
+            if (!before.contains(t)) {
+                out.add(t.getName());
+            }
+        }
+        return out;
+    }
 
     private static Set<UUID> missing(Set<UUID> all, Set<UUID> a, Set<UUID> b) {
         Set<UUID> left = new HashSet<>(all);

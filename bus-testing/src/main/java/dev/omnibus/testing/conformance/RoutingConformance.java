@@ -18,6 +18,9 @@ import dev.omnibus.testing.conformance.TransportConformanceKit.Numbered;
 import dev.omnibus.testing.conformance.TransportConformanceKit.Order;
 import dev.omnibus.testing.conformance.TransportConformanceKit.Sequenced;
 import dev.omnibus.testing.conformance.TransportConformanceKit.Start;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
+import io.opentelemetry.context.propagation.ContextPropagators;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -37,7 +40,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Conformance tests of where messages go: publish fans out to every consuming endpoint, consumers
  * on one endpoint compete, send is point to point, headers and correlation flow to produced
- * messages, and order is kept per partition key. Part of {@link TransportConformanceKit}, which
+ * messages, the W3C trace context ({@code traceparent}) travels with a message and on to what its
+ * consumer produces, and order is kept per partition key. Part of {@link TransportConformanceKit}, which
  * implements this interface; JUnit runs its default {@code @Test} methods on every kit subclass.
  */
 interface RoutingConformance {
@@ -212,6 +216,56 @@ interface RoutingConformance {
             assertThat(next.headers().getString("X-Conformance-Tenant")).as("custom header of the follow-up")
                     .contains("acme");
         }
+    }
+
+
+    @Test
+    default void traceContextAndApplicationHeadersTravelToWhatTheConsumerProduces() {
+        KitContext kit = KitContext.of(this);
+        String starts = kit.endpoint("trace-start");
+        String followUps = kit.endpoint("trace-next");
+        UUID id = UUID.randomUUID();
+        String traceId = hex(UUID.randomUUID());
+        String traceparent = "00-" + traceId + "-" + traceId.substring(0, 16) + "-01";
+        AtomicReference<Envelope> startEnvelope = new AtomicReference<>();
+        AtomicReference<Envelope> followUpEnvelope = new AtomicReference<>();
+        // the API's propagator without an SDK: the bus's own spans carry the incoming context forward
+        OpenTelemetry w3c = OpenTelemetry.propagating(ContextPropagators.create(W3CTraceContextPropagator.getInstance()));
+        try (Bus bus = kit.newBus()
+                .openTelemetry(w3c)
+                .receiveEndpoint(starts, e -> e.consumer(Start.class, ctx -> {
+                    if (ctx.message().id().equals(id)) {
+                        startEnvelope.set(ctx.envelope());
+                        ctx.publish(new FollowUp(id));
+                    }
+                }))
+                .receiveEndpoint(followUps, e -> e.consumer(FollowUp.class, ctx -> {
+                    if (ctx.message().id().equals(id)) {
+                        followUpEnvelope.set(ctx.envelope());
+                    }
+                }))
+                .start()) {
+            kit.confirmed(bus.publish(new Start(id), SendOptions.defaults()
+                    .withHeader("traceparent", traceparent)
+                    .withHeader("X-Conformance-Tenant", "acme")));
+
+            Envelope next = kit.await().until("the follow-up message is consumed", followUpEnvelope::get, env -> env != null);
+            Envelope first = startEnvelope.get();
+            assertThat(first.headers().getString("traceparent")).as("traceparent of the consumed message").contains(traceparent);
+            assertThat(first.headers().getString("X-Conformance-Tenant")).as("application header of the consumed message")
+                    .contains("acme");
+            String produced = next.headers().getString("traceparent").orElse(null);
+            assertThat(produced).as("traceparent of the message the consumer produced").isNotNull()
+                    .matches("00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}");
+            assertThat(produced.substring(3, 35)).as("trace id of the produced message (the consumed message's trace)")
+                    .isEqualTo(traceId);
+            assertThat(next.headers().getString("X-Conformance-Tenant")).as("application header of the produced message")
+                    .contains("acme");
+        }
+    }
+
+    private static String hex(UUID u) {
+        return String.format("%016x%016x", u.getMostSignificantBits(), u.getLeastSignificantBits());
     }
 
 

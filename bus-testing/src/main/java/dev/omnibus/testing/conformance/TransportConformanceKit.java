@@ -3,7 +3,9 @@ package dev.omnibus.testing.conformance;
 import dev.omnibus.Bus;
 import dev.omnibus.BusBuilder;
 import dev.omnibus.MessageTypeRegistry;
+import dev.omnibus.json.JsonEnvelopeSerializer;
 import dev.omnibus.spi.BusClock;
+import dev.omnibus.spi.Serializer;
 import dev.omnibus.spi.Transport;
 import dev.omnibus.spi.TransportContext;
 import dev.omnibus.testing.Await;
@@ -53,8 +55,11 @@ import org.junit.jupiter.api.AfterEach;
  *
  * <p>Hooks a subclass may override: {@link #timeout()} (the deadline of every wait, default
  * 20 s), {@link #configureBus(BusBuilder)} (bus settings a transport needs, applied to every bus
- * the kit builds) and {@link #afterEachTest()} (clean-up that must run after the kit closed its
- * own transports; JUnit runs a subclass's {@code @AfterEach} methods before the kit's). A test
+ * the kit builds), {@link #serializer()} (the codec every bus writes, default the JSON envelope;
+ * the codec tests check it is the one on the wire), {@link #openConnections(String)} (how many
+ * broker connections a bus holds, default -1: not checked) and {@link #afterEachTest()} (clean-up
+ * that must run after the kit closed its own transports; JUnit runs a subclass's
+ * {@code @AfterEach} methods before the kit's). A test
  * that a transport cannot pass by design (ordering on a broker without ordering, say) is switched
  * off by overriding it with {@code @Disabled("why")}; every test method is public for that. The
  * ordering test is skipped (aborted, reported as skipped) by itself for a transport whose
@@ -67,10 +72,12 @@ import org.junit.jupiter.api.AfterEach;
  * test sleeps: every wait is an {@link Await} with {@link #timeout()} as its deadline, so the kit
  * runs as fast as the transport allows (a few seconds in memory) and a broken transport fails
  * with a message saying what did not happen, never hangs. Where a test must show that something
- * did <em>not</em> happen (a second copy, a message in the error queue), it sends a marker behind
- * it through the same queue and waits for the marker, so a straggler would have been seen. The
- * few timing assertions are lower bounds (a delayed message does not arrive early), never speed
- * requirements.
+ * did <em>not</em> happen (a second copy, a message in the error queue, a redelivery after the
+ * last), it sends a marker behind it along the same ordered path (the same queue, or the same
+ * scheduler with the same delay) and waits for the marker, so a straggler would have been seen.
+ * Timing assertions are bounded on both sides where a late event is a defect (a request timeout
+ * must fire within 10 s; on a virtual bus clock, at its exact time), and lower bounds elsewhere (a
+ * delayed message does not arrive early); never speed requirements.
  *
  * <h2>Threading and failures</h2>
  * JUnit runs each test on its own instance of the subclass (the default per-method life cycle),
@@ -83,12 +90,47 @@ import org.junit.jupiter.api.AfterEach;
  * <h2>Where the tests are</h2>
  * The tests are default {@code @Test} methods of package-private interfaces the kit implements,
  * one per area ({@code RoutingConformance}, {@code RequestConformance},
- * {@code DeadLetterConformance}, {@code DelayConformance}, {@code LifecycleConformance}); JUnit
- * runs them on every subclass as if they were declared here, and a subclass overrides one by
- * name as before.
+ * {@code DeadLetterConformance}, {@code DelayConformance}, {@code LifecycleConformance},
+ * {@code WireConformance}); JUnit runs them on every subclass as if they were declared here, and a
+ * subclass overrides one by name as before.
+ *
+ * <h2>Kit v2</h2>
+ * Tests written against the contract of Transport SPI v2, each counting its effects:
+ * <ul>
+ * <li>{@code spentDelayedRedeliveryCallsTheConsumerExactlyThenErrorsAndFaultsOnce}: retry N and
+ *     redelivery M call an always-failing consumer exactly (N+1)(M+1) times, then exactly one copy
+ *     is in {@code _error} with {@code MT-Redelivery-Count} M and exactly one {@code Fault<T>} is
+ *     published (markers behind the redelivery and fault paths show nothing more comes).
+ * <li>{@code cancelWithdrawsOnlyAPendingScheduledSendAndTheMessageNeverArrives}, on the bus's
+ *     default scheduler and on an {@link dev.omnibus.inmemory.InMemoryScheduler}: cancel is true
+ *     only for a pending message, which then never arrives; false for an unknown id or one already
+ *     sent. A native scheduler that cannot withdraw ({@code cancellableDelay} false) answers false
+ *     and the message arrives.
+ * <li>{@code requestFailsWithTimeoutWhenNobodyAnswers} (now also bounded above by 10 s) and
+ *     {@code requestTimeoutFiresOnTheBusClockAtItsTimeAndNotBefore} (a {@link dev.omnibus.testing.VirtualClock}:
+ *     not done 1 ms before, done at the timeout); {@code requestFromAnotherBusOnTheSameBrokerGetsItsResponse}.
+ * <li>{@code noConsumerCallStartsAfterTheStopBegan}: with every worker held inside a consumer call
+ *     when {@code stop()} begins, no further call starts (a count of zero), and nothing is lost.
+ * <li>{@code closedBusLeavesNoThreadAndNoConnectionBehind}: the {@code omnibus-*} threads the bus
+ *     started end after {@code close()} (the JVM-wide {@code omnibus-timer} aside), and
+ *     {@link #openConnections(String)} drops to 0 where the module can count.
+ * <li>{@code traceContextAndApplicationHeadersTravelToWhatTheConsumerProduces}: a W3C
+ *     {@code traceparent} and an application header cross the transport, and the message the
+ *     consumer produces carries the same trace id (with the API's W3C propagator, no SDK).
+ * <li>{@code theConfiguredSerializerIsTheCodecOnTheWire} and
+ *     {@code bodyThatIsGarbageInTheConfiguredCodecGoesToErrorWithThatCodecsReason}: the
+ *     {@code Content-Type} on the wire is {@link #serializer()}'s, and a body that is garbage under
+ *     it goes to {@code _error} with exactly the reason that codec gives.
+ * <li>{@code slowConsumerNeverHasMoreDeliveriesUnsettledThanItsPrefetch}: the transport fills
+ *     the prefetch window of a held consumer and never goes past it.
+ * <li>{@code expiredMessageIsNeverConsumedAndTheOnesBehindItAre}, and
+ *     {@code expiredMessageIsReportedToObserversAsExpired}: an expired message reaches
+ *     {@link dev.omnibus.spi.BusObserver#deadLettered} with a reason naming the expiry (fails until
+ *     the receive pipeline reports expired messages instead of dropping them at DEBUG).
+ * </ul>
  */
 public abstract class TransportConformanceKit implements RoutingConformance, RequestConformance, DeadLetterConformance,
-        DelayConformance, LifecycleConformance {
+        DelayConformance, LifecycleConformance, WireConformance {
     /** Counted by {@link UnregisteredProbe}'s static initializer; must stay 0. */
     static final AtomicInteger UNREGISTERED_PROBE_INITIALIZATIONS = new AtomicInteger();
 
@@ -118,6 +160,24 @@ public abstract class TransportConformanceKit implements RoutingConformance, Req
      */
     protected BusBuilder configureBus(BusBuilder builder) {
         return builder;
+    }
+
+    /**
+     * The serializer every bus of the kit writes with (default: the JSON envelope). The kit sets
+     * it after {@link #configureBus(BusBuilder)}, so set it here rather than there: the codec tests
+     * check that this is the codec on the wire, and that unreadable bodies are tried in it.
+     */
+    protected Serializer serializer() {
+        return JsonEnvelopeSerializer.create();
+    }
+
+    /**
+     * How many broker connections the bus named {@code busName} holds open now, for the test that
+     * a closed bus leaves none behind; -1 (the default) when the transport module cannot tell, and
+     * the check is skipped. RabbitMQ counts the connections named {@code omnibus:<busName>:…}.
+     */
+    protected int openConnections(String busName) {
+        return -1;
     }
 
     /** Runs after each test, after the kit closed its own transports (default: nothing). */
@@ -206,6 +266,14 @@ public abstract class TransportConformanceKit implements RoutingConformance, Req
         }
     }
 
+    /** The schedulers the cancel test runs on. */
+    public enum SchedulerChoice {
+        /** The bus's default: the transport's native scheduler if it has one, else the in-memory one. */
+        TRANSPORT_DEFAULT,
+        /** An {@link dev.omnibus.inmemory.InMemoryScheduler} set on the bus, over the transport under test. */
+        IN_MEMORY
+    }
+
     // ------------------------------------------------------------------------------------------
     // The context the test interfaces use
 
@@ -237,7 +305,22 @@ public abstract class TransportConformanceKit implements RoutingConformance, Req
 
         @Override
         public BusBuilder newBus(Transport transport) {
-            return configureBus(Bus.builder().transport(transport).name(busName()));
+            return newBus(transport, busName());
+        }
+
+        @Override
+        public BusBuilder newBus(Transport transport, String name) {
+            return configureBus(Bus.builder().transport(transport).name(name)).serializer(serializer());
+        }
+
+        @Override
+        public Serializer serializer() {
+            return TransportConformanceKit.this.serializer();
+        }
+
+        @Override
+        public int openConnections(String busName) {
+            return TransportConformanceKit.this.openConnections(busName);
         }
 
         @Override
@@ -340,5 +423,8 @@ public abstract class TransportConformanceKit implements RoutingConformance, Req
     }
 
     record Sequenced(UUID key, int seq) {
+    }
+
+    record CancelLater(UUID target) {
     }
 }

@@ -5,6 +5,7 @@ import dev.omnibus.inmemory.InMemoryBroker;
 import dev.omnibus.inmemory.InMemoryTransport;
 import dev.omnibus.json.CborEnvelopeSerializer;
 import dev.omnibus.json.JsonEnvelopeSerializer;
+import dev.omnibus.spi.Serializer;
 import dev.omnibus.spi.Transport;
 
 /**
@@ -22,7 +23,12 @@ class InMemoryCborConformanceTest extends TransportConformanceKit {
     }
 
     @Override
+    protected Serializer serializer() {
+        return CborEnvelopeSerializer.create();
+    }
+
+    @Override
     protected BusBuilder configureBus(BusBuilder builder) {
-        return builder.serializer(CborEnvelopeSerializer.create()).deserializer(JsonEnvelopeSerializer.create());
+        return builder.deserializer(JsonEnvelopeSerializer.create());
     }
 }
