@@ -124,9 +124,9 @@ import org.junit.jupiter.api.AfterEach;
  * <li>{@code slowConsumerNeverHasMoreDeliveriesUnsettledThanItsPrefetch}: the transport fills
  *     the prefetch window of a held consumer and never goes past it.
  * <li>{@code expiredMessageIsNeverConsumedAndTheOnesBehindItAre}, and
- *     {@code expiredMessageIsReportedToObserversAsExpired}: an expired message reaches
- *     {@link dev.omnibus.spi.BusObserver#deadLettered} with a reason naming the expiry (fails until
- *     the receive pipeline reports expired messages instead of dropping them at DEBUG).
+ *     {@code expiredMessageIsReportedToObserversAsExpired}: an expired message is never consumed,
+ *     messages behind it are, and it is reported to {@link dev.omnibus.spi.BusObserver#expired}
+ *     (acknowledged and logged at INFO, in neither {@code _error} nor {@code _skipped}).
  * </ul>
  */
 public abstract class TransportConformanceKit implements RoutingConformance, RequestConformance, DeadLetterConformance,
