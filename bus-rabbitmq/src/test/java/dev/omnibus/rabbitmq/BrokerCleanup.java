@@ -11,11 +11,13 @@ import org.junit.platform.launcher.LauncherSession;
 import org.junit.platform.launcher.LauncherSessionListener;
 
 /**
- * Deletes, at the end of the test run, the queues (and their exchanges of the same name) that the
- * run created on the local broker. Every test uses names unique to its run, so without this each
- * run would leave a hundred-odd durable queues behind, and a broker holding thousands takes minutes
- * to restart (which the restart test does). Works only where {@code rabbitmqctl} can list the local
- * broker's queues; elsewhere it does nothing. Queues that existed before the run are never touched.
+ * Deletes, at the end of the test run, the queues (and their exchanges of the same name) that this
+ * run created on the local broker: those that appeared during the run AND carry an id this JVM
+ * handed out ({@link dev.omnibus.testing.RunIds}), so a run never deletes what another run on the
+ * same broker (a parallel build, an application) is using. Without it each run would leave a
+ * hundred-odd durable queues behind, and a broker holding thousands takes minutes to restart (which
+ * the restart test does). Works only where {@code rabbitmqctl} can list the local broker's queues;
+ * elsewhere it does nothing.
  */
 public final class BrokerCleanup implements LauncherSessionListener {
     private Set<String> before;
@@ -35,6 +37,7 @@ public final class BrokerCleanup implements LauncherSessionListener {
             return;
         }
         after.removeAll(before);
+        after.removeIf(name -> !dev.omnibus.testing.RunIds.ours(name));
         if (after.isEmpty()) {
             return;
         }

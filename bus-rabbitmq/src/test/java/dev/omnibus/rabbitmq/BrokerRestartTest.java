@@ -11,7 +11,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterAll;
@@ -48,7 +47,7 @@ class BrokerRestartTest {
 
     @Test
     void everyConfirmedMessageIsConsumedAcrossABrokerRestart() {
-        String run = Long.toHexString(ThreadLocalRandom.current().nextLong() | Long.MIN_VALUE).substring(0, 8);
+        String run = dev.omnibus.testing.RunIds.next();
         String queue = "restart-" + run;
         Map<Integer, AtomicInteger> consumed = new ConcurrentHashMap<>();
         Set<Integer> confirmed = ConcurrentHashMap.newKeySet();

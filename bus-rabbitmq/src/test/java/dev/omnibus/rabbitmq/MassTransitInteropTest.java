@@ -17,7 +17,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -48,7 +47,7 @@ class MassTransitInteropTest {
     record OrderShipped(UUID orderId, String carrier) implements OrderEvent {
     }
 
-    private final String run = Long.toHexString(ThreadLocalRandom.current().nextLong() | Long.MIN_VALUE).substring(0, 8);
+    private final String run = dev.omnibus.testing.RunIds.next();
     private Connection plain;
 
     @BeforeAll

@@ -24,7 +24,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
-import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -33,7 +32,7 @@ import org.junit.jupiter.api.Test;
 /** What {@link RabbitMqTransport#capabilities()} claims, checked against what the broker and the transport do. */
 class RabbitMqCapabilitiesTest {
     private static final Await AWAIT = Await.atMost(Duration.ofSeconds(20));
-    private final String run = Long.toHexString(ThreadLocalRandom.current().nextLong() | Long.MIN_VALUE).substring(0, 8);
+    private final String run = dev.omnibus.testing.RunIds.next();
     private RabbitMqTransport transport;
     private Connection plain;
 

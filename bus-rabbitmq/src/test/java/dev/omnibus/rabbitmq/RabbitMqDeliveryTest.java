@@ -25,7 +25,6 @@ import java.util.Objects;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -34,7 +33,7 @@ import org.junit.jupiter.api.Test;
 /** Settling a {@link RabbitMqDelivery} (SPI v2), against the real broker. */
 class RabbitMqDeliveryTest {
     private static final Await AWAIT = Await.atMost(Duration.ofSeconds(20));
-    private final String run = Long.toHexString(ThreadLocalRandom.current().nextLong() | Long.MIN_VALUE).substring(0, 8);
+    private final String run = dev.omnibus.testing.RunIds.next();
     private final String quorumQueue = "dt-quorum-" + run;
     private final BlockingQueue<Delivery> got = new LinkedBlockingQueue<>();
     private RabbitMqTransport transport;

@@ -22,7 +22,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -32,7 +31,7 @@ import org.junit.jupiter.api.Test;
 /** The transport below the bus, against the real broker. */
 class RabbitMqTransportTest {
     private static final Await AWAIT = Await.atMost(Duration.ofSeconds(20));
-    private final String run = Long.toHexString(ThreadLocalRandom.current().nextLong() | Long.MIN_VALUE).substring(0, 8);
+    private final String run = dev.omnibus.testing.RunIds.next();
     private RabbitMqTransport transport;
     private Connection plain;
 

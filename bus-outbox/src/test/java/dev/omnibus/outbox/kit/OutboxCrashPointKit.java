@@ -73,7 +73,7 @@ public abstract class OutboxCrashPointKit {
                 s.execute("CREATE TABLE kit_effects (order_id UUID NOT NULL)");
             }
             JdbcOutbox.builder(ds).build().migrate();
-            String queue = "kit_" + step.name().toLowerCase() + "_" + UUID.randomUUID().toString().substring(0, 8);
+            String queue = "kit_" + step.name().toLowerCase() + "_" + dev.omnibus.testing.RunIds.next();
 
             CrashAt crash = new CrashAt(step);
             AtomicInteger deliveries = new AtomicInteger();

@@ -15,7 +15,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 
@@ -134,7 +133,7 @@ public abstract class TransportConformanceKit implements RoutingConformance, Req
     /** Counted by {@link UnregisteredProbe}'s static initializer; must stay 0. */
     static final AtomicInteger UNREGISTERED_PROBE_INITIALIZATIONS = new AtomicInteger();
 
-    private final String runId = Long.toHexString(ThreadLocalRandom.current().nextLong() | Long.MIN_VALUE).substring(0, 8);
+    private final String runId = dev.omnibus.testing.RunIds.next();
     private final AtomicInteger busCount = new AtomicInteger();
     private final List<AutoCloseable> resources = new ArrayList<>();
     private final KitContext context = new Context();
