@@ -15,11 +15,20 @@ import java.util.concurrent.atomic.AtomicInteger;
  * (one at a time per key) while tasks with other keys, or none, run in parallel. Each key with
  * work has a small mailbox, as an actor has; the mailbox leaves the map when it runs empty, so
  * memory follows the keys in flight, not every key ever seen. A slow task delays only its own
- * key. Thread-safe.
+ * key.
+ *
+ * <p>With one thread there is nothing to run in parallel, so keys are ignored and every task goes
+ * to the pool's one ordered queue: tasks run strictly first in, first out across keys (mailboxes
+ * would drain one key before the next). Memory is then the tasks waiting, as with mailboxes; the
+ * caller bounds those (an endpoint's prefetch).
+ *
+ * <p>Thread-safe. A task's {@link RuntimeException} goes to the worker's uncaught-exception
+ * handler and never stalls its key.
  */
 final class PartitionedExecutor {
     private final ThreadPoolExecutor pool;
     private final ConcurrentHashMap<Object, Mailbox> mailboxes = new ConcurrentHashMap<>();
+    private final boolean serial;
 
     PartitionedExecutor(String name, int threads) {
         AtomicInteger n = new AtomicInteger();
@@ -28,6 +37,7 @@ final class PartitionedExecutor {
             t.setDaemon(true);
             return t;
         });
+        this.serial = threads == 1;
     }
 
     /**
@@ -36,7 +46,7 @@ final class PartitionedExecutor {
      * @throws RejectedExecutionException after {@link #shutdownNow}
      */
     void execute(Object key, Runnable task) {
-        if (key == null) {
+        if (key == null || serial) { // one thread: the pool's queue is already one order for every key
             pool.execute(task);
             return;
         }
