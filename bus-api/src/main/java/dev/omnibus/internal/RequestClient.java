@@ -38,8 +38,37 @@ final class RequestClient implements DeliveryHandler {
     private final Map<UUID, Pending<?>> pending = new ConcurrentHashMap<>();
     private volatile URI address;
 
-    private record Pending<R>(CompletableFuture<R> future, MessageType responseType, MessageType requestType,
-            BusClock.Cancellable timer) {
+    /** A waiting request. Its timer is set just after it is registered, so it may still be null. */
+    private static final class Pending<R> {
+        private final CompletableFuture<R> future;
+        private final MessageType responseType;
+        private final MessageType requestType;
+        private volatile BusClock.Cancellable timer;
+
+        Pending(CompletableFuture<R> future, MessageType responseType, MessageType requestType) {
+            this.future = future;
+            this.responseType = responseType;
+            this.requestType = requestType;
+        }
+
+        CompletableFuture<R> future() {
+            return future;
+        }
+
+        MessageType responseType() {
+            return responseType;
+        }
+
+        MessageType requestType() {
+            return requestType;
+        }
+
+        void cancelTimer() {
+            BusClock.Cancellable t = timer;
+            if (t != null) {
+                t.cancel();
+            }
+        }
     }
 
     RequestClient(DefaultBus bus, BusSpec spec) {
@@ -71,18 +100,27 @@ final class RequestClient implements DeliveryHandler {
         MessageType requestType = registry.typeOf(message.getClass());
         UUID requestId = Uuid7.next();
         CompletableFuture<R> future = new CompletableFuture<>();
-        BusClock.Cancellable timer = spec.clock().schedule(timeout, () -> {
+        Pending<R> waiting = new Pending<>(future, responseType, requestType);
+        // registered before the timer is set: a timer due at once (a tiny timeout, a clock that runs
+        // due tasks immediately) must find the request, or its future would never complete
+        pending.put(requestId, waiting);
+        waiting.timer = spec.clock().schedule(timeout, () -> {
             if (pending.remove(requestId) != null) {
                 future.completeExceptionally(new RequestTimeoutException(requestType.urn(), timeout));
             }
         });
-        pending.put(requestId, new Pending<>(future, responseType, requestType, timer));
+        if (!pending.containsKey(requestId)) { // settled before its timer was set: withdraw the timer
+            waiting.cancelTimer();
+        }
+        if (future.isDone()) {
+            return future; // timed out already: nothing to send
+        }
         SendOptions o = options.timeToLive() == null ? options.withTimeToLive(timeout) : options;
         o = o.withHeader(ACCEPT_TYPE, List.of(responseType.urn()));
         bus.producer().produce(new MessageProducer.Production(destination, message, requestType, o, parent, address(),
                 requestId, address())).whenComplete((ok, err) -> {
                     if (err != null && pending.remove(requestId) != null) {
-                        timer.cancel();
+                        waiting.cancelTimer();
                         future.completeExceptionally(err);
                     }
                 });
@@ -109,7 +147,7 @@ final class RequestClient implements DeliveryHandler {
                     env.messageId());
             return;
         }
-        p.timer().cancel();
+        p.cancelTimer();
         complete(p, env, decoded);
     }
 
@@ -135,7 +173,7 @@ final class RequestClient implements DeliveryHandler {
         for (UUID id : List.copyOf(pending.keySet())) {
             Pending<?> p = pending.remove(id);
             if (p != null) {
-                p.timer().cancel();
+                p.cancelTimer();
                 p.future().completeExceptionally(new BusStateException("the bus stopped before a response arrived"));
             }
         }
