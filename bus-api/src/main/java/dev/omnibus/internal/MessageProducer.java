@@ -52,6 +52,11 @@ final class MessageProducer {
             URI source, UUID requestId, URI responseAddress) {
     }
 
+    /**
+     * Encodes and hands over. Never throws for what goes wrong after the arguments are checked:
+     * an encoding, transport or scheduler failure fails the returned future, and the producer span
+     * ends (marked as an error) either way.
+     */
     CompletableFuture<Void> produce(Production p) {
         Objects.requireNonNull(p.message(), "message");
         Encoded encoded;
@@ -72,7 +77,13 @@ final class MessageProducer {
         }
         io.opentelemetry.api.trace.Span producing = span;
         producing.setAttribute(Tracing.MESSAGE_ID, String.valueOf(encoded.envelope().messageId()));
-        return handOver(p, type, encoded).whenComplete((ok, err) -> {
+        CompletableFuture<Void> handedOver;
+        try {
+            handedOver = handOver(p, type, encoded);
+        } catch (RuntimeException e) { // a scheduler (or a transport breaking its contract) threw: fail the future
+            handedOver = CompletableFuture.failedFuture(e);
+        }
+        return handedOver.whenComplete((ok, err) -> {
             if (err != null) {
                 Tracing.fail(producing, err);
             }
