@@ -41,6 +41,7 @@ public final class DefaultBus implements Bus {
     private final RequestClient requests;
     private final java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
     private ReceiveHandle responseHandle;
+    private volatile boolean schedulerStarted;
 
     public DefaultBus(BusSpec spec) {
         this.spec = spec;
@@ -67,12 +68,15 @@ public final class DefaultBus implements Bus {
         }
         try {
             spec.transport().start(new TransportContext(spec.clock(), spec.name()));
-            spec.scheduler().start(spec.transport(), spec.clock());
             spec.transport().declareEndpoint(new EndpointTopology(requests.queue(), List.of(), true));
             responseHandle = spec.transport().receive(requests.queue(), new ReceiveSettings(64), requests);
             for (ReceiveEndpointRuntime e : endpoints) {
                 e.start();
             }
+            // last: a scheduler may send at once (an outbox relay sends its backlog), and what it sends
+            // must find every queue declared, bound and receiving (an unbound exchange drops a message)
+            spec.scheduler().start(spec.transport(), spec.clock());
+            schedulerStarted = true;
         } catch (RuntimeException e) {
             LOG.error("Bus {} failed to start; shutting down what started", spec.name(), e);
             state.set(State.STOPPING);
@@ -133,6 +137,16 @@ public final class DefaultBus implements Bus {
                 interrupted = true;
             }
         }
+        // the scheduler stops once nothing is consumed any more (so a redelivery or scheduled send
+        // from a consumer finishing in flight still reaches it) and before the endpoints' receive
+        // loops and the transport close (so what it flushes at stop still finds its queues)
+        if (schedulerStarted) {
+            try {
+                spec.scheduler().stop();
+            } catch (RuntimeException ex) {
+                LOG.warn("Bus {}: scheduler failed to stop cleanly", spec.name(), ex);
+            }
+        }
         for (ReceiveEndpointRuntime e : endpoints) {
             e.close();
         }
@@ -140,11 +154,6 @@ public final class DefaultBus implements Bus {
             responseHandle.close();
         }
         requests.failAll();
-        try {
-            spec.scheduler().stop();
-        } catch (RuntimeException ex) {
-            LOG.warn("Bus {}: scheduler failed to stop cleanly", spec.name(), ex);
-        }
         try {
             spec.transport().close();
         } catch (RuntimeException ex) {
