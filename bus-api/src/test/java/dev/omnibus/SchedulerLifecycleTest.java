@@ -27,7 +27,7 @@ class SchedulerLifecycleTest {
     }
 
     /** Relays a backlog the moment it starts, as an outbox relay does with rows left from a previous run. */
-    static final class RelayingScheduler implements Scheduler {
+    static class RelayingScheduler implements Scheduler {
         private final List<Captured> backlog;
 
         RelayingScheduler(List<Captured> backlog) {
@@ -98,6 +98,43 @@ class SchedulerLifecycleTest {
             Waits.until("broker idle", Duration.ofSeconds(5), broker::isIdle);
             assertThat(consumed).hasValue(2);
             assertThat(broker.depth("backlog_error")).isZero();
+        }
+    }
+
+    record FollowUp(int n) {
+    }
+
+    @Test
+    void aConsumerRunningWhileTheBusStartsCanProduce() throws Exception {
+        List<Captured> backlog = encoded(new Backlogged(1));
+        java.util.concurrent.CountDownLatch followedUp = new java.util.concurrent.CountDownLatch(1);
+        AtomicInteger faults = new AtomicInteger();
+        Scheduler relayThenWait = new RelayingScheduler(backlog) {
+            @Override
+            public void start(Transport transport, BusClock clock) {
+                super.start(transport, clock);
+                try { // the bus is still starting while the relayed message is consumed
+                    followedUp.await(5, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        };
+        try (Bus bus = Bus.builder()
+                .transport(InMemoryTransport.create())
+                .scheduler(relayThenWait)
+                .receiveEndpoint("backlog", e -> e.consumer(Backlogged.class, ctx -> {
+                    try {
+                        ctx.publish(new FollowUp(ctx.message().n())).get(5, TimeUnit.SECONDS);
+                    } catch (BusStateException ex) {
+                        faults.incrementAndGet();
+                        throw ex;
+                    }
+                }))
+                .receiveEndpoint("follow-up", e -> e.consumer(FollowUp.class, ctx -> followedUp.countDown()))
+                .start()) {
+            assertThat(followedUp.await(5, TimeUnit.SECONDS)).as("the follow-up was consumed").isTrue();
+            assertThat(faults).hasValue(0);
         }
     }
 }

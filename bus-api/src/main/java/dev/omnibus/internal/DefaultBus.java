@@ -40,8 +40,10 @@ public final class DefaultBus implements Bus {
     private final List<ReceiveEndpointRuntime> endpoints = new ArrayList<>();
     private final RequestClient requests;
     private final java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
+    private final java.util.concurrent.CountDownLatch startFinished = new java.util.concurrent.CountDownLatch(1);
     private ReceiveHandle responseHandle;
     private volatile boolean schedulerStarted;
+    private volatile boolean transportStarted;
 
     public DefaultBus(BusSpec spec) {
         this.spec = spec;
@@ -68,6 +70,7 @@ public final class DefaultBus implements Bus {
         }
         try {
             spec.transport().start(new TransportContext(spec.clock(), spec.name()));
+            transportStarted = true;
             spec.transport().declareEndpoint(new EndpointTopology(requests.queue(), List.of(), true));
             responseHandle = spec.transport().receive(requests.queue(), new ReceiveSettings(64), requests);
             for (ReceiveEndpointRuntime e : endpoints) {
@@ -81,9 +84,11 @@ public final class DefaultBus implements Bus {
             LOG.error("Bus {} failed to start; shutting down what started", spec.name(), e);
             state.set(State.STOPPING);
             shutdown(System.nanoTime());
+            startFinished.countDown();
             throw e;
         }
         state.set(State.RUNNING);
+        startFinished.countDown(); // a close() that came during start stops the bus now
         LOG.info("Bus {} started on {} with {} endpoint(s)", spec.name(), spec.transport().capabilities().name(),
                 endpoints.size());
         return this;
@@ -95,31 +100,74 @@ public final class DefaultBus implements Bus {
             throw new BusStateException("bus '" + spec.name() + "' is not running (state " + state.get() + "); it can stop only once");
         }
         long deadline = System.nanoTime() + spec.stopTimeout().toNanos();
+        if (onWorkerThread()) {
+            // a consumer stopping its own bus: the stop waits for deliveries in flight, its own among
+            // them, so it runs on a thread of its own and this call returns; the consumer's delivery
+            // then settles as usual and the stop completes without waiting for the stop timeout
+            Thread stopper = new Thread(() -> shutdown(deadline), "omnibus-" + spec.name() + "-stop");
+            stopper.setDaemon(false); // a stop in progress finishes even if main() returns
+            stopper.start();
+            return;
+        }
         shutdown(deadline);
     }
 
     @Override
     public void close() {
-        if (state.compareAndSet(State.CREATED, State.STOPPED)) {
-            spec.transport().close(); // built, never started: release what the transport holds
-            stopped.countDown();
-            return;
-        }
-        if (state.get() == State.RUNNING) {
-            try {
-                stop();
-                return;
-            } catch (BusStateException e) {
-                // another thread is stopping it: wait for that below
+        while (true) {
+            switch (state.get()) {
+                case CREATED -> {
+                    if (state.compareAndSet(State.CREATED, State.STOPPED)) {
+                        spec.transport().close(); // built, never started: release what the transport holds
+                        stopped.countDown();
+                        return;
+                    }
+                }
+                case STARTING -> {
+                    if (!await(startFinished)) { // then stop what started
+                        return;
+                    }
+                }
+                case RUNNING -> {
+                    try {
+                        stop(); // from a consumer: begins the stop and returns, as stop() does
+                        return;
+                    } catch (BusStateException e) {
+                        // another thread began stopping it: wait for that below
+                    }
+                }
+                case STOPPING -> {
+                    if (!onWorkerThread()) { // a consumer must not wait for a stop that waits for it
+                        await(stopped);
+                    }
+                    return;
+                }
+                case STOPPED -> {
+                    return;
+                }
             }
         }
-        if (state.get() == State.STOPPING) {
-            try {
-                stopped.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+    }
+
+    /** Waits for {@code latch}; false if interrupted (the interrupt is kept). */
+    private static boolean await(java.util.concurrent.CountDownLatch latch) {
+        try {
+            latch.await();
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** Whether the caller is one of this bus's consumer threads. */
+    private boolean onWorkerThread() {
+        for (ReceiveEndpointRuntime e : endpoints) {
+            if (e.isWorkerThread()) {
+                return true;
             }
         }
+        return false;
     }
 
     private void shutdown(long deadlineNanos) {
@@ -253,10 +301,14 @@ public final class DefaultBus implements Bus {
         return s == State.STOPPING || s == State.STOPPED;
     }
 
-    /** Producing is allowed while running, and while stopping (consumers in flight finish their work). */
+    /**
+     * Producing is allowed while running, while stopping (consumers in flight finish their work), and
+     * while starting once the transport is connected (endpoints consume as soon as each one is
+     * receiving, before the last one is, and what they produce must not fail for that).
+     */
     void checkCanProduce() {
         State s = state.get();
-        if (s == State.RUNNING || s == State.STOPPING) {
+        if (s == State.RUNNING || s == State.STOPPING || s == State.STARTING && transportStarted) {
             return;
         }
         throw new BusStateException(s == State.STOPPED

@@ -26,6 +26,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * handler and never stalls its key.
  */
 final class PartitionedExecutor {
+    /** The executor each worker thread belongs to. */
+    private static final ThreadLocal<PartitionedExecutor> OWNER = new ThreadLocal<>();
+
     private final ThreadPoolExecutor pool;
     private final ConcurrentHashMap<Object, Mailbox> mailboxes = new ConcurrentHashMap<>();
     private final boolean serial;
@@ -33,7 +36,10 @@ final class PartitionedExecutor {
     PartitionedExecutor(String name, int threads) {
         AtomicInteger n = new AtomicInteger();
         this.pool = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), r -> {
-            Thread t = new Thread(r, "omnibus-" + name + "-" + n.incrementAndGet());
+            Thread t = new Thread(() -> {
+                OWNER.set(this);
+                r.run();
+            }, "omnibus-" + name + "-" + n.incrementAndGet());
             t.setDaemon(true);
             return t;
         });
@@ -63,6 +69,11 @@ final class PartitionedExecutor {
         if (schedule[0]) {
             pool.execute(box);
         }
+    }
+
+    /** Whether the calling thread is one of this executor's workers (a task calling back into its owner). */
+    boolean isWorkerThread() {
+        return OWNER.get() == this;
     }
 
     /** Interrupts running tasks and drops the rest. */
