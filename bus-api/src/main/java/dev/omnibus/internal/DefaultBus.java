@@ -44,6 +44,7 @@ public final class DefaultBus implements Bus {
     private ReceiveHandle responseHandle;
     private volatile boolean schedulerStarted;
     private volatile boolean transportStarted;
+    private volatile boolean clockRetained;
 
     public DefaultBus(BusSpec spec) {
         this.spec = spec;
@@ -69,6 +70,8 @@ public final class DefaultBus implements Bus {
                     + "); build a new bus to start again");
         }
         try {
+            spec.clock().retain(); // released at the end of the stop: a clock's timer thread lives as long as its buses
+            clockRetained = true;
             spec.transport().start(new TransportContext(spec.clock(), spec.name()));
             transportStarted = true;
             spec.transport().declareEndpoint(new EndpointTopology(requests.queue(), List.of(), true));
@@ -206,6 +209,13 @@ public final class DefaultBus implements Bus {
             spec.transport().close();
         } catch (RuntimeException ex) {
             LOG.warn("Bus {}: transport failed to close cleanly", spec.name(), ex);
+        }
+        if (clockRetained) {
+            try {
+                spec.clock().release();
+            } catch (RuntimeException ex) {
+                LOG.warn("Bus {}: clock failed to release", spec.name(), ex);
+            }
         }
         state.set(State.STOPPED);
         stopped.countDown();
