@@ -39,6 +39,7 @@ public final class DefaultBus implements Bus {
     private final Map<String, Serializer> deserializers = new HashMap<>();
     private final List<ReceiveEndpointRuntime> endpoints = new ArrayList<>();
     private final RequestClient requests;
+    private final Completions completions;
     private final java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
     private final java.util.concurrent.CountDownLatch startFinished = new java.util.concurrent.CountDownLatch(1);
     private ReceiveHandle responseHandle;
@@ -57,6 +58,7 @@ public final class DefaultBus implements Bus {
         for (Serializer s : spec.deserializers()) {
             deserializers.put(s.contentType(), s);
         }
+        this.completions = new Completions(spec.name());
         this.requests = new RequestClient(this, spec);
         for (EndpointSpec e : spec.endpoints()) {
             endpoints.add(new ReceiveEndpointRuntime(this, e, spec));
@@ -210,6 +212,7 @@ public final class DefaultBus implements Bus {
         } catch (RuntimeException ex) {
             LOG.warn("Bus {}: transport failed to close cleanly", spec.name(), ex);
         }
+        completions.shutdown(); // what was handed over still runs; the threads then end
         if (clockRetained) {
             try {
                 spec.clock().release();
@@ -228,16 +231,17 @@ public final class DefaultBus implements Bus {
     @Override
     public CompletableFuture<Void> publish(Object message, SendOptions options) {
         checkCanProduce();
-        return producer.produce(new MessageProducer.Production(null, Objects.requireNonNull(message, "message"), null,
-                Objects.requireNonNull(options, "options"), null, requests.address(), null, null));
+        return completions.detach(producer.produce(new MessageProducer.Production(null,
+                Objects.requireNonNull(message, "message"), null, Objects.requireNonNull(options, "options"), null,
+                requests.address(), null, null)));
     }
 
     @Override
     public CompletableFuture<Void> send(Address destination, Object message, SendOptions options) {
         checkCanProduce();
-        return producer.produce(new MessageProducer.Production(Objects.requireNonNull(destination, "destination"),
-                Objects.requireNonNull(message, "message"), null, Objects.requireNonNull(options, "options"), null,
-                requests.address(), null, null));
+        return completions.detach(producer.produce(new MessageProducer.Production(
+                Objects.requireNonNull(destination, "destination"), Objects.requireNonNull(message, "message"), null,
+                Objects.requireNonNull(options, "options"), null, requests.address(), null, null)));
     }
 
     @Override
@@ -290,6 +294,11 @@ public final class DefaultBus implements Bus {
 
     RequestClient requests() {
         return requests;
+    }
+
+    /** Where futures handed to application code complete when the transport completes them later. */
+    Completions completions() {
+        return completions;
     }
 
     /** Withdraws a scheduled message by its id (the token of schedulers that use message ids); see ConsumeContext. */

@@ -104,27 +104,52 @@ final class RequestClient implements DeliveryHandler {
         // registered before the timer is set: a timer due at once (a tiny timeout, a clock that runs
         // due tasks immediately) must find the request, or its future would never complete
         pending.put(requestId, waiting);
+        boolean sharedTimer = spec.clock().ownsTimerThread();
         waiting.timer = spec.clock().schedule(timeout, () -> {
             if (pending.remove(requestId) != null) {
-                future.completeExceptionally(new RequestTimeoutException(requestType.urn(), timeout));
+                // off a shared timer thread; in place on a clock run by the thread that moves its time
+                // (a test's virtual clock), so the timeout is seen when the clock has moved
+                RequestTimeoutException e = new RequestTimeoutException(requestType.urn(), timeout);
+                if (sharedTimer) {
+                    bus.completions().execute(() -> future.completeExceptionally(e));
+                } else {
+                    future.completeExceptionally(e);
+                }
             }
         });
         if (!pending.containsKey(requestId)) { // settled before its timer was set: withdraw the timer
             waiting.cancelTimer();
         }
         if (future.isDone()) {
-            return future; // timed out already: nothing to send
+            return future; // timed out already: nothing to send (and nothing to hand to another thread)
         }
         SendOptions o = options.timeToLive() == null ? options.withTimeToLive(timeout) : options;
         o = o.withHeader(ACCEPT_TYPE, List.of(responseType.urn()));
-        bus.producer().produce(new MessageProducer.Production(destination, message, requestType, o, parent, address(),
-                requestId, address())).whenComplete((ok, err) -> {
-                    if (err != null && pending.remove(requestId) != null) {
-                        waiting.cancelTimer();
-                        future.completeExceptionally(err);
-                    }
-                });
+        CompletableFuture<Void> sent = bus.producer().produce(new MessageProducer.Production(destination, message,
+                requestType, o, parent, address(), requestId, address()));
+        if (sent.isDone()) { // refused at once: fail on the caller's thread, before returning
+            failIfSendFailed(requestId, waiting, sent);
+        } else {
+            sent.whenComplete((ok, err) -> {
+                if (err != null) {
+                    bus.completions().execute(() -> failIfSendFailed(requestId, waiting, sent));
+                }
+            });
+        }
+        // the response completes the future on one of the bus's threads, never on the response queue's
+        // receive thread (a continuation waiting there for another response would wait for itself)
         return future;
+    }
+
+    private void failIfSendFailed(UUID requestId, Pending<?> waiting, CompletableFuture<Void> sent) {
+        if (sent.isCompletedExceptionally() && pending.remove(requestId) != null) {
+            waiting.cancelTimer();
+            try {
+                sent.join();
+            } catch (java.util.concurrent.CompletionException | java.util.concurrent.CancellationException e) {
+                waiting.future().completeExceptionally(e.getCause() != null ? e.getCause() : e);
+            }
+        }
     }
 
     @Override
@@ -148,7 +173,7 @@ final class RequestClient implements DeliveryHandler {
             return;
         }
         p.cancelTimer();
-        complete(p, env, decoded);
+        bus.completions().execute(() -> complete(p, env, decoded));
     }
 
     @SuppressWarnings("unchecked")
@@ -174,7 +199,8 @@ final class RequestClient implements DeliveryHandler {
             Pending<?> p = pending.remove(id);
             if (p != null) {
                 p.cancelTimer();
-                p.future().completeExceptionally(new BusStateException("the bus stopped before a response arrived"));
+                bus.completions().execute(() -> p.future().completeExceptionally(
+                        new BusStateException("the bus stopped before a response arrived")));
             }
         }
     }
