@@ -23,13 +23,23 @@ import java.util.concurrent.CompletableFuture;
  * {@code publish} and {@code send} return futures that complete when the transport has the
  * message (for a broker: when it confirmed it), and fail with {@link TransportException} when it
  * could not take it, or {@link SerializationException} when the message cannot be written.
+ * A future the transport has completed by the time it is returned (the in-memory transport's)
+ * is returned as it is, and its continuations run on the calling thread. Any other future the bus
+ * returns, a request's always, completes on one of the bus's own threads
+ * ({@code omnibus-<bus name>-callback-N}), never on a transport's I/O thread nor the clock's timer
+ * thread, so a continuation may wait for another of the bus's futures
+ * ({@code bus.publish(a).thenRun(() -> bus.publish(b).join())}). Those threads end at stop.
  *
  * <h2>Life cycle</h2>
  * {@link #start} once (the builder's {@code start()} does it), {@link #stop} once. Stopping stops
  * new deliveries, lets deliveries in flight finish within the stop timeout (default 30 s), and
  * leaves everything else queued. Starting twice, stopping twice, or producing messages on a bus
  * that is not running throw {@link BusStateException}. {@link #close} stops a running bus and does
- * nothing otherwise, so try-with-resources is always safe.
+ * nothing otherwise, so try-with-resources is always safe; a {@code close} while another thread is
+ * in {@code start} waits for it and then stops the bus. A consumer may stop or close its own bus:
+ * the call then begins the stop and returns at once (the stop waits for deliveries in flight, the
+ * consumer's own among them), and the consumer's message is settled as usual when it returns.
+ * No thread the bus started outlives its stop.
  *
  * <p>Thread-safe.
  */

@@ -11,6 +11,8 @@ import java.util.concurrent.CompletableFuture;
  * message's application headers (those not starting with {@code MT-}).
  *
  * <p>A context belongs to one delivery and one thread; do not keep it after the consumer returns.
+ * Its futures complete as {@link Bus}'s do: on the calling thread when the transport has the
+ * message before they are returned, else on one of the bus's threads, never a transport's.
  *
  * @param <T> the message type
  */

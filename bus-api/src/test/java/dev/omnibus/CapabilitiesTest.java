@@ -5,16 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.omnibus.inmemory.InMemoryTransport;
 import dev.omnibus.spi.BusClock;
-import dev.omnibus.spi.DeliveryHandler;
 import dev.omnibus.spi.EndpointTopology;
 import dev.omnibus.spi.OutgoingMessage;
-import dev.omnibus.spi.ReceiveHandle;
-import dev.omnibus.spi.ReceiveSettings;
 import dev.omnibus.spi.Scheduler;
 import dev.omnibus.spi.Transport;
 import dev.omnibus.spi.TransportCapabilities;
-import dev.omnibus.spi.TransportContext;
-import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -40,13 +35,19 @@ class CapabilitiesTest {
     }
 
     /** The in-memory transport under other capabilities (and, optionally, a native scheduler). */
-    static class Capable implements Transport {
-        final InMemoryTransport delegate = InMemoryTransport.create();
+    static class Capable extends DelegatingTransport {
+        final InMemoryTransport delegate;
         final TransportCapabilities caps;
         final Scheduler nativeScheduler;
         final List<EndpointTopology> declared = new CopyOnWriteArrayList<>();
 
         Capable(TransportCapabilities caps, Scheduler nativeScheduler) {
+            this(InMemoryTransport.create(), caps, nativeScheduler);
+        }
+
+        private Capable(InMemoryTransport delegate, TransportCapabilities caps, Scheduler nativeScheduler) {
+            super(delegate);
+            this.delegate = delegate;
             this.caps = caps;
             this.nativeScheduler = nativeScheduler;
         }
@@ -57,44 +58,14 @@ class CapabilitiesTest {
         }
 
         @Override
-        public void start(TransportContext context) {
-            delegate.start(context);
-        }
-
-        @Override
-        public URI resolve(Address address) {
-            return delegate.resolve(address);
-        }
-
-        @Override
         public void declareEndpoint(EndpointTopology topology) {
             declared.add(topology);
-            delegate.declareEndpoint(topology);
-        }
-
-        @Override
-        public CompletableFuture<Void> publish(MessageType messageType, OutgoingMessage message) {
-            return delegate.publish(messageType, message);
-        }
-
-        @Override
-        public CompletableFuture<Void> send(Address destination, OutgoingMessage message) {
-            return delegate.send(destination, message);
-        }
-
-        @Override
-        public ReceiveHandle receive(String queue, ReceiveSettings settings, DeliveryHandler handler) {
-            return delegate.receive(queue, settings, handler);
+            super.declareEndpoint(topology);
         }
 
         @Override
         public Optional<Scheduler> nativeScheduler() {
             return Optional.ofNullable(nativeScheduler);
-        }
-
-        @Override
-        public void close() {
-            delegate.close();
         }
     }
 

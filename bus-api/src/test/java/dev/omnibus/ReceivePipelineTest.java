@@ -98,7 +98,7 @@ class ReceivePipelineTest {
             sender.send(Address.queue("ttl"), new Ping(UUID.randomUUID(), 1),
                     SendOptions.defaults().withMessageId(id).withTimeToLive(Duration.ofMinutes(1))).get(5, TimeUnit.SECONDS);
             sender.send(Address.queue("ttl"), new Ping(UUID.randomUUID(), 2)).get(5, TimeUnit.SECONDS);
-            Poll.until("the second message consumed", Duration.ofSeconds(5), () -> !consumed.isEmpty());
+            Waits.until("the second message consumed", Duration.ofSeconds(5), () -> !consumed.isEmpty());
             // the second message came after the first on one queue: once it is consumed, the first was handled
             assertThat(consumed).containsExactly(2);
             assertThat(expired).containsExactly("ttl:" + id);
@@ -132,7 +132,7 @@ class ReceivePipelineTest {
         }
         assertThat(firstStarted.await(5, TimeUnit.SECONDS)).isTrue();
         CompletableFuture<Void> stopping = CompletableFuture.runAsync(first::stop);
-        Poll.until("the 11 waiting messages back in the queue", Duration.ofSeconds(5), () -> broker.depth("fifo") == 11);
+        Waits.until("the 11 waiting messages back in the queue", Duration.ofSeconds(5), () -> broker.depth("fifo") == 11);
         release.complete(null);
         stopping.get(10, TimeUnit.SECONDS);
 

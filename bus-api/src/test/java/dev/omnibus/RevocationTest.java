@@ -132,7 +132,7 @@ class RevocationTest {
             handler.onRevoked("log-0");
             release.complete(null);
 
-            Poll.until("the kept scope's delivery settled", Duration.ofSeconds(5), () -> waitingKept.settlements.get() == 1);
+            Waits.until("the kept scope's delivery settled", Duration.ofSeconds(5), () -> waitingKept.settlements.get() == 1);
             assertThat(consumed).containsExactly(0, 2);
             assertThat(running.settlements).hasValue(0);
             assertThat(waitingRevoked.settlements).hasValue(0);

@@ -39,8 +39,13 @@ public final class DefaultBus implements Bus {
     private final Map<String, Serializer> deserializers = new HashMap<>();
     private final List<ReceiveEndpointRuntime> endpoints = new ArrayList<>();
     private final RequestClient requests;
+    private final Completions completions;
     private final java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
+    private final java.util.concurrent.CountDownLatch startFinished = new java.util.concurrent.CountDownLatch(1);
     private ReceiveHandle responseHandle;
+    private volatile boolean schedulerStarted;
+    private volatile boolean transportStarted;
+    private volatile boolean clockRetained;
 
     public DefaultBus(BusSpec spec) {
         this.spec = spec;
@@ -53,6 +58,7 @@ public final class DefaultBus implements Bus {
         for (Serializer s : spec.deserializers()) {
             deserializers.put(s.contentType(), s);
         }
+        this.completions = new Completions(spec.name());
         this.requests = new RequestClient(this, spec);
         for (EndpointSpec e : spec.endpoints()) {
             endpoints.add(new ReceiveEndpointRuntime(this, e, spec));
@@ -66,20 +72,28 @@ public final class DefaultBus implements Bus {
                     + "); build a new bus to start again");
         }
         try {
+            spec.clock().retain(); // released at the end of the stop: a clock's timer thread lives as long as its buses
+            clockRetained = true;
             spec.transport().start(new TransportContext(spec.clock(), spec.name()));
-            spec.scheduler().start(spec.transport(), spec.clock());
+            transportStarted = true;
             spec.transport().declareEndpoint(new EndpointTopology(requests.queue(), List.of(), true));
             responseHandle = spec.transport().receive(requests.queue(), new ReceiveSettings(64), requests);
             for (ReceiveEndpointRuntime e : endpoints) {
                 e.start();
             }
+            // last: a scheduler may send at once (an outbox relay sends its backlog), and what it sends
+            // must find every queue declared, bound and receiving (an unbound exchange drops a message)
+            spec.scheduler().start(spec.transport(), spec.clock());
+            schedulerStarted = true;
         } catch (RuntimeException e) {
             LOG.error("Bus {} failed to start; shutting down what started", spec.name(), e);
             state.set(State.STOPPING);
             shutdown(System.nanoTime());
+            startFinished.countDown();
             throw e;
         }
         state.set(State.RUNNING);
+        startFinished.countDown(); // a close() that came during start stops the bus now
         LOG.info("Bus {} started on {} with {} endpoint(s)", spec.name(), spec.transport().capabilities().name(),
                 endpoints.size());
         return this;
@@ -91,31 +105,74 @@ public final class DefaultBus implements Bus {
             throw new BusStateException("bus '" + spec.name() + "' is not running (state " + state.get() + "); it can stop only once");
         }
         long deadline = System.nanoTime() + spec.stopTimeout().toNanos();
+        if (onWorkerThread()) {
+            // a consumer stopping its own bus: the stop waits for deliveries in flight, its own among
+            // them, so it runs on a thread of its own and this call returns; the consumer's delivery
+            // then settles as usual and the stop completes without waiting for the stop timeout
+            Thread stopper = new Thread(() -> shutdown(deadline), "omnibus-" + spec.name() + "-stop");
+            stopper.setDaemon(false); // a stop in progress finishes even if main() returns
+            stopper.start();
+            return;
+        }
         shutdown(deadline);
     }
 
     @Override
     public void close() {
-        if (state.compareAndSet(State.CREATED, State.STOPPED)) {
-            spec.transport().close(); // built, never started: release what the transport holds
-            stopped.countDown();
-            return;
-        }
-        if (state.get() == State.RUNNING) {
-            try {
-                stop();
-                return;
-            } catch (BusStateException e) {
-                // another thread is stopping it: wait for that below
+        while (true) {
+            switch (state.get()) {
+                case CREATED -> {
+                    if (state.compareAndSet(State.CREATED, State.STOPPED)) {
+                        spec.transport().close(); // built, never started: release what the transport holds
+                        stopped.countDown();
+                        return;
+                    }
+                }
+                case STARTING -> {
+                    if (!await(startFinished)) { // then stop what started
+                        return;
+                    }
+                }
+                case RUNNING -> {
+                    try {
+                        stop(); // from a consumer: begins the stop and returns, as stop() does
+                        return;
+                    } catch (BusStateException e) {
+                        // another thread began stopping it: wait for that below
+                    }
+                }
+                case STOPPING -> {
+                    if (!onWorkerThread()) { // a consumer must not wait for a stop that waits for it
+                        await(stopped);
+                    }
+                    return;
+                }
+                case STOPPED -> {
+                    return;
+                }
             }
         }
-        if (state.get() == State.STOPPING) {
-            try {
-                stopped.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+    }
+
+    /** Waits for {@code latch}; false if interrupted (the interrupt is kept). */
+    private static boolean await(java.util.concurrent.CountDownLatch latch) {
+        try {
+            latch.await();
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** Whether the caller is one of this bus's consumer threads. */
+    private boolean onWorkerThread() {
+        for (ReceiveEndpointRuntime e : endpoints) {
+            if (e.isWorkerThread()) {
+                return true;
             }
         }
+        return false;
     }
 
     private void shutdown(long deadlineNanos) {
@@ -133,6 +190,16 @@ public final class DefaultBus implements Bus {
                 interrupted = true;
             }
         }
+        // the scheduler stops once nothing is consumed any more (so a redelivery or scheduled send
+        // from a consumer finishing in flight still reaches it) and before the endpoints' receive
+        // loops and the transport close (so what it flushes at stop still finds its queues)
+        if (schedulerStarted) {
+            try {
+                spec.scheduler().stop();
+            } catch (RuntimeException ex) {
+                LOG.warn("Bus {}: scheduler failed to stop cleanly", spec.name(), ex);
+            }
+        }
         for (ReceiveEndpointRuntime e : endpoints) {
             e.close();
         }
@@ -141,14 +208,17 @@ public final class DefaultBus implements Bus {
         }
         requests.failAll();
         try {
-            spec.scheduler().stop();
-        } catch (RuntimeException ex) {
-            LOG.warn("Bus {}: scheduler failed to stop cleanly", spec.name(), ex);
-        }
-        try {
             spec.transport().close();
         } catch (RuntimeException ex) {
             LOG.warn("Bus {}: transport failed to close cleanly", spec.name(), ex);
+        }
+        completions.shutdown(); // what was handed over still runs; the threads then end
+        if (clockRetained) {
+            try {
+                spec.clock().release();
+            } catch (RuntimeException ex) {
+                LOG.warn("Bus {}: clock failed to release", spec.name(), ex);
+            }
         }
         state.set(State.STOPPED);
         stopped.countDown();
@@ -161,16 +231,17 @@ public final class DefaultBus implements Bus {
     @Override
     public CompletableFuture<Void> publish(Object message, SendOptions options) {
         checkCanProduce();
-        return producer.produce(new MessageProducer.Production(null, Objects.requireNonNull(message, "message"), null,
-                Objects.requireNonNull(options, "options"), null, requests.address(), null, null));
+        return completions.detach(producer.produce(new MessageProducer.Production(null,
+                Objects.requireNonNull(message, "message"), null, Objects.requireNonNull(options, "options"), null,
+                requests.address(), null, null)));
     }
 
     @Override
     public CompletableFuture<Void> send(Address destination, Object message, SendOptions options) {
         checkCanProduce();
-        return producer.produce(new MessageProducer.Production(Objects.requireNonNull(destination, "destination"),
-                Objects.requireNonNull(message, "message"), null, Objects.requireNonNull(options, "options"), null,
-                requests.address(), null, null));
+        return completions.detach(producer.produce(new MessageProducer.Production(
+                Objects.requireNonNull(destination, "destination"), Objects.requireNonNull(message, "message"), null,
+                Objects.requireNonNull(options, "options"), null, requests.address(), null, null)));
     }
 
     @Override
@@ -235,6 +306,11 @@ public final class DefaultBus implements Bus {
         return requests;
     }
 
+    /** Where futures handed to application code complete when the transport completes them later. */
+    Completions completions() {
+        return completions;
+    }
+
     /** Withdraws a scheduled message by its id (the token of schedulers that use message ids); see ConsumeContext. */
     boolean cancelScheduled(java.util.UUID messageId) {
         try {
@@ -254,10 +330,14 @@ public final class DefaultBus implements Bus {
         return s == State.STOPPING || s == State.STOPPED;
     }
 
-    /** Producing is allowed while running, and while stopping (consumers in flight finish their work). */
+    /**
+     * Producing is allowed while running, while stopping (consumers in flight finish their work), and
+     * while starting once the transport is connected (endpoints consume as soon as each one is
+     * receiving, before the last one is, and what they produce must not fail for that).
+     */
     void checkCanProduce() {
         State s = state.get();
-        if (s == State.RUNNING || s == State.STOPPING) {
+        if (s == State.RUNNING || s == State.STOPPING || s == State.STARTING && transportStarted) {
             return;
         }
         throw new BusStateException(s == State.STOPPED

@@ -101,9 +101,9 @@ final class DefaultConsumeContext implements ConsumeContext<Object> {
         CompletableFuture<Void> f = endpoint.producer().produce(new MessageProducer.Production(
                 destination, msg, null, options, envelope, endpoint.address(), requestId, null));
         synchronized (produced) {
-            produced.add(f);
+            produced.add(f); // the runtime waits for the transport's own future, without a thread hop
         }
-        return f;
+        return endpoint.bus().completions().detach(f);
     }
 
     /** Records a future produced on this delivery's behalf (by a redirected view of this context). */

@@ -54,6 +54,11 @@ final class MessageProducer {
             URI source, UUID requestId, URI responseAddress) {
     }
 
+    /**
+     * Encodes and hands over. Never throws for what goes wrong after the arguments are checked:
+     * an encoding, transport or scheduler failure fails the returned future, and the producer span
+     * ends (marked as an error) either way.
+     */
     CompletableFuture<Void> produce(Production p) {
         Objects.requireNonNull(p.message(), "message");
         Encoded encoded;
@@ -74,7 +79,13 @@ final class MessageProducer {
         }
         io.opentelemetry.api.trace.Span producing = span;
         producing.setAttribute(Tracing.MESSAGE_ID, String.valueOf(encoded.envelope().messageId()));
-        return handOver(p, type, encoded).whenComplete((ok, err) -> {
+        CompletableFuture<Void> handedOver;
+        try {
+            handedOver = handOver(p, type, encoded);
+        } catch (RuntimeException e) { // a scheduler (or a transport breaking its contract) threw: fail the future
+            handedOver = CompletableFuture.failedFuture(e);
+        }
+        return handedOver.whenComplete((ok, err) -> {
             if (err != null) {
                 Tracing.fail(producing, err);
             }
@@ -92,11 +103,7 @@ final class MessageProducer {
             }
             java.time.Instant due = spec.clock().now().plus(o.delay());
             observed(encoded, p); // before the hand-over: a zero delay may deliver at once
-            try {
-                spec.scheduler().schedule(due, p.destination(), out.withDue(due));
-            } catch (RuntimeException e) {
-                return CompletableFuture.failedFuture(e);
-            }
+            spec.scheduler().schedule(due, p.destination(), out.withDue(due)); // a refusal fails the future in produce
             return CompletableFuture.completedFuture(null);
         }
         observed(encoded, p); // before the hand-over, so a consumer's reaction is never seen before its cause

@@ -3,7 +3,6 @@ package dev.omnibus.internal;
 import java.util.ArrayDeque;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -15,19 +14,35 @@ import java.util.concurrent.atomic.AtomicInteger;
  * (one at a time per key) while tasks with other keys, or none, run in parallel. Each key with
  * work has a small mailbox, as an actor has; the mailbox leaves the map when it runs empty, so
  * memory follows the keys in flight, not every key ever seen. A slow task delays only its own
- * key. Thread-safe.
+ * key.
+ *
+ * <p>With one thread there is nothing to run in parallel, so keys are ignored and every task goes
+ * to the pool's one ordered queue: tasks run strictly first in, first out across keys (mailboxes
+ * would drain one key before the next). Memory is then the tasks waiting, as with mailboxes; the
+ * caller bounds those (an endpoint's prefetch).
+ *
+ * <p>Thread-safe. A task's {@link RuntimeException} goes to the worker's uncaught-exception
+ * handler and never stalls its key.
  */
 final class PartitionedExecutor {
+    /** The executor each worker thread belongs to. */
+    private static final ThreadLocal<PartitionedExecutor> OWNER = new ThreadLocal<>();
+
     private final ThreadPoolExecutor pool;
     private final ConcurrentHashMap<Object, Mailbox> mailboxes = new ConcurrentHashMap<>();
+    private final boolean serial;
 
     PartitionedExecutor(String name, int threads) {
         AtomicInteger n = new AtomicInteger();
         this.pool = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), r -> {
-            Thread t = new Thread(r, "omnibus-" + name + "-" + n.incrementAndGet());
+            Thread t = new Thread(() -> {
+                OWNER.set(this);
+                r.run();
+            }, "omnibus-" + name + "-" + n.incrementAndGet());
             t.setDaemon(true);
             return t;
         });
+        this.serial = threads == 1;
     }
 
     /**
@@ -36,7 +51,7 @@ final class PartitionedExecutor {
      * @throws RejectedExecutionException after {@link #shutdownNow}
      */
     void execute(Object key, Runnable task) {
-        if (key == null) {
+        if (key == null || serial) { // one thread: the pool's queue is already one order for every key
             pool.execute(task);
             return;
         }
@@ -53,6 +68,11 @@ final class PartitionedExecutor {
         if (schedule[0]) {
             pool.execute(box);
         }
+    }
+
+    /** Whether the calling thread is one of this executor's workers (a task calling back into its owner). */
+    boolean isWorkerThread() {
+        return OWNER.get() == this;
     }
 
     /** Interrupts running tasks and drops the rest. */

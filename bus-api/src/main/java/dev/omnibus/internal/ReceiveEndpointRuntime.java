@@ -279,6 +279,12 @@ final class ReceiveEndpointRuntime implements DeliveryHandler {
         });
     }
 
+    /** Whether the calling thread is one of this endpoint's workers (a consumer calling into the bus). */
+    boolean isWorkerThread() {
+        PartitionedExecutor e = executor;
+        return e != null && e.isWorkerThread();
+    }
+
     private final class Task implements Runnable {
         private final Delivery delivery;
         private final long arrival;

@@ -38,8 +38,37 @@ final class RequestClient implements DeliveryHandler {
     private final Map<UUID, Pending<?>> pending = new ConcurrentHashMap<>();
     private volatile URI address;
 
-    private record Pending<R>(CompletableFuture<R> future, MessageType responseType, MessageType requestType,
-            BusClock.Cancellable timer) {
+    /** A waiting request. Its timer is set just after it is registered, so it may still be null. */
+    private static final class Pending<R> {
+        private final CompletableFuture<R> future;
+        private final MessageType responseType;
+        private final MessageType requestType;
+        private volatile BusClock.Cancellable timer;
+
+        Pending(CompletableFuture<R> future, MessageType responseType, MessageType requestType) {
+            this.future = future;
+            this.responseType = responseType;
+            this.requestType = requestType;
+        }
+
+        CompletableFuture<R> future() {
+            return future;
+        }
+
+        MessageType responseType() {
+            return responseType;
+        }
+
+        MessageType requestType() {
+            return requestType;
+        }
+
+        void cancelTimer() {
+            BusClock.Cancellable t = timer;
+            if (t != null) {
+                t.cancel();
+            }
+        }
     }
 
     RequestClient(DefaultBus bus, BusSpec spec) {
@@ -71,22 +100,56 @@ final class RequestClient implements DeliveryHandler {
         MessageType requestType = registry.typeOf(message.getClass());
         UUID requestId = Uuid7.next();
         CompletableFuture<R> future = new CompletableFuture<>();
-        BusClock.Cancellable timer = spec.clock().schedule(timeout, () -> {
+        Pending<R> waiting = new Pending<>(future, responseType, requestType);
+        // registered before the timer is set: a timer due at once (a tiny timeout, a clock that runs
+        // due tasks immediately) must find the request, or its future would never complete
+        pending.put(requestId, waiting);
+        boolean sharedTimer = spec.clock().ownsTimerThread();
+        waiting.timer = spec.clock().schedule(timeout, () -> {
             if (pending.remove(requestId) != null) {
-                future.completeExceptionally(new RequestTimeoutException(requestType.urn(), timeout));
+                // off a shared timer thread; in place on a clock run by the thread that moves its time
+                // (a test's virtual clock), so the timeout is seen when the clock has moved
+                RequestTimeoutException e = new RequestTimeoutException(requestType.urn(), timeout);
+                if (sharedTimer) {
+                    bus.completions().execute(() -> future.completeExceptionally(e));
+                } else {
+                    future.completeExceptionally(e);
+                }
             }
         });
-        pending.put(requestId, new Pending<>(future, responseType, requestType, timer));
+        if (!pending.containsKey(requestId)) { // settled before its timer was set: withdraw the timer
+            waiting.cancelTimer();
+        }
+        if (future.isDone()) {
+            return future; // timed out already: nothing to send (and nothing to hand to another thread)
+        }
         SendOptions o = options.timeToLive() == null ? options.withTimeToLive(timeout) : options;
         o = o.withHeader(ACCEPT_TYPE, List.of(responseType.urn()));
-        bus.producer().produce(new MessageProducer.Production(destination, message, requestType, o, parent, address(),
-                requestId, address())).whenComplete((ok, err) -> {
-                    if (err != null && pending.remove(requestId) != null) {
-                        timer.cancel();
-                        future.completeExceptionally(err);
-                    }
-                });
+        CompletableFuture<Void> sent = bus.producer().produce(new MessageProducer.Production(destination, message,
+                requestType, o, parent, address(), requestId, address()));
+        if (sent.isDone()) { // refused at once: fail on the caller's thread, before returning
+            failIfSendFailed(requestId, waiting, sent);
+        } else {
+            sent.whenComplete((ok, err) -> {
+                if (err != null) {
+                    bus.completions().execute(() -> failIfSendFailed(requestId, waiting, sent));
+                }
+            });
+        }
+        // the response completes the future on one of the bus's threads, never on the response queue's
+        // receive thread (a continuation waiting there for another response would wait for itself)
         return future;
+    }
+
+    private void failIfSendFailed(UUID requestId, Pending<?> waiting, CompletableFuture<Void> sent) {
+        if (sent.isCompletedExceptionally() && pending.remove(requestId) != null) {
+            waiting.cancelTimer();
+            try {
+                sent.join();
+            } catch (java.util.concurrent.CompletionException | java.util.concurrent.CancellationException e) {
+                waiting.future().completeExceptionally(e.getCause() != null ? e.getCause() : e);
+            }
+        }
     }
 
     @Override
@@ -109,8 +172,8 @@ final class RequestClient implements DeliveryHandler {
                     env.messageId());
             return;
         }
-        p.timer().cancel();
-        complete(p, env, decoded);
+        p.cancelTimer();
+        bus.completions().execute(() -> complete(p, env, decoded));
     }
 
     @SuppressWarnings("unchecked")
@@ -135,8 +198,9 @@ final class RequestClient implements DeliveryHandler {
         for (UUID id : List.copyOf(pending.keySet())) {
             Pending<?> p = pending.remove(id);
             if (p != null) {
-                p.timer().cancel();
-                p.future().completeExceptionally(new BusStateException("the bus stopped before a response arrived"));
+                p.cancelTimer();
+                bus.completions().execute(() -> p.future().completeExceptionally(
+                        new BusStateException("the bus stopped before a response arrived")));
             }
         }
     }

@@ -56,4 +56,29 @@ class PartitionedExecutorTest {
         release.countDown();
         ex.shutdownNow();
     }
+
+    @Test
+    void withOneThreadTasksRunInSubmissionOrderAcrossKeys() throws Exception {
+        PartitionedExecutor ex = new PartitionedExecutor("t", 1);
+        CountDownLatch release = new CountDownLatch(1);
+        List<String> ran = Collections.synchronizedList(new ArrayList<>());
+        CountDownLatch done = new CountDownLatch(6);
+        ex.execute("gate", () -> { // holds the only thread while the rest is submitted
+            try {
+                release.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        for (String task : List.of("A1", "B1", "A2", "C1", "B2", "A3")) {
+            ex.execute(task.substring(0, 1), () -> {
+                ran.add(task);
+                done.countDown();
+            });
+        }
+        release.countDown();
+        assertThat(done.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(ran).containsExactly("A1", "B1", "A2", "C1", "B2", "A3");
+        ex.shutdownNow();
+    }
 }
