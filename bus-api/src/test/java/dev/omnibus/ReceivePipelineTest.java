@@ -6,6 +6,7 @@ import dev.omnibus.inmemory.InMemoryBroker;
 import dev.omnibus.inmemory.InMemoryTransport;
 import dev.omnibus.spi.BusObserver;
 import dev.omnibus.spi.Filter;
+import dev.omnibus.spi.OutgoingMessage;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -71,6 +72,47 @@ class ReceivePipelineTest {
             bus.publish(new Ping(UUID.randomUUID(), 1)).get(5, TimeUnit.SECONDS);
             assertThat(done.await(5, TimeUnit.SECONDS)).isTrue();
             assertThat(calls).containsExactly("bus", "endpoint", "consumer");
+        }
+    }
+
+    @Test
+    void aBodyOfExactlyTheLimitIsReadAndOneByteOverGoesToErrorUnread() throws Exception {
+        InMemoryBroker broker = InMemoryBroker.create();
+        List<OutgoingMessage> captured = new CopyOnWriteArrayList<>();
+        try (Bus sender = Bus.builder().transport(InMemoryTransport.connect(broker)).start()) {
+            Ping ping = new Ping(UUID.randomUUID(), 7);
+            sender.producer(new dev.omnibus.spi.Outbound() {
+                @Override
+                public void publish(MessageType type, OutgoingMessage message) {
+                }
+
+                @Override
+                public void send(Address destination, OutgoingMessage message) {
+                    captured.add(message);
+                }
+
+                @Override
+                public void schedule(java.time.Instant due, Address destination, OutgoingMessage message) {
+                }
+            }).send(Address.queue("sized"), ping);
+            int size = captured.get(0).body().length;
+            for (int limit : new int[] {size, size - 1}) {
+                List<Integer> consumed = new CopyOnWriteArrayList<>();
+                try (Bus receiver = Bus.builder().transport(InMemoryTransport.connect(broker)).maxMessageSize(limit)
+                        .receiveEndpoint("sized", e -> e.handler(Ping.class, ctx -> consumed.add(ctx.message().n())))
+                        .start()) {
+                    int errorsBefore = broker.depth("sized_error");
+                    sender.send(Address.queue("sized"), ping).get(5, TimeUnit.SECONDS);
+                    if (limit == size) {
+                        Waits.until("the message at the limit consumed", Duration.ofSeconds(5), () -> consumed.size() == 1);
+                        assertThat(broker.depth("sized_error")).isEqualTo(errorsBefore);
+                    } else {
+                        Waits.until("the message over the limit in _error", Duration.ofSeconds(5),
+                                () -> broker.depth("sized_error") == errorsBefore + 1);
+                        assertThat(consumed).isEmpty();
+                    }
+                }
+            }
         }
     }
 

@@ -36,6 +36,7 @@ class RevocationTest {
         final dev.omnibus.Headers headers;
         final String scope;
         volatile boolean valid = true;
+        volatile RuntimeException ackFailure;
         final AtomicInteger settlements = new AtomicInteger();
 
         ScopedDelivery(SerializedMessage m, String scope) {
@@ -81,7 +82,8 @@ class RevocationTest {
 
         @Override
         public CompletionStage<Void> ack() {
-            return settle();
+            settle();
+            return ackFailure == null ? CompletableFuture.completedFuture(null) : CompletableFuture.failedFuture(ackFailure);
         }
 
         @Override
@@ -136,6 +138,38 @@ class RevocationTest {
             assertThat(consumed).containsExactly(0, 2);
             assertThat(running.settlements).hasValue(0);
             assertThat(waitingRevoked.settlements).hasValue(0);
+        }
+    }
+
+    @Test
+    void anAckTheBrokerRefusesIsReportedWithItsMessage() throws Exception {
+        List<DeliveryHandler> handlers = new CopyOnWriteArrayList<>();
+        CapabilitiesTest.Capable transport = new CapabilitiesTest.Capable(InMemoryTransport.create().capabilities(), null) {
+            @Override
+            public ReceiveHandle receive(String queue, ReceiveSettings settings, DeliveryHandler handler) {
+                if (queue.equals("log")) {
+                    handlers.add(handler);
+                }
+                return super.receive(queue, settings, handler);
+            }
+        };
+        List<String> failed = new CopyOnWriteArrayList<>();
+        try (Bus bus = Bus.builder()
+                .transport(transport)
+                .observer(new dev.omnibus.spi.BusObserver() {
+                    @Override
+                    public void settlementFailed(String endpoint, Envelope envelope, String settlement, Throwable error) {
+                        failed.add(endpoint + " " + settlement + " " + envelope.messageId() + " " + error.getMessage());
+                    }
+                })
+                .receiveEndpoint("log", e -> e.handler(Ping.class, ctx -> { }))
+                .start()) {
+            ScopedDelivery d = delivery(bus, 1, "log-0");
+            d.ackFailure = new TransportException("channel closed", null, true);
+            handlers.get(0).onDelivery(d);
+            Waits.until("the failed ack reported", Duration.ofSeconds(5), () -> !failed.isEmpty());
+            assertThat(failed).singleElement().satisfies(f -> assertThat(f).startsWith("log ack ").endsWith(" channel closed"));
+            assertThat(d.settlements).hasValue(1);
         }
     }
 

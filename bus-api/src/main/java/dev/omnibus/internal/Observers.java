@@ -78,4 +78,15 @@ final class Observers implements BusObserver {
             }
         }
     }
+
+    @Override
+    public void settlementFailed(String endpoint, Envelope envelope, String settlement, Throwable error) {
+        for (BusObserver o : observers) {
+            try {
+                o.settlementFailed(endpoint, envelope, settlement, error);
+            } catch (RuntimeException e) {
+                LOG.warn("Observer {} failed on a failed settlement of {}", o, endpoint, e);
+            }
+        }
+    }
 }

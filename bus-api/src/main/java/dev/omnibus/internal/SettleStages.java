@@ -67,10 +67,15 @@ final class SettleStages {
             }
             Object id = r.messageId();
             String endpoint = r.endpoint.name();
+            dev.omnibus.Envelope envelope = r.envelope;
+            Observers observers = r.endpoint.bus().observers();
             stage.whenComplete((ok, e) -> {
                 if (e != null) {
+                    Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null
+                            ? e.getCause() : e;
                     LOG.warn("Endpoint {}: {} of message {} failed ({}); the broker will deliver it again", endpoint, what,
-                            id, e.toString());
+                            id, cause.toString());
+                    observers.settlementFailed(endpoint, envelope, what, cause);
                 }
             });
         }

@@ -51,4 +51,13 @@ public interface BusObserver {
      */
     default void expired(String endpoint, Envelope envelope) {
     }
+
+    /**
+     * The broker could not take a settlement ({@code "ack"}, {@code "requeue"}, {@code "move to
+     * orders_error"}): the message will be delivered again. Also logged at WARN.
+     *
+     * @param envelope the message's envelope, or null when it could not be read
+     */
+    default void settlementFailed(String endpoint, Envelope envelope, String settlement, Throwable error) {
+    }
 }
