@@ -53,6 +53,11 @@ class DelegatingTransport implements Transport {
     }
 
     @Override
+    public URI publishAddress(MessageType messageType) {
+        return delegate.publishAddress(messageType);
+    }
+
+    @Override
     public List<CompletableFuture<Void>> publishAll(MessageType messageType, List<OutgoingMessage> messages) {
         return delegate.publishAll(messageType, messages);
     }

@@ -44,6 +44,15 @@ public interface Transport extends AutoCloseable {
     /** The full transport URI of {@code address}, as written in envelopes ({@code loopback://localhost/orders}). */
     URI resolve(Address address);
 
+    /**
+     * The address of the topic a message of {@code messageType} is published to, as written in the
+     * envelope's {@code destinationAddress} (MassTransit writes the type's exchange there, e.g.
+     * {@code rabbitmq://host/vhost/Acme:SubmitOrder}); null when the transport has no such address.
+     */
+    default URI publishAddress(MessageType messageType) {
+        return null;
+    }
+
     /** Declares a receive endpoint's queue, its error and skipped queues, and its bindings. Idempotent. */
     void declareEndpoint(EndpointTopology topology);
 

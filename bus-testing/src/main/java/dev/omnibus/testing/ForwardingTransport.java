@@ -93,6 +93,11 @@ public abstract class ForwardingTransport implements Transport {
     }
 
     @Override
+    public URI publishAddress(MessageType messageType) {
+        return delegate.publishAddress(messageType);
+    }
+
+    @Override
     public java.util.List<CompletableFuture<Void>> publishAll(MessageType messageType,
             java.util.List<OutgoingMessage> messages) {
         return delegate.publishAll(messageType, messages);
