@@ -128,10 +128,13 @@ final class ReadStages {
             List<String> urns = r.envelope.messageType();
             MessageType type;
             if (urns.isEmpty()) {
+                if (isEnvelope(r)) {
+                    // MassTransit reads a missing type list as empty: no consumer matches, the message is skipped
+                    throw skip(r, "the envelope lists no messageType, so no consumer of endpoint '" + ep.name()
+                            + "' matches it");
+                }
                 MessageType single = ep.singleConcreteType();
-                boolean envelopeFormat = r.serializer != null
-                        && r.serializer.contentType().equals(ep.bus().envelopeContentType());
-                if (single == null || envelopeFormat) {
+                if (single == null) {
                     throw badInput(r, new SerializationException("message has no messageType, and endpoint '"
                             + ep.name() + "' cannot tell which type it is"));
                 }
@@ -139,8 +142,10 @@ final class ReadStages {
             } else {
                 type = ep.resolve(urns);
                 if (type == null) {
-                    throw skip(r, "no registered message type among " + urns
-                            + " (a consumer of an interface needs the record registered too: BusBuilder.messageType(Record.class))");
+                    type = ep.resolveInterface(urns);
+                }
+                if (type == null) {
+                    throw skip(r, ep.unresolvedReason(urns));
                 }
             }
             List<ConsumerBinding> consumers = ep.consumersOf(type);
@@ -150,6 +155,23 @@ final class ReadStages {
             r.type = type;
             r.consumers = consumers;
             next.proceed(r);
+        }
+
+        /**
+         * Whether the delivery came in an envelope format (MassTransit's JSON envelope, the CBOR envelope, or
+         * the bus's own format), where the type list is part of the message; raw JSON carries it in a header.
+         */
+        private static boolean isEnvelope(ReceiveContext r) {
+            if (r.serializer == null) {
+                return true; // passed by reference: an envelope the bus made itself
+            }
+            String ct = r.serializer.contentType();
+            if (ct.equals(dev.omnibus.json.RawJsonSerializer.CONTENT_TYPE)) {
+                return false;
+            }
+            return ct.equals(dev.omnibus.json.JsonEnvelopeSerializer.CONTENT_TYPE)
+                    || ct.equals(dev.omnibus.json.CborEnvelopeSerializer.CONTENT_TYPE)
+                    || ct.equals(r.endpoint.bus().envelopeContentType());
         }
 
         private static ReceiveStage.DeadLetter skip(ReceiveContext r, String reason) {

@@ -55,13 +55,13 @@ import java.util.UUID;
  * the reader is tolerant: property names match case-insensitively (in the envelope and the
  * message), unknown properties are ignored, comments and trailing commas are allowed, ids may be
  * {@code D}, {@code N}, {@code B} or {@code P} GUIDs and an empty string is an absent id, and
- * every field but {@code messageType} may be missing (then it is null). Header values become
+ * every field may be missing (then it is null). A missing {@code messageType} is an empty list, as
+ * MassTransit reads it: the bus finds no consumer and moves the message to {@code _skipped}. Header values become
  * String, Boolean, Integer/Long/BigInteger, Double, List or Map.
  *
  * <h2>Failures</h2>
  * Every failure is a {@link SerializationException} (never retryable) whose message says what is
- * wrong: "body is not JSON: …", "envelope is not a JSON object …", "envelope has no messageType
- * …", "messageId is not a GUID: …", "message does not fit com.acme.SubmitOrder: …" (with
+ * wrong: "body is not JSON: …", "envelope is not a JSON object …", "messageId is not a GUID: …", "message does not fit com.acme.SubmitOrder: …" (with
  * Jackson's reason and the JSON path), or a body nesting deeper than 200 levels. Writing fails
  * the same way when the mapper cannot write the message.
  *
@@ -170,7 +170,7 @@ public final class JsonEnvelopeSerializer implements Serializer {
      * Reads the envelope fields of {@code root} (an object node, from JSON or CBOR) by name, case
      * insensitively, skipping unknown ones; the message stays an unbound node.
      *
-     * @throws SerializationException if a field is malformed or {@code messageType} is missing
+     * @throws SerializationException if a field is malformed; a missing {@code messageType} is an empty list
      */
     static DecodedMessage read(JsonNode root, JsonCodec codec, IdReader ids) {
         UUID messageId = null;
@@ -213,10 +213,10 @@ public final class JsonEnvelopeSerializer implements Serializer {
                 default -> throw new AssertionError(field);
             }
         }
-        if (messageType == null || messageType.isEmpty()) {
-            throw new SerializationException("envelope has no messageType" + (messageId == null ? "" : " (messageId "
-                    + messageId + ")") + ": it must list the message's URNs, e.g. "
-                    + "\"messageType\": [\"urn:message:Acme.Orders:SubmitOrder\"]");
+        // MassTransit reads a missing messageType as no types (EnvelopeMessageContext: SupportedMessageTypes =
+        // envelope.MessageType ?? []), so no consumer matches and the bus skips the message
+        if (messageType == null) {
+            messageType = List.of();
         }
         Envelope envelope = new Envelope(messageId, requestId, correlationId, conversationId, initiatorId,
                 sourceAddress, destinationAddress, responseAddress, faultAddress, messageType, sentTime,
