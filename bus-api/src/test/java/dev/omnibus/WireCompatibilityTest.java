@@ -254,4 +254,61 @@ class WireCompatibilityTest {
             assertThat(take(broker, "retrying_error").headers().get("MT-Fault-RetryCount")).isEqualTo(2);
         }
     }
+
+    // ------------------------------------------------------------------ 6. ReceiveFault
+
+    @Test
+    void anUnreadableBodyPublishesAReceiveFaultAndStillGoesToError() throws Exception {
+        // Middleware/GenerateFaultFilter.cs: a receive (deserialization) failure sends a ReceiveFault
+        // (Contracts/ReceiveFault.cs: Fault plus ContentType) to the fault endpoint, published when the message
+        // names no fault or response address; its message types are ReceiveFault and Fault.
+        InMemoryBroker broker = InMemoryBroker.create();
+        CompletableFuture<Envelope> faultEnvelope = new CompletableFuture<>();
+        CompletableFuture<Object> faultMessage = new CompletableFuture<>();
+        try (Bus bus = Bus.builder()
+                .transport(InMemoryTransport.connect(broker))
+                .observer(new dev.omnibus.spi.BusObserver() {
+                    @Override
+                    public void produced(Envelope envelope, Object message, Address destination) {
+                        if (envelope.messageType().contains("urn:message:MassTransit:ReceiveFault")) {
+                            faultEnvelope.complete(envelope);
+                            faultMessage.complete(message);
+                        }
+                    }
+                })
+                .receiveEndpoint("unreadable", e -> e.consumer(Ping.class, ctx -> { }))
+                .start()) {
+            sendRaw(broker, "unreadable", "not json", JSON_ENVELOPE);
+            Envelope env = faultEnvelope.get(5, TimeUnit.SECONDS);
+            assertThat(env.messageType()).containsExactly("urn:message:MassTransit:ReceiveFault",
+                    "urn:message:MassTransit:Fault");
+            assertThat(env.destinationAddress().toString()).contains("ReceiveFault");
+            Waits.until("the unreadable message in _error", Duration.ofSeconds(5),
+                    () -> broker.depth("unreadable_error") == 1);
+            assertThat(faultMessage.get()).hasFieldOrPropertyWithValue("contentType", JSON_ENVELOPE);
+        }
+    }
+
+    @Test
+    void aReceiveFaultGoesToTheFaultAddressAndIsConsumable() throws Exception {
+        InMemoryBroker broker = InMemoryBroker.create();
+        CompletableFuture<ReceiveFault> got = new CompletableFuture<>();
+        UUID messageId = UUID.randomUUID();
+        try (Bus bus = Bus.builder()
+                .transport(InMemoryTransport.connect(broker))
+                .receiveEndpoint("misfits", e -> e.consumer(Ping.class, ctx -> { }))
+                .receiveEndpoint("fault-desk", e -> e.consumer(ReceiveFault.class, ctx -> got.complete(ctx.message())))
+                .start()) {
+            // a readable envelope whose body does not fit Ping (id is not a GUID): bound, not read, fails
+            sendRaw(broker, "misfits", "{\"messageId\":\"" + messageId + "\",\"faultAddress\":\"loopback://localhost/fault-desk\","
+                    + "\"messageType\":[\"" + MessageTypeRegistry.urnOf(Ping.class) + "\"],\"message\":{\"id\":\"nope\"}}",
+                    JSON_ENVELOPE);
+            ReceiveFault fault = got.get(5, TimeUnit.SECONDS);
+            assertThat(fault.faultedMessageId()).isEqualTo(messageId);
+            assertThat(fault.contentType()).isEqualTo(JSON_ENVELOPE);
+            assertThat(fault.faultMessageTypes()).containsExactly(MessageTypeRegistry.urnOf(Ping.class));
+            assertThat(fault.exceptions()).isNotEmpty();
+            Waits.until("the misfit in _error", Duration.ofSeconds(5), () -> broker.depth("misfits_error") == 1);
+        }
+    }
 }
