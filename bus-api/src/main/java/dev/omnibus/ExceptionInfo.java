@@ -11,9 +11,19 @@ import java.io.StringWriter;
  * @param stackTrace     the stack trace as text, trimmed to {@link #MAX_TEXT} characters
  * @param message        the exception's message, trimmed to {@link #MAX_TEXT} characters
  * @param source         where it was raised (the class of the top frame), or null
+ * @param data           extra values about the exception, MassTransit's {@code ExceptionInfo.Data}
+ *                       (an object on the wire); null when there are none, which is what Omnibus
+ *                       writes for a Java exception
  */
 public record ExceptionInfo(
-        String exceptionType, ExceptionInfo innerException, String stackTrace, String message, String source) {
+        String exceptionType, ExceptionInfo innerException, String stackTrace, String message, String source,
+        Headers data) {
+
+    /** An entry without data. */
+    public ExceptionInfo(String exceptionType, ExceptionInfo innerException, String stackTrace, String message,
+            String source) {
+        this(exceptionType, innerException, stackTrace, message, source, null);
+    }
 
     /** The longest message or stack trace kept, as MassTransit keeps in its fault headers. */
     public static final int MAX_TEXT = 2048;
@@ -33,7 +43,8 @@ public record ExceptionInfo(
                 t.getCause() == t ? null : of(t.getCause(), depth + 1),
                 trim(stackTraceOf(t)),
                 trim(t.getMessage()),
-                frames.length > 0 ? frames[0].getClassName() : null);
+                frames.length > 0 ? frames[0].getClassName() : null,
+                null);
     }
 
     /** {@code text} cut to {@link #MAX_TEXT} characters. */

@@ -27,6 +27,32 @@ public record HostInfo(
         return CURRENT;
     }
 
+    /**
+     * The application's version, as MassTransit writes its entry assembly's version: the
+     * {@code Implementation-Version} of the main jar's manifest or of the main class's package, else
+     * {@code 0.0.0.0} (never absent: MassTransit always writes {@code MT-Host-AssemblyVersion}).
+     */
+    private static String versionOf(String command) {
+        String main = command.isBlank() ? "" : command.split(" ", 2)[0];
+        String version = null;
+        try {
+            if (main.endsWith(".jar")) {
+                try (java.util.jar.JarFile jar = new java.util.jar.JarFile(main)) {
+                    java.util.jar.Manifest m = jar.getManifest();
+                    version = m == null ? null
+                            : m.getMainAttributes().getValue(java.util.jar.Attributes.Name.IMPLEMENTATION_VERSION);
+                }
+            } else if (!main.isEmpty()) {
+                // the JVM's own main class, named on its command line, not by any message
+                Class<?> c = Class.forName(main, false, ClassLoader.getSystemClassLoader());
+                version = c.getPackage() == null ? null : c.getPackage().getImplementationVersion();
+            }
+        } catch (Exception | LinkageError e) {
+            version = null;
+        }
+        return version == null || version.isBlank() ? "0.0.0.0" : version;
+    }
+
     private static HostInfo detect() {
         String machine;
         try {
@@ -47,7 +73,7 @@ public record HostInfo(
                 processName,
                 (int) pid,
                 processName,
-                null,
+                versionOf(command),
                 "Java " + Runtime.version() + " (" + runtime + ")",
                 OMNIBUS_VERSION,
                 System.getProperty("os.name") + " " + System.getProperty("os.version"));

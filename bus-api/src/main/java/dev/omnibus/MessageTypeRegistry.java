@@ -31,6 +31,8 @@ public final class MessageTypeRegistry {
     public static final String URN_PREFIX = "urn:message:";
     /** MassTransit's URN of the non-generic fault type. */
     public static final String FAULT_URN = URN_PREFIX + "MassTransit:Fault";
+    /** MassTransit's URN of {@link ReceiveFault}, published when a body cannot be read. */
+    public static final String RECEIVE_FAULT_URN = URN_PREFIX + "MassTransit:ReceiveFault";
 
     private final Map<Class<?>, MessageType> byClass = new ConcurrentHashMap<>();
     private final Map<String, MessageType> byUrn = new ConcurrentHashMap<>();
@@ -72,6 +74,9 @@ public final class MessageTypeRegistry {
         types.add(urn);
         for (Class<?> i : messageInterfaces(type)) {
             types.add(urnOf(i));
+        }
+        if (type == ReceiveFault.class) {
+            types.add(FAULT_URN); // MassTransit's ReceiveFault extends Fault (Contracts/ReceiveFault.cs)
         }
         MessageType mt = new MessageType(urn, type, type, types);
         return put(type, mt, byClass);

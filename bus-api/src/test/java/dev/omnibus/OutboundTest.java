@@ -121,7 +121,8 @@ class OutboundTest {
             var reader = dev.omnibus.json.JsonEnvelopeSerializer.create();
             for (Captured.Entry e : out.entries) {
                 Envelope env = reader.deserialize(e.message().body(), e.message().headers()).envelope();
-                assertThat(env.initiatorId()).isEqualTo(pingId);
+                assertThat(env.initiatorId()).as("the consumed correlation id, as MassTransit sets it")
+                        .isEqualTo(correlation);
                 assertThat(env.correlationId()).isEqualTo(correlation);
                 assertThat(env.sourceAddress().toString()).endsWith("pings");
             }

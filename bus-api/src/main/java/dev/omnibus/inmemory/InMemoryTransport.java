@@ -105,6 +105,22 @@ public final class InMemoryTransport implements Transport {
         return URI.create("loopback://localhost/" + address.name() + (address.isTopic() ? "?type=topic" : ""));
     }
 
+    /**
+     * {@code loopback://localhost/<urn>}: like MassTransit's in-memory transport, which names a
+     * type's exchange by its message URN ({@code MessageUrnEntityNameFormatter}, set in
+     * {@code InMemoryBus.CreateMessageTopology}) and writes {@code new InMemoryEndpointAddress(host,
+     * entityName)} as the publish address ({@code InMemoryMessagePublishTopology.TryGetPublishAddress}).
+     * Characters a URI path cannot hold ({@code [} and {@code ]} of a fault's URN) are percent-encoded.
+     */
+    @Override
+    public URI publishAddress(MessageType messageType) {
+        try {
+            return new URI("loopback", "localhost", "/" + messageType.urn(), null);
+        } catch (java.net.URISyntaxException e) {
+            return null; // a URN that no URI can hold: no address rather than a failed publish
+        }
+    }
+
     @Override
     public void declareEndpoint(EndpointTopology topology) {
         checkOpen();

@@ -18,25 +18,55 @@ final class FaultHeaders {
     private FaultHeaders() {
     }
 
-    /** Headers for a message moved to {@code _error} because of {@code failure}. */
-    static Headers fault(Throwable failure, URI inputAddress, String consumerType, String messageType, int retryCount,
+    /** MassTransit's {@code DateTime.ToString("O")} of a UTC time: always 7 fraction digits (.NET ticks). */
+    private static final java.time.format.DateTimeFormatter ROUND_TRIP = java.time.format.DateTimeFormatter
+            .ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSSS'Z'").withZone(java.time.ZoneOffset.UTC);
+
+    /**
+     * Headers for a message moved to {@code _error} because of {@code failure}, as MassTransit's
+     * {@code SendContextExtensions.SetExceptionHeaders} writes them: the timestamp has 7 fraction
+     * digits, and {@code MT-Fault-RetryCount} appears only when there were retries.
+     *
+     * @param base the exception to describe: for a consumer's failure its base (innermost) exception,
+     *             {@link #baseOf}, as MassTransit's {@code GetBaseException()}; for input the bus cannot
+     *             read, the bus's own {@code SerializationException}, whose message already carries the
+     *             parser's reason (MassTransit's base there is its parser's exception)
+     */
+    static Headers fault(Throwable base, URI inputAddress, String consumerType, String messageType, int retryCount,
             Instant now) {
         Map<String, Object> h = new LinkedHashMap<>();
         h.put(REASON, "fault");
-        h.put("MT-Fault-ExceptionType", failure.getClass().getName());
+        h.put("MT-Fault-ExceptionType", base.getClass().getName());
         h.put("MT-Fault-InputAddress", String.valueOf(inputAddress));
-        h.put("MT-Fault-Message", ExceptionInfo.trim(java.util.Objects.toString(failure.getMessage(), failure.getClass().getName())));
-        h.put("MT-Fault-StackTrace", ExceptionInfo.of(failure).stackTrace());
-        h.put("MT-Fault-Timestamp", now.toString());
+        h.put("MT-Fault-Message", ExceptionInfo.trim(java.util.Objects.toString(base.getMessage(), base.getClass().getName())));
+        h.put("MT-Fault-StackTrace", ExceptionInfo.of(base).stackTrace());
+        h.put("MT-Fault-Timestamp", timestamp(now));
         if (consumerType != null) {
             h.put("MT-Fault-ConsumerType", consumerType);
         }
         if (messageType != null) {
             h.put("MT-Fault-MessageType", messageType);
         }
-        h.put("MT-Fault-RetryCount", retryCount);
+        if (retryCount > 0) {
+            h.put("MT-Fault-RetryCount", retryCount);
+        }
         host(h);
         return Headers.of(h);
+    }
+
+    /** The innermost cause, as .NET's {@code Exception.GetBaseException()}; a cause cycle stops the walk. */
+    static Throwable baseOf(Throwable t) {
+        Throwable base = t;
+        java.util.Set<Throwable> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        while (base.getCause() != null && seen.add(base)) {
+            base = base.getCause();
+        }
+        return base;
+    }
+
+    /** {@code now} as MassTransit's {@code MT-Fault-Timestamp}: UTC, {@code O} format, 7 fraction digits. */
+    static String timestamp(Instant now) {
+        return ROUND_TRIP.format(now);
     }
 
     /** Headers for a message moved to {@code _skipped}. */

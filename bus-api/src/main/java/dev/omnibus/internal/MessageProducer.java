@@ -166,12 +166,16 @@ final class MessageProducer {
         UUID correlationId = o.correlationId() != null ? o.correlationId()
                 : parent != null ? parent.correlationId() : null;
         UUID conversationId = parent != null && parent.conversationId() != null ? parent.conversationId() : Uuid7.next();
-        UUID initiatorId = parent != null ? parent.messageId() : null;
+        // MassTransit: the consumed message's correlationId, else its requestId
+        // (SendContextExtensions.TransferConsumeContextHeaders, src/MassTransit/SendContextExtensions.cs)
+        UUID initiatorId = parent == null ? null
+                : parent.correlationId() != null ? parent.correlationId() : parent.requestId();
         Headers headers = tracing.inject(span,
                 parent != null ? applicationHeaders(parent.headers()).withAll(o.headers()) : o.headers());
+        // a publish names the type's topic, as MassTransit writes the exchange's address there
         URI destination = p.destination() != null
                 ? spec.transport().resolve(p.destination())
-                : null;
+                : spec.transport().publishAddress(type);
         // a request's own response address wins; else the one the options name, if any
         URI responseAddress = p.responseAddress() != null ? p.responseAddress()
                 : o.responseAddress() != null ? spec.transport().resolve(o.responseAddress()) : null;

@@ -1,12 +1,23 @@
 package dev.omnibus.internal;
 
+import dev.omnibus.Address;
 import dev.omnibus.Envelope;
+import dev.omnibus.ExceptionInfo;
+import dev.omnibus.HostInfo;
 import dev.omnibus.MessageType;
+import dev.omnibus.MessageTypeRegistry;
+import dev.omnibus.ReceiveFault;
+import dev.omnibus.SendOptions;
 import dev.omnibus.SerializationException;
 import dev.omnibus.spi.DecodedMessage;
 import dev.omnibus.spi.Delivery.DeadLetterQueue;
+import dev.omnibus.spi.OutgoingMessage;
 import dev.omnibus.spi.Serializer;
+import java.net.URI;
 import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -23,13 +34,60 @@ final class ReadStages {
     private ReadStages() {
     }
 
-    /** A body the endpoint cannot read: to {@code _error}, with the reason in MassTransit's fault headers. */
+    /**
+     * A body the endpoint cannot read: a {@link ReceiveFault} is published (to the fault address, else the
+     * response address, else to subscribers, as MassTransit's {@code GenerateFaultFilter} does), then the
+     * delivery goes to {@code _error} with the reason in MassTransit's fault headers. A failed publish is
+     * logged and does not stop the move.
+     */
     static ReceiveStage.DeadLetter badInput(ReceiveContext r, SerializationException e) {
         ReceiveEndpointRuntime ep = r.endpoint;
         LOG.warn("Endpoint {}: message {} cannot be consumed ({}); moving it to {}_error", ep.name(), r.messageId(),
                 e.getMessage(), ep.name());
+        publishReceiveFault(r, e);
         return new ReceiveStage.DeadLetter(DeadLetterQueue.ERROR,
                 FaultHeaders.fault(e, ep.address(), null, null, 0, ep.clock().now()), e.getMessage(), e);
+    }
+
+    private static void publishReceiveFault(ReceiveContext r, SerializationException e) {
+        ReceiveEndpointRuntime ep = r.endpoint;
+        Envelope env = r.envelope;
+        List<String> types = env == null ? List.of() : env.messageType();
+        for (String urn : types) {
+            if (urn.startsWith(MessageTypeRegistry.FAULT_URN) || urn.equals(MessageTypeRegistry.RECEIVE_FAULT_URN)) {
+                return; // an unreadable fault raises no fault of its own: no loop between fault watchers
+            }
+        }
+        try {
+            BusSpec spec = ep.busSpec();
+            Object id = r.messageId();
+            UUID faultedId = id instanceof UUID u ? u : parseId(id);
+            Object contentType = r.delivery.headers().get(OutgoingMessage.CONTENT_TYPE);
+            ReceiveFault fault = new ReceiveFault(Uuid7.next(), faultedId, spec.clock().now(),
+                    List.of(ExceptionInfo.of(e)), HostInfo.current(), types,
+                    contentType == null ? null : contentType.toString());
+            URI to = env == null ? null : env.faultAddress() != null ? env.faultAddress() : env.responseAddress();
+            CompletableFuture<Void> f = ep.producer().produce(new MessageProducer.Production(
+                    to == null ? null : new Address(to), fault, spec.registry().typeOf(ReceiveFault.class),
+                    SendOptions.defaults(), env, ep.address(), env == null ? null : env.requestId(), null));
+            f.get(SettleStages.PRODUCE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+        } catch (Exception | LinkageError fe) {
+            LOG.error("Endpoint {}: could not publish the ReceiveFault of message {}; it still moves to {}_error",
+                    ep.name(), r.messageId(), ep.name(), fe);
+        }
+    }
+
+    private static UUID parseId(Object id) {
+        if (id == null) {
+            return null;
+        }
+        try {
+            return UUID.fromString(id.toString().trim());
+        } catch (IllegalArgumentException notAnId) {
+            return null;
+        }
     }
 
     /** Bodies over {@code BusBuilder.maxMessageSize} go to {@code _error} unread. */
@@ -128,10 +186,13 @@ final class ReadStages {
             List<String> urns = r.envelope.messageType();
             MessageType type;
             if (urns.isEmpty()) {
+                if (isEnvelope(r)) {
+                    // MassTransit reads a missing type list as empty: no consumer matches, the message is skipped
+                    throw skip(r, "the envelope lists no messageType, so no consumer of endpoint '" + ep.name()
+                            + "' matches it");
+                }
                 MessageType single = ep.singleConcreteType();
-                boolean envelopeFormat = r.serializer != null
-                        && r.serializer.contentType().equals(ep.bus().envelopeContentType());
-                if (single == null || envelopeFormat) {
+                if (single == null) {
                     throw badInput(r, new SerializationException("message has no messageType, and endpoint '"
                             + ep.name() + "' cannot tell which type it is"));
                 }
@@ -139,8 +200,10 @@ final class ReadStages {
             } else {
                 type = ep.resolve(urns);
                 if (type == null) {
-                    throw skip(r, "no registered message type among " + urns
-                            + " (a consumer of an interface needs the record registered too: BusBuilder.messageType(Record.class))");
+                    type = ep.resolveInterface(urns);
+                }
+                if (type == null) {
+                    throw skip(r, ep.unresolvedReason(urns));
                 }
             }
             List<ConsumerBinding> consumers = ep.consumersOf(type);
@@ -150,6 +213,23 @@ final class ReadStages {
             r.type = type;
             r.consumers = consumers;
             next.proceed(r);
+        }
+
+        /**
+         * Whether the delivery came in an envelope format (MassTransit's JSON envelope, the CBOR envelope, or
+         * the bus's own format), where the type list is part of the message; raw JSON carries it in a header.
+         */
+        private static boolean isEnvelope(ReceiveContext r) {
+            if (r.serializer == null) {
+                return true; // passed by reference: an envelope the bus made itself
+            }
+            String ct = r.serializer.contentType();
+            if (ct.equals(dev.omnibus.json.RawJsonSerializer.CONTENT_TYPE)) {
+                return false;
+            }
+            return ct.equals(dev.omnibus.json.JsonEnvelopeSerializer.CONTENT_TYPE)
+                    || ct.equals(dev.omnibus.json.CborEnvelopeSerializer.CONTENT_TYPE)
+                    || ct.equals(r.endpoint.bus().envelopeContentType());
         }
 
         private static ReceiveStage.DeadLetter skip(ReceiveContext r, String reason) {

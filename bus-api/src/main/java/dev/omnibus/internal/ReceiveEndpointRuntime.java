@@ -267,6 +267,50 @@ final class ReceiveEndpointRuntime implements DeliveryHandler {
         return null;
     }
 
+    /**
+     * For a type list naming no registered record: the one registered record implementing an interface
+     * in the list that this endpoint consumes (MassTransit would bind such a message to a proxy of the
+     * interface; a record stands in for it). Null when no listed interface is consumed here, or when
+     * none or several records implement it.
+     */
+    MessageType resolveInterface(List<String> urns) {
+        for (String urn : urns) {
+            MessageType t = busSpec.registry().resolve(urn).orElse(null);
+            if (t == null || !t.rawType().isInterface() || consumersOf(t).isEmpty()) {
+                continue;
+            }
+            List<MessageType> records = busSpec.registry().concreteTypesOf(t);
+            if (records.size() == 1) {
+                return records.get(0);
+            }
+        }
+        return null;
+    }
+
+    /** Why {@code urns} resolved to no type this endpoint can bind, naming the candidate records. */
+    String unresolvedReason(List<String> urns) {
+        StringBuilder why = new StringBuilder("no registered message type among ").append(urns);
+        boolean interfaceSeen = false;
+        for (String urn : urns) {
+            MessageType t = busSpec.registry().resolve(urn).orElse(null);
+            if (t == null || !t.rawType().isInterface() || consumersOf(t).isEmpty()) {
+                continue;
+            }
+            interfaceSeen = true;
+            List<String> candidates = new ArrayList<>();
+            for (MessageType c : busSpec.registry().concreteTypesOf(t)) {
+                candidates.add(c.urn());
+            }
+            why.append("; interface ").append(urn).append(candidates.isEmpty()
+                    ? " has no registered record (register one: BusBuilder.messageType(Record.class))"
+                    : " is implemented by several registered records " + candidates + ", so the body's type is ambiguous");
+        }
+        if (!interfaceSeen) {
+            why.append(" (a consumer of an interface needs the record registered too: BusBuilder.messageType(Record.class))");
+        }
+        return why.toString();
+    }
+
     List<ConsumerBinding> consumersOf(MessageType type) {
         return dispatch.computeIfAbsent(type, t -> {
             List<ConsumerBinding> out = new ArrayList<>();

@@ -119,7 +119,7 @@ final class SettleStages {
                 LOG.warn("Endpoint {}: consumer {} failed on {} {} after {} retries; moving it to {}_error", ep.name(),
                         r.consumer, r.type.urn(), r.envelope.messageId(), ctx.retryAttempt(), ep.name(), e);
                 publishFault(r, e);
-                throw new DeadLetter(DeadLetterQueue.ERROR, FaultHeaders.fault(e, ep.address(), r.consumer,
+                throw new DeadLetter(DeadLetterQueue.ERROR, FaultHeaders.fault(FaultHeaders.baseOf(e), ep.address(), r.consumer,
                         r.type.urn(), ctx.retryAttempt(), ep.clock().now()), e.toString(), e);
             }
         }

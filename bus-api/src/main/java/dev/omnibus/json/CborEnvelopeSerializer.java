@@ -48,13 +48,13 @@ import java.util.UUID;
  *
  * <h2>Reading</h2>
  * As tolerant as the JSON envelope: keys match case-insensitively, unknown keys are ignored, every
- * field but {@code messageType} may be missing, ids may also be text in any .NET GUID form, and
+ * field may be missing (a missing {@code messageType} is an empty list), ids may also be text in any .NET GUID form, and
  * {@code message} may also be an inline CBOR map. The message type is resolved only through the
  * bus's registry: no class name is read from the bytes.
  *
  * <h2>Failures</h2>
  * Every failure is a {@link SerializationException} (never retryable) saying what is wrong: "body
- * is not CBOR: …", "envelope is not a CBOR map …", "envelope has no messageType …", "messageId is
+ * is not CBOR: …", "envelope is not a CBOR map …", "messageId is
  * not a GUID: …", "message does not fit com.acme.SubmitOrder: …", or nesting deeper than 200
  * levels.
  *

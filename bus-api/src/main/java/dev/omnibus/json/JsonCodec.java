@@ -36,7 +36,11 @@ import java.util.concurrent.ConcurrentMap;
  * <ul>
  *   <li>{@link JavaTimeModule} and {@link MassTransitModule}: ISO-8601 instants, decimals as strings,
  *       GUIDs in any .NET form;</li>
- *   <li>{@code WRITE_DATES_AS_TIMESTAMPS} off: dates are strings;</li>
+ *   <li>{@code WRITE_DATES_AS_TIMESTAMPS} and {@code WRITE_DURATIONS_AS_TIMESTAMPS} off: dates and
+ *       durations are strings; {@code ADJUST_DATES_TO_CONTEXT_TIME_ZONE} off: an
+ *       {@code OffsetDateTime} keeps its offset, as a .NET {@code DateTimeOffset} does;</li>
+ *   <li>{@code WRITE_ENUMS_USING_INDEX} on for {@link EnumFormat#NUMBER} (System.Text.Json writes
+ *       enums as numbers), off for {@link EnumFormat#NAME}; numbers and names are read either way;</li>
  *   <li>{@code ACCEPT_CASE_INSENSITIVE_PROPERTIES} and {@code _ENUMS} on, {@code FAIL_ON_UNKNOWN_PROPERTIES}
  *       off: a tolerant reader;</li>
  *   <li>{@code ALLOW_JAVA_COMMENTS} and {@code ALLOW_TRAILING_COMMA} on (JSON only);</li>
@@ -76,14 +80,30 @@ final class JsonCodec {
         this.writer = mapper.writer().without(SerializationFeature.FLUSH_AFTER_WRITE_VALUE);
     }
 
-    /** A codec with Omnibus's own mapper. */
+    /**
+     * How message values are written where formats differ: MassTransit's choices (enum numbers,
+     * TimeSpans) or Java's (names, ISO-8601). Both are read either way.
+     */
+    record Options(EnumFormat enums, DurationFormat durations) {
+        /** What a .NET MassTransit service writes and expects. */
+        static final Options MASSTRANSIT = new Options(EnumFormat.NUMBER, DurationFormat.TIMESPAN);
+        /** Omnibus-only formats (CBOR): names and ISO-8601, as Java writes them. */
+        static final Options JAVA = new Options(EnumFormat.NAME, DurationFormat.ISO_8601);
+    }
+
+    /** A codec with Omnibus's own mapper, writing as MassTransit does. */
     static JsonCodec create() {
-        return new JsonCodec(configure(JsonMapper.builder().build()), "JSON");
+        return create(Options.MASSTRANSIT);
+    }
+
+    /** A codec with Omnibus's own mapper and these options. */
+    static JsonCodec create(Options options) {
+        return new JsonCodec(configure(JsonMapper.builder().build(), options), "JSON");
     }
 
     /** A codec with Omnibus's own mapper over CBOR (RFC 8949) instead of JSON text. */
     static JsonCodec cbor() {
-        return new JsonCodec(configure(new CBORMapper()), "CBOR");
+        return new JsonCodec(configure(new CBORMapper(), Options.JAVA), "CBOR");
     }
 
     /**
@@ -92,19 +112,24 @@ final class JsonCodec {
      * @throws ConfigurationException if {@code mapper} does not read and write JSON
      */
     static JsonCodec create(ObjectMapper mapper) {
+        return create(mapper, Options.MASSTRANSIT);
+    }
+
+    /** As {@link #create(ObjectMapper)}, with these options. */
+    static JsonCodec create(ObjectMapper mapper, Options options) {
         Objects.requireNonNull(mapper, "mapper");
         String format = mapper.getFactory().getFormatName();
         if (!JsonFactory.FORMAT_NAME_JSON.equals(format)) {
             throw new ConfigurationException("The ObjectMapper given to the JSON serializer writes " + format
                     + ", not JSON: pass a mapper built on a JsonFactory (new ObjectMapper() or JsonMapper.builder())");
         }
-        return new JsonCodec(configure(mapper.copy()), "JSON");
+        return new JsonCodec(configure(mapper.copy(), options), "JSON");
     }
 
     // MapperFeature can only be set on a built mapper through deprecated setters; we set it on our
     // own copy before first use, which is what those setters still support.
     @SuppressWarnings("deprecation")
-    private static ObjectMapper configure(ObjectMapper m) {
+    private static ObjectMapper configure(ObjectMapper m, Options options) {
         JsonFactory factory = m.getFactory();
         StreamReadConstraints limits = factory.streamReadConstraints();
         if (limits.getMaxNestingDepth() > MAX_NESTING_DEPTH) {
@@ -115,11 +140,15 @@ final class JsonCodec {
             factory.enable(JsonReadFeature.ALLOW_TRAILING_COMMA.mappedFeature());
         }
         m.registerModule(new JavaTimeModule());
-        m.registerModule(new MassTransitModule());
+        m.registerModule(new MassTransitModule(options.durations()));
         m.configure(MapperFeature.ACCEPT_CASE_INSENSITIVE_PROPERTIES, true);
         m.configure(MapperFeature.ACCEPT_CASE_INSENSITIVE_ENUMS, true);
         m.disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
         m.disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+        m.disable(SerializationFeature.WRITE_DURATIONS_AS_TIMESTAMPS);
+        // an OffsetDateTime keeps the offset it was sent with, as .NET's DateTimeOffset does
+        m.disable(DeserializationFeature.ADJUST_DATES_TO_CONTEXT_TIME_ZONE);
+        m.configure(SerializationFeature.WRITE_ENUMS_USING_INDEX, options.enums() == EnumFormat.NUMBER);
         m.disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
         // A message must never name the class it becomes: no class names read from the wire.
         m.deactivateDefaultTyping();

@@ -45,7 +45,9 @@ import java.util.UUID;
  * {@code null}. Ids are lowercase {@code D} GUIDs, times UTC ISO-8601 with {@code Z} and trailing
  * fraction zeros dropped, addresses strings, header names as given. The message body is written
  * by the mapper: record components under their own (camelCase) names, {@code BigDecimal} as a
- * string, enums by name. Output is compact, where MassTransit indents; a mapper with
+ * string, enums as numbers and {@code Duration}s as .NET {@code TimeSpan}s (what System.Text.Json
+ * writes; {@link #builder()} chooses names and ISO-8601 instead, see {@link EnumFormat} and
+ * {@link DurationFormat}), an {@code OffsetDateTime} with its offset. Output is compact, where MassTransit indents; a mapper with
  * {@code INDENT_OUTPUT} indents too. {@link SerializedMessage#transportHeaders()} is empty: the
  * bus adds {@code MessageId}, {@code CorrelationId} and {@code Content-Type} itself.
  *
@@ -55,13 +57,13 @@ import java.util.UUID;
  * the reader is tolerant: property names match case-insensitively (in the envelope and the
  * message), unknown properties are ignored, comments and trailing commas are allowed, ids may be
  * {@code D}, {@code N}, {@code B} or {@code P} GUIDs and an empty string is an absent id, and
- * every field but {@code messageType} may be missing (then it is null). Header values become
+ * every field may be missing (then it is null). A missing {@code messageType} is an empty list, as
+ * MassTransit reads it: the bus finds no consumer and moves the message to {@code _skipped}. Header values become
  * String, Boolean, Integer/Long/BigInteger, Double, List or Map.
  *
  * <h2>Failures</h2>
  * Every failure is a {@link SerializationException} (never retryable) whose message says what is
- * wrong: "body is not JSON: …", "envelope is not a JSON object …", "envelope has no messageType
- * …", "messageId is not a GUID: …", "message does not fit com.acme.SubmitOrder: …" (with
+ * wrong: "body is not JSON: …", "envelope is not a JSON object …", "messageId is not a GUID: …", "message does not fit com.acme.SubmitOrder: …" (with
  * Jackson's reason and the JSON path), or a body nesting deeper than 200 levels. Writing fails
  * the same way when the mapper cannot write the message.
  *
@@ -96,7 +98,11 @@ public final class JsonEnvelopeSerializer implements Serializer {
      * modules, naming strategy, inclusion rules, mix-ins and visibility; {@code mapper} itself is
      * not changed. On the copy these settings, which MassTransit interop relies on, are imposed:
      * <ul>
-     *   <li>{@code JavaTimeModule} registered; {@code WRITE_DATES_AS_TIMESTAMPS} off;</li>
+     *   <li>{@code JavaTimeModule} registered; {@code WRITE_DATES_AS_TIMESTAMPS},
+     *       {@code WRITE_DURATIONS_AS_TIMESTAMPS} and {@code ADJUST_DATES_TO_CONTEXT_TIME_ZONE} off;
+     *       {@code WRITE_ENUMS_USING_INDEX} on (enums as numbers; {@link #builder()} for names);
+     *       {@code Duration} written as a .NET TimeSpan ({@link #builder()} for ISO-8601) and read
+     *       from either;</li>
      *   <li>{@code Instant} written as UTC ISO-8601 and read with or without an offset;
      *       {@code BigDecimal} written as a string and read from a string or number; {@code UUID}
      *       read in any .NET form (these replace other serializers for those three types);</li>
@@ -115,6 +121,76 @@ public final class JsonEnvelopeSerializer implements Serializer {
      */
     public static JsonEnvelopeSerializer create(ObjectMapper mapper) {
         return new JsonEnvelopeSerializer(JsonCodec.create(mapper));
+    }
+
+    /**
+     * A builder for a JsonEnvelopeSerializer with other formats or a mapper of its own:
+     *
+     * <pre>{@code
+     * JsonEnvelopeSerializer javaOnly = JsonEnvelopeSerializer.builder()
+     *         .enums(EnumFormat.NAME)               // "HIGH" rather than 2
+     *         .durations(DurationFormat.ISO_8601)   // "PT1H" rather than "01:00:00"
+     *         .build();
+     * }</pre>
+     *
+     * Defaults: Omnibus's own mapper, {@link EnumFormat#NUMBER} and {@link DurationFormat#TIMESPAN},
+     * what a .NET MassTransit service writes and expects.
+     *
+     * @return a new builder; not thread-safe, {@link Builder#build()} gives an immutable serializer
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Configures a {@link JsonEnvelopeSerializer}; see {@link #builder()}. Not thread-safe. */
+    public static final class Builder {
+        private ObjectMapper mapper;
+        private EnumFormat enums = EnumFormat.NUMBER;
+        private DurationFormat durations = DurationFormat.TIMESPAN;
+
+        private Builder() {
+        }
+
+        /**
+         * Writes and binds messages with a copy of {@code mapper}, configured as
+         * {@link JsonEnvelopeSerializer#create(ObjectMapper)} describes; default: Omnibus's own mapper.
+         */
+        public Builder mapper(ObjectMapper mapper) {
+            this.mapper = mapper;
+            return this;
+        }
+
+        /** How enums are written (both forms are read); default {@link EnumFormat#NUMBER}. */
+        public Builder enums(EnumFormat enums) {
+            this.enums = enums;
+            return this;
+        }
+
+        /** How durations are written (both forms are read); default {@link DurationFormat#TIMESPAN}. */
+        public Builder durations(DurationFormat durations) {
+            this.durations = durations;
+            return this;
+        }
+
+        /**
+         * The serializer.
+         *
+         * @throws ConfigurationException naming every setting left null, or if the mapper is not a JSON mapper
+         */
+        public JsonEnvelopeSerializer build() {
+            java.util.List<String> problems = new java.util.ArrayList<>();
+            if (enums == null) {
+                problems.add("enums is null: pass EnumFormat.NUMBER (MassTransit) or EnumFormat.NAME");
+            }
+            if (durations == null) {
+                problems.add("durations is null: pass DurationFormat.TIMESPAN (MassTransit) or DurationFormat.ISO_8601");
+            }
+            if (!problems.isEmpty()) {
+                throw new ConfigurationException("JsonEnvelopeSerializer builder: " + String.join("; ", problems));
+            }
+            JsonCodec.Options options = new JsonCodec.Options(enums, durations);
+            return new JsonEnvelopeSerializer(mapper == null ? JsonCodec.create(options) : JsonCodec.create(mapper, options));
+        }
     }
 
     @Override
@@ -170,7 +246,7 @@ public final class JsonEnvelopeSerializer implements Serializer {
      * Reads the envelope fields of {@code root} (an object node, from JSON or CBOR) by name, case
      * insensitively, skipping unknown ones; the message stays an unbound node.
      *
-     * @throws SerializationException if a field is malformed or {@code messageType} is missing
+     * @throws SerializationException if a field is malformed; a missing {@code messageType} is an empty list
      */
     static DecodedMessage read(JsonNode root, JsonCodec codec, IdReader ids) {
         UUID messageId = null;
@@ -213,10 +289,10 @@ public final class JsonEnvelopeSerializer implements Serializer {
                 default -> throw new AssertionError(field);
             }
         }
-        if (messageType == null || messageType.isEmpty()) {
-            throw new SerializationException("envelope has no messageType" + (messageId == null ? "" : " (messageId "
-                    + messageId + ")") + ": it must list the message's URNs, e.g. "
-                    + "\"messageType\": [\"urn:message:Acme.Orders:SubmitOrder\"]");
+        // MassTransit reads a missing messageType as no types (EnvelopeMessageContext: SupportedMessageTypes =
+        // envelope.MessageType ?? []), so no consumer matches and the bus skips the message
+        if (messageType == null) {
+            messageType = List.of();
         }
         Envelope envelope = new Envelope(messageId, requestId, correlationId, conversationId, initiatorId,
                 sourceAddress, destinationAddress, responseAddress, faultAddress, messageType, sentTime,

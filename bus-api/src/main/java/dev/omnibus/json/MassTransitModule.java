@@ -25,7 +25,11 @@ import java.util.UUID;
  *   <li>{@link Instant} is written as UTC ISO-8601 with trailing fraction zeros dropped
  *       ({@code 2023-07-04T11:39:59.6891Z}) and read with or without an offset;</li>
  *   <li>{@link UUID} is read from the {@code D}, {@code N}, {@code B} and {@code P} forms (Jackson
- *       writes lowercase {@code D} already).</li>
+ *       writes lowercase {@code D} already);</li>
+ *   <li>{@link java.time.Duration} is written as a .NET {@code TimeSpan} ({@code "1.02:03:04.5000000"},
+ *       System.Text.Json's {@code TimeSpanConverter}) unless {@link DurationFormat#ISO_8601} is chosen,
+ *       and read from a TimeSpan, ISO-8601 or a number of seconds;</li>
+ *   <li>{@link dev.omnibus.Headers} (an exception's {@code data}) is a JSON object of name to value.</li>
  * </ul>
  * They take precedence over {@code JavaTimeModule}'s and Jackson's own, so property-level
  * {@code @JsonFormat} on these three types is not honoured; {@code @JsonSerialize(using = …)} is.
@@ -33,8 +37,14 @@ import java.util.UUID;
 final class MassTransitModule extends SimpleModule {
     private static final long serialVersionUID = 1L;
 
-    MassTransitModule() {
+    MassTransitModule(DurationFormat durations) {
         super("omnibus-masstransit-json");
+        if (durations == DurationFormat.TIMESPAN) {
+            addSerializer(java.time.Duration.class, new DurationAsTimeSpan());
+        }
+        addDeserializer(java.time.Duration.class, new DurationFromTimeSpanOrIso());
+        addSerializer(dev.omnibus.Headers.class, new HeadersAsObject());
+        addDeserializer(dev.omnibus.Headers.class, new HeadersFromObject());
         addSerializer(BigDecimal.class, new DecimalAsString());
         addDeserializer(BigDecimal.class, new DecimalFromStringOrNumber());
         addSerializer(Instant.class, new InstantAsIso());
@@ -120,6 +130,76 @@ final class MassTransitModule extends SimpleModule {
                 return (Instant) ctxt.handleWeirdStringValue(Instant.class, text,
                         "not an ISO-8601 date-time (%s)", e.getMessage());
             }
+        }
+    }
+
+    static final class DurationAsTimeSpan extends StdScalarSerializer<java.time.Duration> {
+        private static final long serialVersionUID = 1L;
+
+        DurationAsTimeSpan() {
+            super(java.time.Duration.class);
+        }
+
+        @Override
+        public void serialize(java.time.Duration value, JsonGenerator gen, SerializerProvider provider) throws IOException {
+            gen.writeString(WireValues.formatTimeSpan(value));
+        }
+    }
+
+    static final class DurationFromTimeSpanOrIso extends StdScalarDeserializer<java.time.Duration> {
+        private static final long serialVersionUID = 1L;
+
+        DurationFromTimeSpanOrIso() {
+            super(java.time.Duration.class);
+        }
+
+        @Override
+        public java.time.Duration deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+            if (!p.hasToken(JsonToken.VALUE_STRING)) {
+                // numbers (seconds) and embedded values: as JavaTimeModule reads them
+                return com.fasterxml.jackson.datatype.jsr310.deser.DurationDeserializer.INSTANCE.deserialize(p, ctxt);
+            }
+            String text = p.getText().trim();
+            if (text.isEmpty()) {
+                return null;
+            }
+            try {
+                return WireValues.parseDuration(text);
+            } catch (DateTimeException | ArithmeticException e) {
+                return (java.time.Duration) ctxt.handleWeirdStringValue(java.time.Duration.class, text,
+                        "not a .NET TimeSpan ([-][d.]hh:mm:ss[.fffffff]) nor an ISO-8601 duration (%s)", e.getMessage());
+            }
+        }
+    }
+
+    static final class HeadersAsObject extends StdScalarSerializer<dev.omnibus.Headers> {
+        private static final long serialVersionUID = 1L;
+
+        HeadersAsObject() {
+            super(dev.omnibus.Headers.class);
+        }
+
+        @Override
+        public void serialize(dev.omnibus.Headers value, JsonGenerator gen, SerializerProvider provider) throws IOException {
+            provider.defaultSerializeValue(value.asMap(), gen);
+        }
+    }
+
+    static final class HeadersFromObject extends StdScalarDeserializer<dev.omnibus.Headers> {
+        private static final long serialVersionUID = 1L;
+
+        HeadersFromObject() {
+            super(dev.omnibus.Headers.class);
+        }
+
+        @Override
+        @SuppressWarnings("unchecked")
+        public dev.omnibus.Headers deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+            if (!p.hasToken(JsonToken.START_OBJECT)) {
+                return (dev.omnibus.Headers) ctxt.handleUnexpectedToken(dev.omnibus.Headers.class, p);
+            }
+            java.util.Map<String, Object> map = ctxt.readValue(p, java.util.LinkedHashMap.class);
+            return dev.omnibus.Headers.of(map);
         }
     }
 

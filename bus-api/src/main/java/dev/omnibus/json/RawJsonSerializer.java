@@ -53,6 +53,14 @@ import java.util.UUID;
  * decides what the body is. The sent time is recovered from the message id when it embeds one (a
  * UUIDv7 or a MassTransit {@code NewId}), as MassTransit does; destination and expiration are null.
  *
+ * <p>A body that is a whole MassTransit envelope (a JSON object with a {@code messageType} array
+ * and a {@code message} object) is read as {@link JsonEnvelopeSerializer} reads it, whatever the
+ * headers say: a producer that labels envelopes {@code application/json} is common, and binding
+ * the envelope as the message would silently give a message of nulls.
+ *
+ * <p>Enums are written as numbers and {@code Duration}s as .NET {@code TimeSpan}s, as MassTransit's
+ * raw serializer (System.Text.Json) writes them; {@link #builder()} chooses names and ISO-8601.
+ *
  * <h2>Failures</h2>
  * {@link SerializationException} (never retryable) when the body is not JSON ("body is not JSON:
  * …"), when an id header is not a GUID or an address header not a URI (the message names the
@@ -108,6 +116,76 @@ public final class RawJsonSerializer implements Serializer {
         return new RawJsonSerializer(JsonCodec.create(mapper));
     }
 
+    /**
+     * A builder for a RawJsonSerializer with other formats or a mapper of its own:
+     *
+     * <pre>{@code
+     * RawJsonSerializer javaOnly = RawJsonSerializer.builder()
+     *         .enums(EnumFormat.NAME)               // "HIGH" rather than 2
+     *         .durations(DurationFormat.ISO_8601)   // "PT1H" rather than "01:00:00"
+     *         .build();
+     * }</pre>
+     *
+     * Defaults: Omnibus's own mapper, {@link EnumFormat#NUMBER} and {@link DurationFormat#TIMESPAN},
+     * what a .NET MassTransit service writes and expects.
+     *
+     * @return a new builder; not thread-safe, {@link Builder#build()} gives an immutable serializer
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Configures a {@link RawJsonSerializer}; see {@link #builder()}. Not thread-safe. */
+    public static final class Builder {
+        private ObjectMapper mapper;
+        private EnumFormat enums = EnumFormat.NUMBER;
+        private DurationFormat durations = DurationFormat.TIMESPAN;
+
+        private Builder() {
+        }
+
+        /**
+         * Writes and binds messages with a copy of {@code mapper}, configured as
+         * {@link JsonEnvelopeSerializer#create(ObjectMapper)} describes; default: Omnibus's own mapper.
+         */
+        public Builder mapper(ObjectMapper mapper) {
+            this.mapper = mapper;
+            return this;
+        }
+
+        /** How enums are written (both forms are read); default {@link EnumFormat#NUMBER}. */
+        public Builder enums(EnumFormat enums) {
+            this.enums = enums;
+            return this;
+        }
+
+        /** How durations are written (both forms are read); default {@link DurationFormat#TIMESPAN}. */
+        public Builder durations(DurationFormat durations) {
+            this.durations = durations;
+            return this;
+        }
+
+        /**
+         * The serializer.
+         *
+         * @throws ConfigurationException naming every setting left null, or if the mapper is not a JSON mapper
+         */
+        public RawJsonSerializer build() {
+            java.util.List<String> problems = new java.util.ArrayList<>();
+            if (enums == null) {
+                problems.add("enums is null: pass EnumFormat.NUMBER (MassTransit) or EnumFormat.NAME");
+            }
+            if (durations == null) {
+                problems.add("durations is null: pass DurationFormat.TIMESPAN (MassTransit) or DurationFormat.ISO_8601");
+            }
+            if (!problems.isEmpty()) {
+                throw new ConfigurationException("RawJsonSerializer builder: " + String.join("; ", problems));
+            }
+            JsonCodec.Options options = new JsonCodec.Options(enums, durations);
+            return new RawJsonSerializer(mapper == null ? JsonCodec.create(options) : JsonCodec.create(mapper, options));
+        }
+    }
+
     @Override
     public String contentType() {
         return CONTENT_TYPE;
@@ -158,6 +236,11 @@ public final class RawJsonSerializer implements Serializer {
     @Override
     public DecodedMessage deserialize(byte[] body, Headers transportHeaders) {
         JsonNode root = codec.parse(body, "body");
+        if (isEnvelope(root)) {
+            // a MassTransit envelope sent as application/json: binding it whole as the message would give
+            // a message of nulls, silently
+            return JsonEnvelopeSerializer.read(root, codec, EnvelopeNodes::id);
+        }
         UUID messageId = null;
         UUID requestId = null;
         UUID correlationId = null;
@@ -204,6 +287,26 @@ public final class RawJsonSerializer implements Serializer {
     @Override
     public String toString() {
         return "RawJsonSerializer[" + CONTENT_TYPE + "]";
+    }
+
+    /**
+     * Whether {@code root} is a MassTransit envelope rather than a message: an object with a
+     * {@code messageType} array and a {@code message} object (names in any case).
+     */
+    static boolean isEnvelope(JsonNode root) {
+        if (!root.isObject()) {
+            return false;
+        }
+        boolean types = false;
+        boolean message = false;
+        for (Map.Entry<String, JsonNode> e : root.properties()) {
+            if (e.getKey().equalsIgnoreCase("messageType")) {
+                types = e.getValue().isArray();
+            } else if (e.getKey().equalsIgnoreCase("message")) {
+                message = e.getValue().isObject();
+            }
+        }
+        return types && message;
     }
 
     private static void putText(Map<String, Object> headers, String name, Object value) {

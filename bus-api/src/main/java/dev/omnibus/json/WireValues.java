@@ -12,7 +12,7 @@ import java.util.UUID;
 
 /**
  * The scalar formats of MassTransit's wire, written and read the way System.Text.Json does:
- * GUIDs and UTC date-times. Stateless and thread-safe; every method allocates only its result.
+ * GUIDs, UTC date-times and {@code TimeSpan}s. Stateless and thread-safe; every method allocates only its result.
  */
 final class WireValues {
     /** 0001-01-01T00:00:00Z, the first instant .NET's DateTime can hold. */
@@ -222,6 +222,79 @@ final class WireValues {
         }
         long epochDay = LocalDate.of(year, month, day).toEpochDay();
         return Instant.ofEpochSecond(epochDay * 86_400L + hour * 3600L + minute * 60L + second, nanos);
+    }
+
+    // ---------------------------------------------------------------- durations
+
+    private static final long SECONDS_PER_DAY = 86_400L;
+    private static final int NANOS_PER_TICK = 100;
+    private static final java.util.regex.Pattern TIME_SPAN = java.util.regex.Pattern.compile(
+            "([-+])?(?:(\\d+)\\.)?(\\d{1,2}):(\\d{1,2})(?::(\\d{1,2})(?:\\.(\\d{1,9}))?)?");
+
+    /**
+     * Writes {@code d} as System.Text.Json writes a .NET {@code TimeSpan}, the constant ("c")
+     * format {@code [-][d.]hh:mm:ss[.fffffff]}: days only when there are any, the 7-digit fraction
+     * only when it is not zero; nanoseconds below a 100 ns tick are dropped.
+     */
+    static String formatTimeSpan(java.time.Duration d) {
+        boolean negative = d.isNegative();
+        java.time.Duration a = negative ? d.negated() : d;
+        long seconds = a.getSeconds();
+        int ticks = a.getNano() / NANOS_PER_TICK;
+        StringBuilder b = new StringBuilder(26);
+        if (negative) {
+            b.append('-');
+        }
+        long days = seconds / SECONDS_PER_DAY;
+        int secondOfDay = (int) (seconds % SECONDS_PER_DAY);
+        if (days > 0) {
+            b.append(days).append('.');
+        }
+        two(b, secondOfDay / 3600).append(':');
+        two(b, secondOfDay / 60 % 60).append(':');
+        two(b, secondOfDay % 60);
+        if (ticks != 0) {
+            String f = Integer.toString(ticks);
+            b.append('.').append("0000000", 0, 7 - f.length()).append(f);
+        }
+        return b.toString();
+    }
+
+    private static StringBuilder two(StringBuilder b, int v) {
+        return b.append((char) ('0' + v / 10)).append((char) ('0' + v % 10));
+    }
+
+    /**
+     * Reads a .NET {@code TimeSpan} in the constant format ({@code [-][d.]hh:mm[:ss[.fffffff]]}, hours
+     * below 24, minutes and seconds below 60, up to 9 fraction digits) or an ISO-8601 duration
+     * ({@code PT1H30M}).
+     *
+     * @throws DateTimeException if {@code text} is neither
+     */
+    static java.time.Duration parseDuration(String text) {
+        String t = text.trim();
+        if (t.startsWith("P") || t.startsWith("-P") || t.startsWith("+P") || t.startsWith("p")) {
+            return java.time.Duration.parse(t);
+        }
+        java.util.regex.Matcher m = TIME_SPAN.matcher(t);
+        if (!m.matches()) {
+            throw new DateTimeException("not a TimeSpan ([-][d.]hh:mm:ss[.fffffff]) nor an ISO-8601 duration");
+        }
+        long days = m.group(2) == null ? 0 : Long.parseLong(m.group(2));
+        int hours = Integer.parseInt(m.group(3));
+        int minutes = Integer.parseInt(m.group(4));
+        int secs = m.group(5) == null ? 0 : Integer.parseInt(m.group(5));
+        if (hours > 23 || minutes > 59 || secs > 59) {
+            throw new DateTimeException("TimeSpan out of range: hours must be below 24, minutes and seconds below 60");
+        }
+        long nanos = 0;
+        if (m.group(6) != null) {
+            String f = m.group(6);
+            nanos = Long.parseLong(f) * (long) Math.pow(10, 9 - f.length());
+        }
+        java.time.Duration d = java.time.Duration.ofDays(days).plusHours(hours).plusMinutes(minutes)
+                .plusSeconds(secs).plusNanos(nanos);
+        return "-".equals(m.group(1)) ? d.negated() : d;
     }
 
     /** The decimal number in {@code s[from, to)}, or -1 if a character is not a digit. */

@@ -212,7 +212,9 @@ interface RoutingConformance {
             assertThat(first.conversationId()).as("conversationId of the first message").isNotNull();
             assertThat(next.correlationId()).as("correlationId of the follow-up").isEqualTo(correlationId);
             assertThat(next.conversationId()).as("conversationId of the follow-up").isEqualTo(first.conversationId());
-            assertThat(next.initiatorId()).as("initiatorId of the follow-up").isEqualTo(messageId);
+            // MassTransit: the consumed message's correlationId, else its requestId
+            // (SendContextExtensions.TransferConsumeContextHeaders)
+            assertThat(next.initiatorId()).as("initiatorId of the follow-up").isEqualTo(correlationId);
             assertThat(next.headers().getString("X-Conformance-Tenant")).as("custom header of the follow-up")
                     .contains("acme");
         }
