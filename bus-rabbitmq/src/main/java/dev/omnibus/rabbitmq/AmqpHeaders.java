@@ -16,8 +16,9 @@ import java.util.Map;
  * Converts between Omnibus transport headers and AMQP properties and header tables, and keeps a
  * header table inside the frame size. {@code Content-Type}, {@code MessageId} and
  * {@code CorrelationId} travel as the AMQP properties {@code content_type}, {@code message_id} and
- * {@code correlation_id}, as MassTransit writes them; everything else goes to the header table.
- * Thread-safe (stateless).
+ * {@code correlation_id}, as MassTransit writes them; everything else goes to the header table,
+ * converted as MassTransit converts send headers, together with the application headers of a
+ * MassTransit JSON envelope. Thread-safe (stateless).
  */
 final class AmqpHeaders {
     /** Room left in a frame for the properties other than the header table, and for framing. */
@@ -27,8 +28,15 @@ final class AmqpHeaders {
     private AmqpHeaders() {
     }
 
-    /** The AMQP properties of an outgoing message: persistent, with its expiration in ms. */
-    static AMQP.BasicProperties properties(OutgoingMessage m, long nowMillis) {
+    /**
+     * The AMQP properties of an outgoing message: persistent, with its expiration in ms. Every other
+     * transport header goes to the header table converted as MassTransit converts send headers
+     * ({@link #toMassTransit}); then, for a MassTransit JSON envelope, the application headers of
+     * the envelope's {@code headers} object that the table does not hold yet, converted the same way
+     * and trimmed ({@link #fit}) to what is left of {@code maxTableBytes}: they are in the body
+     * anyway, so they never make a publish fail.
+     */
+    static AMQP.BasicProperties properties(OutgoingMessage m, long nowMillis, int maxTableBytes) {
         Map<String, Object> table = new LinkedHashMap<>();
         String contentType = null;
         String messageId = null;
@@ -43,7 +51,30 @@ final class AmqpHeaders {
             } else if (k.equals(OutgoingMessage.CORRELATION_ID) && fitsShort(v)) {
                 correlationId = v.toString();
             } else {
-                table.put(k, toAmqp(v));
+                Object x = toMassTransit(v);
+                if (x != null) {
+                    table.put(k, x);
+                }
+            }
+        }
+        if (EnvelopeHeaders.CONTENT_TYPE.equals(contentType)) {
+            Map<String, Object> copied = EnvelopeHeaders.read(m.body());
+            if (!copied.isEmpty()) {
+                int room = maxTableBytes - tableSize(table);
+                Map<String, Object> extra = new LinkedHashMap<>();
+                copied.forEach((k, v) -> {
+                    if (!table.containsKey(k) && !k.equals(OutgoingMessage.CONTENT_TYPE)
+                            && !k.equals(OutgoingMessage.MESSAGE_ID) && !k.equals(OutgoingMessage.CORRELATION_ID)) {
+                        Object x = toMassTransit(v);
+                        if (x != null) {
+                            extra.put(k, x);
+                        }
+                    }
+                });
+                if (room > 4 && !extra.isEmpty()) {
+                    fit(extra, room);
+                    table.putAll(extra);
+                }
             }
         }
         AMQP.BasicProperties.Builder b = new AMQP.BasicProperties.Builder()
@@ -57,6 +88,46 @@ final class AmqpHeaders {
             b.expiration(Long.toString(ms));
         }
         return b.build();
+    }
+
+    /**
+     * A send header's value as MassTransit writes it to the AMQP header table
+     * ({@code RabbitMqTransport/RabbitMqSendTransportContext.cs}, {@code SetHeaders}): a UUID as its
+     * {@code D} text, an instant or date as an AMQP timestamp (whole seconds), a URI as text, text as
+     * it is, {@code true} as {@code "True"}; {@code false}, lists, maps and null are not written
+     * (null is returned); numbers as they are; anything else as its text.
+     */
+    static Object toMassTransit(Object v) {
+        if (v == null || v instanceof Boolean b && !b) {
+            return null;
+        }
+        if (v instanceof Boolean) {
+            return "True"; // bool.TrueString
+        }
+        if (v instanceof String || v instanceof LongString || v instanceof Integer || v instanceof Long
+                || v instanceof Double || v instanceof Float || v instanceof Short || v instanceof Byte
+                || v instanceof BigDecimal || v instanceof Date) {
+            return v;
+        }
+        if (v instanceof java.time.Instant i) {
+            return Date.from(i);
+        }
+        if (v instanceof java.time.OffsetDateTime t) {
+            return Date.from(t.toInstant());
+        }
+        if (v instanceof java.time.ZonedDateTime t) {
+            return Date.from(t.toInstant());
+        }
+        if (v instanceof java.util.Collection<?> || v instanceof Map<?, ?> || v instanceof Object[] || v instanceof byte[]) {
+            return null; // no case of SetHeaders matches an IEnumerable or a dictionary
+        }
+        if (v instanceof java.math.BigInteger n) {
+            return n.bitLength() < 64 ? (Object) n.longValue() : n.toString();
+        }
+        if (v instanceof Number n) {
+            return n.longValue();
+        }
+        return v.toString(); // UUID ("D"), URI, enums, …
     }
 
     private static boolean fitsShort(Object v) {
@@ -84,6 +155,28 @@ final class AmqpHeaders {
             return n.longValue();
         }
         return v.toString(); // UUID, URI, Instant, enums…
+    }
+
+    /** The header naming the response address, as MassTransit's raw JSON serializer writes it. */
+    static final String RESPONSE_ADDRESS = "MT-Response-Address";
+
+    /**
+     * The transport headers of a delivery: its properties under Omnibus's names, then its header
+     * table. A direct reply-to {@code reply_to} ({@code amq.rabbitmq.reply-to.<token>}, which the
+     * broker gives the responder) is exposed as {@link #RESPONSE_ADDRESS}, the address
+     * {@code replyAddress} makes of it, unless the table names a response address already (one that
+     * is not the bare {@code amq.rabbitmq.reply-to}, which names no requester).
+     */
+    static Headers fromDelivery(AMQP.BasicProperties p, java.util.function.Function<String, String> replyAddress) {
+        Headers h = fromDelivery(p);
+        String replyTo = p.getReplyTo();
+        if (replyTo != null && replyTo.startsWith(RabbitMqAddress.REPLY_TO + ".")) {
+            Object current = h.get(RESPONSE_ADDRESS);
+            if (current == null || current.toString().endsWith("/" + RabbitMqAddress.REPLY_TO)) {
+                h = h.with(RESPONSE_ADDRESS, replyAddress.apply(replyTo));
+            }
+        }
+        return h;
     }
 
     /** The transport headers of a delivery: its properties under Omnibus's names, then its header table. */

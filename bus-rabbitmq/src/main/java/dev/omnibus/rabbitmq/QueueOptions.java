@@ -23,7 +23,7 @@ import java.util.Objects;
 public record QueueOptions(QueueType type, Duration messageTtl, Map<String, Object> arguments) {
     /** The queue types Omnibus declares. */
     public enum QueueType {
-        /** The default classic queue. */
+        /** The default classic queue, declared without {@code x-queue-type} (the broker's default type), as MassTransit declares it. */
         CLASSIC("classic"),
         /** A replicated quorum queue (RabbitMQ 3.8+); always durable. */
         QUORUM("quorum");
@@ -85,17 +85,21 @@ public record QueueOptions(QueueType type, Duration messageTtl, Map<String, Obje
     /** The arguments of the endpoint queue itself. */
     Map<String, Object> queueArguments() {
         Map<String, Object> args = new LinkedHashMap<>(arguments);
-        args.put("x-queue-type", type.argument());
+        if (type != QueueType.CLASSIC) { // classic is the broker's default: MassTransit writes no argument for it
+            args.put("x-queue-type", type.argument());
+        }
         if (messageTtl != null) {
             args.put("x-message-ttl", (int) messageTtl.toMillis());
         }
         return args;
     }
 
-    /** The arguments of its error and skipped queues: the type only. */
+    /** The arguments of its error and skipped queues: the type only (none for classic). */
     Map<String, Object> deadLetterQueueArguments() {
         Map<String, Object> args = new LinkedHashMap<>();
-        args.put("x-queue-type", type.argument());
+        if (type != QueueType.CLASSIC) {
+            args.put("x-queue-type", type.argument());
+        }
         return args;
     }
 }

@@ -77,7 +77,7 @@ final class RabbitMqDelivery implements Delivery {
     public Headers headers() {
         Headers h = headers;
         if (h == null) {
-            h = AmqpHeaders.fromDelivery(properties);
+            h = AmqpHeaders.fromDelivery(properties, name -> loop.transport().addressOf(name, "").toString());
             headers = h;
         }
         return h;

@@ -42,7 +42,7 @@ record RabbitMqSettings(
 
     /** {@code amqp(s)://host:port/vhost}, without credentials: safe for logs. */
     String endpoint() {
-        String vhost = virtualHost.equals("/") ? "" : java.net.URLEncoder.encode(virtualHost, java.nio.charset.StandardCharsets.UTF_8);
+        String vhost = virtualHost.equals("/") ? "" : RabbitMqAddress.escape(virtualHost, false);
         return (tls() ? "amqps" : "amqp") + "://" + host + ":" + port + "/" + vhost;
     }
 

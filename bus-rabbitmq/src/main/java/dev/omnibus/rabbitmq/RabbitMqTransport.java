@@ -21,8 +21,6 @@ import dev.omnibus.spi.TransportCapabilities;
 import dev.omnibus.spi.TransportContext;
 import java.io.IOException;
 import java.net.URI;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -62,10 +60,13 @@ import org.slf4j.LoggerFactory;
  * publishing declares it once and binds it to the exchanges of its message interfaces. A receive
  * endpoint {@code name} has a queue {@code name}, a fanout exchange {@code name} bound to it, the
  * exchanges of its consumed types bound to that exchange, and {@code name_error} /
- * {@code name_skipped} exchange-and-queue pairs. A send goes to the exchange named by the address;
- * a send to a queue address that does not exist yet declares the queue and its exchange first, so
- * nothing sent is lost. The bus's response queue is temporary: not durable, auto-delete, with
- * {@code x-expires}.
+ * {@code name_skipped} exchange-and-queue pairs. A send goes to the exchange named by the address,
+ * used as its owner declared it when it exists; when it does not, the address says what to declare,
+ * as MassTransit reads it ({@code queue:name} declares the queue and its exchange first, so nothing
+ * sent is lost; {@code rabbitmq://host/name} the exchange only unless {@code ?bind=true};
+ * {@code ?temporary=true} non-durable and auto-delete). A send to RabbitMQ's direct reply-to
+ * ({@code amq.rabbitmq.reply-to[.token]}) goes through the default exchange. The bus's response queue
+ * is temporary: not durable, auto-delete, with {@code x-expires}.
  *
  * <h2>Publishing and consuming</h2>
  * Messages are persistent. Every future completes when the broker confirmed the message
@@ -224,14 +225,33 @@ public final class RabbitMqTransport implements Transport {
                 || scheme.equals("amqps"))) {
             return address.uri();
         }
+        String name = address.name();
+        return addressOf(name, temporaryQueues.contains(name) ? "temporary=true" : "");
+    }
+
+    /**
+     * The address of exchange {@code name} on this transport's broker and vhost, as MassTransit writes
+     * it ({@code RabbitMqEndpointAddress.cs}, implicit {@code Uri} operator):
+     * {@code rabbitmq://host[:port]/[vhost/]name[?query]}, the default port and the {@code /} vhost
+     * left out, the vhost escaped as {@code Uri.EscapeDataString} does ({@code my%20shop}).
+     */
+    URI addressOf(String name, String query) {
         int defaultPort = settings.tls() ? 5671 : 5672;
         String port = settings.port() == defaultPort ? "" : ":" + settings.port();
-        String vhost = settings.virtualHost().equals("/") ? ""
-                : URLEncoder.encode(settings.virtualHost(), StandardCharsets.UTF_8) + "/";
-        String name = address.name();
-        String query = temporaryQueues.contains(name) ? "?temporary=true" : "";
+        String vhost = settings.virtualHost().equals("/") ? "" : RabbitMqAddress.escape(settings.virtualHost(), false) + "/";
         return URI.create((settings.tls() ? "rabbitmqs" : "rabbitmq") + "://" + settings.host() + port + "/" + vhost
-                + name + query);
+                + RabbitMqAddress.escapeName(name) + (query == null || query.isEmpty() ? "" : "?" + query));
+    }
+
+    /**
+     * The address of the exchange a message of {@code messageType} is published to, as MassTransit
+     * writes a publish's {@code destinationAddress}
+     * ({@code RabbitMqMessagePublishTopology.TryGetPublishAddress}): the type's exchange
+     * ({@code Namespace:Type}), durable, so with no query.
+     */
+    @Override
+    public URI publishAddress(MessageType messageType) {
+        return addressOf(ExchangeNames.forUrn(messageType.urn()), "");
     }
 
     @Override
@@ -284,8 +304,9 @@ public final class RabbitMqTransport implements Transport {
     public CompletableFuture<Void> send(Address destination, OutgoingMessage message) {
         try {
             checkOpen();
-            ensureDestination(destination);
-            return publisher.publish(destination.name(), "", !destination.isTopic(), properties(message), message.body());
+            RabbitMqAddress to = RabbitMqAddress.of(destination);
+            ensureDestination(to);
+            return publisher.publish(exchangeOf(to), routingKeyOf(to), mandatory(to), properties(message), message.body());
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
@@ -304,7 +325,7 @@ public final class RabbitMqTransport implements Transport {
             if (!declaredTypes.contains(messageType.urn())) {
                 declareType(messageType, exchange);
             }
-            return batch(exchange, false, messages);
+            return batch(exchange, "", false, messages);
         } catch (RuntimeException e) {
             return failedAll(messages.size(), e);
         }
@@ -318,20 +339,42 @@ public final class RabbitMqTransport implements Transport {
     public List<CompletableFuture<Void>> sendAll(Address destination, List<OutgoingMessage> messages) {
         try {
             checkOpen();
-            ensureDestination(destination);
-            return batch(destination.name(), !destination.isTopic(), messages);
+            RabbitMqAddress to = RabbitMqAddress.of(destination);
+            ensureDestination(to);
+            return batch(exchangeOf(to), routingKeyOf(to), mandatory(to), messages);
         } catch (RuntimeException e) {
             return failedAll(messages.size(), e);
         }
     }
 
-    private List<CompletableFuture<Void>> batch(String exchange, boolean mandatory, List<OutgoingMessage> messages) {
+    /** The exchange a send to {@code to} is published to: the default exchange for direct reply-to. */
+    private static String exchangeOf(RabbitMqAddress to) {
+        return to.isReplyTo() ? "" : to.name();
+    }
+
+    /**
+     * Whether a send to {@code to} is {@code mandatory}: yes but for a topic (fan-out to nobody is
+     * normal) and for direct reply-to, where RabbitMQ 3.10 returns a mandatory message although it
+     * delivered it to the requester's reply-to consumer (checked with a plain client: delivered, then
+     * returned NO_ROUTE).
+     */
+    private static boolean mandatory(RabbitMqAddress to) {
+        return !to.topic() && !to.isReplyTo();
+    }
+
+    /** Its routing key: the reply-to name itself for direct reply-to, else none (fanout). */
+    private static String routingKeyOf(RabbitMqAddress to) {
+        return to.isReplyTo() ? to.name() : "";
+    }
+
+    private List<CompletableFuture<Void>> batch(String exchange, String routingKey, boolean mandatory,
+            List<OutgoingMessage> messages) {
         List<CompletableFuture<Void>> out = new ArrayList<>(messages.size());
         List<Publisher.Entry> entries = new ArrayList<>(messages.size());
         List<Integer> slots = new ArrayList<>(messages.size());
         for (OutgoingMessage m : messages) {
             try {
-                entries.add(new Publisher.Entry(exchange, "", mandatory, properties(m), m.body()));
+                entries.add(new Publisher.Entry(exchange, routingKey, mandatory, properties(m), m.body()));
                 slots.add(out.size());
                 out.add(null);
             } catch (RuntimeException e) {
@@ -357,17 +400,26 @@ public final class RabbitMqTransport implements Transport {
     CompletableFuture<Void> publishRaw(String queue, AMQP.BasicProperties props, byte[] body) {
         try {
             checkOpen();
-            ensureDestination(Address.queue(queue));
+            ensureDestination(RabbitMqAddress.of(Address.queue(queue)));
             return publisher.publish(queue, "", true, props, body);
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
     }
 
-    /** Makes sure a send to {@code destination} has somewhere to go: an exchange, and for a queue address its queue. */
-    void ensureDestination(Address destination) {
-        String name = destination.name();
-        if (knownDestinations.contains(name)) {
+    /**
+     * Makes sure a send to {@code to} has somewhere to go, declaring what the address says the way
+     * MassTransit's send topology does ({@code RabbitMqEndpointAddress.cs}): the exchange with the
+     * address's type, durability and auto-delete, and with {@code bind=true} (a {@code queue:} address)
+     * the queue ({@code queue=} or the exchange's name), bound. An exchange that exists already is
+     * left as its owner declared it (nothing is declared, so a response into a MassTransit temporary
+     * endpoint never meets PRECONDITION_FAILED); a direct reply-to name declares nothing. A new
+     * non-durable auto-delete queue gets {@code x-expires} = {@code temporaryQueueExpiry}, as the
+     * temporary queues of MassTransit's bus endpoints; a durable one the configured {@link QueueOptions}.
+     */
+    void ensureDestination(RabbitMqAddress to) {
+        String name = to.name();
+        if (to.isReplyTo() || knownDestinations.contains(name)) {
             return;
         }
         synchronized (destinationLock) {
@@ -379,25 +431,27 @@ public final class RabbitMqTransport implements Transport {
                     knownDestinations.add(name);
                     return;
                 }
-                if (destination.isTopic()) {
+                if (!to.bindQueue()) {
                     publishTopology.checkThenDeclare("exchange '" + name + "'",
-                            ch -> ch.exchangeDeclare(name, FANOUT, true, false, null));
+                            ch -> ch.exchangeDeclare(name, to.exchangeType(), to.durable(), to.autoDelete(), null));
                 } else {
-                    String query = destination.uri().getRawQuery();
-                    boolean temporary = query != null && query.contains("temporary=true");
-                    boolean queueExists = publishTopology.probe(ch -> ch.queueDeclarePassive(name), null);
-                    publishTopology.checkThenDeclare("queue '" + name + "' and its exchange", ch -> {
+                    String queue = to.queueName();
+                    boolean queueExists = publishTopology.probe(ch -> ch.queueDeclarePassive(queue), null);
+                    Map<String, Object> args;
+                    if (to.durable()) {
+                        args = settings.queueOptions(queue).queueArguments();
+                    } else if (to.autoDelete()) {
+                        args = new HashMap<>();
+                        args.put("x-expires", (int) settings.temporaryQueueExpiry().toMillis());
+                    } else {
+                        args = null;
+                    }
+                    publishTopology.checkThenDeclare("queue '" + queue + "' and exchange '" + name + "'", ch -> {
                         if (!queueExists) {
-                            if (temporary) {
-                                Map<String, Object> args = new HashMap<>();
-                                args.put("x-expires", (int) settings.temporaryQueueExpiry().toMillis());
-                                ch.queueDeclare(name, false, false, true, args);
-                            } else {
-                                ch.queueDeclare(name, true, false, false, settings.queueOptions(name).queueArguments());
-                            }
+                            ch.queueDeclare(queue, to.durable(), false, to.autoDelete(), args == null || args.isEmpty() ? null : args);
                         }
-                        ch.exchangeDeclare(name, FANOUT, !temporary, temporary, null);
-                        ch.queueBind(name, name, "");
+                        ch.exchangeDeclare(name, to.exchangeType(), to.durable(), to.autoDelete(), null);
+                        ch.queueBind(queue, name, "");
                     });
                 }
             } catch (IOException e) {
@@ -411,8 +465,13 @@ public final class RabbitMqTransport implements Transport {
     CompletableFuture<Void> sendDelayed(Address destination, OutgoingMessage message, long delayMillis) {
         try {
             checkOpen();
-            ensureDestination(destination);
-            return publishDelayed(destination.name(), properties(message), message.body(), delayMillis);
+            RabbitMqAddress to = RabbitMqAddress.of(destination);
+            if (to.isReplyTo()) { // the broker cannot hold a message for a direct reply-to consumer
+                throw new TransportException("a delayed send to RabbitMQ direct reply-to (" + destination + ") is not possible",
+                        null, false);
+            }
+            ensureDestination(to);
+            return publishDelayed(to.name(), properties(message), message.body(), delayMillis);
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
@@ -430,7 +489,7 @@ public final class RabbitMqTransport implements Transport {
                 throw new TransportException("a delay of " + java.time.Duration.ofMillis(delayMillis) + " is over RabbitMQ's "
                         + "native limit of " + java.time.Duration.ofMillis(maxNativeDelayMillis()), null, false);
             }
-            ensureDestination(Address.queue(target));
+            ensureDestination(RabbitMqAddress.of(Address.queue(target)));
             if (delays.usePlugin(factory)) {
                 String exchange = Delays.declarePluginExchange(publishTopology, target);
                 Map<String, Object> headers = new HashMap<>(props.getHeaders() == null ? Map.of() : props.getHeaders());
@@ -462,7 +521,7 @@ public final class RabbitMqTransport implements Transport {
             throw new TransportException("the message is " + message.body().length + " bytes, over the transport's "
                     + "maxMessageSize of " + settings.maxMessageSize(), null, false);
         }
-        AMQP.BasicProperties props = AmqpHeaders.properties(message, clock.now().toEpochMilli());
+        AMQP.BasicProperties props = AmqpHeaders.properties(message, clock.now().toEpochMilli(), maxHeaderTableSize());
         int size = AmqpHeaders.tableSize(props.getHeaders());
         if (size > maxHeaderTableSize()) {
             throw new TransportException("the message's headers take about " + size + " bytes, more than fit in a frame ("

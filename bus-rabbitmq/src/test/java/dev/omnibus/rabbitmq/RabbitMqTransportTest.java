@@ -101,7 +101,9 @@ class RabbitMqTransportTest {
             Delivery d = AWAIT.until("delivery", got::get, x -> x != null);
             assertThat(d.headers().asMap()).containsEntry(OutgoingMessage.CONTENT_TYPE, "text/plain")
                     .containsEntry(OutgoingMessage.MESSAGE_ID, "m1").containsEntry("X-Number", 42)
-                    .containsEntry("X-List", List.of("a", "b"));
+                    // a list is not written, as MassTransit's SetHeaders writes none
+                    // (RabbitMqTransport/RabbitMqSendTransportContext.cs)
+                    .doesNotContainKey("X-List");
             assertThat(d.redelivered()).isFalse();
             d.ack();
             d.ack(); // ignored: an unknown delivery tag would close the channel
