@@ -69,4 +69,11 @@ public record Envelope(
                 destination, responseAddress, faultAddress, messageType, sentTime, expirationTime,
                 headers, host);
     }
+
+    /** A copy with another response address. */
+    public Envelope withResponseAddress(URI response) {
+        return new Envelope(messageId, requestId, correlationId, conversationId, initiatorId, sourceAddress,
+                destinationAddress, response, faultAddress, messageType, sentTime, expirationTime,
+                headers, host);
+    }
 }

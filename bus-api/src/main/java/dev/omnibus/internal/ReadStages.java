@@ -90,6 +90,29 @@ final class ReadStages {
         }
     }
 
+    /**
+     * The envelope with the response address the transport learned from the broker
+     * ({@link dev.omnibus.spi.OutgoingMessage#RESPONSE_ADDRESS}) when the envelope names none, or
+     * names the broker's placeholder that the transport's address refines (RabbitMQ direct reply-to:
+     * MassTransit writes {@code …/amq.rabbitmq.reply-to}, the token is only in AMQP {@code reply_to}).
+     */
+    static Envelope withTransportResponseAddress(Envelope envelope, dev.omnibus.spi.Delivery d) {
+        Object header = d.headers().get(dev.omnibus.spi.OutgoingMessage.RESPONSE_ADDRESS);
+        if (header == null || d.reference() != null) {
+            return envelope;
+        }
+        java.net.URI own = envelope.responseAddress();
+        String transport = header.toString();
+        if (own != null && !transport.startsWith(own.toString() + ".")) {
+            return envelope;
+        }
+        try {
+            return envelope.withResponseAddress(java.net.URI.create(transport));
+        } catch (IllegalArgumentException e) {
+            return envelope;
+        }
+    }
+
     /** Bodies over {@code BusBuilder.maxMessageSize} go to {@code _error} unread. */
     static final class SizeLimit implements ReceiveStage {
         private final int max;
@@ -141,6 +164,7 @@ final class ReadStages {
             }
             r.decoded = decoded;
             Envelope envelope = decoded.envelope();
+            envelope = withTransportResponseAddress(envelope, r.delivery);
             r.envelope = envelope;
             if (envelope.messageId() != null) {
                 MDC.put("messageId", envelope.messageId().toString());

@@ -28,6 +28,12 @@ public record OutgoingMessage(byte[] body, Headers headers, String partitionKey,
     public static final String MESSAGE_ID = "MessageId";
     /** Header holding the correlation id. */
     public static final String CORRELATION_ID = "CorrelationId";
+    /**
+     * Delivery header a transport sets when the broker names where replies go (AMQP {@code reply_to}):
+     * the bus answers there when the envelope names no response address, or names one this header
+     * refines (the broker's placeholder plus a token, as RabbitMQ's direct reply-to does).
+     */
+    public static final String RESPONSE_ADDRESS = "MT-Response-Address";
     /** Header holding the partition key when it is not the correlation id. */
     public static final String PARTITION_KEY = "Omnibus-Partition-Key";
 

@@ -245,6 +245,44 @@ class MassTransitRabbitWireTest {
         }
     }
 
+    /**
+     * A MassTransit requester using direct reply-to ({@code SetRabbitMqReplyToRequestClientFactory})
+     * writes the bare {@code …/amq.rabbitmq.reply-to} as the envelope's {@code responseAddress}; the
+     * token the broker needs is only in AMQP {@code reply_to}. The responder must answer there.
+     */
+    @Test
+    void anEnvelopeRequestWithTheBareDirectReplyToAddressIsAnswered() throws Exception {
+        String queue = "wire-rtenv-" + run;
+        UUID requestId = UUID.randomUUID();
+        try (Bus bus = Bus.builder().transport(RabbitFixture.transport()).name("wire-rtenv-" + run)
+                .receiveEndpoint(queue, e -> e.consumer(Ping.class, ctx -> ctx.respond(new Pong("re: " + ctx.message().text()))))
+                .start()) {
+            Channel ch = plain.createChannel();
+            try {
+                LinkedBlockingQueue<byte[]> replies = new LinkedBlockingQueue<>();
+                ch.basicConsume(RabbitMqAddress.REPLY_TO, true, new DefaultConsumer(ch) {
+                    @Override
+                    public void handleDelivery(String tag, Envelope env, AMQP.BasicProperties p, byte[] body) {
+                        replies.add(body);
+                    }
+                });
+                String envelope = "{\"messageId\":\"" + UUID.randomUUID() + "\",\"requestId\":\"" + requestId
+                        + "\",\"responseAddress\":\"rabbitmq://127.0.0.1/" + RabbitMqAddress.REPLY_TO
+                        + "\",\"messageType\":[\"urn:message:Omnibus.WireTests:Ping\"],\"message\":{\"text\":\"hi\"}}";
+                ch.basicPublish(queue, "", new AMQP.BasicProperties.Builder()
+                        .contentType("application/vnd.masstransit+json").messageId(UUID.randomUUID().toString())
+                        .replyTo(RabbitMqAddress.REPLY_TO).build(), envelope.getBytes(StandardCharsets.UTF_8));
+                byte[] reply = replies.poll(15, TimeUnit.SECONDS);
+                assertThat(reply).as("the response through direct reply-to").isNotNull();
+                JsonNode answer = JSON.readTree(reply);
+                assertThat(answer.path("requestId").asText()).isEqualTo(requestId.toString());
+                assertThat(answer.path("message").path("text").asText()).isEqualTo("re: hi");
+            } finally {
+                ch.close();
+            }
+        }
+    }
+
     // ---- 4. queue arguments ----------------------------------------------------------------
 
     /**
