@@ -80,7 +80,7 @@ final class DefaultConsumeContext implements ConsumeContext<Object> {
     @Override
     public CompletableFuture<Void> respond(Object response, SendOptions options) {
         URI to = envelope.responseAddress();
-        return produce(to == null ? null : new Address(to), response, options, envelope.requestId());
+        return produce(to == null ? null : new Address(to), response, MessageProducer.replyOptions(options, envelope), envelope.requestId());
     }
 
     @Override

@@ -70,6 +70,14 @@ final class FaultHeaders {
     }
 
     /** Headers for a message moved to {@code _skipped}. */
+    /**
+     * A time as it goes into a message body: .NET keeps 7 fractional digits and Jackson writes
+     * nanoseconds in groups of three, so microseconds are what survives a round trip unchanged.
+     */
+    static java.time.Instant wireTime(java.time.Instant t) {
+        return t.truncatedTo(java.time.temporal.ChronoUnit.MICROS);
+    }
+
     /** The redelivery count a delivery carries ({@code MT-Redelivery-Count}, transport header first, then envelope). */
     static int redeliveryCount(dev.omnibus.spi.Delivery d, dev.omnibus.Envelope envelope) {
         Object v = d.headers().get(REDELIVERY_COUNT);

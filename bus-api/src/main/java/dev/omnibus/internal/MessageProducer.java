@@ -153,7 +153,7 @@ final class MessageProducer {
 
     private void observed(Encoded encoded, Production p) {
         if (observers.any()) {
-            observers.produced(encoded.envelope(), p.message(), p.destination());
+            observers.produced(encoded.envelope(), p.message(), p.destination(), p.parent());
         }
     }
 
@@ -163,8 +163,12 @@ final class MessageProducer {
         // .NET keeps 7 fractional digits: microseconds survive a round trip through MassTransit
         Instant now = spec.clock().now().truncatedTo(java.time.temporal.ChronoUnit.MICROS);
         UUID messageId = o.messageId() != null ? o.messageId() : Uuid7.next();
-        UUID correlationId = o.correlationId() != null ? o.correlationId()
-                : parent != null ? parent.correlationId() : null;
+        // MassTransit does not carry the consumed correlationId onto what a consumer publishes or sends
+        // (TransferConsumeContextHeaders copies conversation and initiator only); a response and a
+        // fault copy it. The flow's ordering key is carried instead, below, so a flow stays in order
+        // on the partitioned executor.
+        // (responses and faults pass it in their options: replyOptions)
+        UUID correlationId = o.correlationId();
         UUID conversationId = parent != null && parent.conversationId() != null ? parent.conversationId() : Uuid7.next();
         // MassTransit: the consumed message's correlationId, else its requestId
         // (SendContextExtensions.TransferConsumeContextHeaders, src/MassTransit/SendContextExtensions.cs)
@@ -194,9 +198,10 @@ final class MessageProducer {
             th.put(OutgoingMessage.CORRELATION_ID, correlationId.toString());
         }
         String partitionKey = o.partitionKey() != null ? o.partitionKey()
-                : correlationId != null ? correlationId.toString() : null;
-        if (o.partitionKey() != null) {
-            th.put(OutgoingMessage.PARTITION_KEY, o.partitionKey());
+                : correlationId != null ? correlationId.toString()
+                : parent != null && parent.correlationId() != null ? parent.correlationId().toString() : null;
+        if (partitionKey != null && (correlationId == null || !partitionKey.equals(correlationId.toString()))) {
+            th.put(OutgoingMessage.PARTITION_KEY, partitionKey);
         }
         Headers transportHeaders = Headers.of(th).withAll(s.transportHeaders());
         checkHeaderLimits(type, transportHeaders);
@@ -221,6 +226,12 @@ final class MessageProducer {
                         + "' carries");
             }
         }
+    }
+
+    /** A response's or fault's options: MassTransit copies the consumed correlationId onto those two. */
+    static SendOptions replyOptions(SendOptions options, Envelope consumed) {
+        return options.correlationId() == null && consumed != null && consumed.correlationId() != null
+                ? options.withCorrelationId(consumed.correlationId()) : options;
     }
 
     /** Headers that flow from a consumed message to what its consumer produces: all but {@code MT-*}. */

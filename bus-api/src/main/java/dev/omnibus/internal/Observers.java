@@ -25,9 +25,14 @@ final class Observers implements BusObserver {
 
     @Override
     public void produced(Envelope envelope, Object message, Address destination) {
+        produced(envelope, message, destination, null);
+    }
+
+    @Override
+    public void produced(Envelope envelope, Object message, Address destination, Envelope cause) {
         for (BusObserver o : observers) {
             try {
-                o.produced(envelope, message, destination);
+                o.produced(envelope, message, destination, cause);
             } catch (RuntimeException e) {
                 LOG.warn("Observer {} failed on produced message {}", o, envelope.messageId(), e);
             }

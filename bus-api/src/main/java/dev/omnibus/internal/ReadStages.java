@@ -63,13 +63,14 @@ final class ReadStages {
             Object id = r.messageId();
             UUID faultedId = id instanceof UUID u ? u : parseId(id);
             Object contentType = r.delivery.headers().get(OutgoingMessage.CONTENT_TYPE);
-            ReceiveFault fault = new ReceiveFault(Uuid7.next(), faultedId, spec.clock().now(),
+            ReceiveFault fault = new ReceiveFault(Uuid7.next(), faultedId, FaultHeaders.wireTime(spec.clock().now()),
                     List.of(ExceptionInfo.of(e)), HostInfo.current(), types,
                     contentType == null ? null : contentType.toString());
             URI to = env == null ? null : env.faultAddress() != null ? env.faultAddress() : env.responseAddress();
             CompletableFuture<Void> f = ep.producer().produce(new MessageProducer.Production(
                     to == null ? null : new Address(to), fault, spec.registry().typeOf(ReceiveFault.class),
-                    SendOptions.defaults(), env, ep.address(), env == null ? null : env.requestId(), null));
+                    MessageProducer.replyOptions(SendOptions.defaults(), env), env, ep.address(),
+                    env == null ? null : env.requestId(), null));
             f.get(SettleStages.PRODUCE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         } catch (InterruptedException ie) {
             Thread.currentThread().interrupt();

@@ -44,11 +44,33 @@ final class RedeliveryFilter implements Filter {
             }
             Delivery d = ctx.delivery();
             String key = d.orderingKey();
-            OutgoingMessage copy = new OutgoingMessage(d.body(),
+            OutgoingMessage copy = new OutgoingMessage(body(ctx, d, count + 1),
                     d.headers().with(FaultHeaders.REDELIVERY_COUNT, count + 1), key, null);
             spec.scheduler().schedule(spec.clock().now().plus(delay.get()), Address.queue(endpoint), copy);
             LOG.info("Message {} failed ({}); redelivery {} scheduled in {}", ctx.messageId(), e.toString(), count + 1,
                     delay.get());
+        }
+    }
+
+    /**
+     * The copy's body: in the bus's own envelope format, re-encoded with {@code MT-Redelivery-Count} in
+     * the envelope's headers too, as MassTransit's redelivery (a new send from the consume context)
+     * writes it; any other format unchanged, the count in the transport header only.
+     */
+    private byte[] body(DefaultConsumeContext ctx, Delivery d, int count) {
+        Object contentType = d.headers().get(OutgoingMessage.CONTENT_TYPE);
+        dev.omnibus.spi.Serializer serializer = spec.serializer();
+        if (contentType == null || !serializer.contentType().equals(contentType.toString())) {
+            return d.body();
+        }
+        dev.omnibus.Envelope env = ctx.envelope();
+        try {
+            return serializer.serialize(env.withHeaders(env.headers().with(FaultHeaders.REDELIVERY_COUNT, count)),
+                    ctx.message()).body();
+        } catch (RuntimeException e) {
+            LOG.warn("Message {}: could not re-encode for redelivery ({}); the copy keeps its body", ctx.messageId(),
+                    e.toString());
+            return d.body();
         }
     }
 }

@@ -107,7 +107,7 @@ public final class RedirectedConsumeContext<T> implements ConsumeContext<T> {
     @Override
     public CompletableFuture<Void> respond(Object response, SendOptions options) {
         URI to = envelope().responseAddress();
-        return produce(to == null ? null : new Address(to), response, options, envelope().requestId());
+        return produce(to == null ? null : new Address(to), response, MessageProducer.replyOptions(options, envelope()), envelope().requestId());
     }
 
     @Override

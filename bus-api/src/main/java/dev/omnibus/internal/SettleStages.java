@@ -132,12 +132,12 @@ final class SettleStages {
             Envelope env = r.envelope;
             BusSpec spec = ep.busSpec();
             MessageType faultType = spec.registry().faultOf(r.type.rawType());
-            Fault<Object> fault = new Fault<>(Uuid7.next(), env.messageId(), spec.clock().now(),
+            Fault<Object> fault = new Fault<>(Uuid7.next(), env.messageId(), FaultHeaders.wireTime(spec.clock().now()),
                     List.of(dev.omnibus.ExceptionInfo.of(e)), dev.omnibus.HostInfo.current(), env.messageType(),
                     r.consumeContext.message());
             URI to = env.faultAddress() != null ? env.faultAddress() : env.responseAddress();
             CompletableFuture<Void> f = ep.producer().produce(new MessageProducer.Production(
-                    to == null ? null : new Address(to), fault, faultType, SendOptions.defaults(), env, ep.address(),
+                    to == null ? null : new Address(to), fault, faultType, MessageProducer.replyOptions(SendOptions.defaults(), env), env, ep.address(),
                     env.requestId(), null));
             try {
                 f.get(PRODUCE_TIMEOUT_SECONDS, TimeUnit.SECONDS);

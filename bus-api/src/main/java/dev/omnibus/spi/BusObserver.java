@@ -24,6 +24,17 @@ public interface BusObserver {
     default void produced(Envelope envelope, Object message, Address destination) {
     }
 
+    /**
+     * As {@link #produced(Envelope, Object, Address)}, with the envelope of the consumed message whose
+     * consumer produced it ({@code cause}), or null when it was produced outside a consumer. The
+     * envelope's {@code initiatorId} is the cause's correlation id (MassTransit's rule), so this is the
+     * way to link a message to the one that caused it. The bus calls this one; the default calls the
+     * three-argument method.
+     */
+    default void produced(Envelope envelope, Object message, Address destination, Envelope cause) {
+        produced(envelope, message, destination);
+    }
+
     /** {@code consumer} returned normally for the message of {@code context}. */
     default void consumed(ConsumeContext<?> context, String consumer) {
     }

@@ -18,6 +18,7 @@ final class Recorder implements BusObserver {
     private final VirtualClock clock;
     private final List<HarnessEvent> events = new ArrayList<>();
     private final Map<UUID, Integer> numbers = new HashMap<>();
+    private final Map<UUID, UUID> causes = new HashMap<>();
 
     Recorder(VirtualClock clock) {
         this.clock = clock;
@@ -25,6 +26,11 @@ final class Recorder implements BusObserver {
 
     synchronized List<HarnessEvent> events() {
         return List.copyOf(events);
+    }
+
+    /** Which consumed message's consumer produced each message (message id → its cause's id). */
+    synchronized Map<UUID, UUID> causes() {
+        return Map.copyOf(causes);
     }
 
     synchronized int numberOf(UUID messageId) {
@@ -42,7 +48,12 @@ final class Recorder implements BusObserver {
     }
 
     @Override
-    public void produced(Envelope envelope, Object message, Address destination) {
+    public void produced(Envelope envelope, Object message, Address destination, Envelope cause) {
+        if (cause != null && cause.messageId() != null && envelope.messageId() != null) {
+            synchronized (this) {
+                causes.putIfAbsent(envelope.messageId(), cause.messageId());
+            }
+        }
         add(destination == null ? HarnessEvent.Kind.PUBLISHED : HarnessEvent.Kind.SENT, message, envelope, destination,
                 null, null, null, null);
     }

@@ -214,7 +214,7 @@ public final class TestHarness implements AutoCloseable {
 
     /** The conversation tree of every message so far. */
     public String timeline() {
-        return Timeline.render(recorder.events());
+        return Timeline.render(recorder.events(), recorder.causes());
     }
 
     /** Messages of {@code type} (or a subtype) seen with {@code kind} so far. */

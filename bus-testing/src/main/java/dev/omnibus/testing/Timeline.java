@@ -8,14 +8,15 @@ import java.util.UUID;
 
 /**
  * Renders harness events as a conversation tree: each message under the message whose consumer
- * produced it (its initiator), with what happened to it beneath. Messages are named by number
+ * produced it (its cause, as the bus reported it to {@code BusObserver.produced}), with what
+ * happened to it beneath. Messages are named by number
  * (#1, #2, …) and times are virtual, so the same run renders the same text.
  */
 final class Timeline {
     private Timeline() {
     }
 
-    static String render(List<HarnessEvent> events) {
+    static String render(List<HarnessEvent> events, Map<UUID, UUID> causes) {
         Map<Integer, List<HarnessEvent>> byMessage = new LinkedHashMap<>();
         Map<Integer, Integer> parent = new LinkedHashMap<>();
         Map<UUID, Integer> numberById = new LinkedHashMap<>();
@@ -26,8 +27,9 @@ final class Timeline {
             }
         }
         for (HarnessEvent e : events) {
-            if (e.envelope() != null && e.envelope().initiatorId() != null && !parent.containsKey(e.number())) {
-                Integer p = numberById.get(e.envelope().initiatorId());
+            UUID cause = e.envelope() == null || e.envelope().messageId() == null ? null : causes.get(e.envelope().messageId());
+            if (cause != null && !parent.containsKey(e.number())) {
+                Integer p = numberById.get(cause);
                 if (p != null && p != e.number()) {
                     parent.put(e.number(), p);
                 }

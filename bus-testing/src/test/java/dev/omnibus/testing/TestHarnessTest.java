@@ -84,6 +84,23 @@ class TestHarnessTest {
     }
 
     @Test
+    void theTimelineNestsEachMessageUnderTheMessageWhoseConsumerProducedIt() {
+        try (TestHarness h = TestHarness.builder().configure(SHOP).start()) {
+            h.publish(new OrderPlaced(UUID.randomUUID(), 10));
+            h.assertSent(ChargeCard.class);
+            String timeline = h.timeline();
+            String placed = timeline.lines().filter(l -> l.contains("#1 OrderPlaced published")).findFirst().orElseThrow();
+            String charge = timeline.lines().filter(l -> l.contains("ChargeCard sent")).findFirst().orElseThrow();
+            assertThat(indent(charge)).as("ChargeCard under the OrderPlaced whose consumer sent it:%n%s", timeline)
+                    .isGreaterThan(indent(placed));
+        }
+    }
+
+    private static int indent(String line) {
+        return line.length() - line.stripLeading().length();
+    }
+
+    @Test
     void aFailedAssertionListsWhatHappenedInOrder() {
         try (TestHarness h = TestHarness.builder().configure(SHOP).timeout(Duration.ofMillis(300)).start()) {
             h.publish(new OrderPlaced(UUID.randomUUID(), 10));

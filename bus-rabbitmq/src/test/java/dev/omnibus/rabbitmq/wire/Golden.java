@@ -36,7 +36,9 @@ import java.util.regex.Pattern;
  *       DateTime);</li>
  *   <li>{@code "~time7"}: UTC with exactly 7 fractional digits ({@code DateTime.ToString("O")});</li>
  *   <li>{@code "~text"}: any non-empty string; {@code "~digits"}: a string of decimal digits;</li>
- *   <li>{@code "~int"}: a JSON integer; {@code "~millis"}: a string of decimal digits (AMQP expiration);</li>
+ *   <li>{@code "~int"}: a JSON integer; {@code "~millis"}: a string of decimal digits (AMQP expiration);
+ *       {@code "~millis<=N"}: such a string with a value in (N − 1000, N] (a time to live written as the
+ *       time left, a documented difference);</li>
  *   <li>{@code "=a.b.c"}: equal to the captured value at that path, or in a named reference
  *       ({@code "=request.envelope.messageId"});</li>
  *   <li>{@code "${name}"} inside any string: replaced by the test's variable before parsing.</li>
@@ -214,6 +216,15 @@ final class Golden {
             }
             return other.equals(got) ? null
                     : "expected " + describe(other) + " (the value of " + form.substring(1) + ") but was " + describe(got);
+        }
+        if (form.startsWith("~millis<=")) {
+            long max = Long.parseLong(form.substring("~millis<=".length()));
+            if (!got.isTextual() || !DIGITS.matcher(got.asText()).matches()) {
+                return "expected a string of decimal digits but was " + describe(got);
+            }
+            long v = Long.parseLong(got.asText());
+            return v <= max && v > max - 1000 ? null
+                    : "expected milliseconds in (" + (max - 1000) + ", " + max + "] but was " + describe(got);
         }
         return switch (form) {
             case "~guid" -> got.isTextual() && GUID_D.matcher(got.asText()).matches() ? null

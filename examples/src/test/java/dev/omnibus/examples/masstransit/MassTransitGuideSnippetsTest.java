@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
  * The snippets of docs/masstransit.md, kept here so that they compile against the current API
  * (and the harness one runs). Change both together.
  */
-class MassTransitGuideSnippets {
+class MassTransitGuideSnippetsTest {
     // --- messages: a .NET `namespace Acme.Orders; record SubmitOrder(...)` is urn:message:Acme.Orders:SubmitOrder
     @MessageUrn("Acme.Orders:SubmitOrder")
     record SubmitOrder(UUID orderId, String customer, BigDecimal total) {
