@@ -75,7 +75,7 @@ def serializer_rows(rows):
         for method in ("encode", "decode"):
             base = find(rows, "SerializerBenchmark", method, codec="jackson-json", size=size)
             cbor_base = find(rows, "SerializerBenchmark", method, codec="jackson-cbor", size=size)
-            for codec in ("jackson-json", "jackson-cbor", "omnibus-json", "omnibus-cbor"):
+            for codec in ("jackson-json", "jackson-cbor", "omnibus-json", "omnibus-cbor", "binary-bare", "omnibus-binary"):
                 r = find(rows, "SerializerBenchmark", method, codec=codec, size=size)
                 if r is None:
                     continue

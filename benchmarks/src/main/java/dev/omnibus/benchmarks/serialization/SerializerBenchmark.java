@@ -12,6 +12,8 @@ import dev.omnibus.HostInfo;
 import dev.omnibus.MessageType;
 import dev.omnibus.MessageTypeRegistry;
 import dev.omnibus.benchmarks.Orders;
+import dev.omnibus.binary.BinaryCodec;
+import dev.omnibus.binary.BinaryEnvelopeSerializer;
 import dev.omnibus.json.CborEnvelopeSerializer;
 import dev.omnibus.json.JsonEnvelopeSerializer;
 import dev.omnibus.spi.Serializer;
@@ -32,7 +34,7 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 
 /**
- * Encode and decode of one order message, in four codecs, in one run:
+ * Encode and decode of one order message, in six codecs, in one run:
  * <ul>
  *   <li>{@code jackson-json}: the bare record through a plain Jackson {@link ObjectMapper} (with
  *       {@code JavaTimeModule}). <b>The baseline.</b></li>
@@ -41,6 +43,8 @@ import org.openjdk.jmh.annotations.State;
  *   <li>{@code omnibus-json}: {@link JsonEnvelopeSerializer}, MassTransit's envelope around the
  *       record, decoded the way the bus does (envelope, then the body bound to the registered type).</li>
  *   <li>{@code omnibus-cbor}: {@link CborEnvelopeSerializer}, the same envelope in CBOR.</li>
+ *   <li>{@code binary-bare}: the bare record through {@link BinaryCodec}, Omnibus's own binary form.</li>
+ *   <li>{@code omnibus-binary}: {@link BinaryEnvelopeSerializer}, the same envelope in that form.</li>
  * </ul>
  * The envelope is the one the bus writes for a published message: ids, addresses, message type
  * URNs, sent time, host. Run with {@code -prof gc} for bytes allocated per operation.
@@ -50,7 +54,7 @@ import org.openjdk.jmh.annotations.State;
 @Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
 @State(Scope.Benchmark)
 public class SerializerBenchmark {
-    @Param({"jackson-json", "jackson-cbor", "omnibus-json", "omnibus-cbor"})
+    @Param({"jackson-json", "jackson-cbor", "omnibus-json", "omnibus-cbor", "binary-bare", "omnibus-binary"})
     public String codec;
 
     @Param({"small", "large"})
@@ -94,6 +98,8 @@ public class SerializerBenchmark {
                 case "jackson-cbor" -> bare(CBORMapper.builder().addModule(new JavaTimeModule()).build(), type);
                 case "omnibus-json" -> enveloped(JsonEnvelopeSerializer.create(), type);
                 case "omnibus-cbor" -> enveloped(CborEnvelopeSerializer.create(), type);
+                case "binary-bare" -> binary(BinaryCodec.create(), type);
+                case "omnibus-binary" -> enveloped(BinaryEnvelopeSerializer.create(), type);
                 default -> throw new IllegalArgumentException("unknown codec " + name);
             };
         }
@@ -110,6 +116,21 @@ public class SerializerBenchmark {
                 @Override
                 public Object decode(byte[] body) throws IOException {
                     return reader.readValue(body);
+                }
+            };
+        }
+
+        /** The bare record in Omnibus's binary form (no envelope, no fingerprint). */
+        private static Codec binary(BinaryCodec codec, Class<?> type) {
+            return new Codec() {
+                @Override
+                public byte[] encode(Object message) {
+                    return codec.encode(message);
+                }
+
+                @Override
+                public Object decode(byte[] body) {
+                    return codec.decode(body, type);
                 }
             };
         }
