@@ -48,7 +48,12 @@ final class ConsumeStages {
 
         @Override
         public void handle(ReceiveContext r, Link next) throws Exception {
-            Span span = r.endpoint.bus().tracing().startConsumer(r.endpoint.name(), r.envelope, r.type.urn());
+            dev.omnibus.internal.Tracing tracing = r.endpoint.bus().tracing();
+            if (!tracing.enabled()) { // no SDK: no span, no context to make current
+                next.proceed(r);
+                return;
+            }
+            Span span = tracing.startConsumer(r.endpoint.name(), r.envelope, r.type.urn());
             Scope scope = span.makeCurrent();
             try {
                 next.proceed(r);

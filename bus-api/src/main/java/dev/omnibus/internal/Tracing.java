@@ -19,8 +19,11 @@ import java.util.Map;
  * conventions: a PRODUCER span per produced message whose context travels in the envelope headers
  * ({@code traceparent}, {@code tracestate}), and a CONSUMER span per consumed message, child of the
  * producer's, current while the consume pipeline runs, so what a consumer produces joins the trace.
- * With the no-op OpenTelemetry (no SDK installed) spans cost nothing and incoming trace headers
- * still flow to produced messages, because application headers are copied forward.
+ * With the no-op OpenTelemetry (no SDK installed, detected once at build: a probe span of the
+ * tracer has no valid context) tracing does no work at all: {@link #enabled()} is false, no span
+ * is built, no context is injected or extracted and no header map is copied; incoming trace headers
+ * still flow to produced messages, because application headers are copied forward. An SDK that
+ * samples a trace out still counts as enabled: its spans carry a valid context that must propagate.
  */
 final class Tracing {
     static final AttributeKey<String> SYSTEM = AttributeKey.stringKey("messaging.system");
@@ -52,15 +55,35 @@ final class Tracing {
     private final Tracer tracer;
     private final TextMapPropagator propagator;
     private final String system;
+    private final boolean enabled;
 
     Tracing(OpenTelemetry openTelemetry, String system) {
         this.tracer = openTelemetry.getTracer("dev.omnibus", dev.omnibus.HostInfo.OMNIBUS_VERSION);
         this.propagator = openTelemetry.getPropagators().getTextMapPropagator();
         this.system = system;
+        this.enabled = openTelemetry != OpenTelemetry.noop() && producesSpans(tracer);
     }
 
-    /** Starts the span of a produced message, child of the current context. */
+    /**
+     * Whether {@code tracer} makes real spans: the no-op tracer (no SDK, or {@code OpenTelemetry.noop()}
+     * behind {@code GlobalOpenTelemetry}) returns a span with an invalid context for a root span. The
+     * probe span is never ended, so an SDK exports nothing for it.
+     */
+    private static boolean producesSpans(Tracer tracer) {
+        Span probe = tracer.spanBuilder("omnibus-probe").setNoParent().startSpan();
+        return probe.getSpanContext().isValid();
+    }
+
+    /** False when no OpenTelemetry SDK is installed: callers then skip every span and header operation. */
+    boolean enabled() {
+        return enabled;
+    }
+
+    /** Starts the span of a produced message, child of the current context; the invalid span when disabled. */
     Span startProducer(String operation, String destination, String messageType) {
+        if (!enabled) {
+            return Span.getInvalid();
+        }
         return tracer.spanBuilder(operation + " " + destination)
                 .setSpanKind(SpanKind.PRODUCER)
                 .setAttribute(SYSTEM, system)
@@ -72,7 +95,7 @@ final class Tracing {
 
     /** {@code headers} with the trace context of {@code span} written in. */
     Headers inject(Span span, Headers headers) {
-        if (!span.getSpanContext().isValid()) {
+        if (!enabled || !span.getSpanContext().isValid()) {
             return headers;
         }
         Map<String, Object> out = new LinkedHashMap<>(headers.asMap());
@@ -82,6 +105,9 @@ final class Tracing {
 
     /** Starts the span of a consumed message, child of the producer's context carried in its headers. */
     Span startConsumer(String endpoint, Envelope envelope, String messageType) {
+        if (!enabled) {
+            return Span.getInvalid();
+        }
         Context parent = propagator.extract(Context.root(), envelope.headers(), GETTER);
         Span span = tracer.spanBuilder("process " + endpoint)
                 .setParent(parent)
