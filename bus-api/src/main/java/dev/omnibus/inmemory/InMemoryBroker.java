@@ -28,6 +28,13 @@ public final class InMemoryBroker {
     private final ConcurrentHashMap<String, Set<String>> exchangeToQueues = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, InMemoryQueue> queues = new ConcurrentHashMap<>();
     private final Activity activity = new Activity();
+    /** Bumped after every change of exchanges, bindings or queues; a cached route of an older version is recomputed. */
+    private final java.util.concurrent.atomic.AtomicLong topologyVersion = new java.util.concurrent.atomic.AtomicLong();
+    private final ConcurrentHashMap<String, Route> routes = new ConcurrentHashMap<>();
+
+    /** The queues an exchange reaches, once each, as of a topology version. */
+    private record Route(long version, InMemoryQueue[] queues) {
+    }
 
     private InMemoryBroker(int queueCapacity, Duration sendTimeout) {
         this.queueCapacity = queueCapacity;
@@ -89,18 +96,21 @@ public final class InMemoryBroker {
     void declareExchange(String exchange) {
         exchangeToExchanges.computeIfAbsent(exchange, k -> new CopyOnWriteArraySet<>());
         exchangeToQueues.computeIfAbsent(exchange, k -> new CopyOnWriteArraySet<>());
+        topologyVersion.incrementAndGet();
     }
 
     void bindExchange(String source, String destination) {
         declareExchange(source);
         declareExchange(destination);
         exchangeToExchanges.get(source).add(destination);
+        topologyVersion.incrementAndGet();
     }
 
     InMemoryQueue declareQueue(String name, boolean temporary) {
         InMemoryQueue q = queues.computeIfAbsent(name, n -> new InMemoryQueue(n, queueCapacity, temporary, activity));
         declareExchange(name);
         exchangeToQueues.get(name).add(name);
+        topologyVersion.incrementAndGet();
         return q;
     }
 
@@ -110,6 +120,7 @@ public final class InMemoryBroker {
         if (bound != null) {
             bound.remove(name);
         }
+        topologyVersion.incrementAndGet();
     }
 
     InMemoryQueue queue(String name) {
@@ -122,30 +133,10 @@ public final class InMemoryBroker {
 
     /** Routes {@code m} from {@code exchange} to every queue reachable from it, once each. */
     void route(String exchange, StoredMessage m) {
-        Set<String> targets = new LinkedHashSet<>();
-        Set<String> seen = new HashSet<>();
-        ArrayDeque<String> todo = new ArrayDeque<>();
-        todo.add(exchange);
-        while (!todo.isEmpty()) {
-            String x = todo.poll();
-            if (!seen.add(x)) {
-                continue;
-            }
-            Set<String> qs = exchangeToQueues.get(x);
-            if (qs != null) {
-                targets.addAll(qs);
-            }
-            Set<String> xs = exchangeToExchanges.get(x);
-            if (xs != null) {
-                todo.addAll(xs);
-            }
-        }
+        InMemoryQueue[] targets = targets(exchange);
         long timeout = sendTimeout.toNanos();
-        for (String name : targets) {
-            InMemoryQueue q = queues.get(name);
-            if (q == null) {
-                continue;
-            }
+        for (InMemoryQueue q : targets) {
+            String name = q.name();
             try {
                 if (!q.offer(m, timeout)) {
                     throw new TransportException("in-memory queue '" + name + "' stayed full (" + queueCapacity
@@ -156,5 +147,48 @@ public final class InMemoryBroker {
                 throw new TransportException("interrupted while waiting for room in queue '" + name + "'", e, false);
             }
         }
+    }
+
+    /** Whether messages routed from {@code exchange} already have a route of the current topology. */
+    boolean routeCached(String exchange) {
+        Route r = routes.get(exchange);
+        return r != null && r.version == topologyVersion.get();
+    }
+
+    /** The queues reachable from {@code exchange}: cached per topology version, a graph search only after a change. */
+    private InMemoryQueue[] targets(String exchange) {
+        long version = topologyVersion.get(); // read before the search: a change during it makes the next call search again
+        Route r = routes.get(exchange);
+        if (r != null && r.version == version) {
+            return r.queues;
+        }
+        Set<String> names = new LinkedHashSet<>();
+        Set<String> seen = new HashSet<>();
+        ArrayDeque<String> todo = new ArrayDeque<>();
+        todo.add(exchange);
+        while (!todo.isEmpty()) {
+            String x = todo.poll();
+            if (!seen.add(x)) {
+                continue;
+            }
+            Set<String> qs = exchangeToQueues.get(x);
+            if (qs != null) {
+                names.addAll(qs);
+            }
+            Set<String> xs = exchangeToExchanges.get(x);
+            if (xs != null) {
+                todo.addAll(xs);
+            }
+        }
+        java.util.List<InMemoryQueue> found = new java.util.ArrayList<>(names.size());
+        for (String n : names) {
+            InMemoryQueue q = queues.get(n);
+            if (q != null) {
+                found.add(q);
+            }
+        }
+        InMemoryQueue[] out = found.toArray(new InMemoryQueue[0]);
+        routes.put(exchange, new Route(version, out));
+        return out;
     }
 }

@@ -1,25 +1,46 @@
 package dev.omnibus.inmemory;
 
 import java.util.ArrayDeque;
-import java.util.concurrent.TimeUnit;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * A bounded FIFO queue. Producers wait while it is full (back-pressure); messages returned by a
- * consumer (requeue) and moved from another queue (dead-lettering) are always taken, so nothing
- * is lost to the bound. Thread-safe.
+ * A bounded FIFO queue that pushes its messages to its consumers. Producers wait while it is full
+ * (back-pressure); messages returned by a consumer (requeue) and moved from another queue
+ * (dead-lettering) are always taken, so nothing is lost to the bound.
+ *
+ * <h2>One hop</h2>
+ * There is no dispatch thread: whoever changes the queue (a producer adding, a consumer settling,
+ * a requeue) hands waiting messages, head first, to attached consumers with room in their window,
+ * on its own thread and under the queue's lock, so hand-overs follow queue order. A consumer's
+ * {@link Consumer#deliver} runs under that lock and must not block (a {@code DeliveryHandler}
+ * hands off quickly by contract). A consumer that settles inline, inside {@code deliver}, re-enters
+ * the lock; the pump does not recurse then, its outer loop carries on.
+ *
+ * <p>Thread-safe. Nothing is allocated per message beyond the deque's slot.
  */
 final class InMemoryQueue {
+    /** Something attached to the queue that takes messages while it has room. Guarded by the queue's lock. */
+    interface Consumer {
+        /** Whether it takes a message now (a window permit is free and it is delivering). */
+        boolean hasRoom();
+
+        /** Takes {@code m}, which now counts against its window. Called under the queue's lock; never blocks. */
+        void deliver(StoredMessage m);
+    }
+
     private final String name;
     private final int capacity;
     private final boolean temporary;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition notFull = lock.newCondition();
-    private final Condition notEmpty = lock.newCondition();
     private final ArrayDeque<StoredMessage> messages = new ArrayDeque<>();
     private final Activity activity;
-    private int consumers; // guarded by lock
+    private final List<Consumer> consumers = new ArrayList<>(2); // guarded by lock
+    private int next; // guarded by lock: round robin over consumers
+    private boolean pumping; // guarded by lock
 
     InMemoryQueue(String name, int capacity, boolean temporary, Activity activity) {
         this.name = name;
@@ -28,19 +49,24 @@ final class InMemoryQueue {
         this.activity = activity;
     }
 
-    void consumerAdded() {
+    ReentrantLock lock() {
+        return lock;
+    }
+
+    void attach(Consumer c) {
         lock.lock();
         try {
-            consumers++;
+            consumers.add(c);
+            pump();
         } finally {
             lock.unlock();
         }
     }
 
-    void consumerRemoved() {
+    void detach(Consumer c) {
         lock.lock();
         try {
-            consumers--;
+            consumers.remove(c);
         } finally {
             lock.unlock();
         }
@@ -50,7 +76,7 @@ final class InMemoryQueue {
     boolean hasWorkWaiting() {
         lock.lock();
         try {
-            return consumers > 0 && !messages.isEmpty();
+            return !consumers.isEmpty() && !messages.isEmpty();
         } finally {
             lock.unlock();
         }
@@ -77,7 +103,7 @@ final class InMemoryQueue {
             }
             messages.addLast(m);
             activity.changed();
-            notEmpty.signal();
+            pump();
             return true;
         } finally {
             lock.unlock();
@@ -90,7 +116,7 @@ final class InMemoryQueue {
         try {
             messages.addLast(m);
             activity.changed();
-            notEmpty.signal();
+            pump();
         } finally {
             lock.unlock();
         }
@@ -102,45 +128,55 @@ final class InMemoryQueue {
         try {
             messages.addFirst(m);
             activity.changed();
-            notEmpty.signal();
+            pump();
         } finally {
             lock.unlock();
         }
     }
 
-    /** Takes the head, waiting until there is one; it counts as in flight until {@link Activity#settled()}. */
-    StoredMessage take() throws InterruptedException {
-        lock.lockInterruptibly();
+    /** Called when a consumer's window opened (a settlement) or it may take again: hands over what waits. */
+    void roomMade() {
+        lock.lock();
         try {
-            while (messages.isEmpty()) {
-                notEmpty.await();
-            }
-            StoredMessage m = messages.pollFirst();
-            activity.taken();
-            notFull.signal();
-            return m;
+            pump();
         } finally {
             lock.unlock();
         }
     }
 
-    /** Takes the head if there is one within {@code timeout}. */
-    StoredMessage poll(long timeout, TimeUnit unit) throws InterruptedException {
-        lock.lockInterruptibly();
+    /** Hands waiting messages, head first, to consumers with room. Lock held. */
+    private void pump() {
+        if (pumping || consumers.isEmpty()) {
+            return; // an inline settlement inside deliver: the outer loop carries on
+        }
+        pumping = true;
         try {
-            long left = unit.toNanos(timeout);
-            while (messages.isEmpty()) {
-                if (left <= 0) {
-                    return null;
+            while (!messages.isEmpty()) {
+                Consumer c = withRoom();
+                if (c == null) {
+                    return;
                 }
-                left = notEmpty.awaitNanos(left);
+                StoredMessage m = messages.pollFirst();
+                activity.taken();
+                notFull.signal();
+                c.deliver(m);
             }
-            StoredMessage m = messages.pollFirst();
-            notFull.signal();
-            return m;
         } finally {
-            lock.unlock();
+            pumping = false;
         }
+    }
+
+    private Consumer withRoom() {
+        int n = consumers.size();
+        for (int i = 0; i < n; i++) {
+            int at = (next + i) % n;
+            Consumer c = consumers.get(at);
+            if (c.hasRoom()) {
+                next = at + 1 == n ? 0 : at + 1;
+                return c;
+            }
+        }
+        return null;
     }
 
     int depth() {

@@ -23,7 +23,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,8 +42,20 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p>One instance serves one bus. Addresses are {@code loopback://localhost/<name>}, as in
- * MassTransit's in-memory transport. Each receive loop has one dispatch thread; consumers run on
- * the bus's endpoint threads.
+ * MassTransit's in-memory transport. There is no dispatch thread: a publishing thread hands a
+ * message straight to the endpoint's workers when the endpoint's prefetch window has room (one
+ * hop), else it waits in the queue and the thread that settles a delivery hands the next one over.
+ * Consumers run on the bus's endpoint threads.
+ *
+ * <h2>By reference</h2>
+ * {@code InMemoryTransport.builder().byReference(true).build()} passes each message as the object
+ * itself: the bus does not serialize it ({@link TransportCapabilities#byReference()}), and every
+ * consumer receives the very instance the producer published. Messages must then be immutable
+ * (records of immutable values): a consumer that changes one changes it for every other consumer,
+ * and for the producer. Routing, bounded queues, back-pressure, redelivery and stop behave as when
+ * serializing; a message moved to an error or skipped queue keeps its reference (its body is
+ * empty), and a delayed redelivery is re-encoded. Serializing stays the default, and the test
+ * harness keeps it, so codec mistakes surface in tests.
  */
 public final class InMemoryTransport implements Transport {
     private static final Logger LOG = LoggerFactory.getLogger(InMemoryTransport.class);
@@ -54,9 +65,11 @@ public final class InMemoryTransport implements Transport {
             .temporaryEndpoints(true)
             .durable(false)
             .build();
+    private static final TransportCapabilities BY_REFERENCE = CAPABILITIES.toBuilder().byReference(true).build();
     private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
 
     private final InMemoryBroker broker;
+    private final TransportCapabilities capabilities;
     private final Set<String> declaredTypes = ConcurrentHashMap.newKeySet();
     private final Set<String> temporaryQueues = ConcurrentHashMap.newKeySet();
     private final List<Receiver> receivers = new ArrayList<>();
@@ -64,18 +77,57 @@ public final class InMemoryTransport implements Transport {
     private volatile boolean closed;
     private volatile BusClock clock = BusClock.system();
 
-    private InMemoryTransport(InMemoryBroker broker) {
+    private InMemoryTransport(InMemoryBroker broker, boolean byReference) {
         this.broker = broker;
+        this.capabilities = byReference ? BY_REFERENCE : CAPABILITIES;
     }
 
-    /** A transport on a broker of its own. */
+    /** A serializing transport on a broker of its own. */
     public static InMemoryTransport create() {
-        return new InMemoryTransport(InMemoryBroker.create());
+        return builder().build();
     }
 
-    /** A transport on a shared broker. */
+    /** A serializing transport on a shared broker. */
     public static InMemoryTransport connect(InMemoryBroker broker) {
-        return new InMemoryTransport(java.util.Objects.requireNonNull(broker, "broker"));
+        return builder().broker(broker).build();
+    }
+
+    /** A builder: a broker of its own and serialization unless set otherwise. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Builds an {@link InMemoryTransport}. Not thread-safe. */
+    public static final class Builder {
+        private InMemoryBroker broker;
+        private boolean byReference;
+
+        private Builder() {
+        }
+
+        /** The broker to connect to (default: one of its own), to share it with other buses. */
+        public Builder broker(InMemoryBroker broker) {
+            this.broker = java.util.Objects.requireNonNull(broker, "broker");
+            return this;
+        }
+
+        /**
+         * Whether messages pass by reference, unserialized (default false: serialized, as on a real
+         * broker). By reference, messages must be immutable; see the class documentation.
+         */
+        public Builder byReference(boolean byReference) {
+            this.byReference = byReference;
+            return this;
+        }
+
+        public InMemoryTransport build() {
+            return new InMemoryTransport(broker != null ? broker : InMemoryBroker.create(), byReference);
+        }
+    }
+
+    /** Whether messages pass by reference ({@link Builder#byReference}). */
+    public boolean byReference() {
+        return capabilities.byReference();
     }
 
     /** The broker this transport is connected to. */
@@ -85,7 +137,7 @@ public final class InMemoryTransport implements Transport {
 
     @Override
     public TransportCapabilities capabilities() {
-        return CAPABILITIES;
+        return capabilities;
     }
 
     @Override
@@ -141,7 +193,7 @@ public final class InMemoryTransport implements Transport {
     public CompletableFuture<Void> publish(MessageType messageType, OutgoingMessage message) {
         try {
             checkOpen();
-            if (declaredTypes.add(messageType.urn())) {
+            if (!broker.routeCached(messageType.urn()) && declaredTypes.add(messageType.urn())) {
                 List<String> urns = messageType.messageTypes();
                 broker.declareExchange(urns.get(0));
                 for (int i = 1; i < urns.size(); i++) {
@@ -149,7 +201,7 @@ public final class InMemoryTransport implements Transport {
                 }
             }
             broker.route(messageType.urn(), stored(message));
-            return CompletableFuture.completedFuture(null);
+            return DONE;
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
@@ -160,11 +212,11 @@ public final class InMemoryTransport implements Transport {
         try {
             checkOpen();
             String name = destination.name();
-            if (!destination.isTopic() && !broker.hasExchange(name)) {
+            if (!destination.isTopic() && !broker.routeCached(name) && !broker.hasExchange(name)) {
                 broker.declareQueue(name, false); // a send creates its queue, so nothing sent is lost
             }
             broker.route(name, stored(message));
-            return CompletableFuture.completedFuture(null);
+            return DONE;
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
@@ -185,7 +237,7 @@ public final class InMemoryTransport implements Transport {
         synchronized (receivers) {
             receivers.add(r);
         }
-        r.thread.start();
+        q.attach(r);
         return r;
     }
 
@@ -209,81 +261,109 @@ public final class InMemoryTransport implements Transport {
         }
     }
 
-    /** One receive loop: a dispatch thread feeding the handler, at most prefetch unsettled. */
-    private final class Receiver implements ReceiveHandle {
+    /**
+     * One receive loop: the queue pushes to it while fewer than prefetch deliveries are unsettled.
+     * Its state is guarded by the queue's lock; unsettled deliveries form a list through the
+     * deliveries themselves (no set, no allocation per message), in hand-over order.
+     */
+    private final class Receiver implements ReceiveHandle, InMemoryQueue.Consumer {
         private final InMemoryQueue queue;
-        private final Semaphore window;
         private final DeliveryHandler handler;
-        private final Set<InMemoryDelivery> unsettled = ConcurrentHashMap.newKeySet();
-        private final Thread thread;
-        private volatile boolean delivering = true;
-        private volatile boolean closedHandle;
-        private long handedOver; // the loop thread's count, for the order of returns at close
+        private int window; // guarded by queue lock: permits left
+        private boolean delivering = true; // guarded by queue lock
+        private boolean closedHandle; // guarded by queue lock
+        private InMemoryDelivery first; // guarded by queue lock: the oldest unsettled
+        private InMemoryDelivery last; // guarded by queue lock: the newest unsettled
 
         Receiver(InMemoryQueue queue, int prefetch, DeliveryHandler handler) {
             this.queue = queue;
-            this.window = new Semaphore(prefetch);
+            this.window = prefetch;
             this.handler = handler;
-            this.thread = new Thread(this::loop, "omnibus-loopback-" + queue.name());
-            this.thread.setDaemon(true);
-            queue.consumerAdded();
         }
 
-        private void loop() {
+        @Override
+        public boolean hasRoom() {
+            return delivering && window > 0;
+        }
+
+        @Override
+        public void deliver(StoredMessage m) {
+            window--;
+            InMemoryDelivery d = new InMemoryDelivery(m, this);
+            d.previous = last;
+            if (last == null) {
+                first = d;
+            } else {
+                last.next = d;
+            }
+            last = d;
             try {
-                while (delivering) {
-                    window.acquire();
-                    StoredMessage m;
-                    try {
-                        m = queue.take();
-                    } catch (InterruptedException e) {
-                        window.release();
-                        throw e;
-                    }
-                    if (!delivering) {
-                        queue.returnToHead(m);
-                        broker.activity().settled();
-                        window.release();
-                        return;
-                    }
-                    InMemoryDelivery d = new InMemoryDelivery(m, this, ++handedOver);
-                    unsettled.add(d);
-                    try {
-                        handler.onDelivery(d);
-                    } catch (RuntimeException e) {
-                        LOG.error("Queue {}: the delivery handler failed; the message goes back to the queue", queue.name(), e);
-                        d.requeue();
-                    }
-                }
-            } catch (InterruptedException e) {
-                // stopped
+                handler.onDelivery(d);
+            } catch (RuntimeException e) {
+                LOG.error("Queue {}: the delivery handler failed; the message goes back to the queue", queue.name(), e);
+                d.requeue();
             }
         }
 
+        /** After {@code d} settled (its message already put wherever it goes): frees its permit and hands over more. */
         void settled(InMemoryDelivery d) {
-            if (unsettled.remove(d)) {
-                window.release();
+            queue.lock().lock();
+            try {
+                if (d.linked) {
+                    unlink(d);
+                    window++;
+                }
+                broker.activity().settled();
+                queue.roomMade();
+            } finally {
+                queue.lock().unlock();
             }
-            broker.activity().settled();
+        }
+
+        private void unlink(InMemoryDelivery d) {
+            d.linked = false;
+            if (d.previous == null) {
+                first = d.next;
+            } else {
+                d.previous.next = d.next;
+            }
+            if (d.next == null) {
+                last = d.previous;
+            } else {
+                d.next.previous = d.previous;
+            }
+            d.previous = null;
+            d.next = null;
         }
 
         @Override
         public void stopDeliveries() {
-            delivering = false;
-            thread.interrupt();
+            queue.lock().lock();
+            try {
+                delivering = false;
+            } finally {
+                queue.lock().unlock();
+            }
         }
 
         @Override
         public void close() {
-            if (closedHandle) {
-                return;
+            List<InMemoryDelivery> left = new ArrayList<>();
+            queue.lock().lock();
+            try {
+                if (closedHandle) {
+                    return;
+                }
+                closedHandle = true;
+                delivering = false;
+                queue.detach(this);
+                // the latest first: each goes back to the head, so the queue ends up in delivery order
+                for (InMemoryDelivery d = last; d != null; d = d.previous) {
+                    left.add(d);
+                }
+            } finally {
+                queue.lock().unlock();
             }
-            closedHandle = true;
-            stopDeliveries();
-            queue.consumerRemoved();
-            // the latest first: each goes back to the head, so the queue ends up in delivery order
-            List<InMemoryDelivery> left = new ArrayList<>(unsettled);
-            left.sort(java.util.Comparator.comparingLong((InMemoryDelivery d) -> d.sequence).reversed());
             for (InMemoryDelivery d : left) {
                 d.returnOnClose();
             }
@@ -292,15 +372,20 @@ public final class InMemoryTransport implements Transport {
 
     /** A delivery from an in-memory queue; settles once. */
     private final class InMemoryDelivery implements Delivery {
+        private static final java.util.concurrent.atomic.AtomicIntegerFieldUpdater<InMemoryDelivery> SETTLED =
+                java.util.concurrent.atomic.AtomicIntegerFieldUpdater.newUpdater(InMemoryDelivery.class, "settled");
+
         private final StoredMessage message;
         private final Receiver receiver;
-        private final AtomicBoolean settled = new AtomicBoolean();
-        private final long sequence;
+        private volatile int settled;
+        // the receiver's list of unsettled deliveries, guarded by the queue's lock
+        private InMemoryDelivery previous;
+        private InMemoryDelivery next;
+        private boolean linked = true;
 
-        InMemoryDelivery(StoredMessage message, Receiver receiver, long sequence) {
+        InMemoryDelivery(StoredMessage message, Receiver receiver) {
             this.message = message;
             this.receiver = receiver;
-            this.sequence = sequence;
         }
 
         @Override
@@ -339,8 +424,14 @@ public final class InMemoryTransport implements Transport {
         @Override
         public CompletionStage<Void> requeue() {
             if (settle()) {
-                receiver.queue.returnToHead(message.asRedelivered());
-                receiver.settled(this);
+                InMemoryQueue q = receiver.queue;
+                q.lock().lock(); // the permit is freed after the message is back, so it is not handed over twice
+                try {
+                    q.returnToHead(message.asRedelivered());
+                    receiver.settled(this);
+                } finally {
+                    q.lock().unlock();
+                }
             }
             return DONE;
         }
@@ -364,7 +455,7 @@ public final class InMemoryTransport implements Transport {
         }
 
         private boolean settle() {
-            return settled.compareAndSet(false, true);
+            return SETTLED.compareAndSet(this, 0, 1);
         }
     }
 }

@@ -19,7 +19,8 @@ record StoredMessage(byte[] body, Headers headers, Instant expiration, int deliv
         return deliveries > 0;
     }
 
+    /** A copy for an error or skipped queue; a message passed by reference keeps it, having no bytes to read. */
     StoredMessage withHeaders(Headers more) {
-        return new StoredMessage(body, headers.withAll(more), null, deliveries, null);
+        return new StoredMessage(body, headers.withAll(more), null, deliveries, body.length == 0 ? reference : null);
     }
 }

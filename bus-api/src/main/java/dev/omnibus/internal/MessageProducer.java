@@ -26,10 +26,13 @@ final class MessageProducer {
     private final Observers observers;
     private final Tracing tracing;
     private final dev.omnibus.spi.TransportCapabilities capabilities;
+    private final String contentType;
+    private static final byte[] NO_BODY = new byte[0];
 
     MessageProducer(BusSpec spec, Observers observers, Tracing tracing) {
         this.spec = spec;
         this.capabilities = spec.transport().capabilities();
+        this.contentType = spec.serializer().contentType();
         this.observers = observers;
         this.tracing = tracing;
     }
@@ -78,13 +81,16 @@ final class MessageProducer {
             return CompletableFuture.failedFuture(e);
         }
         io.opentelemetry.api.trace.Span producing = span;
-        producing.setAttribute(Tracing.MESSAGE_ID, String.valueOf(encoded.envelope().messageId()));
         CompletableFuture<Void> handedOver;
         try {
             handedOver = handOver(p, type, encoded);
         } catch (RuntimeException e) { // a scheduler (or a transport breaking its contract) threw: fail the future
             handedOver = CompletableFuture.failedFuture(e);
         }
+        if (!tracing.enabled()) {
+            return handedOver; // no SDK: no span to end, no continuation to allocate
+        }
+        producing.setAttribute(Tracing.MESSAGE_ID, String.valueOf(encoded.envelope().messageId()));
         return handedOver.whenComplete((ok, err) -> {
             if (err != null) {
                 Tracing.fail(producing, err);
@@ -133,7 +139,9 @@ final class MessageProducer {
                 : tracing.startProducer("send", p.destination().name(), type.urn());
         try {
             Encoded encoded = encode(p, type, span);
-            span.setAttribute(Tracing.MESSAGE_ID, String.valueOf(encoded.envelope().messageId()));
+            if (tracing.enabled()) {
+                span.setAttribute(Tracing.MESSAGE_ID, String.valueOf(encoded.envelope().messageId()));
+            }
             OutgoingMessage out = encoded.message();
             if (o.delay() != null && !o.delay().isZero()) {
                 outbound.schedule(spec.clock().now().plus(o.delay()), p.destination(), out);
@@ -186,6 +194,9 @@ final class MessageProducer {
         Envelope envelope = new Envelope(messageId, p.requestId(), correlationId, conversationId, initiatorId,
                 p.source(), destination, responseAddress, null, type.messageTypes(), now,
                 o.timeToLive() != null ? now.plus(o.timeToLive()) : null, headers, HostInfo.current());
+        if (capabilities.byReference()) {
+            return byReference(envelope, p.message(), o, parent, type);
+        }
         SerializedMessage s = spec.serializer().serialize(envelope, p.message());
         if (s.body().length > spec.maxMessageSize()) {
             throw new SerializationException("message " + type.urn() + " is " + s.body().length
@@ -206,6 +217,53 @@ final class MessageProducer {
         Headers transportHeaders = Headers.of(th).withAll(s.transportHeaders());
         checkHeaderLimits(type, transportHeaders);
         return new Encoded(envelope, new OutgoingMessage(s.body(), transportHeaders, partitionKey, envelope.expirationTime()));
+    }
+
+    /**
+     * The message for a transport that takes references: no bytes, the envelope and the object itself
+     * ({@link Reference}); the transport headers name the bus's content type (so a redelivered copy is
+     * re-encoded in it) and carry the message id as the {@link UUID} itself, not its text.
+     */
+    private Encoded byReference(Envelope envelope, Object message, SendOptions o, Envelope parent, MessageType type) {
+        UUID correlationId = envelope.correlationId();
+        String partitionKey = partitionKey(o, correlationId, parent);
+        Map<String, Object> th = new LinkedHashMap<>(8);
+        th.put(OutgoingMessage.CONTENT_TYPE, contentType);
+        th.put(OutgoingMessage.MESSAGE_ID, envelope.messageId());
+        if (correlationId != null) {
+            th.put(OutgoingMessage.CORRELATION_ID, correlationId.toString());
+        }
+        if (partitionKey != null && (correlationId == null || !partitionKey.equals(correlationId.toString()))) {
+            th.put(OutgoingMessage.PARTITION_KEY, partitionKey);
+        }
+        Headers transportHeaders = Headers.of(th);
+        checkHeaderLimits(type, transportHeaders);
+        return new Encoded(envelope, new OutgoingMessage(NO_BODY, transportHeaders, partitionKey, envelope.expirationTime(),
+                envelope.messageId(), null, new Reference(envelope, message)));
+    }
+
+    private static String partitionKey(SendOptions o, UUID correlationId, Envelope parent) {
+        return o.partitionKey() != null ? o.partitionKey()
+                : correlationId != null ? correlationId.toString()
+                : parent != null && parent.correlationId() != null ? parent.correlationId().toString() : null;
+    }
+
+    /**
+     * A message passed by reference: the receiving bus binds the very object the producer gave, so
+     * messages must be immutable (the user's contract under {@code InMemoryTransport.Builder.byReference}).
+     */
+    record Reference(Envelope envelope, Object message) implements dev.omnibus.spi.DecodedMessage {
+        @Override
+        public Object message(java.lang.reflect.Type type) {
+            Class<?> raw = type instanceof Class<?> c ? c
+                    : type instanceof java.lang.reflect.ParameterizedType pt && pt.getRawType() instanceof Class<?> c ? c
+                    : Object.class;
+            if (!raw.isInstance(message)) {
+                throw new SerializationException("the message passed by reference is a " + message.getClass().getName()
+                        + ", not a " + type.getTypeName());
+            }
+            return message;
+        }
     }
 
     /** Refuses, before the transport is called, transport headers beyond what the transport carries. */

@@ -164,7 +164,8 @@ final class RequestClient implements DeliveryHandler {
     }
 
     private void handle(Delivery d) {
-        DecodedMessage decoded = bus.deserializerFor(d.headers(), null).deserialize(d.body(), d.headers());
+        DecodedMessage decoded = d.reference() != null ? d.reference() // an in-process transport passed it by reference
+                : bus.deserializerFor(d.headers(), null).deserialize(d.body(), d.headers());
         Envelope env = decoded.envelope();
         Pending<?> p = env.requestId() == null ? null : pending.remove(env.requestId());
         if (p == null) {

@@ -23,6 +23,9 @@ import java.util.Objects;
  * @param maxHeaders         the most transport headers on one message
  * @param maxHeaderBytes     the most bytes of transport headers on one message
  * @param maxBatchSize       the most messages in one batched call ({@code publishAll}, a receive batch)
+ * @param byReference        whether the transport carries {@link OutgoingMessage#reference()} to the receiving
+ *                           bus in place of the body: the bus then does not serialize, and the body is empty
+ *                           (an in-process transport configured so; false for every broker)
  */
 public record TransportCapabilities(
         String name,
@@ -36,7 +39,8 @@ public record TransportCapabilities(
         int maxMessageSize,
         int maxHeaders,
         int maxHeaderBytes,
-        int maxBatchSize) {
+        int maxBatchSize,
+        boolean byReference) {
 
     /** How deliveries are settled. */
     public enum Settlement {
@@ -116,6 +120,7 @@ public record TransportCapabilities(
         b.maxHeaders = maxHeaders;
         b.maxHeaderBytes = maxHeaderBytes;
         b.maxBatchSize = maxBatchSize;
+        b.byReference = byReference;
         return b;
     }
 
@@ -133,6 +138,7 @@ public record TransportCapabilities(
         private int maxHeaders = Integer.MAX_VALUE;
         private int maxHeaderBytes = Integer.MAX_VALUE;
         private int maxBatchSize = Integer.MAX_VALUE;
+        private boolean byReference;
 
         private Builder(String name) {
             this.name = Objects.requireNonNull(name, "name");
@@ -166,9 +172,12 @@ public record TransportCapabilities(
 
         public Builder maxBatchSize(int n) { this.maxBatchSize = n; return this; }
 
+        /** Whether messages travel by reference ({@link OutgoingMessage#reference()}), unserialized. */
+        public Builder byReference(boolean r) { this.byReference = r; return this; }
+
         public TransportCapabilities build() {
             return new TransportCapabilities(name, settlement, ordering, routing, maxNativeDelay, cancellableDelay,
-                    temporaryEndpoints, durable, maxMessageSize, maxHeaders, maxHeaderBytes, maxBatchSize);
+                    temporaryEndpoints, durable, maxMessageSize, maxHeaders, maxHeaderBytes, maxBatchSize, byReference);
         }
     }
 }
