@@ -36,14 +36,14 @@ final class Consumers {
     /**
      * An Omnibus bus on its in-memory transport: {@code consumers} endpoints, each consuming
      * {@link OrderSubmitted} with concurrency 1 behind {@code filters} no-op filters, so a publish
-     * fans out to every endpoint.
+     * fans out to every endpoint; {@code serializer} {@code reference} passes messages by reference.
      */
     static Bus bus(int consumers, String serializer, int filters, Semaphore delivered) {
         var builder = Bus.builder()
                 .name("bench")
-                .transport(InMemoryTransport.create())
+                .transport(InMemoryTransport.builder().byReference(serializer.equals("reference")).build())
                 .serializer(switch (serializer) {
-                    case "json" -> JsonEnvelopeSerializer.create();
+                    case "json", "reference" -> JsonEnvelopeSerializer.create();
                     case "cbor" -> CborEnvelopeSerializer.create();
                     default -> throw new IllegalArgumentException("unknown serializer " + serializer);
                 });
