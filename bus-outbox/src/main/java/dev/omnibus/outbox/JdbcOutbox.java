@@ -66,6 +66,7 @@ public final class JdbcOutbox {
     private final OutboxSettings settings;
     private final OutboxDispatcher dispatcher;
     private volatile OutboxDispatcher running;
+    private final CommitNotifier notifier; // null unless PostgreSQL with listen on
 
     private JdbcOutbox(Builder b, SqlDialect dialect) {
         this.dataSource = b.dataSource;
@@ -73,6 +74,7 @@ public final class JdbcOutbox {
         this.settings = new OutboxSettings(b.name, b.batchSize, b.lanesPerClaim, b.pollInterval, b.sendTimeout, b.minBackoff,
                 b.maxBackoff, b.inboxRetention, b.cleanUpInterval, b.stopTimeout, b.listen, b.steps);
         this.dispatcher = new OutboxDispatcher(this, settings);
+        this.notifier = dialect == SqlDialect.POSTGRESQL && b.listen ? new CommitNotifier(b.dataSource, b.name) : null;
     }
 
     /** A builder over {@code dataSource} (a pool such as HikariCP in production: the dispatcher and every inbox transaction take a connection). */
@@ -223,9 +225,18 @@ public final class JdbcOutbox {
         return dialect;
     }
 
-    /** Rows on {@code c} (written by flush() when buffered); they NOTIFY at commit on PostgreSQL unless listen(false). */
+    /**
+     * Rows on {@code c}. Buffered rows are written by flush(); their owner commits and calls
+     * {@link #committed()}, which wakes the dispatchers (on PostgreSQL a NOTIFY after the commit, one
+     * per burst). Unbuffered rows (a transaction the outbox does not see end) NOTIFY inside the
+     * transaction, once, on PostgreSQL unless listen(false).
+     */
     OutboxRows rows(Connection c, boolean buffered) {
-        return new OutboxRows(c, dialect == SqlDialect.POSTGRESQL && settings.listen(), buffered);
+        return new OutboxRows(c, notifier != null && !buffered, buffered);
+    }
+
+    CommitNotifier notifier() {
+        return notifier;
     }
 
     DataSource dataSource() {
@@ -250,11 +261,14 @@ public final class JdbcOutbox {
         }
     }
 
-    /** A transaction with outbox rows committed in this process: wake the dispatcher. */
+    /** A transaction with outbox rows committed in this process: wake the dispatcher here, and (NOTIFY) elsewhere. */
     void committed() {
         OutboxDispatcher d = running;
         if (d != null) {
             d.wake();
+        }
+        if (notifier != null) {
+            notifier.committed();
         }
     }
 

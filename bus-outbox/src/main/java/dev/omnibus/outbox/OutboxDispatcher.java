@@ -271,11 +271,7 @@ final class OutboxDispatcher implements Scheduler {
         try (Connection c = outbox.dataSource().getConnection()) {
             c.setAutoCommit(false);
             try {
-                List<Integer> lanes = claimLanes(c, activeLanes(c));
-                List<Row> rows = new ArrayList<>();
-                for (int lane : lanes) {
-                    rows.addAll(laneRows(c, lane, settings.batchSize()));
-                }
+                List<Row> rows = outbox.dialect() == SqlDialect.POSTGRESQL ? claimAndRead(c) : claimThenRead(c);
                 rows.addAll(dueRows(c, settings.batchSize()));
                 if (rows.isEmpty()) {
                     c.commit();
@@ -300,6 +296,41 @@ final class OutboxDispatcher implements Scheduler {
                 throw e;
             }
         }
+    }
+
+    /**
+     * PostgreSQL: finds the active lanes, locks up to lanesPerClaim of them and reads their oldest
+     * rows in one statement (one round trip however many lanes): the loose index scan of
+     * {@link #activeLanes}, the lane locks of {@link #claimLanes} in a materialized CTE (so the
+     * locks are taken before, and only for, the lanes read), and each lane's rows by the
+     * {@code (lane, seq)} index through {@code LATERAL}. Rows come in seq order, so each order key's
+     * rows keep theirs.
+     */
+    private List<Row> claimAndRead(Connection c) throws SQLException {
+        int start = nextLane;
+        nextLane = (nextLane + settings.lanesPerClaim()) % Schema.LANES;
+        try (PreparedStatement ps = c.prepareStatement("WITH RECURSIVE l (lane) AS ("
+                + " SELECT MIN(lane) FROM omnibus_outbox WHERE due_at IS NULL"
+                + " UNION ALL SELECT (SELECT MIN(o.lane) FROM omnibus_outbox o WHERE o.due_at IS NULL AND o.lane > l.lane)"
+                + " FROM l WHERE l.lane IS NOT NULL),"
+                + " claimed AS MATERIALIZED (SELECT lane FROM omnibus_outbox_lane WHERE lane IN (SELECT lane FROM l WHERE lane IS NOT NULL)"
+                + " ORDER BY MOD(lane + ?, " + Schema.LANES + ") LIMIT ? FOR UPDATE SKIP LOCKED)"
+                + " SELECT r.* FROM claimed, LATERAL (SELECT " + COLUMNS + " FROM omnibus_outbox o"
+                + " WHERE o.lane = claimed.lane AND o.due_at IS NULL ORDER BY o.seq LIMIT ?) r ORDER BY r.seq")) {
+            ps.setInt(1, Schema.LANES - start);
+            ps.setInt(2, settings.lanesPerClaim());
+            ps.setInt(3, settings.batchSize());
+            return read(ps);
+        }
+    }
+
+    /** The portable path (H2: no LATERAL, no MATERIALIZED): find the lanes, lock them, read each one. */
+    private List<Row> claimThenRead(Connection c) throws SQLException {
+        List<Row> rows = new ArrayList<>();
+        for (int lane : claimLanes(c, activeLanes(c))) {
+            rows.addAll(laneRows(c, lane, settings.batchSize()));
+        }
+        return rows;
     }
 
     /**
@@ -452,27 +483,77 @@ final class OutboxDispatcher implements Scheduler {
         }
     }
 
+    /**
+     * Sends one order key's rows from {@code i} on, back to back: each run of consecutive rows to the
+     * same destination (or of the same published type) goes to the transport in one
+     * {@code sendAll}/{@code publishAll} call, which keeps their order, without waiting for each
+     * confirmation; the next run starts once the previous one is confirmed. {@code done} only ever
+     * holds a prefix of the chain: if a row fails, the rows after it are not counted as done (they
+     * stay in the table and are sent again), even when the transport confirmed them.
+     */
     private CompletableFuture<List<Long>> sendChain(List<Row> chain, int i, List<Long> done) {
         if (i == chain.size()) {
             return CompletableFuture.completedFuture(done);
         }
-        Row r = chain.get(i);
-        CompletableFuture<Void> sent;
-        try {
-            sent = r.destination() != null
-                    ? transport.send(Address.parse(r.destination()), r.message())
-                    : transport.publish(type(r.messageTypes()), r.message());
-        } catch (RuntimeException e) {
-            sent = CompletableFuture.failedFuture(e);
+        int end = i + 1;
+        while (end < chain.size() && sameTarget(chain.get(i), chain.get(end))) {
+            end++;
         }
-        return sent.handle((ok, e) -> {
-            if (e != null) {
-                Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
-                return CompletableFuture.<List<Long>>failedFuture(new PartialChain(List.copyOf(done), cause));
+        List<Row> run = chain.subList(i, end);
+        List<CompletableFuture<Void>> sent;
+        try {
+            sent = sendRun(run);
+        } catch (RuntimeException e) {
+            sent = List.of(CompletableFuture.failedFuture(e));
+        }
+        int next = end;
+        List<CompletableFuture<Void>> futures = sent;
+        return CompletableFuture.allOf(futures.toArray(new CompletableFuture<?>[0])).handle((ok, ignored) -> {
+            for (int k = 0; k < futures.size(); k++) {
+                CompletableFuture<Void> f = futures.get(k);
+                if (f.isCompletedExceptionally()) {
+                    Throwable cause = failure(f);
+                    return CompletableFuture.<List<Long>>failedFuture(new PartialChain(List.copyOf(done), cause));
+                }
+                done.add(run.get(k).seq());
             }
-            done.add(r.seq());
-            return sendChain(chain, i + 1, done);
+            if (futures.size() != run.size()) {
+                return CompletableFuture.<List<Long>>failedFuture(new PartialChain(List.copyOf(done), new TransportException(
+                        "the transport returned " + futures.size() + " futures for " + run.size() + " messages", null, false)));
+            }
+            return sendChain(chain, next, done);
         }).thenCompose(x -> x);
+    }
+
+    private static boolean sameTarget(Row a, Row b) {
+        return a.destination() != null ? a.destination().equals(b.destination())
+                : b.destination() == null && a.messageTypes().equals(b.messageTypes());
+    }
+
+    /** One run of rows with the same target, in one transport call; one future per row, in order. */
+    private List<CompletableFuture<Void>> sendRun(List<Row> run) {
+        Row first = run.get(0);
+        if (run.size() == 1) {
+            return List.of(first.destination() != null
+                    ? transport.send(Address.parse(first.destination()), first.message())
+                    : transport.publish(type(first.messageTypes()), first.message()));
+        }
+        List<OutgoingMessage> messages = new ArrayList<>(run.size());
+        for (Row r : run) {
+            messages.add(r.message());
+        }
+        return first.destination() != null
+                ? transport.sendAll(Address.parse(first.destination()), messages)
+                : transport.publishAll(type(first.messageTypes()), messages);
+    }
+
+    private static Throwable failure(CompletableFuture<?> f) {
+        try {
+            f.join();
+            return new IllegalStateException("not failed");
+        } catch (java.util.concurrent.CompletionException | java.util.concurrent.CancellationException e) {
+            return e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+        }
     }
 
     private static MessageType type(String messageTypes) {

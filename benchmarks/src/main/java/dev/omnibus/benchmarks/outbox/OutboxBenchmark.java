@@ -71,6 +71,7 @@ public final class OutboxBenchmark {
     private final boolean rabbit;
     private final boolean listen;
     private final int backlog;
+    private final int rounds;
     private final String schema = "omnibus_bench_" + UUID.randomUUID().toString().substring(0, 8);
     private final String payload = "x".repeat(200);
     private HikariDataSource ds;
@@ -85,6 +86,7 @@ public final class OutboxBenchmark {
         boolean rb = false;
         boolean nl = false;
         int bl = 0;
+        int rn = 3;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--url" -> u = args[++i];
@@ -96,8 +98,9 @@ public final class OutboxBenchmark {
                 case "--rabbitmq" -> rb = true;
                 case "--no-listen" -> nl = true;
                 case "--backlog" -> bl = Integer.parseInt(args[++i]);
+                case "--rounds" -> rn = Integer.parseInt(args[++i]);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]
-                        + " (options: --url, --messages, --producers, --rate, --seconds, --poll-ms, --rabbitmq, --no-listen, --backlog)");
+                        + " (options: --url, --messages, --producers, --rate, --seconds, --poll-ms, --rabbitmq, --no-listen, --backlog, --rounds)");
             }
         }
         this.url = u;
@@ -109,6 +112,7 @@ public final class OutboxBenchmark {
         this.rabbit = rb;
         this.listen = !nl;
         this.backlog = bl;
+        this.rounds = rn;
     }
 
     public static void main(String[] args) throws Exception {
@@ -141,14 +145,25 @@ public final class OutboxBenchmark {
             outbox(Math.min(2_000, messages), producers, 0);
             baseline(Math.min(2_000, messages), producers, 0);
             List<String> rows = new ArrayList<>();
-            for (int round = 0; round < 2; round++) {
-                rows.add(baseline(messages, producers, 0).line("baseline throughput"));
-                rows.add(outbox(messages, producers, 0).line("outbox   throughput"));
+            double[] base = new double[rounds];
+            double[] box = new double[rounds];
+            double[] ratio = new double[rounds];
+            for (int round = 0; round < rounds; round++) {
+                Result b = baseline(messages, producers, 0);
+                Result o = outbox(messages, producers, 0);
+                base[round] = b.rate();
+                box[round] = o.rate();
+                ratio[round] = o.rate() / b.rate();
+                rows.add(b.line("baseline throughput"));
+                rows.add(o.line("outbox   throughput") + String.format(Locale.ROOT, "   ratio %.2f", ratio[round]));
             }
             rows.add(baseline(rate * seconds, 1, rate).line("baseline latency   "));
             rows.add(outbox(rate * seconds, 1, rate).line("outbox   latency   "));
             System.out.println("run                  msgs/s    p50 ms   p99 ms   max ms");
             rows.forEach(System.out::println);
+            System.out.printf(Locale.ROOT, "throughput over %d rounds: baseline best %.0f median %.0f; outbox best %.0f median %.0f;"
+                    + " outbox/baseline per round: best %.2f median %.2f%n", rounds, max(base), median(base), max(box), median(box),
+                    max(ratio), median(ratio));
         } finally {
             ds.close();
             try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
@@ -214,8 +229,22 @@ public final class OutboxBenchmark {
         System.out.printf(Locale.ROOT, "whole %8.0f%n", backlog / ((marks[10] - marks[0]) / 1e9));
     }
 
+    private static double max(double[] v) {
+        return Arrays.stream(v).max().orElse(Double.NaN);
+    }
+
+    private static double median(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    }
+
     /** What one measurement saw. */
     private record Result(int n, long nanos, long[] latencies) {
+        double rate() {
+            return n / (nanos / 1e9);
+        }
+
         String line(String name) {
             long[] l = latencies.clone();
             Arrays.sort(l);

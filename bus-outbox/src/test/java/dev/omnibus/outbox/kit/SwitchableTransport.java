@@ -57,6 +57,28 @@ public final class SwitchableTransport extends ForwardingTransport {
         return delegate().send(destination, message).thenRun(accepted::incrementAndGet);
     }
 
+    @Override
+    public java.util.List<CompletableFuture<Void>> publishAll(MessageType messageType, java.util.List<OutgoingMessage> messages) {
+        return down ? refuseAll(messages.size()) : counted(delegate().publishAll(messageType, messages));
+    }
+
+    @Override
+    public java.util.List<CompletableFuture<Void>> sendAll(Address destination, java.util.List<OutgoingMessage> messages) {
+        return down ? refuseAll(messages.size()) : counted(delegate().sendAll(destination, messages));
+    }
+
+    private java.util.List<CompletableFuture<Void>> counted(java.util.List<CompletableFuture<Void>> futures) {
+        return futures.stream().map(f -> f.thenRun(accepted::incrementAndGet)).toList();
+    }
+
+    private java.util.List<CompletableFuture<Void>> refuseAll(int n) {
+        java.util.List<CompletableFuture<Void>> out = new java.util.ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            out.add(refuse());
+        }
+        return out;
+    }
+
     private CompletableFuture<Void> refuse() {
         refused.incrementAndGet();
         return CompletableFuture.failedFuture(new TransportException("broker unreachable (switched off by the test)", null, true));
