@@ -56,6 +56,8 @@ final class JsonEnvelopeWriter {
     private final JsonCodec codec;
     private final boolean fast;
     private final ConcurrentMap<Object, byte[]> fragments = new ConcurrentHashMap<>();
+    /** The last envelope's size, so the next one fits in one buffer block (a racy hint, never wrong). */
+    private volatile int lastSize = INITIAL_BUFFER;
 
     JsonEnvelopeWriter(JsonCodec codec) {
         this.codec = codec;
@@ -69,7 +71,7 @@ final class JsonEnvelopeWriter {
 
     /** The envelope with {@code message} as its body. */
     byte[] write(Envelope envelope, Object message) throws IOException {
-        ByteArrayBuilder out = new ByteArrayBuilder(INITIAL_BUFFER);
+        ByteArrayBuilder out = new ByteArrayBuilder(lastSize + 64);
         byte[] scratch = new byte[Math.max(WireValues.MAX_INSTANT_LENGTH, WireValues.GUID_LENGTH) + 2];
         out.write(MESSAGE_ID);
         id(out, envelope.messageId(), scratch);
@@ -111,7 +113,9 @@ final class JsonEnvelopeWriter {
         out.write(HOST);
         out.write(fragment(envelope.host()));
         out.write('}');
-        return out.toByteArray();
+        byte[] body = out.toByteArray();
+        lastSize = body.length;
+        return body;
     }
 
     private static void id(ByteArrayBuilder out, UUID id, byte[] scratch) {
