@@ -50,8 +50,12 @@ import java.util.UUID;
  * bus adds {@code MessageId}, {@code CorrelationId} and {@code Content-Type} itself.
  *
  * <h2>Reading</h2>
- * The body is parsed once into a tree; the message is bound to a Java type only when
- * {@link DecodedMessage#message(java.lang.reflect.Type)} asks, from that tree. Like MassTransit
+ * The body is read in one streaming pass, with no tree ({@code JsonEnvelopeReader}). When
+ * {@code messageType} comes before the message and its first URN was bound before, the message is
+ * bound to that type during the pass and {@link DecodedMessage#message(java.lang.reflect.Type)}
+ * returns it; otherwise (message first, a URN not seen yet, another type asked for) the message's
+ * byte range is bound when asked. Writing copies pre-encoded fragments (addresses, the URN list,
+ * the host) and writes ids and times as bytes ({@code JsonEnvelopeWriter}). Like MassTransit
  * the reader is tolerant: property names match case-insensitively (in the envelope and the
  * message), unknown properties are ignored, comments and trailing commas are allowed, ids may be
  * {@code D}, {@code N}, {@code B} or {@code P} GUIDs and an empty string is an absent id, and

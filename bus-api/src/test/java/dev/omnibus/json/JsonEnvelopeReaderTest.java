@@ -62,12 +62,15 @@ class JsonEnvelopeReaderTest {
     }
 
     @Test
-    void aKnownTypeIsBoundDuringThePassAndAnotherTypeStillBindsFromTheBytes() {
+    void aKnownTypeIsBoundDuringThePassAndAnotherTypeStillBindsFromTheBytes() throws Exception {
         learnPing();
         String body = "{\"messageType\":[\"" + PING + "\"],\"message\":" + ping("\"" + CORRELATION + "\"")
                 + ",\"host\":null}";
 
         DecodedMessage read = serializer.deserialize(json(body), null);
+        java.lang.reflect.Field last = JsonDecodedMessage.class.getDeclaredField("last");
+        last.setAccessible(true);
+        assertThat(last.get(read)).as("bound during the pass").isNotNull();
         Object first = read.message(PingMessage.class);
 
         assertThat(first).isEqualTo(new PingMessage(CORRELATION));
