@@ -1,6 +1,7 @@
 package dev.omnibus.json;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
@@ -67,7 +68,10 @@ final class JsonCodec {
     private final ObjectReader treeReader;
     private final ObjectReader bodyReader;
     private final ObjectWriter writer;
+    private final ObjectReader inPlaceReader;
     private final ConcurrentMap<Type, ObjectReader> readers = new ConcurrentHashMap<>();
+    private final ConcurrentMap<Type, ObjectReader> inPlaceReaders = new ConcurrentHashMap<>();
+    private final ConcurrentMap<Class<?>, ObjectWriter> writers = new ConcurrentHashMap<>();
 
     private JsonCodec(ObjectMapper mapper, String format) {
         this.mapper = mapper;
@@ -77,6 +81,7 @@ final class JsonCodec {
                 .with(JsonNodeFeature.USE_BIG_DECIMAL_FOR_FLOATS)
                 .without(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
                 .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+        this.inPlaceReader = mapper.reader();
         this.writer = mapper.writer().without(SerializationFeature.FLUSH_AFTER_WRITE_VALUE);
     }
 
@@ -158,6 +163,57 @@ final class JsonCodec {
     /** The writer for message bodies and header values. */
     ObjectWriter writer() {
         return writer;
+    }
+
+    /** The writer for messages of {@code type}, its serializer found once and cached. */
+    ObjectWriter writerFor(Class<?> type) {
+        ObjectWriter w = writers.get(type);
+        if (w == null) {
+            w = writer.forType(type);
+            if (writers.size() < MAX_CACHED_READERS) {
+                writers.putIfAbsent(type, w);
+            }
+        }
+        return w;
+    }
+
+    /**
+     * A streaming parser over {@code body} with this codec's read features; its
+     * {@code readValueAsTree()} builds trees as {@link #parse} does.
+     */
+    JsonParser createParser(byte[] body) throws IOException {
+        return treeReader.createParser(body);
+    }
+
+    /**
+     * Binds the value at {@code p}'s current token to {@code type}, leaving {@code p} on the
+     * value's last token, so the enclosing document reads on.
+     *
+     * @throws IOException or RuntimeException as Jackson throws them, unwrapped
+     */
+    Object bindInPlace(JsonParser p, Type type) throws IOException {
+        ObjectReader reader = inPlaceReaders.get(type);
+        if (reader == null) {
+            reader = inPlaceReader.forType(mapper.getTypeFactory().constructType(type));
+            if (inPlaceReaders.size() < MAX_CACHED_READERS) {
+                inPlaceReaders.putIfAbsent(type, reader);
+            }
+        }
+        return reader.readValue(p);
+    }
+
+    /**
+     * Binds {@code len} bytes of {@code body} at {@code offset} (a message inside an envelope) to
+     * {@code type}.
+     *
+     * @throws SerializationException naming the type and Jackson's reason if they do not fit
+     */
+    Object bind(byte[] body, int offset, int len, Type type) {
+        try {
+            return readerFor(type).readValue(body, offset, len);
+        } catch (IOException | RuntimeException e) {
+            throw new SerializationException("message does not fit " + type.getTypeName() + ": " + reasonOf(e), e);
+        }
     }
 
     /** The format's name for error messages: {@code JSON} or {@code CBOR}. */

@@ -17,9 +17,7 @@ import dev.omnibus.spi.Serializer;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
@@ -52,8 +50,12 @@ import java.util.UUID;
  * bus adds {@code MessageId}, {@code CorrelationId} and {@code Content-Type} itself.
  *
  * <h2>Reading</h2>
- * The body is parsed once into a tree; the message is bound to a Java type only when
- * {@link DecodedMessage#message(java.lang.reflect.Type)} asks, from that tree. Like MassTransit
+ * The body is read in one streaming pass, with no tree ({@code JsonEnvelopeReader}). When
+ * {@code messageType} comes before the message and its first URN was bound before, the message is
+ * bound to that type during the pass and {@link DecodedMessage#message(java.lang.reflect.Type)}
+ * returns it; otherwise (message first, a URN not seen yet, another type asked for) the message's
+ * byte range is bound when asked. Writing copies pre-encoded fragments (addresses, the URN list,
+ * the host) and writes ids and times as bytes ({@code JsonEnvelopeWriter}). Like MassTransit
  * the reader is tolerant: property names match case-insensitively (in the envelope and the
  * message), unknown properties are ignored, comments and trailing commas are allowed, ids may be
  * {@code D}, {@code N}, {@code B} or {@code P} GUIDs and an empty string is an absent id, and
@@ -79,9 +81,13 @@ public final class JsonEnvelopeSerializer implements Serializer {
     private static final int INITIAL_BUFFER = 1024;
 
     private final JsonCodec codec;
+    private final JsonEnvelopeReader reader;
+    private final JsonEnvelopeWriter fastWriter;
 
     private JsonEnvelopeSerializer(JsonCodec codec) {
         this.codec = codec;
+        this.reader = new JsonEnvelopeReader(codec);
+        this.fastWriter = new JsonEnvelopeWriter(codec);
     }
 
     /**
@@ -209,6 +215,14 @@ public final class JsonEnvelopeSerializer implements Serializer {
         Objects.requireNonNull(envelope, "envelope");
         Objects.requireNonNull(message, "message");
         ObjectWriter writer = codec.writer();
+        if (fastWriter.fast()) {
+            try {
+                return new SerializedMessage(fastWriter.write(envelope, message), CONTENT_TYPE, Headers.empty());
+            } catch (IOException | RuntimeException e) {
+                throw new SerializationException("Cannot write message " + message.getClass().getName()
+                        + " (messageId " + envelope.messageId() + ") as JSON: " + JsonCodec.reasonOf(e), e);
+            }
+        }
         ByteArrayBuilder out = new ByteArrayBuilder(INITIAL_BUFFER);
         try (JsonGenerator g = writer.createGenerator(out, JsonEncoding.UTF8)) {
             EnvelopeWriter.JSON.write(g, writer, envelope, message);
@@ -228,12 +242,7 @@ public final class JsonEnvelopeSerializer implements Serializer {
      */
     @Override
     public DecodedMessage deserialize(byte[] body, Headers transportHeaders) {
-        JsonNode root = codec.parse(body, "body");
-        if (!root.isObject()) {
-            throw new SerializationException("envelope is not a JSON object but " + EnvelopeNodes.kind(root)
-                    + ": a MassTransit envelope is {\"messageType\": [\"urn:message:…\"], \"message\": {…}, …}");
-        }
-        return read(root, codec, EnvelopeNodes::id);
+        return reader.read(body);
     }
 
     /** Reads an id field of the envelope tree; the formats differ in how they write ids. */
@@ -265,7 +274,7 @@ public final class JsonEnvelopeSerializer implements Serializer {
         Headers headers = Headers.empty();
         HostInfo host = null;
         for (Map.Entry<String, JsonNode> e : root.properties()) {
-            Field field = Field.of(e.getKey());
+            JsonEnvelopeReader.Field field = JsonEnvelopeReader.Field.of(e.getKey());
             if (field == null) {
                 continue;
             }
@@ -303,45 +312,5 @@ public final class JsonEnvelopeSerializer implements Serializer {
     @Override
     public String toString() {
         return "JsonEnvelopeSerializer[" + CONTENT_TYPE + "]";
-    }
-
-    /** The envelope's fields by name: exact camelCase first, then case-insensitively. */
-    private enum Field {
-        MESSAGE_ID("messageId"),
-        REQUEST_ID("requestId"),
-        CORRELATION_ID("correlationId"),
-        CONVERSATION_ID("conversationId"),
-        INITIATOR_ID("initiatorId"),
-        SOURCE_ADDRESS("sourceAddress"),
-        DESTINATION_ADDRESS("destinationAddress"),
-        RESPONSE_ADDRESS("responseAddress"),
-        FAULT_ADDRESS("faultAddress"),
-        MESSAGE_TYPE("messageType"),
-        MESSAGE("message"),
-        EXPIRATION_TIME("expirationTime"),
-        SENT_TIME("sentTime"),
-        HEADERS("headers"),
-        HOST("host");
-
-        private static final Map<String, Field> EXACT = new HashMap<>();
-        private static final Map<String, Field> FOLDED = new HashMap<>();
-
-        static {
-            for (Field f : values()) {
-                EXACT.put(f.jsonName, f);
-                FOLDED.put(f.jsonName.toLowerCase(Locale.ROOT), f);
-            }
-        }
-
-        private final String jsonName;
-
-        Field(String jsonName) {
-            this.jsonName = jsonName;
-        }
-
-        static Field of(String name) {
-            Field f = EXACT.get(name);
-            return f != null ? f : FOLDED.get(name.toLowerCase(Locale.ROOT));
-        }
     }
 }

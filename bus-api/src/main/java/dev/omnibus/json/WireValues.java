@@ -27,7 +27,9 @@ final class WireValues {
     private static final long PLAUSIBLE_UNTIL = 7_258_118_400L;
     /** STJ reads up to 16 fraction digits (and uses the first 7); we read as many and keep 9. */
     private static final int MAX_FRACTION_DIGITS = 16;
-    private static final char[] DIGITS = "0123456789".toCharArray();
+    private static final byte[] HEX = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    /** The longest instant {@link #writeInstant} writes: 19 + '.' + 9 digits + 'Z'. */
+    static final int MAX_INSTANT_LENGTH = 30;
 
     private WireValues() {
     }
@@ -42,26 +44,34 @@ final class WireValues {
      * @throws IllegalArgumentException if {@code text} is none of those
      */
     static UUID parseGuid(String text) {
-        int len = text.length();
+        return parseGuid(text.toCharArray(), 0, text.length());
+    }
+
+    /**
+     * As {@link #parseGuid(String)}, from {@code len} characters of {@code s} at {@code at}: a
+     * parser's text buffer, read without a {@code String} in between.
+     *
+     * @throws IllegalArgumentException if those characters are no GUID
+     */
+    static UUID parseGuid(char[] s, int at, int len) {
         if (len == 36) {
-            return parseDashed(text, 0);
+            return parseDashed(s, at);
         }
         if (len == 32) {
-            return new UUID(hex(text, 0, 16), hex(text, 16, 32));
+            return new UUID(hex(s, at, at + 16), hex(s, at + 16, at + 32));
         }
         if (len == 38) {
-            char open = text.charAt(0);
-            char close = text.charAt(37);
+            char open = s[at];
+            char close = s[at + 37];
             if ((open == '{' && close == '}') || (open == '(' && close == ')')) {
-                return parseDashed(text, 1);
+                return parseDashed(s, at + 1);
             }
         }
         throw new IllegalArgumentException("not a GUID");
     }
 
-    private static UUID parseDashed(String s, int at) {
-        if (s.charAt(at + 8) != '-' || s.charAt(at + 13) != '-' || s.charAt(at + 18) != '-'
-                || s.charAt(at + 23) != '-') {
+    private static UUID parseDashed(char[] s, int at) {
+        if (s[at + 8] != '-' || s[at + 13] != '-' || s[at + 18] != '-' || s[at + 23] != '-') {
             throw new IllegalArgumentException("not a GUID");
         }
         long msb = hex(s, at, at + 8) << 32 | hex(s, at + 9, at + 13) << 16 | hex(s, at + 14, at + 18);
@@ -69,16 +79,47 @@ final class WireValues {
         return new UUID(msb, lsb);
     }
 
-    private static long hex(String s, int from, int to) {
+    private static long hex(char[] s, int from, int to) {
         long v = 0;
         for (int i = from; i < to; i++) {
-            int d = Character.digit(s.charAt(i), 16);
+            int d = Character.digit(s[i], 16);
             if (d < 0) {
                 throw new IllegalArgumentException("not a GUID");
             }
             v = v << 4 | d;
         }
         return v;
+    }
+
+    /** The length of a GUID written by {@link #writeGuid}. */
+    static final int GUID_LENGTH = 36;
+
+    /**
+     * Writes {@code id} as a lowercase {@code D} GUID (what {@link UUID#toString()} gives) into
+     * {@code b} at {@code at}, as ASCII bytes.
+     *
+     * @return the index after the last byte written ({@code at + 36})
+     */
+    static int writeGuid(UUID id, byte[] b, int at) {
+        long msb = id.getMostSignificantBits();
+        long lsb = id.getLeastSignificantBits();
+        hexBytes(msb >>> 32, b, at, 8);
+        b[at + 8] = '-';
+        hexBytes(msb >>> 16, b, at + 9, 4);
+        b[at + 13] = '-';
+        hexBytes(msb, b, at + 14, 4);
+        b[at + 18] = '-';
+        hexBytes(lsb >>> 48, b, at + 19, 4);
+        b[at + 23] = '-';
+        hexBytes(lsb, b, at + 24, 12);
+        return at + GUID_LENGTH;
+    }
+
+    private static void hexBytes(long value, byte[] b, int at, int digits) {
+        for (int i = at + digits - 1; i >= at; i--) {
+            b[i] = HEX[(int) (value & 0xF)];
+            value >>>= 4;
+        }
     }
 
     /**
@@ -124,26 +165,39 @@ final class WireValues {
      * (it accepts 16). Instants outside .NET's years 1-9999 fall back to ISO-8601 as Java writes it.
      */
     static String formatInstant(Instant t) {
+        byte[] b = new byte[MAX_INSTANT_LENGTH];
+        int n = writeInstant(t, b, 0);
+        return n < 0 ? DateTimeFormatter.ISO_INSTANT.format(t)
+                : new String(b, 0, n, java.nio.charset.StandardCharsets.US_ASCII);
+    }
+
+    /**
+     * Writes {@code t} as {@link #formatInstant} does, as ASCII bytes into {@code b} at
+     * {@code at} (room for {@value #MAX_INSTANT_LENGTH} bytes), without a {@code String}.
+     *
+     * @return the index after the last byte written, or -1 if {@code t} is outside .NET's years
+     *         1-9999 (then nothing is written: use {@link #formatInstant})
+     */
+    static int writeInstant(Instant t, byte[] b, int at) {
         long seconds = t.getEpochSecond();
         if (seconds < MIN_DOTNET_SECOND || seconds > MAX_DOTNET_SECOND) {
-            return DateTimeFormatter.ISO_INSTANT.format(t);
+            return -1;
         }
         long day = Math.floorDiv(seconds, 86_400L);
         int secondOfDay = (int) Math.floorMod(seconds, 86_400L);
         LocalDate date = LocalDate.ofEpochDay(day);
-        char[] b = new char[30];
-        put(b, 0, date.getYear(), 4);
-        b[4] = '-';
-        put(b, 5, date.getMonthValue(), 2);
-        b[7] = '-';
-        put(b, 8, date.getDayOfMonth(), 2);
-        b[10] = 'T';
-        put(b, 11, secondOfDay / 3600, 2);
-        b[13] = ':';
-        put(b, 14, secondOfDay / 60 % 60, 2);
-        b[16] = ':';
-        put(b, 17, secondOfDay % 60, 2);
-        int n = 19;
+        put(b, at, date.getYear(), 4);
+        b[at + 4] = '-';
+        put(b, at + 5, date.getMonthValue(), 2);
+        b[at + 7] = '-';
+        put(b, at + 8, date.getDayOfMonth(), 2);
+        b[at + 10] = 'T';
+        put(b, at + 11, secondOfDay / 3600, 2);
+        b[at + 13] = ':';
+        put(b, at + 14, secondOfDay / 60 % 60, 2);
+        b[at + 16] = ':';
+        put(b, at + 17, secondOfDay % 60, 2);
+        int n = at + 19;
         int nanos = t.getNano();
         if (nanos != 0) {
             int digits = 9;
@@ -156,12 +210,12 @@ final class WireValues {
             n += digits;
         }
         b[n++] = 'Z';
-        return new String(b, 0, n);
+        return n;
     }
 
-    private static void put(char[] b, int at, int value, int width) {
+    private static void put(byte[] b, int at, int value, int width) {
         for (int i = at + width - 1; i >= at; i--) {
-            b[i] = DIGITS[value % 10];
+            b[i] = (byte) ('0' + value % 10);
             value /= 10;
         }
     }
@@ -174,7 +228,7 @@ final class WireValues {
      * @throws DateTimeException if {@code text} is not such a date-time
      */
     static Instant parseInstant(String text) {
-        Instant fast = parseUtc(text);
+        Instant fast = parseUtc(text.toCharArray(), 0, text.length());
         if (fast != null) {
             return fast;
         }
@@ -188,31 +242,36 @@ final class WireValues {
         return LocalDateTime.from(parsed).toInstant(ZoneOffset.UTC);
     }
 
-    /** The common shape {@code yyyy-MM-ddTHH:mm:ss[.f…]Z} without DateTimeFormatter, else null. */
-    private static Instant parseUtc(String s) {
-        int len = s.length();
-        if (len < 20 || len > 20 + 1 + MAX_FRACTION_DIGITS || s.charAt(len - 1) != 'Z'
-                || s.charAt(4) != '-' || s.charAt(7) != '-' || s.charAt(10) != 'T'
-                || s.charAt(13) != ':' || s.charAt(16) != ':') {
+    /**
+     * The common shape {@code yyyy-MM-ddTHH:mm:ss[.f…]Z} in {@code len} characters of {@code s}
+     * at {@code at} (a parser's text buffer), without DateTimeFormatter nor a {@code String};
+     * null for any other shape, which {@link #parseInstant} then reads the slow way.
+     *
+     * @throws DateTimeException if the shape is right but the date does not exist (February 30)
+     */
+    static Instant parseUtc(char[] s, int at, int len) {
+        if (len < 20 || len > 20 + 1 + MAX_FRACTION_DIGITS || s[at + len - 1] != 'Z'
+                || s[at + 4] != '-' || s[at + 7] != '-' || s[at + 10] != 'T'
+                || s[at + 13] != ':' || s[at + 16] != ':') {
             return null;
         }
-        int year = digits(s, 0, 4);
-        int month = digits(s, 5, 7);
-        int day = digits(s, 8, 10);
-        int hour = digits(s, 11, 13);
-        int minute = digits(s, 14, 16);
-        int second = digits(s, 17, 19);
+        int year = digits(s, at, at + 4);
+        int month = digits(s, at + 5, at + 7);
+        int day = digits(s, at + 8, at + 10);
+        int hour = digits(s, at + 11, at + 13);
+        int minute = digits(s, at + 14, at + 16);
+        int second = digits(s, at + 17, at + 19);
         if ((year | month | day | hour | minute | second) < 0 || hour > 23 || minute > 59 || second > 59) {
             return null;
         }
         int nanos = 0;
         if (len > 20) {
-            if (s.charAt(19) != '.' || len == 21) {
+            if (s[at + 19] != '.' || len == 21) {
                 return null;
             }
             int scale = 100_000_000;
-            for (int i = 20; i < len - 1; i++) {
-                int d = s.charAt(i) - '0';
+            for (int i = at + 20; i < at + len - 1; i++) {
+                int d = s[i] - '0';
                 if (d < 0 || d > 9) {
                     return null;
                 }
@@ -298,10 +357,10 @@ final class WireValues {
     }
 
     /** The decimal number in {@code s[from, to)}, or -1 if a character is not a digit. */
-    private static int digits(String s, int from, int to) {
+    private static int digits(char[] s, int from, int to) {
         int v = 0;
         for (int i = from; i < to; i++) {
-            int d = s.charAt(i) - '0';
+            int d = s[i] - '0';
             if (d < 0 || d > 9) {
                 return -1;
             }
