@@ -56,20 +56,19 @@ final class EnvelopeHeaders {
     /**
      * A scan without a parser that proves the body has no header to copy, the usual case (the
      * serializer writes {@code "headers":{}}): a publish profile showed the full parse at about 7 % of
-     * the samples. With no backslash in the body no string can hold a quote, so every quoted
+     * the samples. One pass: with no backslash in the body no string can hold a quote, so every quoted
      * {@code "headers"} (any case) is a real token; if none of them is followed by {@code :} and an
      * object with something in it, no {@code headers} object at any depth has an entry. False means
      * "parse to find out", never "there are headers".
      */
     static boolean noHeaders(byte[] b) {
-        for (byte x : b) {
+        int n = b.length;
+        for (int i = 0; i < n; i++) {
+            byte x = b[i];
             if (x == '\\') {
                 return false;
             }
-        }
-        int n = b.length;
-        for (int i = 0; i + 9 <= n; i++) {
-            if (b[i] != '"' || b[i + 8] != '"' || !headersAt(b, i + 1)) {
+            if (x != '"' || i + 9 > n || b[i + 8] != '"' || !headersAt(b, i + 1)) {
                 continue;
             }
             int j = skipSpace(b, i + 9);
