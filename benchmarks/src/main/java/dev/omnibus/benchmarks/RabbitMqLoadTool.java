@@ -37,8 +37,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * Options: {@code --uri} (default {@code OMNIBUS_RABBITMQ_URI} or amqp://guest:guest@127.0.0.1:5672/),
  * {@code --messages} (50,000), {@code --payload} (characters of payload in the Omnibus message,
  * 1,024; the raw body is made exactly as long as the resulting Omnibus body), {@code --prefetch}
- * (200), {@code --window} (1,000), {@code --rounds} (3; the best round of each counts, after a
- * warm-up round that does not).
+ * (200), {@code --window} (1,000), {@code --rounds} (3, after a warm-up round that does not count). The
+ * summary gives the best rate of each side, and the best and the median of the rounds' own
+ * Omnibus/raw ratios (the raw and the Omnibus run of a round share the machine's load of the moment).
  */
 public final class RabbitMqLoadTool {
     /** The Omnibus message: a sequence number and a payload. */
@@ -106,6 +107,7 @@ public final class RabbitMqLoadTool {
                     + "confirm window %d, %d rounds + warm-up%n", factory.getHost() + ":" + factory.getPort(), messages,
                     bodySize, prefetch, window, rounds);
 
+            double[][] ratios = new double[3][rounds]; // publish, consume vs ack-only, consume vs raw + decode
             double[] best = new double[5];
             for (int round = 0; round <= rounds; round++) {
                 int n = round == 0 ? Math.min(messages, 10_000) : messages;
@@ -123,6 +125,9 @@ public final class RabbitMqLoadTool {
                 System.out.printf(Locale.ROOT, "round %d: raw publish %,.0f/s, Omnibus publish %,.0f/s (%.2f), raw consume "
                         + "%,.0f/s, raw consume + Jackson decode %,.0f/s, Omnibus consume %,.0f/s (%.2f, %.2f)%n", round,
                         rawPub, busPub, busPub / rawPub, rawCon, rawDecode, busCon, busCon / rawCon, busCon / rawDecode);
+                ratios[0][round - 1] = busPub / rawPub;
+                ratios[1][round - 1] = busCon / rawCon;
+                ratios[2][round - 1] = busCon / rawDecode;
                 best[0] = Math.max(best[0], rawPub);
                 best[1] = Math.max(best[1], busPub);
                 best[2] = Math.max(best[2], rawCon);
@@ -130,11 +135,16 @@ public final class RabbitMqLoadTool {
                 best[4] = Math.max(best[4], rawDecode);
             }
             System.out.println();
-            System.out.printf(Locale.ROOT, "%-28s %14s %14s %8s%n", "best of " + rounds + " rounds", "raw msg/s", "Omnibus msg/s", "ratio");
-            System.out.printf(Locale.ROOT, "%-28s %,14.0f %,14.0f %8.2f%n", "publish with confirms", best[0], best[1], best[1] / best[0]);
-            System.out.printf(Locale.ROOT, "%-28s %,14.0f %,14.0f %8.2f%n", "consume with manual ack", best[2], best[3], best[3] / best[2]);
-            System.out.printf(Locale.ROOT, "%-28s %,14.0f %,14.0f %8.2f%n", "consume + decode envelope", best[4], best[3],
-                    best[3] / best[4]);
+            System.out.printf(Locale.ROOT, "%-28s %14s %14s %8s %11s %12s%n", "best of " + rounds + " rounds", "raw msg/s",
+                    "Omnibus msg/s", "ratio", "best ratio", "median ratio");
+            String row = "%-28s %,14.0f %,14.0f %8.2f %11.2f %12.2f%n";
+            System.out.printf(Locale.ROOT, row, "publish with confirms", best[0], best[1], best[1] / best[0],
+                    max(ratios[0]), median(ratios[0]));
+            System.out.printf(Locale.ROOT, row, "consume with manual ack", best[2], best[3], best[3] / best[2],
+                    max(ratios[1]), median(ratios[1]));
+            System.out.printf(Locale.ROOT, row, "consume + decode envelope", best[4], best[3], best[3] / best[4],
+                    max(ratios[2]), median(ratios[2]));
+            System.out.println("(ratio: of the best rates; best / median ratio: of the rounds' own Omnibus/raw ratios)");
 
             for (String q : new String[] {rawQueue, busQueue, busQueue + "_error", busQueue + "_skipped"}) {
                 ch.queueDelete(q);
@@ -295,6 +305,17 @@ public final class RabbitMqLoadTool {
                     done.countDown();
                 }))
                 .start();
+    }
+
+    private static double max(double[] xs) {
+        return java.util.Arrays.stream(xs).max().orElse(Double.NaN);
+    }
+
+    private static double median(double[] xs) {
+        double[] s = xs.clone();
+        java.util.Arrays.sort(s);
+        int n = s.length;
+        return n == 0 ? Double.NaN : n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
     }
 
     private static double seconds(long startNanos) {

@@ -29,6 +29,11 @@ final class EnvelopeHeaders {
 
     /** The scalar entries of the envelope's {@code headers} object, in order; empty when there are none. */
     static Map<String, Object> read(byte[] body) {
+        return noHeaders(body) ? Map.of() : parse(body);
+    }
+
+    /** {@link #read} without the scan: always parses. */
+    static Map<String, Object> parse(byte[] body) {
         try (JsonParser p = JSON.createParser(body)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 return Map.of();
@@ -46,6 +51,57 @@ final class EnvelopeHeaders {
             LOG.debug("cannot read the headers of a {} body; none copied to the AMQP header table", CONTENT_TYPE, e);
             return Map.of();
         }
+    }
+
+    /**
+     * A scan without a parser that proves the body has no header to copy, the usual case (the
+     * serializer writes {@code "headers":{}}): a publish profile showed the full parse at about 7 % of
+     * the samples. One pass: with no backslash in the body no string can hold a quote, so every quoted
+     * {@code "headers"} (any case) is a real token; if none of them is followed by {@code :} and an
+     * object with something in it, no {@code headers} object at any depth has an entry. False means
+     * "parse to find out", never "there are headers".
+     */
+    static boolean noHeaders(byte[] b) {
+        int n = b.length;
+        for (int i = 0; i < n; i++) {
+            byte x = b[i];
+            if (x == '\\') {
+                return false;
+            }
+            if (x != '"' || i + 9 > n || b[i + 8] != '"' || !headersAt(b, i + 1)) {
+                continue;
+            }
+            int j = skipSpace(b, i + 9);
+            if (j >= n || b[j] != ':') {
+                continue;
+            }
+            j = skipSpace(b, j + 1);
+            if (j >= n || b[j] != '{') {
+                continue;
+            }
+            j = skipSpace(b, j + 1);
+            if (j >= n || b[j] != '}') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean headersAt(byte[] b, int at) {
+        String word = "headers";
+        for (int k = 0; k < 7; k++) {
+            if ((b[at + k] | 0x20) != word.charAt(k)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static int skipSpace(byte[] b, int i) {
+        while (i < b.length && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r')) {
+            i++;
+        }
+        return i;
     }
 
     private static Map<String, Object> headers(JsonParser p) throws IOException {

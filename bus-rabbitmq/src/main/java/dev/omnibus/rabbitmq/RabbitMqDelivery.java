@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
  * <h2>What each settling stage means</h2>
  * <ul>
  * <li>{@link #ack} / {@link #requeue()}: {@code basic.ack} / {@code basic.nack(requeue)} written to the
- *     channel. AMQP does not answer them, so the stage completes once the frame is written, and fails
+ *     channel, the ack coalesced with others of the channel ({@link CoalescedAcks}: written within about
+ *     {@value RabbitMqReceiver#ACK_INTERVAL_MS} ms). AMQP does not answer them, so the stage completes once the frame is written, and fails
  *     with a retryable {@link TransportException} when it could not be (the channel closed under it):
  *     the broker then delivers the message again.</li>
  * <li>{@link #deadLetter} and {@link #requeue(Duration)}: a copy is published with a publisher confirm
@@ -121,7 +122,7 @@ final class RabbitMqDelivery implements Delivery {
 
     @Override
     public CompletionStage<Void> requeue() {
-        return claim() ? write("requeue", () -> loop.channel().basicNack(tag, false, true)) : DONE;
+        return claim() ? nack() : DONE;
     }
 
     @Override
@@ -210,14 +211,23 @@ final class RabbitMqDelivery implements Delivery {
         LOG.error("Queue {}: copying message {} to {} failed; the original goes back to the queue", queue(),
                 properties.getMessageId(), destination, e);
         if (current) {
-            write("requeue", () -> loop.channel().basicNack(tag, false, true));
+            nack();
         }
         done.completeExceptionally(e instanceof java.util.concurrent.CompletionException && e.getCause() != null
                 ? e.getCause() : e);
     }
 
+    /** The ack, coalesced with others of the channel ({@link CoalescedAcks}); completes when written. */
     private CompletableFuture<Void> basicAck() {
-        return write("ack", () -> loop.channel().basicAck(tag, false));
+        CompletableFuture<Void> written = loop.acks().settled(tag, epochAtDelivery);
+        return written == null ? DONE : written;
+    }
+
+    /** {@code basic.nack(requeue)} now, then the tag no longer holds back the coalesced acks. */
+    private CompletableFuture<Void> nack() {
+        CompletableFuture<Void> written = write("requeue", () -> loop.channel().basicNack(tag, false, true));
+        loop.acks().released(tag, epochAtDelivery);
+        return written;
     }
 
     /** One write to the channel; its failure fails the stage (the bus's settlement stage logs it at WARN). */

@@ -29,6 +29,17 @@ import org.slf4j.LoggerFactory;
  */
 final class RabbitMqReceiver implements ReceiveHandle {
     private static final Logger LOG = LoggerFactory.getLogger(RabbitMqReceiver.class);
+    /** How long a settled delivery's ack may wait for others to share its frame. */
+    static final long ACK_INTERVAL_MS = 2;
+    static final long ACK_INTERVAL_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(ACK_INTERVAL_MS);
+
+    /**
+     * Acks written together: a quarter of the prefetch (the broker counts coalesced acks against it
+     * until they are written), at most 256; 1 with a prefetch under 4, so no ack waits there.
+     */
+    static int ackBatch(int prefetch) {
+        return prefetch < 4 ? 1 : Math.min(256, prefetch / 4);
+    }
 
     private final RabbitMqTransport transport;
     private final String queue;
@@ -40,6 +51,7 @@ final class RabbitMqReceiver implements ReceiveHandle {
     /** Moves to _error/_skipped published and not yet confirmed: close waits for them, so none ends up twice. */
     private final AtomicInteger moving = new AtomicInteger();
     private final String consumerTag;
+    private final CoalescedAcks acks;
     private volatile boolean delivering = true;
     private volatile boolean closed;
     private volatile boolean cancelledByBroker;
@@ -55,6 +67,7 @@ final class RabbitMqReceiver implements ReceiveHandle {
         }
         channel.addShutdownListener(this::channelDown);
         channel.basicQos(prefetch);
+        this.acks = new CoalescedAcks(queue, channel::basicAck, ackBatch(prefetch), ACK_INTERVAL_NANOS, transport.timer());
         this.consumerTag = channel.basicConsume(queue, false, new DefaultConsumer(channel) {
             @Override
             public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
@@ -76,7 +89,9 @@ final class RabbitMqReceiver implements ReceiveHandle {
             reject(envelope.getDeliveryTag());
             return;
         }
-        RabbitMqDelivery d = new RabbitMqDelivery(this, envelope.getDeliveryTag(), epoch.get(), properties, body,
+        int current = epoch.get();
+        acks.delivered(envelope.getDeliveryTag(), current);
+        RabbitMqDelivery d = new RabbitMqDelivery(this, envelope.getDeliveryTag(), current, properties, body,
                 envelope.isRedeliver());
         unsettled.add(d);
         try {
@@ -88,15 +103,17 @@ final class RabbitMqReceiver implements ReceiveHandle {
     }
 
     private void reject(long tag) {
+        acks.delivered(tag, epoch.get());
         try {
             channel.basicReject(tag, true);
+            acks.released(tag, epoch.get());
         } catch (IOException | AlreadyClosedException e) {
             LOG.debug("Queue {}: reject of a late delivery failed (the broker requeues it when the channel closes)", queue, e);
         }
     }
 
     private void channelDown(ShutdownSignalException cause) {
-        epoch.incrementAndGet();
+        acks.channelLost(epoch.getAndIncrement());
         unsettled.clear();
         if (!cause.isInitiatedByApplication() && !closed) {
             if (cause.isHardError()) {
@@ -134,7 +151,8 @@ final class RabbitMqReceiver implements ReceiveHandle {
         while (moving.get() > 0 && channel.isOpen() && System.nanoTime() - deadline < 0) {
             java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
         }
-        closed = true;
+        closed = true; // settling from now on does nothing; the broker requeues what is not acknowledged
+        acks.flush(); // before the channel closes: an ack due is never lost on a deliberate close
         int left = unsettled.size();
         unsettled.clear();
         Publisher.closeQuietly(channel); // the broker requeues every unacknowledged delivery
@@ -164,6 +182,11 @@ final class RabbitMqReceiver implements ReceiveHandle {
 
     Channel channel() {
         return channel;
+    }
+
+    /** The coalesced acks of this loop's channel. */
+    CoalescedAcks acks() {
+        return acks;
     }
 
     String queue() {

@@ -96,6 +96,13 @@ public final class RabbitMqTransport implements Transport {
     private final RabbitMqSettings settings;
     private final AtomicBoolean started = new AtomicBoolean();
     private final Set<String> declaredTypes = ConcurrentHashMap.newKeySet();
+    /**
+     * Exchange name and publish address of each message type URN, computed once: both are pure
+     * functions of the URN, and a publish used to run a regular expression and parse a URI for them.
+     * Bounded by the types the bus publishes (the registry's).
+     */
+    private final Map<String, String> exchangeNames = new ConcurrentHashMap<>();
+    private final Map<String, URI> publishAddresses = new ConcurrentHashMap<>();
     private final Set<String> knownDestinations = ConcurrentHashMap.newKeySet();
     private final Set<String> temporaryQueues = ConcurrentHashMap.newKeySet();
     private final List<RabbitMqReceiver> receivers = new ArrayList<>();
@@ -251,7 +258,7 @@ public final class RabbitMqTransport implements Transport {
      */
     @Override
     public URI publishAddress(MessageType messageType) {
-        return addressOf(ExchangeNames.forUrn(messageType.urn()), "");
+        return publishAddresses.computeIfAbsent(messageType.urn(), urn -> addressOf(exchangeOf(urn), ""));
     }
 
     @Override
@@ -280,7 +287,7 @@ public final class RabbitMqTransport implements Transport {
     public CompletableFuture<Void> publish(MessageType messageType, OutgoingMessage message) {
         try {
             checkOpen();
-            String exchange = ExchangeNames.forUrn(messageType.urn());
+            String exchange = exchangeOf(messageType.urn());
             if (!declaredTypes.contains(messageType.urn())) {
                 declareType(messageType, exchange);
             }
@@ -288,6 +295,11 @@ public final class RabbitMqTransport implements Transport {
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
+    }
+
+    /** The exchange of a message type URN ({@link ExchangeNames#forUrn}), from the cache. */
+    private String exchangeOf(String urn) {
+        return exchangeNames.computeIfAbsent(urn, ExchangeNames::forUrn);
     }
 
     private void declareType(MessageType type, String exchange) {
@@ -321,7 +333,7 @@ public final class RabbitMqTransport implements Transport {
     public List<CompletableFuture<Void>> publishAll(MessageType messageType, List<OutgoingMessage> messages) {
         try {
             checkOpen();
-            String exchange = ExchangeNames.forUrn(messageType.urn());
+            String exchange = exchangeOf(messageType.urn());
             if (!declaredTypes.contains(messageType.urn())) {
                 declareType(messageType, exchange);
             }
@@ -539,6 +551,11 @@ public final class RabbitMqTransport implements Transport {
 
     long confirmTimeoutNanos() {
         return settings.confirmTimeout().toNanos();
+    }
+
+    /** The transport's timer thread (confirm timeouts, ack flushes). */
+    ScheduledExecutorService timer() {
+        return timer;
     }
 
     BusClock clock() {
