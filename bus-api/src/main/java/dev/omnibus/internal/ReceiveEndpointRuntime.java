@@ -58,6 +58,7 @@ final class ReceiveEndpointRuntime implements DeliveryHandler {
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicLong expired = new AtomicLong();
     private final Object idle = new Object();
+    private volatile boolean deliveriesStopped;
     private final MessageType singleConcreteType;
     private PartitionedExecutor executor;
     private ReceiveHandle handle;
@@ -217,6 +218,7 @@ final class ReceiveEndpointRuntime implements DeliveryHandler {
      * latest first, so a queue that requeues at its head keeps their order.
      */
     void stopDeliveries() {
+        deliveriesStopped = true; // before the snapshot: a delivery racing in after it is requeued by its task
         if (handle != null) {
             handle.stopDeliveries();
         }
@@ -350,6 +352,12 @@ final class ReceiveEndpointRuntime implements DeliveryHandler {
         @Override
         public void run() {
             if (!claim()) {
+                return;
+            }
+            if (deliveriesStopped) {
+                // handed over while the stop took its snapshot of waiting deliveries: no consumer call
+                // starts after the stop began, so it goes back like the others
+                delivery.requeue();
                 return;
             }
             inFlight.incrementAndGet();

@@ -44,7 +44,7 @@ class WireBadInputTest {
         /** A content type no serializer has: falls back to the default, which cannot read XML. */
         WRONG_CONTENT_TYPE("application/xml", "<order id=\"1\"/>".getBytes(StandardCharsets.UTF_8), "JSON"),
         /** The envelope content type on a body that is not JSON. */
-        INVALID_JSON(ENVELOPE, "{\"messageId\": \"1234\", \"message\": {".getBytes(StandardCharsets.UTF_8), "JSON"),
+        INVALID_JSON(ENVELOPE, "{\"messageId\": \"181c0000-6393-3630-36a4-08daf4e7c6da\", \"message\": {".getBytes(StandardCharsets.UTF_8), "JSON"),
         /** A body larger than the bus's maxMessageSize. */
         HUGE_BODY(ENVELOPE, huge(), "over the limit");
 
