@@ -271,7 +271,7 @@ final class OutboxDispatcher implements Scheduler {
         try (Connection c = outbox.dataSource().getConnection()) {
             c.setAutoCommit(false);
             try {
-                List<Row> rows = outbox.dialect() == SqlDialect.POSTGRESQL ? claimAndRead(c) : claimThenRead(c);
+                List<Row> rows = claimThenRead(c);
                 rows.addAll(dueRows(c, settings.batchSize()));
                 if (rows.isEmpty()) {
                     c.commit();
@@ -299,32 +299,12 @@ final class OutboxDispatcher implements Scheduler {
     }
 
     /**
-     * PostgreSQL: finds the active lanes, locks up to lanesPerClaim of them and reads their oldest
-     * rows in one statement (one round trip however many lanes): the loose index scan of
-     * {@link #activeLanes}, the lane locks of {@link #claimLanes} in a materialized CTE (so the
-     * locks are taken before, and only for, the lanes read), and each lane's rows by the
-     * {@code (lane, seq)} index through {@code LATERAL}. Rows come in seq order, so each order key's
-     * rows keep theirs.
+     * Finds the lanes, locks them, then reads each one, in separate statements. They must be
+     * separate: in one statement (a lane-lock CTE with a LATERAL read, tried in issue 12) the rows are
+     * read with the statement's snapshot, taken before the lane lock is granted, so rows another
+     * dispatcher sent and deleted in between are read and sent again (two competing dispatchers on
+     * PostgreSQL delivered some rows twice). Under READ COMMITTED each later statement sees them gone.
      */
-    private List<Row> claimAndRead(Connection c) throws SQLException {
-        int start = nextLane;
-        nextLane = (nextLane + settings.lanesPerClaim()) % Schema.LANES;
-        try (PreparedStatement ps = c.prepareStatement("WITH RECURSIVE l (lane) AS ("
-                + " SELECT MIN(lane) FROM omnibus_outbox WHERE due_at IS NULL"
-                + " UNION ALL SELECT (SELECT MIN(o.lane) FROM omnibus_outbox o WHERE o.due_at IS NULL AND o.lane > l.lane)"
-                + " FROM l WHERE l.lane IS NOT NULL),"
-                + " claimed AS MATERIALIZED (SELECT lane FROM omnibus_outbox_lane WHERE lane IN (SELECT lane FROM l WHERE lane IS NOT NULL)"
-                + " ORDER BY MOD(lane + ?, " + Schema.LANES + ") LIMIT ? FOR UPDATE SKIP LOCKED)"
-                + " SELECT r.* FROM claimed, LATERAL (SELECT " + COLUMNS + " FROM omnibus_outbox o"
-                + " WHERE o.lane = claimed.lane AND o.due_at IS NULL ORDER BY o.seq LIMIT ?) r ORDER BY r.seq")) {
-            ps.setInt(1, Schema.LANES - start);
-            ps.setInt(2, settings.lanesPerClaim());
-            ps.setInt(3, settings.batchSize());
-            return read(ps);
-        }
-    }
-
-    /** The portable path (H2: no LATERAL, no MATERIALIZED): find the lanes, lock them, read each one. */
     private List<Row> claimThenRead(Connection c) throws SQLException {
         List<Row> rows = new ArrayList<>();
         for (int lane : claimLanes(c, activeLanes(c))) {
