@@ -103,13 +103,13 @@ def bus_rows(rows):
         base_l = find(rows, "PublishConsumeBenchmark", "handOffLatency", consumers=consumers)
         if base_t:
             out.append(throughput_row(f"hand-off, {consumers} consumer(s)", base_t, base_t, "throughput"))
-        for serializer in ("json", "cbor"):
+        for serializer in ("json", "cbor", "reference"):
             r = find(rows, "PublishConsumeBenchmark", "busThroughput", consumers=consumers, serializer=serializer)
             if r:
                 out.append(throughput_row(f"bus ({serializer}), {consumers} consumer(s)", r, base_t, "throughput"))
         if base_l:
             out.append(latency_row(f"hand-off, {consumers} consumer(s)", base_l, base_l))
-        for serializer in ("json", "cbor"):
+        for serializer in ("json", "cbor", "reference"):
             r = find(rows, "PublishConsumeBenchmark", "busLatency", consumers=consumers, serializer=serializer)
             if r:
                 out.append(latency_row(f"bus ({serializer}), {consumers} consumer(s)", r, base_l))
