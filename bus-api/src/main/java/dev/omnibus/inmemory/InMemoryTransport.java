@@ -5,7 +5,6 @@ import dev.omnibus.BusStateException;
 import dev.omnibus.Headers;
 import dev.omnibus.MessageType;
 import dev.omnibus.TransportException;
-import dev.omnibus.spi.BusClock;
 import dev.omnibus.spi.DecodedMessage;
 import dev.omnibus.spi.Delivery;
 import dev.omnibus.spi.DeliveryHandler;
@@ -75,7 +74,6 @@ public final class InMemoryTransport implements Transport {
     private final List<Receiver> receivers = new ArrayList<>();
     private final AtomicBoolean started = new AtomicBoolean();
     private volatile boolean closed;
-    private volatile BusClock clock = BusClock.system();
 
     private InMemoryTransport(InMemoryBroker broker, boolean byReference) {
         this.broker = broker;
@@ -146,7 +144,6 @@ public final class InMemoryTransport implements Transport {
             throw new BusStateException("this InMemoryTransport is already in use by a bus: create one per bus "
                     + "(share an InMemoryBroker to connect buses)");
         }
-        this.clock = context.clock();
     }
 
     @Override

@@ -136,32 +136,12 @@ public final class RawJsonSerializer implements Serializer {
     }
 
     /** Configures a {@link RawJsonSerializer}; see {@link #builder()}. Not thread-safe. */
-    public static final class Builder {
-        private ObjectMapper mapper;
-        private EnumFormat enums = EnumFormat.NUMBER;
-        private DurationFormat durations = DurationFormat.TIMESPAN;
-
+    public static final class Builder extends CodecBuilder<Builder> {
         private Builder() {
         }
 
-        /**
-         * Writes and binds messages with a copy of {@code mapper}, configured as
-         * {@link JsonEnvelopeSerializer#create(ObjectMapper)} describes; default: Omnibus's own mapper.
-         */
-        public Builder mapper(ObjectMapper mapper) {
-            this.mapper = mapper;
-            return this;
-        }
-
-        /** How enums are written (both forms are read); default {@link EnumFormat#NUMBER}. */
-        public Builder enums(EnumFormat enums) {
-            this.enums = enums;
-            return this;
-        }
-
-        /** How durations are written (both forms are read); default {@link DurationFormat#TIMESPAN}. */
-        public Builder durations(DurationFormat durations) {
-            this.durations = durations;
+        @Override
+        Builder self() {
             return this;
         }
 
@@ -171,18 +151,7 @@ public final class RawJsonSerializer implements Serializer {
          * @throws ConfigurationException naming every setting left null, or if the mapper is not a JSON mapper
          */
         public RawJsonSerializer build() {
-            java.util.List<String> problems = new java.util.ArrayList<>();
-            if (enums == null) {
-                problems.add("enums is null: pass EnumFormat.NUMBER (MassTransit) or EnumFormat.NAME");
-            }
-            if (durations == null) {
-                problems.add("durations is null: pass DurationFormat.TIMESPAN (MassTransit) or DurationFormat.ISO_8601");
-            }
-            if (!problems.isEmpty()) {
-                throw new ConfigurationException("RawJsonSerializer builder: " + String.join("; ", problems));
-            }
-            JsonCodec.Options options = new JsonCodec.Options(enums, durations);
-            return new RawJsonSerializer(mapper == null ? JsonCodec.create(options) : JsonCodec.create(mapper, options));
+            return new RawJsonSerializer(codec("RawJsonSerializer builder"));
         }
     }
 
