@@ -1,0 +1,150 @@
+package dev.omnibus.kafka;
+
+import dev.omnibus.Headers;
+import dev.omnibus.spi.Delivery;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * One record of a {@link KafkaReceiver}, handed to the bus. It settles once; settling is thread-safe
+ * and never waits for the broker.
+ *
+ * <h2>What each settling stage means on a log</h2>
+ * <ul>
+ * <li>{@link #ack}: the record is settled; the stage completes when a commit covers it, which is
+ *     after every earlier record of its partition settled too (the partition's watermark, see
+ *     {@link PartitionTracker}), at most a commit interval later.</li>
+ * <li>{@link #deadLetter}: a copy (same key, the original headers plus the fault's) is written to
+ *     {@code <endpoint>_error} or {@code _skipped}; once the broker has it, the record is settled as by
+ *     {@link #ack}. If the copy fails, the record is handed to the bus again and the stage fails.</li>
+ * <li>{@link #requeue()}: a log cannot put a record back. While the endpoint runs, the record is
+ *     handed to the bus again by this process (its delivery count one higher), ahead of later ones;
+ *     while it stops, the record is released: left uncommitted, so whoever reads the partition next
+ *     reads it again (and the records after it, if they were settled after it: at-least-once).</li>
+ * <li>After the partition was revoked or the endpoint closed ({@link #isValid()} false), every
+ *     call does nothing and returns a completed stage; the partition's next owner reads the record.</li>
+ * </ul>
+ */
+final class KafkaDelivery implements Delivery {
+    private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
+    private static final byte[] EMPTY = new byte[0];
+
+    final ConsumerRecord<byte[], byte[]> record;
+    final TopicPartition partition;
+    final PartitionTracker tracker;
+    private final KafkaReceiver receiver;
+    private final CompletableFuture<Void> committed;
+    private final int deliveryCount;
+    private final AtomicBoolean settled = new AtomicBoolean();
+    private volatile Headers headers;
+
+    KafkaDelivery(KafkaReceiver receiver, ConsumerRecord<byte[], byte[]> record, TopicPartition partition,
+            PartitionTracker tracker, CompletableFuture<Void> committed, int deliveryCount) {
+        this.receiver = receiver;
+        this.record = record;
+        this.partition = partition;
+        this.tracker = tracker;
+        this.committed = committed;
+        this.deliveryCount = deliveryCount;
+    }
+
+    /** The same record handed again by this process (a requeue while the endpoint runs). */
+    KafkaDelivery again() {
+        return new KafkaDelivery(receiver, record, partition, tracker, tracker.handed(record.offset()), deliveryCount + 1);
+    }
+
+    @Override
+    public byte[] body() {
+        byte[] v = record.value();
+        return v == null ? EMPTY : v;
+    }
+
+    @Override
+    public Headers headers() {
+        Headers h = headers;
+        if (h == null) {
+            h = KafkaHeaders.read(record.headers());
+            headers = h;
+        }
+        return h;
+    }
+
+    @Override
+    public String queue() {
+        return receiver.queue();
+    }
+
+    /** The record's key (the partition key it was produced with), else the bus's usual headers. */
+    @Override
+    public String orderingKey() {
+        byte[] key = record.key();
+        return key != null ? new String(key, StandardCharsets.UTF_8) : Delivery.super.orderingKey();
+    }
+
+    @Override
+    public int deliveryCount() {
+        return deliveryCount;
+    }
+
+    /** {@code topic-partition}: what a rebalance revokes. */
+    @Override
+    public String scope() {
+        return receiver.scopeOf(partition);
+    }
+
+    @Override
+    public boolean isValid() {
+        return !tracker.revoked() && !receiver.isClosed();
+    }
+
+    @Override
+    public CompletionStage<Void> ack() {
+        if (!settled.compareAndSet(false, true)) {
+            return DONE;
+        }
+        return settle();
+    }
+
+    private CompletionStage<Void> settle() {
+        if (!tracker.settled(record.offset())) {
+            return DONE; // revoked meanwhile: the next owner reads it
+        }
+        receiver.settledOne();
+        return receiver.temporary() ? DONE : committed;
+    }
+
+    @Override
+    public CompletionStage<Void> requeue() {
+        if (!settled.compareAndSet(false, true)) {
+            return DONE;
+        }
+        receiver.requeue(this);
+        return DONE;
+    }
+
+    @Override
+    public CompletionStage<Void> deadLetter(DeadLetterQueue queue, Headers extraHeaders) {
+        if (!settled.compareAndSet(false, true)) {
+            return DONE;
+        }
+        String to = queue.nameFor(receiver.queue());
+        return receiver.transport().copy(to, record, headers().withAll(extraHeaders))
+                .handle((ok, e) -> {
+                    if (e != null) {
+                        receiver.requeue(this);
+                        return CompletableFuture.<Void>failedFuture(e);
+                    }
+                    return settle().toCompletableFuture();
+                })
+                .thenCompose(f -> f);
+    }
+
+    @Override
+    public String toString() {
+        return "KafkaDelivery[" + partition + "@" + record.offset() + ", count " + deliveryCount + "]";
+    }
+}

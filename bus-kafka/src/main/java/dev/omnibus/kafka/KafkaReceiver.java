@@ -1,0 +1,423 @@
+package dev.omnibus.kafka;
+
+import dev.omnibus.TransportException;
+import dev.omnibus.spi.Delivery;
+import dev.omnibus.spi.DeliveryHandler;
+import dev.omnibus.spi.ReceiveHandle;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The receive loop of one endpoint: one consumer, one thread ({@code omnibus-kafka-<bus>-<endpoint>}).
+ *
+ * <h2>Threading</h2>
+ * The consumer is touched only by the loop's thread. Deliveries are settled on the bus's threads
+ * through each partition's {@link PartitionTracker}; the loop commits the trackers' watermarks every
+ * commit interval ({@code commitAsync}, never a commit per record), on revocation and at close
+ * ({@code commitSync}). The loop never waits on a consumer: when the bus holds {@code prefetch}
+ * unsettled records, or records are buffered that it could not hand yet, the partitions are paused
+ * and the loop keeps polling (so the group keeps the member) until there is room.
+ *
+ * <h2>Rebalances</h2>
+ * On revocation, records buffered for the partition are dropped unhanded; the bus's records of the
+ * partition get up to the revocation timeout to settle (nothing new is handed meanwhile); then the bus
+ * drops those it has not started ({@link DeliveryHandler#onRevoked}), the partition's deliveries
+ * become invalid (late settlements do nothing), and the settled watermark is committed before the
+ * partition is released. A lost partition (the member was expelled) is dropped without a commit.
+ *
+ * <h2>Reply endpoints</h2>
+ * A temporary endpoint reads its own topic without a group ({@code assign}), commits nothing, and its
+ * topic is deleted when the transport closes.
+ */
+final class KafkaReceiver implements ReceiveHandle, Runnable {
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaReceiver.class);
+    private static final Duration POLL = Duration.ofMillis(100);
+    private static final Duration POLL_WHILE_PAUSED = Duration.ofMillis(10);
+
+    private final KafkaTransport transport;
+    private final String queue;
+    private final Collection<String> topics;
+    private final boolean temporary;
+    private final int prefetch;
+    private final DeliveryHandler handler;
+    private final Consumer<byte[], byte[]> consumer;
+    private final KafkaSettings settings;
+    private final AtomicInteger inFlight = new AtomicInteger();
+    /** Written on the loop thread only; read by deliveries from any thread. */
+    private final Map<TopicPartition, PartitionTracker> trackers = new ConcurrentHashMap<>();
+    private final Map<TopicPartition, ArrayDeque<ConsumerRecord<byte[], byte[]>>> buffered = new HashMap<>();
+    private final ConcurrentLinkedDeque<KafkaDelivery> redeliveries = new ConcurrentLinkedDeque<>();
+    private final Map<TopicPartition, String> scopes = new ConcurrentHashMap<>();
+    private final Thread thread;
+    private volatile boolean deliveriesStopped;
+    private volatile boolean closing;
+    private volatile boolean closed;
+    private long lastCommitNanos = System.nanoTime();
+
+    KafkaReceiver(KafkaTransport transport, String queue, Collection<String> topics, boolean temporary, int prefetch,
+            DeliveryHandler handler, Consumer<byte[], byte[]> consumer, String threadName) {
+        this.transport = transport;
+        this.queue = queue;
+        this.topics = List.copyOf(topics);
+        this.temporary = temporary;
+        this.prefetch = prefetch;
+        this.handler = handler;
+        this.consumer = consumer;
+        this.settings = transport.settings();
+        this.thread = new Thread(this, threadName);
+        this.thread.setDaemon(true);
+    }
+
+    void start() {
+        if (temporary) {
+            List<TopicPartition> parts = new ArrayList<>();
+            for (String t : topics) {
+                consumer.partitionsFor(t).forEach(p -> parts.add(new TopicPartition(t, p.partition())));
+            }
+            consumer.assign(parts);
+            for (TopicPartition tp : parts) {
+                trackers.put(tp, new PartitionTracker(inFlight));
+            }
+        } else {
+            consumer.subscribe(topics, new Rebalance());
+        }
+        thread.start();
+    }
+
+    String queue() {
+        return queue;
+    }
+
+    boolean temporary() {
+        return temporary;
+    }
+
+    KafkaTransport transport() {
+        return transport;
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    String scopeOf(TopicPartition tp) {
+        return scopes.computeIfAbsent(tp, TopicPartition::toString);
+    }
+
+    /** A delivery settled (acknowledged or moved): there may be room in the prefetch window. */
+    void settledOne() {
+        // the loop polls briefly while paused, so it sees the room without being woken
+    }
+
+    /** A requeue: handed again while the endpoint runs, released (left uncommitted) while it stops. */
+    void requeue(KafkaDelivery d) {
+        if (deliveriesStopped || closing) {
+            d.tracker.released(d.record.offset());
+        } else if (!d.tracker.revoked()) {
+            redeliveries.addFirst(d);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // The loop
+
+    @Override
+    public void run() {
+        try {
+            while (!closing) {
+                if (!deliveriesStopped) {
+                    dispatch();
+                }
+                boolean paused = adjustPauses();
+                buffer(consumer.poll(paused ? POLL_WHILE_PAUSED : POLL));
+                if (!deliveriesStopped) {
+                    dispatch();
+                }
+                commitIfDue(false);
+            }
+            commitIfDue(true);
+            commitSync(new ArrayList<>(trackers.keySet()));
+        } catch (Throwable t) {
+            if (!closing) {
+                LOG.error("Endpoint {}: the Kafka receive loop stopped on an error; no more records are read", queue, t);
+            }
+        } finally {
+            try {
+                consumer.close(Duration.ofSeconds(5));
+            } catch (RuntimeException e) {
+                LOG.warn("Endpoint {}: closing the Kafka consumer failed: {}", queue, e.toString());
+            }
+            for (PartitionTracker t : trackers.values()) {
+                t.revoke(new TransportException("endpoint " + queue + " closed before the commit", null, true));
+            }
+            closed = true;
+        }
+    }
+
+    private void buffer(ConsumerRecords<byte[], byte[]> records) {
+        for (TopicPartition tp : records.partitions()) {
+            if (!trackers.containsKey(tp)) {
+                continue; // revoked during this poll
+            }
+            ArrayDeque<ConsumerRecord<byte[], byte[]>> q = buffered.computeIfAbsent(tp, k -> new ArrayDeque<>());
+            q.addAll(records.records(tp));
+        }
+    }
+
+    /** Hands redeliveries, then buffered records (partitions in turn), while the prefetch window has room. */
+    private void dispatch() {
+        List<Delivery> batch = null;
+        KafkaDelivery again;
+        while (inFlight.get() < prefetch + redeliveries.size() && (again = redeliveries.pollFirst()) != null) {
+            if (again.tracker.revoked()) {
+                continue;
+            }
+            batch = add(batch, again.again());
+        }
+        boolean any = true;
+        while (any && inFlight.get() < prefetch) {
+            any = false;
+            Iterator<Map.Entry<TopicPartition, ArrayDeque<ConsumerRecord<byte[], byte[]>>>> it = buffered.entrySet().iterator();
+            while (it.hasNext() && inFlight.get() < prefetch) {
+                Map.Entry<TopicPartition, ArrayDeque<ConsumerRecord<byte[], byte[]>>> e = it.next();
+                ConsumerRecord<byte[], byte[]> r = e.getValue().pollFirst();
+                if (r == null) {
+                    it.remove();
+                    continue;
+                }
+                any = true;
+                PartitionTracker tracker = trackers.get(e.getKey());
+                KafkaDelivery d = new KafkaDelivery(this, r, e.getKey(), tracker, tracker.handed(r.offset()), 1);
+                if (r.value() == null) {
+                    d.ack(); // a tombstone carries no message: settled without the bus
+                    continue;
+                }
+                batch = add(batch, d);
+            }
+        }
+        if (batch != null) {
+            handler.onDeliveries(batch);
+        }
+    }
+
+    private static List<Delivery> add(List<Delivery> batch, Delivery d) {
+        List<Delivery> b = batch == null ? new ArrayList<>() : batch;
+        b.add(d);
+        return b;
+    }
+
+    /** Pauses what must wait, resumes what may flow; true when anything is paused. */
+    private boolean adjustPauses() {
+        Set<TopicPartition> assigned = consumer.assignment();
+        if (assigned.isEmpty()) {
+            return false;
+        }
+        boolean full = deliveriesStopped || inFlight.get() >= prefetch;
+        Set<TopicPartition> pause = new HashSet<>();
+        Set<TopicPartition> resume = new HashSet<>();
+        Set<TopicPartition> paused = consumer.paused();
+        for (TopicPartition tp : assigned) {
+            ArrayDeque<ConsumerRecord<byte[], byte[]>> q = buffered.get(tp);
+            boolean hold = full || q != null && !q.isEmpty();
+            if (hold && !paused.contains(tp)) {
+                pause.add(tp);
+            } else if (!hold && paused.contains(tp)) {
+                resume.add(tp);
+            }
+        }
+        if (!pause.isEmpty()) {
+            consumer.pause(pause);
+        }
+        if (!resume.isEmpty()) {
+            consumer.resume(resume);
+        }
+        return !consumer.paused().isEmpty();
+    }
+
+    private void commitIfDue(boolean now) {
+        if (temporary) {
+            return;
+        }
+        long t = System.nanoTime();
+        if (!now && t - lastCommitNanos < settings.commitInterval().toNanos()) {
+            return;
+        }
+        lastCommitNanos = t;
+        Map<TopicPartition, OffsetAndMetadata> positions = new HashMap<>();
+        for (Map.Entry<TopicPartition, PartitionTracker> e : trackers.entrySet()) {
+            long p = e.getValue().toCommit();
+            if (p >= 0) {
+                positions.put(e.getKey(), new OffsetAndMetadata(p));
+            }
+        }
+        if (positions.isEmpty()) {
+            return;
+        }
+        consumer.commitAsync(positions, (done, error) -> {
+            for (Map.Entry<TopicPartition, OffsetAndMetadata> e : positions.entrySet()) {
+                PartitionTracker tracker = trackers.get(e.getKey());
+                if (tracker == null) {
+                    continue;
+                }
+                if (error == null) {
+                    tracker.committed(e.getValue().offset());
+                } else {
+                    LOG.debug("Endpoint {}: commit of {} failed; retried at the next interval", queue, e.getKey(), error);
+                    tracker.commitFailed(e.getValue().offset(), new TransportException(
+                            "committing " + e.getKey() + " failed: " + error, error, true));
+                }
+            }
+        });
+    }
+
+    /** Commits the settled watermark of {@code parts} and waits for the broker (revocation, close). */
+    private void commitSync(Collection<TopicPartition> parts) {
+        if (temporary) {
+            return;
+        }
+        Map<TopicPartition, OffsetAndMetadata> positions = new HashMap<>();
+        for (TopicPartition tp : parts) {
+            PartitionTracker tracker = trackers.get(tp);
+            long w = tracker == null ? -1 : tracker.watermark();
+            if (w >= 0) {
+                positions.put(tp, new OffsetAndMetadata(w));
+            }
+        }
+        if (positions.isEmpty()) {
+            return;
+        }
+        try {
+            consumer.commitSync(positions, Duration.ofSeconds(10));
+            positions.forEach((tp, p) -> trackers.get(tp).committed(p.offset()));
+        } catch (RuntimeException e) {
+            LOG.warn("Endpoint {}: committing {} failed ({}); the next owner reads their settled records again", queue,
+                    positions, e.toString());
+            positions.forEach((tp, p) -> trackers.get(tp).commitFailed(p.offset(),
+                    new TransportException("committing " + tp + " failed: " + e, e, true)));
+        }
+    }
+
+    /** The rebalance protocol of the class comment; runs on the loop thread, inside poll. */
+    private final class Rebalance implements ConsumerRebalanceListener {
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            for (TopicPartition tp : partitions) {
+                trackers.put(tp, new PartitionTracker(inFlight));
+            }
+            if (!partitions.isEmpty()) {
+                LOG.debug("Endpoint {}: assigned {}", queue, partitions);
+            }
+        }
+
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            if (partitions.isEmpty()) {
+                return;
+            }
+            for (TopicPartition tp : partitions) {
+                buffered.remove(tp);
+            }
+            redeliveries.removeIf(d -> partitions.contains(d.partition));
+            if (!closing) {
+                awaitSettled(partitions);
+            }
+            for (TopicPartition tp : partitions) {
+                handler.onRevoked(scopeOf(tp));
+            }
+            Map<TopicPartition, PartitionTracker> gone = new HashMap<>();
+            for (TopicPartition tp : partitions) {
+                PartitionTracker t = trackers.get(tp);
+                if (t != null) {
+                    gone.put(tp, t);
+                }
+            }
+            for (PartitionTracker t : gone.values()) {
+                t.freeze(); // later settlements do nothing: the watermark is final
+            }
+            commitSync(gone.keySet());
+            TransportException revoked = new TransportException("partition revoked before a commit covered the record",
+                    null, true);
+            for (TopicPartition tp : gone.keySet()) {
+                trackers.remove(tp).revoke(revoked);
+            }
+            LOG.debug("Endpoint {}: released {}", queue, partitions);
+        }
+
+        @Override
+        public void onPartitionsLost(Collection<TopicPartition> partitions) {
+            for (TopicPartition tp : partitions) {
+                buffered.remove(tp);
+                handler.onRevoked(scopeOf(tp));
+                PartitionTracker t = trackers.remove(tp);
+                if (t != null) {
+                    t.revoke(new TransportException(tp + " was lost (this member left the group)", null, true));
+                }
+            }
+            redeliveries.removeIf(d -> partitions.contains(d.partition));
+            LOG.warn("Endpoint {}: partitions {} lost; their unsettled records go to the next owner", queue, partitions);
+        }
+
+        private void awaitSettled(Collection<TopicPartition> partitions) {
+            long deadline = System.nanoTime() + settings.revocationTimeout().toNanos();
+            while (System.nanoTime() < deadline) {
+                int running = 0;
+                for (TopicPartition tp : partitions) {
+                    PartitionTracker t = trackers.get(tp);
+                    running += t == null ? 0 : t.inFlight();
+                }
+                if (running == 0) {
+                    return;
+                }
+                try {
+                    TimeUnit.MILLISECONDS.sleep(2); // a bounded wait for other threads' settlements, inside the rebalance
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+            LOG.warn("Endpoint {}: records of revoked {} still running after {}; released unsettled", queue, partitions,
+                    settings.revocationTimeout());
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // ReceiveHandle
+
+    @Override
+    public void stopDeliveries() {
+        deliveriesStopped = true;
+    }
+
+    @Override
+    public void close() {
+        deliveriesStopped = true;
+        closing = true; // the loop sees it within one poll (at most 100 ms): no wakeup, which could cut its final commit
+        if (Thread.currentThread() != thread) {
+            try {
+                thread.join(TimeUnit.SECONDS.toMillis(30));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

@@ -1,0 +1,47 @@
+package dev.omnibus.kafka;
+
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * The checked settings of a {@link KafkaTransport}, made by {@link KafkaTransportBuilder#build()}.
+ *
+ * @param bootstrapServers  {@code host:port[,host:port…]}
+ * @param topicPrefix       put before every topic and consumer group name (an environment's scope)
+ * @param partitions        partitions of the topics this transport creates
+ * @param replicationFactor replicas of the topics it creates; 0 for the broker's default
+ * @param commitInterval    how often settled positions are committed
+ * @param revocationTimeout how long a revoked partition's running records may finish before it is released
+ * @param startFrom         where a new consumer group starts reading
+ * @param maxMessageSize    the largest body a producer sends, in bytes
+ * @param groupInstanceId   static membership: this process's stable id, or null
+ * @param groupProtocol     the consumer group protocol
+ * @param clientProperties  passed to every producer, consumer and admin client (TLS, SASL, tuning)
+ */
+record KafkaSettings(String bootstrapServers, String topicPrefix, int partitions, short replicationFactor,
+        Duration commitInterval, Duration revocationTimeout, KafkaTransportBuilder.StartFrom startFrom,
+        int maxMessageSize, String groupInstanceId, KafkaTransportBuilder.GroupProtocol groupProtocol,
+        Map<String, String> clientProperties) {
+    KafkaSettings {
+        clientProperties = Map.copyOf(clientProperties);
+    }
+
+    /** The first bootstrap server, for addresses ({@code kafka://host:port/name}). */
+    String firstServer() {
+        String first = bootstrapServers.split(",")[0].trim();
+        return first;
+    }
+
+    /** The client properties with secrets replaced, for logs. */
+    Map<String, String> redacted() {
+        java.util.TreeMap<String, String> out = new java.util.TreeMap<>();
+        clientProperties.forEach((k, v) -> out.put(k, secret(k) ? "****" : v));
+        return out;
+    }
+
+    static boolean secret(String key) {
+        String k = key.toLowerCase(java.util.Locale.ROOT);
+        return k.contains("password") || k.contains("jaas") || k.contains("secret") || k.contains("token")
+                || k.endsWith(".key") || k.contains("credentials");
+    }
+}

@@ -1,0 +1,375 @@
+package dev.omnibus.kafka;
+
+import dev.omnibus.Address;
+import dev.omnibus.BusStateException;
+import dev.omnibus.Headers;
+import dev.omnibus.MessageType;
+import dev.omnibus.TransportException;
+import dev.omnibus.spi.DeliveryHandler;
+import dev.omnibus.spi.EndpointTopology;
+import dev.omnibus.spi.OutgoingMessage;
+import dev.omnibus.spi.ReceiveHandle;
+import dev.omnibus.spi.ReceiveSettings;
+import dev.omnibus.spi.Transport;
+import dev.omnibus.spi.TransportCapabilities;
+import dev.omnibus.spi.TransportContext;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Apache Kafka transport: the bus's contract on a log.
+ *
+ * <h2>Topology</h2>
+ * <ul>
+ * <li>A message type is published to its own topic ({@link TopicNames}: {@code Shop.Orders.OrderPlaced}
+ *     for {@code urn:message:Shop.Orders:OrderPlaced}); an endpoint reads, in its own consumer group
+ *     (named as the endpoint), its own topic (what is sent to it) and the topics of the concrete types
+ *     it consumes (so a consumer of an interface reads every registered implementation's topic).</li>
+ * <li>Faults go to {@code <endpoint>_error} and {@code <endpoint>_skipped} topics.</li>
+ * <li>The record key is the message's partition key, else its correlation id: one key stays in one
+ *     partition, in order. Envelope fields travel as UTF-8 record headers under the bus's names
+ *     ({@code MessageId}, {@code CorrelationId}, {@code Content-Type}, …), as MassTransit's Kafka support
+ *     writes them; the value is what the serializer wrote.</li>
+ * <li>The transport creates the topics it needs (partitions and replication from the builder); a new
+ *     consumer group's position is fixed when its endpoint first starts, so nothing written after
+ *     {@code Bus.start()} returned is missed, whenever the member joins.</li>
+ * </ul>
+ *
+ * <h2>Settlement and ordering</h2>
+ * Cumulative ({@link KafkaDelivery}, {@link PartitionTracker}): settling a record moves its
+ * partition's watermark once every earlier record settled; watermarks are committed on an interval,
+ * on revocation and at stop. The bus runs records of different keys at once and of one key in order
+ * ({@link KafkaDelivery#orderingKey()}), up to the endpoint's concurrency, beyond the partition count.
+ *
+ * <h2>Threads</h2>
+ * One producer for the transport (idempotent, {@code acks=all}, the client's batching); its callbacks
+ * complete futures on {@code omnibus-kafka-completions-<bus>}, never on the client's I/O thread. One
+ * consumer and thread per endpoint ({@link KafkaReceiver}).
+ */
+public final class KafkaTransport implements Transport {
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaTransport.class);
+    private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(30);
+
+    private final KafkaSettings settings;
+    private final AtomicBoolean started = new AtomicBoolean();
+    private final Map<String, String> typeTopics = new ConcurrentHashMap<>();
+    private final Map<String, List<String>> endpointTopics = new ConcurrentHashMap<>();
+    private final Set<String> temporaryTopics = ConcurrentHashMap.newKeySet();
+    private final List<KafkaReceiver> receivers = new CopyOnWriteArrayList<>();
+    private volatile boolean closed;
+    private String busName = "bus";
+    private KafkaProducer<byte[], byte[]> producer;
+    private Topics topics;
+    private ExecutorService completions;
+
+    KafkaTransport(KafkaSettings settings) {
+        this.settings = settings;
+    }
+
+    /** A builder; see {@link KafkaTransportBuilder} for the defaults. */
+    public static KafkaTransportBuilder builder() {
+        return new KafkaTransportBuilder();
+    }
+
+    /** A transport with the default settings and these bootstrap servers. */
+    public static KafkaTransport fromBootstrapServers(String servers) {
+        return builder().bootstrapServers(servers).build();
+    }
+
+    KafkaSettings settings() {
+        return settings;
+    }
+
+    @Override
+    public TransportCapabilities capabilities() {
+        return TransportCapabilities.builder("kafka")
+                .settlement(TransportCapabilities.Settlement.CUMULATIVE)
+                .ordering(TransportCapabilities.Ordering.KEY)
+                .routing(TransportCapabilities.Routing.BROKER)
+                .nativeDelay(Duration.ZERO, false) // a log has no delay: the bus's scheduler carries delays
+                .temporaryEndpoints(true)
+                .durable(true)
+                .maxMessageSize(settings.maxMessageSize())
+                .maxHeaders(Integer.MAX_VALUE, 64 * 1024)
+                .maxBatchSize(Integer.MAX_VALUE)
+                .build();
+    }
+
+    @Override
+    public void start(TransportContext context) {
+        if (!started.compareAndSet(false, true)) {
+            throw new BusStateException("this KafkaTransport is already in use by a bus: create one per bus");
+        }
+        busName = context.busName();
+        completions = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "omnibus-kafka-completions-" + busName);
+            t.setDaemon(true);
+            return t;
+        });
+        topics = new Topics(settings, clientProperties("omnibus-" + busName + "-admin"));
+        try {
+            String cluster = topics.clusterId();
+            producer = new KafkaProducer<>(producerProperties());
+            LOG.info("Connected to Kafka cluster {} at {} (client properties {})", cluster, settings.bootstrapServers(),
+                    settings.redacted());
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    private Properties clientProperties(String clientId) {
+        Properties p = new Properties();
+        p.putAll(settings.clientProperties());
+        p.put("bootstrap.servers", settings.bootstrapServers());
+        p.putIfAbsent("client.id", clientId);
+        return p;
+    }
+
+    private Properties producerProperties() {
+        Properties p = clientProperties("omnibus-" + busName);
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        p.putIfAbsent(ProducerConfig.ACKS_CONFIG, "all");
+        p.putIfAbsent(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        // room for the largest body plus its headers and the record's framing
+        p.putIfAbsent(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, String.valueOf(Math.max(1_048_576, settings.maxMessageSize() + 128 * 1024)));
+        return p;
+    }
+
+    private Properties consumerProperties(String queue, boolean temporary, int prefetch) {
+        Properties p = clientProperties("omnibus-" + busName + "-" + queue);
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        p.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, String.valueOf(Math.min(500, Math.max(1, prefetch))));
+        if (temporary) {
+            p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"); // its own new topic: everything in it is a reply
+            return p;
+        }
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, groupOf(queue));
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, settings.startFrom() == KafkaTransportBuilder.StartFrom.EARLIEST
+                ? "earliest" : "latest");
+        if (settings.groupInstanceId() != null) {
+            p.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, settings.groupInstanceId() + "-" + queue);
+        }
+        if (settings.groupProtocol() == KafkaTransportBuilder.GroupProtocol.CONSUMER) {
+            p.put(ConsumerConfig.GROUP_PROTOCOL_CONFIG, "consumer");
+        } else {
+            p.putIfAbsent(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
+        }
+        return p;
+    }
+
+    /** The consumer group of an endpoint. */
+    String groupOf(String queue) {
+        return TopicNames.endpoint(settings.topicPrefix(), queue);
+    }
+
+    /** The topic of an endpoint or destination name. */
+    String topicOf(String name) {
+        return TopicNames.endpoint(settings.topicPrefix(), name);
+    }
+
+    private String typeTopic(String urn) {
+        return typeTopics.computeIfAbsent(urn, u -> TopicNames.messageType(settings.topicPrefix(), u));
+    }
+
+    @Override
+    public URI resolve(Address address) {
+        String scheme = address.uri().getScheme();
+        if ("kafka".equals(scheme)) {
+            return address.uri();
+        }
+        return addressOf(address.name());
+    }
+
+    private URI addressOf(String name) {
+        return URI.create("kafka://" + settings.firstServer() + "/" + name);
+    }
+
+    /** {@code kafka://host:port/Namespace.Type}: a send to it reaches the type's topic too. */
+    @Override
+    public URI publishAddress(MessageType messageType) {
+        return addressOf(TopicNames.messageType("", messageType.urn()));
+    }
+
+    @Override
+    public void declareEndpoint(EndpointTopology topology) {
+        checkOpen();
+        String name = topology.name();
+        Set<String> read = new LinkedHashSet<>();
+        read.add(topicOf(name));
+        if (topology.kind() == EndpointTopology.Kind.REPLY) {
+            topics.ensure(List.of(topicOf(name)), 1);
+            temporaryTopics.add(topicOf(name));
+        } else {
+            for (String urn : topology.concreteUrns()) {
+                read.add(typeTopic(urn));
+            }
+            List<String> all = new ArrayList<>(read);
+            all.add(topicOf(topology.errorQueue()));
+            all.add(topicOf(topology.skippedQueue()));
+            topics.ensure(all, settings.partitions());
+        }
+        endpointTopics.put(name, List.copyOf(read));
+    }
+
+    @Override
+    public CompletableFuture<Void> publish(MessageType messageType, OutgoingMessage message) {
+        try {
+            checkOpen();
+            String topic = typeTopic(messageType.urn());
+            topics.ensure(List.of(topic), settings.partitions());
+            return produce(topic, keyOf(message), message.body(), message.headers());
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    @Override
+    public CompletableFuture<Void> send(Address destination, OutgoingMessage message) {
+        try {
+            checkOpen();
+            String topic = topicOf(destination.name());
+            topics.ensure(List.of(topic), settings.partitions());
+            return produce(topic, keyOf(message), message.body(), message.headers());
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /** A copy of a consumed record to the endpoint (or fault topic) {@code queue}, its key kept. */
+    CompletableFuture<Void> copy(String queue, ConsumerRecord<byte[], byte[]> record, Headers headers) {
+        try {
+            checkOpen();
+            String topic = topicOf(queue);
+            topics.ensure(List.of(topic), settings.partitions());
+            byte[] value = record.value() == null ? new byte[0] : record.value();
+            return produce(topic, record.key(), value, headers);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    private static byte[] keyOf(OutgoingMessage message) {
+        String key = message.partitionKey();
+        if (key == null) {
+            Object correlation = message.headers().get(OutgoingMessage.CORRELATION_ID);
+            key = correlation == null ? null : correlation.toString();
+        }
+        return key == null ? null : key.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private CompletableFuture<Void> produce(String topic, byte[] key, byte[] body, Headers headers) {
+        if (body.length > settings.maxMessageSize()) {
+            return CompletableFuture.failedFuture(new TransportException("a message of " + body.length
+                    + " bytes is larger than the transport's maxMessageSize of " + settings.maxMessageSize()
+                    + " bytes (topic " + topic + ")", null, false));
+        }
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic, null, key, body, KafkaHeaders.write(headers));
+        producer.send(record, (meta, error) -> completions.execute(() -> {
+            if (error == null) {
+                done.complete(null);
+            } else {
+                done.completeExceptionally(new TransportException("writing to topic " + topic + " failed: " + error,
+                        error, !(error instanceof org.apache.kafka.common.errors.RecordTooLargeException)));
+            }
+        }));
+        return done;
+    }
+
+    @Override
+    public ReceiveHandle receive(String queue, ReceiveSettings receiveSettings, DeliveryHandler handler) {
+        checkOpen();
+        boolean temporary = temporaryTopics.contains(topicOf(queue));
+        List<String> read = endpointTopics.getOrDefault(queue, List.of(topicOf(queue)));
+        topics.ensure(read, temporary ? 1 : settings.partitions());
+        if (!temporary && settings.startFrom() == KafkaTransportBuilder.StartFrom.LATEST) {
+            topics.pinNewGroup(groupOf(queue), read);
+        }
+        KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProperties(queue, temporary,
+                receiveSettings.prefetch()));
+        KafkaReceiver receiver = new KafkaReceiver(this, queue, read, temporary, receiveSettings.prefetch(), handler,
+                consumer, "omnibus-kafka-" + busName + "-" + queue);
+        try {
+            receiver.start();
+        } catch (RuntimeException e) {
+            consumer.close(Duration.ZERO);
+            throw new TransportException("starting the Kafka consumer of endpoint " + queue + " failed: " + e, e, true);
+        }
+        receivers.add(receiver);
+        return receiver;
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new BusStateException("the Kafka transport is closed");
+        }
+        if (producer == null) {
+            throw new BusStateException("the Kafka transport is not started");
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        for (KafkaReceiver r : receivers) {
+            r.close();
+        }
+        if (producer != null) {
+            producer.close(Duration.ofSeconds(10)); // sends what the client still buffers
+        }
+        if (topics != null) {
+            if (!temporaryTopics.isEmpty()) {
+                topics.delete(temporaryTopics);
+            }
+            topics.close();
+        }
+        if (completions != null) {
+            completions.shutdown();
+            try {
+                completions.awaitTermination(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "KafkaTransport[" + settings.bootstrapServers() + (settings.topicPrefix().isEmpty() ? "" : ", prefix "
+                + settings.topicPrefix()) + "]";
+    }
+
+}

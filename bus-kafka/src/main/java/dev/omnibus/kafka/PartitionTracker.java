@@ -1,0 +1,217 @@
+package dev.omnibus.kafka;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The commit position of one assigned partition: the offsets handed to the bus, which of them are
+ * settled, and the watermark below which everything is. The watermark never passes an unsettled
+ * record, whatever order records settle in (the bus runs records of different keys at once), and
+ * offsets need not be contiguous (compaction and transaction markers leave gaps): the position to
+ * commit is the offset after the last record of the settled prefix.
+ *
+ * <p>Each handed record gets a future that completes when a commit covering it succeeds
+ * ({@link #committed}), or fails when the partition is revoked first ({@link #revoke}).
+ *
+ * <p>Thread-safe: records are handed and commits taken on the poll thread, settled on any thread.
+ * Memory: one entry per handed, uncommitted record, bounded by the endpoint's prefetch.
+ */
+final class PartitionTracker {
+    private final java.util.concurrent.atomic.AtomicInteger inFlight;
+    private final ArrayDeque<Entry> open = new ArrayDeque<>();
+    private final Map<Long, Entry> byOffset = new HashMap<>();
+    private final ArrayDeque<Entry> awaitingCommit = new ArrayDeque<>();
+    /** The offset after the settled prefix, -1 before anything settled. */
+    private long watermark = -1;
+    private long committed = -1;
+    private long requested = -1;
+    private boolean revoked;
+
+    /**
+     * @param inFlight the endpoint's count of handed records that are neither settled nor released,
+     *                 shared by its partitions (the prefetch window); this tracker keeps its share right
+     */
+    PartitionTracker(java.util.concurrent.atomic.AtomicInteger inFlight) {
+        this.inFlight = inFlight;
+    }
+
+    private static final class Entry {
+        final long offset;
+        final CompletableFuture<Void> committed = new CompletableFuture<>();
+        boolean settled;
+        /** Given back unsettled (a requeue while stopping): not in flight, yet it holds the watermark. */
+        boolean released;
+
+        Entry(long offset) {
+            this.offset = offset;
+        }
+    }
+
+    /**
+     * Records that {@code offset} was handed to the bus; returns the future its commit completes.
+     * Offsets must be handed in increasing order; handing one again (a local redelivery) returns the
+     * same future and marks it unsettled.
+     */
+    synchronized CompletableFuture<Void> handed(long offset) {
+        if (revoked) {
+            throw new IllegalStateException("offset " + offset + " handed after the partition was revoked");
+        }
+        Entry e = byOffset.get(offset);
+        if (e != null) {
+            if (e.released) {
+                e.released = false;
+                inFlight.incrementAndGet();
+            }
+            return e.committed;
+        }
+        if (!open.isEmpty() && open.peekLast().offset >= offset) {
+            throw new IllegalArgumentException("offset " + offset + " handed after " + open.peekLast().offset);
+        }
+        e = new Entry(offset);
+        inFlight.incrementAndGet();
+        open.addLast(e);
+        byOffset.put(offset, e);
+        return e.committed;
+    }
+
+    /** Marks {@code offset} settled; false when it is unknown (revoked, or never handed). */
+    synchronized boolean settled(long offset) {
+        Entry e = byOffset.get(offset);
+        if (e == null || revoked || e.settled) {
+            return false;
+        }
+        if (!e.released) {
+            inFlight.decrementAndGet();
+        }
+        e.settled = true;
+        while (!open.isEmpty() && open.peekFirst().settled) {
+            Entry done = open.pollFirst();
+            byOffset.remove(done.offset);
+            awaitingCommit.addLast(done);
+            watermark = done.offset + 1;
+        }
+        return true;
+    }
+
+    /**
+     * Gives {@code offset} back without settling it (a requeue while the endpoint stops): it no longer
+     * counts in flight, and the watermark stays below it so the next owner reads it again.
+     */
+    synchronized boolean released(long offset) {
+        Entry e = byOffset.get(offset);
+        if (e == null || revoked || e.settled || e.released) {
+            return false;
+        }
+        e.released = true;
+        inFlight.decrementAndGet();
+        return true;
+    }
+
+    /** The position to commit when it moved past the last one asked for, else -1; marks it asked for. */
+    synchronized long toCommit() {
+        if (watermark > requested) {
+            requested = watermark;
+            return watermark;
+        }
+        return -1;
+    }
+
+    /** The settled position whether or not it was committed, -1 before anything settled. */
+    synchronized long watermark() {
+        return watermark;
+    }
+
+    /** A commit of {@code position} succeeded: completes the futures of the records below it. */
+    void committed(long position) {
+        List<CompletableFuture<Void>> done = new ArrayList<>();
+        synchronized (this) {
+            committed = Math.max(committed, position);
+            while (!awaitingCommit.isEmpty() && awaitingCommit.peekFirst().offset < position) {
+                done.add(awaitingCommit.pollFirst().committed);
+            }
+        }
+        complete(done, null); // outside the lock: callbacks run here
+    }
+
+    /** A commit of {@code position} failed: the futures of the records it covered fail with {@code cause}. */
+    void commitFailed(long position, Throwable cause) {
+        List<CompletableFuture<Void>> done = new ArrayList<>();
+        synchronized (this) {
+            requested = committed; // the next commit asks again
+            while (!awaitingCommit.isEmpty() && awaitingCommit.peekFirst().offset < position) {
+                done.add(awaitingCommit.pollFirst().committed);
+            }
+        }
+        complete(done, cause);
+    }
+
+    /** How many handed records are neither settled nor released. */
+    synchronized int inFlight() {
+        int n = 0;
+        for (Entry e : open) {
+            if (!e.settled && !e.released) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /**
+     * The partition is gone: later settlements are refused, and every future not yet completed
+     * fails with {@code cause} (its record goes to the partition's next owner).
+     */
+    /**
+     * Refuses later settlements and hands ({@link #revoked()} turns true), keeping the futures, so a
+     * final commit of the {@link #watermark()} can still complete those it covers.
+     */
+    synchronized void freeze() {
+        if (revoked) {
+            return;
+        }
+        revoked = true;
+        for (Entry e : open) {
+            if (!e.settled && !e.released) {
+                inFlight.decrementAndGet();
+            }
+        }
+    }
+
+    /**
+     * The partition is gone: later settlements are refused, and every future not yet completed
+     * fails with {@code cause} (its record goes to the partition's next owner).
+     */
+    void revoke(Throwable cause) {
+        List<CompletableFuture<Void>> done = new ArrayList<>();
+        synchronized (this) {
+            freeze();
+            for (Entry e : awaitingCommit) {
+                done.add(e.committed);
+            }
+            for (Entry e : open) {
+                done.add(e.committed);
+            }
+            awaitingCommit.clear();
+            open.clear();
+            byOffset.clear();
+        }
+        complete(done, cause);
+    }
+
+    synchronized boolean revoked() {
+        return revoked;
+    }
+
+    private static void complete(List<CompletableFuture<Void>> futures, Throwable cause) {
+        for (CompletableFuture<Void> f : futures) {
+            if (cause == null) {
+                f.complete(null);
+            } else {
+                f.completeExceptionally(cause);
+            }
+        }
+    }
+}

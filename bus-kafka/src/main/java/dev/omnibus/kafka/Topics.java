@@ -1,0 +1,158 @@
+package dev.omnibus.kafka;
+
+import dev.omnibus.TransportException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.GroupNotEmptyException;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The transport's admin work: creating the topics it names (once per topic and transport), fixing a
+ * new consumer group's start position, deleting reply topics. Calls block the caller for at most 30 s
+ * each and happen at endpoint start or on the first message to a topic, never per message after that.
+ */
+final class Topics implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Topics.class);
+    private static final long TIMEOUT_S = 30;
+
+    private final KafkaSettings settings;
+    private final Admin admin;
+    private final Set<String> known = ConcurrentHashMap.newKeySet();
+
+    Topics(KafkaSettings settings, Properties properties) {
+        this.settings = settings;
+        this.admin = Admin.create(properties);
+    }
+
+    /** The cluster id; fails with a clear error when no broker answers. */
+    String clusterId() {
+        return get(admin.describeCluster().clusterId(), "connecting to Kafka at " + settings.bootstrapServers());
+    }
+
+    /** Creates those of {@code names} that do not exist yet, with {@code partitions} partitions. */
+    void ensure(Collection<String> names, int partitions) {
+        List<NewTopic> missing = new ArrayList<>();
+        for (String n : names) {
+            if (!known.contains(n)) {
+                missing.add(new NewTopic(n, Optional.of(partitions), settings.replicationFactor() > 0
+                        ? Optional.of(settings.replicationFactor()) : Optional.empty()));
+            }
+        }
+        if (missing.isEmpty()) {
+            return;
+        }
+        Map<String, KafkaFuture<Void>> results = admin.createTopics(missing).values();
+        for (Map.Entry<String, KafkaFuture<Void>> e : results.entrySet()) {
+            try {
+                e.getValue().get(TIMEOUT_S, TimeUnit.SECONDS);
+                LOG.debug("Created topic {}", e.getKey());
+            } catch (ExecutionException ex) {
+                if (!(ex.getCause() instanceof TopicExistsException)) {
+                    throw new TransportException("creating topic " + e.getKey() + " failed: " + ex.getCause(), ex.getCause(),
+                            true);
+                }
+            } catch (TimeoutException ex) {
+                throw new TransportException("creating topic " + e.getKey() + " took longer than " + TIMEOUT_S + " s", ex, true);
+            } catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                throw new TransportException("interrupted while creating topic " + e.getKey(), ex, true);
+            }
+            known.add(e.getKey());
+        }
+    }
+
+    /**
+     * Gives consumer group {@code group} a committed position at the end of every partition of
+     * {@code topics} where it has none, so a group that starts at the latest records misses nothing
+     * written after this call, however late its member joins. A group with members already is left
+     * alone (they fix their own positions).
+     */
+    void pinNewGroup(String group, Collection<String> topics) {
+        Map<TopicPartition, OffsetAndMetadata> committed = get(
+                admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata(), "reading the positions of group " + group);
+        Map<String, TopicDescription> described = get(admin.describeTopics(topics).allTopicNames(),
+                "describing topics " + topics);
+        Map<TopicPartition, OffsetSpec> unpinned = new HashMap<>();
+        for (TopicDescription d : described.values()) {
+            d.partitions().forEach(p -> {
+                TopicPartition tp = new TopicPartition(d.name(), p.partition());
+                if (committed.get(tp) == null) {
+                    unpinned.put(tp, OffsetSpec.latest());
+                }
+            });
+        }
+        if (unpinned.isEmpty()) {
+            return;
+        }
+        Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends = get(admin.listOffsets(unpinned).all(),
+                "reading the end offsets of " + topics);
+        Map<TopicPartition, OffsetAndMetadata> positions = new HashMap<>();
+        ends.forEach((tp, info) -> positions.put(tp, new OffsetAndMetadata(info.offset())));
+        try {
+            admin.alterConsumerGroupOffsets(group, positions).all().get(TIMEOUT_S, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof GroupNotEmptyException
+                    || e.getCause() instanceof org.apache.kafka.common.errors.UnknownMemberIdException) {
+                LOG.debug("Group {} has members already; its positions are theirs to fix", group);
+                return;
+            }
+            throw new TransportException("fixing the start positions of group " + group + " failed: " + e.getCause(),
+                    e.getCause(), true);
+        } catch (TimeoutException e) {
+            throw new TransportException("fixing the start positions of group " + group + " timed out", e, true);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TransportException("interrupted while fixing the start positions of group " + group, e, true);
+        }
+    }
+
+    /** Deletes {@code names} (reply topics), logging rather than failing: the bus is stopping. */
+    void delete(Collection<String> names) {
+        try {
+            admin.deleteTopics(names).all().get(10, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.warn("Deleting reply topics {} failed: {}", names, e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static <T> T get(KafkaFuture<T> f, String what) {
+        try {
+            return f.get(TIMEOUT_S, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            throw new TransportException(what + " failed: " + e.getCause(), e.getCause(), true);
+        } catch (TimeoutException e) {
+            throw new TransportException(what + " took longer than " + TIMEOUT_S + " s (is a broker reachable?)", e, true);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TransportException("interrupted while " + what, e, true);
+        }
+    }
+
+    @Override
+    public void close() {
+        admin.close(Duration.ofSeconds(5));
+    }
+}

@@ -1,0 +1,126 @@
+package dev.omnibus.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/** The watermark rules of {@link PartitionTracker}: pure logic, no broker. */
+class PartitionTrackerTest {
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final PartitionTracker tracker = new PartitionTracker(inFlight);
+
+    @Test
+    void theWatermarkNeverPassesAnUnsettledRecordWhateverTheSettlingOrder() {
+        Random random = new Random(42);
+        for (int round = 0; round < 200; round++) {
+            AtomicInteger counter = new AtomicInteger();
+            PartitionTracker t = new PartitionTracker(counter);
+            List<Long> offsets = new ArrayList<>();
+            long o = round;
+            for (int i = 0; i < 30; i++) {
+                o += 1 + random.nextInt(3); // gaps, as compaction and transaction markers leave
+                offsets.add(o);
+                t.handed(o);
+            }
+            List<Long> order = new ArrayList<>(offsets);
+            Collections.shuffle(order, random);
+            java.util.Set<Long> settled = new java.util.HashSet<>();
+            for (long s : order) {
+                assertThat(t.settled(s)).isTrue();
+                settled.add(s);
+                long w = t.watermark();
+                // every handed offset below the watermark is settled, and the first unsettled one is at or above it
+                for (long h : offsets) {
+                    if (h < w) {
+                        assertThat(settled).as("offset %d below watermark %d", h, w).contains(h);
+                    }
+                }
+                long firstUnsettled = offsets.stream().filter(h -> !settled.contains(h)).findFirst().orElse(Long.MAX_VALUE);
+                assertThat(w).isLessThanOrEqualTo(firstUnsettled);
+            }
+            assertThat(t.watermark()).isEqualTo(offsets.get(offsets.size() - 1) + 1);
+            assertThat(counter).hasValue(0);
+        }
+    }
+
+    @Test
+    void futuresCompleteOnlyWhenACommitCoversThem() {
+        CompletableFuture<Void> f10 = tracker.handed(10);
+        CompletableFuture<Void> f11 = tracker.handed(11);
+        CompletableFuture<Void> f14 = tracker.handed(14);
+        tracker.settled(11);
+        assertThat(tracker.toCommit()).as("nothing to commit while 10 runs").isEqualTo(-1);
+        tracker.settled(10);
+        assertThat(tracker.toCommit()).isEqualTo(12);
+        assertThat(tracker.toCommit()).as("asked for already").isEqualTo(-1);
+        assertThat(f10).isNotDone();
+        tracker.committed(12);
+        assertThat(f10).isCompleted();
+        assertThat(f11).isCompleted();
+        assertThat(f14).isNotDone();
+        assertThat(inFlight).hasValue(1);
+    }
+
+    @Test
+    void aFailedCommitFailsItsRecordsFuturesAndIsAskedForAgain() {
+        CompletableFuture<Void> f = tracker.handed(3);
+        tracker.settled(3);
+        assertThat(tracker.toCommit()).isEqualTo(4);
+        tracker.commitFailed(4, new IllegalStateException("coordinator moved"));
+        assertThat(f).isCompletedExceptionally();
+        assertThat(tracker.toCommit()).as("the next interval asks again").isEqualTo(4);
+    }
+
+    @Test
+    void aReleasedRecordLeavesTheWindowButHoldsTheWatermark() {
+        tracker.handed(1);
+        tracker.handed(2);
+        assertThat(inFlight).hasValue(2);
+        assertThat(tracker.released(1)).isTrue();
+        assertThat(inFlight).hasValue(1);
+        tracker.settled(2);
+        assertThat(inFlight).hasValue(0);
+        assertThat(tracker.watermark()).as("1 was given back unsettled").isEqualTo(-1);
+        assertThat(tracker.inFlight()).isZero();
+    }
+
+    @Test
+    void aRecordHandedAgainKeepsItsFutureAndCountsOnce() {
+        CompletableFuture<Void> first = tracker.handed(5);
+        assertThat(tracker.handed(5)).isSameAs(first);
+        assertThat(inFlight).hasValue(1);
+        assertThat(tracker.settled(5)).isTrue();
+        assertThat(tracker.settled(5)).as("settled twice").isFalse();
+        assertThat(inFlight).hasValue(0);
+    }
+
+    @Test
+    void afterFreezingSettlementsAreRefusedAndRevokeFailsWhatNoCommitCovered() {
+        CompletableFuture<Void> f1 = tracker.handed(1);
+        CompletableFuture<Void> f2 = tracker.handed(2);
+        tracker.settled(1);
+        tracker.freeze();
+        assertThat(inFlight).as("the running record left the window with its partition").hasValue(0);
+        assertThat(tracker.settled(2)).isFalse();
+        assertThat(tracker.watermark()).isEqualTo(2);
+        tracker.committed(2);
+        tracker.revoke(new IllegalStateException("revoked"));
+        assertThat(f1).isCompleted();
+        assertThat(f2).isCompletedExceptionally();
+        assertThat(tracker.revoked()).isTrue();
+        assertThatThrownBy(() -> tracker.handed(3)).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void offsetsMustBeHandedInOrder() {
+        tracker.handed(7);
+        assertThatThrownBy(() -> tracker.handed(6)).isInstanceOf(IllegalArgumentException.class);
+    }
+}
