@@ -19,7 +19,7 @@ final class DefaultConsumeContext implements ConsumeContext<Object> {
     private final ReceiveEndpointRuntime endpoint;
     private final Delivery delivery;
     private final int redeliveryCount;
-    private final List<CompletableFuture<Void>> produced = new ArrayList<>(2);
+    private List<CompletableFuture<Void>> produced; // guarded by this; made on the first message produced
     private int retryAttempt;
 
     DefaultConsumeContext(Object message, Envelope envelope, MessageType messageType, ReceiveEndpointRuntime endpoint,
@@ -100,17 +100,16 @@ final class DefaultConsumeContext implements ConsumeContext<Object> {
         endpoint.bus().checkCanProduce();
         CompletableFuture<Void> f = endpoint.producer().produce(new MessageProducer.Production(
                 destination, msg, null, options, envelope, endpoint.address(), requestId, null));
-        synchronized (produced) {
-            produced.add(f); // the runtime waits for the transport's own future, without a thread hop
-        }
+        addProduced(f); // the runtime waits for the transport's own future, without a thread hop
         return endpoint.bus().completions().detach(f);
     }
 
     /** Records a future produced on this delivery's behalf (by a redirected view of this context). */
-    void addProduced(CompletableFuture<Void> f) {
-        synchronized (produced) {
-            produced.add(f);
+    synchronized void addProduced(CompletableFuture<Void> f) {
+        if (produced == null) {
+            produced = new ArrayList<>(2);
         }
+        produced.add(f);
     }
 
     ReceiveEndpointRuntime endpointRuntime() {
@@ -118,12 +117,13 @@ final class DefaultConsumeContext implements ConsumeContext<Object> {
     }
 
     /** Everything produced so far (and clears the list, for the next attempt). */
-    List<CompletableFuture<Void>> takeProduced() {
-        synchronized (produced) {
-            List<CompletableFuture<Void>> copy = List.copyOf(produced);
-            produced.clear();
-            return copy;
+    synchronized List<CompletableFuture<Void>> takeProduced() {
+        if (produced == null || produced.isEmpty()) {
+            return List.of();
         }
+        List<CompletableFuture<Void>> copy = List.copyOf(produced);
+        produced.clear();
+        return copy;
     }
 
     Delivery delivery() {

@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 
@@ -27,12 +28,18 @@ final class MessageProducer {
     private final Tracing tracing;
     private final dev.omnibus.spi.TransportCapabilities capabilities;
     private final String contentType;
+    /** Each type's publish address, asked of the transport once (it is a function of the type). */
+    private final java.util.concurrent.ConcurrentHashMap<String, Optional<URI>> publishAddresses =
+            new java.util.concurrent.ConcurrentHashMap<>();
+    /** By reference, the transport headers of a message with no correlation id nor partition key: one for all. */
+    private final Headers referenceHeaders;
     private static final byte[] NO_BODY = new byte[0];
 
     MessageProducer(BusSpec spec, Observers observers, Tracing tracing) {
         this.spec = spec;
         this.capabilities = spec.transport().capabilities();
         this.contentType = spec.serializer().contentType();
+        this.referenceHeaders = Headers.of(OutgoingMessage.CONTENT_TYPE, contentType);
         this.observers = observers;
         this.tracing = tracing;
     }
@@ -72,7 +79,7 @@ final class MessageProducer {
             span = p.destination() == null
                     ? tracing.startProducer("publish", type.urn(), type.urn())
                     : tracing.startProducer("send", p.destination().name(), type.urn());
-            encoded = encode(p, type, span);
+            encoded = encode(p, type, span, capabilities.byReference());
         } catch (RuntimeException e) {
             if (span != null) {
                 Tracing.fail(span, e);
@@ -138,7 +145,7 @@ final class MessageProducer {
                 ? tracing.startProducer("publish", type.urn(), type.urn())
                 : tracing.startProducer("send", p.destination().name(), type.urn());
         try {
-            Encoded encoded = encode(p, type, span);
+            Encoded encoded = encode(p, type, span, false); // an outbound stores bytes, whatever the transport
             if (tracing.enabled()) {
                 span.setAttribute(Tracing.MESSAGE_ID, String.valueOf(encoded.envelope().messageId()));
             }
@@ -165,7 +172,8 @@ final class MessageProducer {
         }
     }
 
-    Encoded encode(Production p, MessageType type, io.opentelemetry.api.trace.Span span) {
+    /** Encodes {@code p}: as bytes, or as a {@link Reference} when {@code byReference} (the transport carries objects). */
+    Encoded encode(Production p, MessageType type, io.opentelemetry.api.trace.Span span, boolean byReference) {
         SendOptions o = p.options();
         Envelope parent = p.parent();
         // .NET keeps 7 fractional digits: microseconds survive a round trip through MassTransit
@@ -187,14 +195,14 @@ final class MessageProducer {
         // a publish names the type's topic, as MassTransit writes the exchange's address there
         URI destination = p.destination() != null
                 ? spec.transport().resolve(p.destination())
-                : spec.transport().publishAddress(type);
+                : publishAddress(type);
         // a request's own response address wins; else the one the options name, if any
         URI responseAddress = p.responseAddress() != null ? p.responseAddress()
                 : o.responseAddress() != null ? spec.transport().resolve(o.responseAddress()) : null;
         Envelope envelope = new Envelope(messageId, p.requestId(), correlationId, conversationId, initiatorId,
                 p.source(), destination, responseAddress, null, type.messageTypes(), now,
                 o.timeToLive() != null ? now.plus(o.timeToLive()) : null, headers, HostInfo.current());
-        if (capabilities.byReference()) {
+        if (byReference) {
             return byReference(envelope, p.message(), o, parent, type);
         }
         SerializedMessage s = spec.serializer().serialize(envelope, p.message());
@@ -221,25 +229,38 @@ final class MessageProducer {
 
     /**
      * The message for a transport that takes references: no bytes, the envelope and the object itself
-     * ({@link Reference}); the transport headers name the bus's content type (so a redelivered copy is
-     * re-encoded in it) and carry the message id as the {@link UUID} itself, not its text.
+     * ({@link Reference}). The transport headers name the bus's content type (so a copy that needs bytes,
+     * for an error queue or a redelivery, is encoded in it) and, when set, the correlation id and partition
+     * key; without those they are one shared instance. The message id travels as the deduplication id.
      */
     private Encoded byReference(Envelope envelope, Object message, SendOptions o, Envelope parent, MessageType type) {
         UUID correlationId = envelope.correlationId();
         String partitionKey = partitionKey(o, correlationId, parent);
-        Map<String, Object> th = new LinkedHashMap<>(8);
-        th.put(OutgoingMessage.CONTENT_TYPE, contentType);
-        th.put(OutgoingMessage.MESSAGE_ID, envelope.messageId());
-        if (correlationId != null) {
-            th.put(OutgoingMessage.CORRELATION_ID, correlationId.toString());
+        Headers transportHeaders = referenceHeaders;
+        if (correlationId != null || partitionKey != null) {
+            Map<String, Object> th = new LinkedHashMap<>(8);
+            th.put(OutgoingMessage.CONTENT_TYPE, contentType);
+            if (correlationId != null) {
+                th.put(OutgoingMessage.CORRELATION_ID, correlationId.toString());
+            }
+            if (partitionKey != null && (correlationId == null || !partitionKey.equals(correlationId.toString()))) {
+                th.put(OutgoingMessage.PARTITION_KEY, partitionKey);
+            }
+            transportHeaders = Headers.of(th);
+            checkHeaderLimits(type, transportHeaders);
         }
-        if (partitionKey != null && (correlationId == null || !partitionKey.equals(correlationId.toString()))) {
-            th.put(OutgoingMessage.PARTITION_KEY, partitionKey);
-        }
-        Headers transportHeaders = Headers.of(th);
-        checkHeaderLimits(type, transportHeaders);
         return new Encoded(envelope, new OutgoingMessage(NO_BODY, transportHeaders, partitionKey, envelope.expirationTime(),
-                envelope.messageId(), null, new Reference(envelope, message)));
+                envelope.messageId(), null, new Reference(envelope, message, spec.serializer())));
+    }
+
+    /** The transport's publish address of {@code type}, asked once per type. */
+    private URI publishAddress(MessageType type) {
+        Optional<URI> cached = publishAddresses.get(type.urn());
+        if (cached == null) {
+            cached = Optional.ofNullable(spec.transport().publishAddress(type));
+            publishAddresses.putIfAbsent(type.urn(), cached);
+        }
+        return cached.orElse(null);
     }
 
     private static String partitionKey(SendOptions o, UUID correlationId, Envelope parent) {
@@ -251,8 +272,10 @@ final class MessageProducer {
     /**
      * A message passed by reference: the receiving bus binds the very object the producer gave, so
      * messages must be immutable (the user's contract under {@code InMemoryTransport.Builder.byReference}).
+     * {@link #serialize()} writes it with the producing bus's serializer when bytes are needed after all.
      */
-    record Reference(Envelope envelope, Object message) implements dev.omnibus.spi.DecodedMessage {
+    record Reference(Envelope envelope, Object message, dev.omnibus.spi.Serializer serializer)
+            implements dev.omnibus.spi.DecodedMessage {
         @Override
         public Object message(java.lang.reflect.Type type) {
             Class<?> raw = type instanceof Class<?> c ? c
@@ -263,6 +286,11 @@ final class MessageProducer {
                         + ", not a " + type.getTypeName());
             }
             return message;
+        }
+
+        @Override
+        public SerializedMessage serialize() {
+            return serializer.serialize(envelope, message);
         }
     }
 

@@ -129,6 +129,10 @@ final class ReadStages {
 
         @Override
         public void handle(ReceiveContext r, Link next) throws Exception {
+            if (r.delivery.reference() != null) { // passed by reference: no bytes to measure (nor to write)
+                next.proceed(r);
+                return;
+            }
             int size = r.delivery.body().length;
             if (size > max) {
                 throw badInput(r, new SerializationException("body is " + size + " bytes, over the limit of " + max
@@ -167,11 +171,13 @@ final class ReadStages {
             Envelope envelope = decoded.envelope();
             envelope = withTransportResponseAddress(envelope, r.delivery);
             r.envelope = envelope;
-            if (envelope.messageId() != null) {
-                MDC.put("messageId", envelope.messageId().toString());
-            }
-            if (envelope.correlationId() != null) {
-                MDC.put("correlationId", envelope.correlationId().toString());
+            if (ConsumeStages.LogContext.MDC_BOUND) {
+                if (envelope.messageId() != null) {
+                    MDC.put("messageId", envelope.messageId().toString());
+                }
+                if (envelope.correlationId() != null) {
+                    MDC.put("correlationId", envelope.correlationId().toString());
+                }
             }
             next.proceed(r);
         }

@@ -9,13 +9,21 @@ import dev.omnibus.spi.Serializer;
 import java.util.List;
 
 /**
- * What the receive pipeline knows about one delivery, filled in stage by stage: the delivery, then
- * its decoded envelope, its message type and consumers, then the consume context. Used by one
- * thread at a time (the worker running the delivery).
+ * One delivery on its endpoint: the task its executor runs, and what the receive pipeline knows
+ * about it, filled in stage by stage: the delivery, then its decoded envelope, its message type and
+ * consumers, then the consume context. One object per delivery (task and context were three).
+ * {@link #claim()} is thread-safe (the worker and a stop race for it); the rest is used by one thread
+ * at a time, the worker running the delivery.
  */
-final class ReceiveContext {
+final class ReceiveContext implements Runnable {
+    private static final java.util.concurrent.atomic.AtomicIntegerFieldUpdater<ReceiveContext> CLAIMED =
+            java.util.concurrent.atomic.AtomicIntegerFieldUpdater.newUpdater(ReceiveContext.class, "claimed");
+
     final ReceiveEndpointRuntime endpoint;
     final Delivery delivery;
+    /** The endpoint's arrival number: a stop requeues waiting deliveries latest first. */
+    final long arrival;
+    private volatile int claimed;
     Serializer serializer;
     DecodedMessage decoded;
     Envelope envelope;
@@ -28,9 +36,20 @@ final class ReceiveContext {
     /** The consumer running now, for fault headers; null outside the consumers. */
     String consumer;
 
-    ReceiveContext(ReceiveEndpointRuntime endpoint, Delivery delivery) {
+    ReceiveContext(ReceiveEndpointRuntime endpoint, Delivery delivery, long arrival) {
         this.endpoint = endpoint;
         this.delivery = delivery;
+        this.arrival = arrival;
+    }
+
+    /** Whether the caller is the one to run or return this delivery: true once, for the first caller. */
+    boolean claim() {
+        return CLAIMED.compareAndSet(this, 0, 1);
+    }
+
+    @Override
+    public void run() {
+        endpoint.run(this);
     }
 
     /** The message id for logs: the envelope's once decoded, else the transport header. */

@@ -65,6 +65,9 @@ final class SettleStages {
                         r.endpoint.name(), r.messageId(), what);
                 return;
             }
+            if (stage instanceof CompletableFuture<Void> f && f.isDone() && !f.isCompletedExceptionally()) {
+                return; // settled already (an in-process broker): nothing to wait for, nothing to allocate
+            }
             Object id = r.messageId();
             String endpoint = r.endpoint.name();
             dev.omnibus.Envelope envelope = r.envelope;
