@@ -64,7 +64,7 @@ final class ConsumeStages {
                 next.proceed(r);
                 return;
             }
-            Span span = tracing.startConsumer(r.endpoint.name(), r.envelope, r.type.urn());
+            Span span = tracing.startConsumer(r.endpoint.name(), r.envelope(), r.type.urn());
             Scope scope = span.makeCurrent();
             try {
                 next.proceed(r);

@@ -26,7 +26,8 @@ final class ReceiveContext implements Runnable {
     private volatile int claimed;
     Serializer serializer;
     DecodedMessage decoded;
-    Envelope envelope;
+    /** Set by the decode stage for a message read from bytes; by reference made when first asked for. */
+    private Envelope envelope;
     MessageType type;
     List<ConsumerBinding> consumers;
     /** The consume context the bus made; filters may pass a different view of it inward. */
@@ -52,8 +53,45 @@ final class ReceiveContext implements Runnable {
         endpoint.run(this);
     }
 
+    /** The envelope once decoded (null before): by reference, made now if nobody asked before. */
+    Envelope envelope() {
+        Envelope e = envelope;
+        if (e == null && decoded != null) {
+            e = decoded.envelope();
+            envelope = e; // the same instance whoever asks (a benign race: ReferenceMessage makes it once)
+        }
+        return e;
+    }
+
+    void envelope(Envelope e) {
+        envelope = e;
+    }
+
+    /** The envelope's message type URNs, without making a by-reference envelope. */
+    List<String> messageTypes() {
+        return decoded instanceof ReferenceMessage ref ? ref.messageTypes() : envelope().messageType();
+    }
+
+    /** The envelope's expiration time, without making a by-reference envelope. */
+    java.time.Instant expirationTime() {
+        return decoded instanceof ReferenceMessage ref ? ref.expirationTime() : envelope().expirationTime();
+    }
+
+    /** The envelope's headers, without making a by-reference envelope. */
+    dev.omnibus.Headers envelopeHeaders() {
+        return decoded instanceof ReferenceMessage ref ? ref.headers() : envelope().headers();
+    }
+
+    /** The envelope's correlation id, without making a by-reference envelope. */
+    java.util.UUID correlationId() {
+        return decoded instanceof ReferenceMessage ref ? ref.correlationId() : envelope().correlationId();
+    }
+
     /** The message id for logs: the envelope's once decoded, else the transport header. */
     Object messageId() {
+        if (decoded instanceof ReferenceMessage ref) {
+            return ref.messageId();
+        }
         if (envelope != null && envelope.messageId() != null) {
             return envelope.messageId();
         }
