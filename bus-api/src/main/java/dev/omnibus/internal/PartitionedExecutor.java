@@ -91,6 +91,11 @@ final class PartitionedExecutor {
         return out;
     }
 
+    /** Whether it has one thread, so every task runs in submission order and keys are ignored. */
+    boolean serial() {
+        return serial;
+    }
+
     /** Whether the calling thread is one of this executor's workers (a task calling back into its owner). */
     boolean isWorkerThread() {
         return OWNER.get() == this;

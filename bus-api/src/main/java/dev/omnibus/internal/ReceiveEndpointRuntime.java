@@ -181,7 +181,8 @@ final class ReceiveEndpointRuntime implements DeliveryHandler {
     public void onDelivery(Delivery delivery) {
         ReceiveContext task = new ReceiveContext(this, delivery, arrivals.incrementAndGet());
         try {
-            executor.execute(delivery.orderingKey(), task);
+            // one worker keeps one order whatever the keys: no header lookups for a key nobody reads
+            executor.execute(executor.serial() ? null : delivery.orderingKey(), task);
         } catch (RejectedExecutionException e) {
             if (task.claim()) {
                 delivery.requeue();
