@@ -126,6 +126,85 @@ class ByReferenceTest {
     }
 
     @Test
+    void aDeadLetteredMessageByReferenceHasTheSerializersBytesAndFaultHeaders() throws Exception {
+        InMemoryTransport transport = byReference();
+        Order order = new Order("o-5", List.of("x"));
+        CompletableFuture<Envelope> consumed = new CompletableFuture<>();
+        try (Bus bus = Bus.builder()
+                .transport(transport)
+                .receiveEndpoint("orders", e -> e.consumer(Order.class, ctx -> {
+                    consumed.complete(ctx.envelope());
+                    throw new IllegalStateException("no");
+                }))
+                .start()) {
+            bus.publish(order).get(5, TimeUnit.SECONDS);
+            Envelope seen = consumed.get(10, TimeUnit.SECONDS);
+            CompletableFuture<dev.omnibus.spi.Delivery> dead = new CompletableFuture<>();
+            InMemoryTransport reader = InMemoryTransport.connect(transport.broker());
+            reader.receive("orders_error", new dev.omnibus.spi.ReceiveSettings(1), d -> {
+                dead.complete(d);
+                d.ack();
+            });
+            dev.omnibus.spi.Delivery d = dead.get(10, TimeUnit.SECONDS);
+            reader.close();
+            assertThat(d.reference()).as("a dead letter is an ordinary message").isNull();
+            assertThat(d.body()).isNotEmpty();
+            assertThat(d.headers().get("MT-Fault-ExceptionType")).isEqualTo(IllegalStateException.class.getName());
+            assertThat(d.headers().get(dev.omnibus.spi.OutgoingMessage.MESSAGE_ID)).isEqualTo(seen.messageId().toString());
+            DecodedMessage read = JsonEnvelopeSerializer.create().deserialize(d.body(), d.headers());
+            assertThat(read.message(Order.class)).isEqualTo(order);
+            assertThat(read.envelope().messageId()).isEqualTo(seen.messageId());
+            assertThat(read.envelope().conversationId()).isEqualTo(seen.conversationId());
+        }
+    }
+
+    @Test
+    void aProducerIntoAnOutboundWritesBytesEvenByReference() {
+        List<dev.omnibus.spi.OutgoingMessage> out = new java.util.ArrayList<>();
+        try (Bus bus = Bus.builder().transport(byReference()).start()) {
+            bus.producer(new dev.omnibus.spi.Outbound() {
+                @Override
+                public void publish(MessageType type, dev.omnibus.spi.OutgoingMessage message) {
+                    out.add(message);
+                }
+
+                @Override
+                public void send(Address destination, dev.omnibus.spi.OutgoingMessage message) {
+                    out.add(message);
+                }
+
+                @Override
+                public void schedule(java.time.Instant due, Address destination, dev.omnibus.spi.OutgoingMessage message) {
+                    out.add(message);
+                }
+            }).publish(new Order("o-6", List.of()));
+        }
+        assertThat(out).hasSize(1);
+        assertThat(out.get(0).reference()).isNull();
+        assertThat(JsonEnvelopeSerializer.create().deserialize(out.get(0).body(), out.get(0).headers()).message(Order.class))
+                .isEqualTo(new Order("o-6", List.of()));
+    }
+
+    @Test
+    void everyEndpointOfAFannedOutMessageSeesOneEnvelope() throws Exception {
+        CompletableFuture<Envelope> a = new CompletableFuture<>();
+        CompletableFuture<Envelope> b = new CompletableFuture<>();
+        try (Bus bus = Bus.builder()
+                .transport(byReference())
+                .receiveEndpoint("a", e -> e.consumer(Order.class, ctx -> a.complete(ctx.envelope())))
+                .receiveEndpoint("b", e -> e.consumer(Order.class, ctx -> b.complete(ctx.envelope())))
+                .start()) {
+            bus.publish(new Order("o-7", List.of()), SendOptions.defaults().withTimeToLive(Duration.ofMinutes(1)))
+                    .get(5, TimeUnit.SECONDS);
+            Envelope ea = a.get(10, TimeUnit.SECONDS);
+            assertThat(b.get(10, TimeUnit.SECONDS)).isSameAs(ea);
+            assertThat(ea.conversationId()).isNotNull();
+            assertThat(ea.sentTime().getNano() % 1000).as("sent time in whole microseconds").isZero();
+            assertThat(ea.expirationTime()).isEqualTo(ea.sentTime().plus(Duration.ofMinutes(1)));
+        }
+    }
+
+    @Test
     void anSdkStillTracesMessagesPassedByReference() throws Exception {
         InMemorySpanExporter spans = InMemorySpanExporter.create();
         SdkTracerProvider provider = SdkTracerProvider.builder().addSpanProcessor(SimpleSpanProcessor.create(spans)).build();

@@ -100,7 +100,7 @@ public final class InMemoryScheduler implements Scheduler {
     private static UUID messageId(OutgoingMessage message) {
         Object id = message.headers().get(OutgoingMessage.MESSAGE_ID);
         if (id == null) {
-            return null;
+            return message.deduplicationId(); // by reference the id travels there, not in a header
         }
         try {
             return UUID.fromString(id.toString());
@@ -129,7 +129,7 @@ public final class InMemoryScheduler implements Scheduler {
     private void send(Address destination, OutgoingMessage message) {
         transport.send(destination, message).whenComplete((ok, e) -> {
             if (e != null) {
-                LOG.error("Scheduled message {} to {} could not be sent", message.headers().get(OutgoingMessage.MESSAGE_ID),
+                LOG.error("Scheduled message {} to {} could not be sent", messageId(message),
                         destination, e);
             }
         });

@@ -2,11 +2,8 @@ package dev.omnibus.inmemory;
 
 import dev.omnibus.Address;
 import dev.omnibus.BusStateException;
-import dev.omnibus.Headers;
 import dev.omnibus.MessageType;
 import dev.omnibus.TransportException;
-import dev.omnibus.spi.DecodedMessage;
-import dev.omnibus.spi.Delivery;
 import dev.omnibus.spi.DeliveryHandler;
 import dev.omnibus.spi.EndpointTopology;
 import dev.omnibus.spi.OutgoingMessage;
@@ -20,11 +17,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The in-memory transport, the embedded default: a real transport over an in-process
@@ -52,12 +46,16 @@ import org.slf4j.LoggerFactory;
  * consumer receives the very instance the producer published. Messages must then be immutable
  * (records of immutable values): a consumer that changes one changes it for every other consumer,
  * and for the producer. Routing, bounded queues, back-pressure, redelivery and stop behave as when
- * serializing; a message moved to an error or skipped queue keeps its reference (its body is
- * empty), and a delayed redelivery is re-encoded. Serializing stays the default, and the test
- * harness keeps it, so codec mistakes surface in tests.
+ * serializing. Bytes are written only where something needs them, by the producing bus's serializer:
+ * a message moved to an error or skipped queue is serialized then (so {@code _error} and
+ * {@code _skipped} hold ordinary messages with the fault headers), a delivery's {@code body()} is
+ * written when first asked for (a reader below the bus), and a delayed redelivery is re-encoded.
+ * Transport headers carry the content type and, when set, the correlation id and partition key,
+ * not the message id (the envelope has it). Serializing stays the default, and the test harness
+ * keeps it, so codec mistakes surface in tests.
  */
 public final class InMemoryTransport implements Transport {
-    private static final Logger LOG = LoggerFactory.getLogger(InMemoryTransport.class);
+
     private static final TransportCapabilities CAPABILITIES = TransportCapabilities.builder("loopback")
             .ordering(TransportCapabilities.Ordering.KEY)
             .routing(TransportCapabilities.Routing.BROKER)
@@ -71,7 +69,7 @@ public final class InMemoryTransport implements Transport {
     private final TransportCapabilities capabilities;
     private final Set<String> declaredTypes = ConcurrentHashMap.newKeySet();
     private final Set<String> temporaryQueues = ConcurrentHashMap.newKeySet();
-    private final List<Receiver> receivers = new ArrayList<>();
+    private final List<InMemoryReceiver> receivers = new ArrayList<>();
     private final AtomicBoolean started = new AtomicBoolean();
     private volatile boolean closed;
 
@@ -230,7 +228,7 @@ public final class InMemoryTransport implements Transport {
         if (q == null) {
             throw new TransportException("no in-memory queue '" + queue + "': declare the endpoint first", null, false);
         }
-        Receiver r = new Receiver(q, settings.prefetch(), handler);
+        InMemoryReceiver r = new InMemoryReceiver(broker, q, settings.prefetch(), handler);
         synchronized (receivers) {
             receivers.add(r);
         }
@@ -244,215 +242,17 @@ public final class InMemoryTransport implements Transport {
             return;
         }
         closed = true;
-        List<Receiver> all;
+        List<InMemoryReceiver> all;
         synchronized (receivers) {
             all = new ArrayList<>(receivers);
         }
-        all.forEach(Receiver::close);
+        all.forEach(InMemoryReceiver::close);
         temporaryQueues.forEach(broker::deleteQueue);
     }
 
     private void checkOpen() {
         if (closed) {
             throw new TransportException("the in-memory transport is closed", null, false);
-        }
-    }
-
-    /**
-     * One receive loop: the queue pushes to it while fewer than prefetch deliveries are unsettled.
-     * Its state is guarded by the queue's lock; unsettled deliveries form a list through the
-     * deliveries themselves (no set, no allocation per message), in hand-over order.
-     */
-    private final class Receiver implements ReceiveHandle, InMemoryQueue.Consumer {
-        private final InMemoryQueue queue;
-        private final DeliveryHandler handler;
-        private int window; // guarded by queue lock: permits left
-        private boolean delivering = true; // guarded by queue lock
-        private boolean closedHandle; // guarded by queue lock
-        private InMemoryDelivery first; // guarded by queue lock: the oldest unsettled
-        private InMemoryDelivery last; // guarded by queue lock: the newest unsettled
-
-        Receiver(InMemoryQueue queue, int prefetch, DeliveryHandler handler) {
-            this.queue = queue;
-            this.window = prefetch;
-            this.handler = handler;
-        }
-
-        @Override
-        public boolean hasRoom() {
-            return delivering && window > 0;
-        }
-
-        @Override
-        public void deliver(StoredMessage m) {
-            window--;
-            InMemoryDelivery d = new InMemoryDelivery(m, this);
-            d.previous = last;
-            if (last == null) {
-                first = d;
-            } else {
-                last.next = d;
-            }
-            last = d;
-            try {
-                handler.onDelivery(d);
-            } catch (RuntimeException e) {
-                LOG.error("Queue {}: the delivery handler failed; the message goes back to the queue", queue.name(), e);
-                d.requeue();
-            }
-        }
-
-        /** After {@code d} settled (its message already put wherever it goes): frees its permit and hands over more. */
-        void settled(InMemoryDelivery d) {
-            queue.lock().lock();
-            try {
-                if (d.linked) {
-                    unlink(d);
-                    window++;
-                }
-                broker.activity().settled();
-                queue.roomMade();
-            } finally {
-                queue.lock().unlock();
-            }
-        }
-
-        private void unlink(InMemoryDelivery d) {
-            d.linked = false;
-            if (d.previous == null) {
-                first = d.next;
-            } else {
-                d.previous.next = d.next;
-            }
-            if (d.next == null) {
-                last = d.previous;
-            } else {
-                d.next.previous = d.previous;
-            }
-            d.previous = null;
-            d.next = null;
-        }
-
-        @Override
-        public void stopDeliveries() {
-            queue.lock().lock();
-            try {
-                delivering = false;
-            } finally {
-                queue.lock().unlock();
-            }
-        }
-
-        @Override
-        public void close() {
-            List<InMemoryDelivery> left = new ArrayList<>();
-            queue.lock().lock();
-            try {
-                if (closedHandle) {
-                    return;
-                }
-                closedHandle = true;
-                delivering = false;
-                queue.detach(this);
-                // the latest first: each goes back to the head, so the queue ends up in delivery order
-                for (InMemoryDelivery d = last; d != null; d = d.previous) {
-                    left.add(d);
-                }
-            } finally {
-                queue.lock().unlock();
-            }
-            for (InMemoryDelivery d : left) {
-                d.returnOnClose();
-            }
-        }
-    }
-
-    /** A delivery from an in-memory queue; settles once. */
-    private final class InMemoryDelivery implements Delivery {
-        private static final java.util.concurrent.atomic.AtomicIntegerFieldUpdater<InMemoryDelivery> SETTLED =
-                java.util.concurrent.atomic.AtomicIntegerFieldUpdater.newUpdater(InMemoryDelivery.class, "settled");
-
-        private final StoredMessage message;
-        private final Receiver receiver;
-        private volatile int settled;
-        // the receiver's list of unsettled deliveries, guarded by the queue's lock
-        private InMemoryDelivery previous;
-        private InMemoryDelivery next;
-        private boolean linked = true;
-
-        InMemoryDelivery(StoredMessage message, Receiver receiver) {
-            this.message = message;
-            this.receiver = receiver;
-        }
-
-        @Override
-        public byte[] body() {
-            return message.body();
-        }
-
-        @Override
-        public Headers headers() {
-            return message.headers();
-        }
-
-        @Override
-        public int deliveryCount() {
-            return message.deliveries() + 1;
-        }
-
-        @Override
-        public DecodedMessage reference() {
-            return message.reference();
-        }
-
-        @Override
-        public String queue() {
-            return receiver.queue.name();
-        }
-
-        @Override
-        public CompletionStage<Void> ack() {
-            if (settle()) {
-                receiver.settled(this);
-            }
-            return DONE;
-        }
-
-        @Override
-        public CompletionStage<Void> requeue() {
-            if (settle()) {
-                InMemoryQueue q = receiver.queue;
-                q.lock().lock(); // the permit is freed after the message is back, so it is not handed over twice
-                try {
-                    q.returnToHead(message.asRedelivered());
-                    receiver.settled(this);
-                } finally {
-                    q.lock().unlock();
-                }
-            }
-            return DONE;
-        }
-
-        void returnOnClose() {
-            requeue();
-        }
-
-        @Override
-        public CompletionStage<Void> deadLetter(DeadLetterQueue target, Headers extraHeaders) {
-            if (settle()) {
-                String name = target.nameFor(receiver.queue.name());
-                InMemoryQueue q = broker.queue(name);
-                if (q == null) {
-                    q = broker.declareQueue(name, false);
-                }
-                q.force(message.withHeaders(extraHeaders));
-                receiver.settled(this);
-            }
-            return DONE;
-        }
-
-        private boolean settle() {
-            return SETTLED.compareAndSet(this, 0, 1);
         }
     }
 }

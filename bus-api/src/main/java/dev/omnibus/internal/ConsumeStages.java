@@ -16,8 +16,15 @@ final class ConsumeStages {
     private ConsumeStages() {
     }
 
-    /** SLF4J MDC {@code endpoint} (and, once decoded, {@code messageId} and {@code correlationId}) while the delivery runs. */
+    /**
+     * SLF4J MDC {@code endpoint} (and, once decoded, {@code messageId} and {@code correlationId}) while the
+     * delivery runs; nothing at all when the SLF4J binding keeps no MDC (slf4j-simple, slf4j-nop, no
+     * binding), where the puts would only turn ids into strings that nobody reads.
+     */
     static final class LogContext implements ReceiveStage {
+        /** Whether the SLF4J binding keeps an MDC; decided once, when the first endpoint is built. */
+        static final boolean MDC_BOUND = !(MDC.getMDCAdapter() instanceof org.slf4j.helpers.NOPMDCAdapter);
+
         @Override
         public String name() {
             return "log-context";
@@ -25,6 +32,10 @@ final class ConsumeStages {
 
         @Override
         public void handle(ReceiveContext r, Link next) throws Exception {
+            if (!MDC_BOUND) {
+                next.proceed(r);
+                return;
+            }
             MDC.put("endpoint", r.endpoint.name());
             try {
                 next.proceed(r);
@@ -53,7 +64,7 @@ final class ConsumeStages {
                 next.proceed(r);
                 return;
             }
-            Span span = tracing.startConsumer(r.endpoint.name(), r.envelope, r.type.urn());
+            Span span = tracing.startConsumer(r.endpoint.name(), r.envelope(), r.type.urn());
             Scope scope = span.makeCurrent();
             try {
                 next.proceed(r);

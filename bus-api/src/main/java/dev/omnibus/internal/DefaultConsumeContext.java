@@ -14,18 +14,18 @@ import java.util.concurrent.CompletableFuture;
 /** The consume context of one delivery. Used by one thread at a time. */
 final class DefaultConsumeContext implements ConsumeContext<Object> {
     private final Object message;
-    private final Envelope envelope;
+    private final ReceiveContext receive; // the envelope's source: by reference, made when first asked for
     private final MessageType messageType;
     private final ReceiveEndpointRuntime endpoint;
     private final Delivery delivery;
     private final int redeliveryCount;
-    private final List<CompletableFuture<Void>> produced = new ArrayList<>(2);
+    private List<CompletableFuture<Void>> produced; // guarded by this; made on the first message produced
     private int retryAttempt;
 
-    DefaultConsumeContext(Object message, Envelope envelope, MessageType messageType, ReceiveEndpointRuntime endpoint,
+    DefaultConsumeContext(Object message, ReceiveContext receive, MessageType messageType, ReceiveEndpointRuntime endpoint,
             Delivery delivery, int redeliveryCount) {
         this.message = message;
-        this.envelope = envelope;
+        this.receive = receive;
         this.messageType = messageType;
         this.endpoint = endpoint;
         this.delivery = delivery;
@@ -39,7 +39,7 @@ final class DefaultConsumeContext implements ConsumeContext<Object> {
 
     @Override
     public Envelope envelope() {
-        return envelope;
+        return receive.envelope();
     }
 
     @Override
@@ -79,8 +79,8 @@ final class DefaultConsumeContext implements ConsumeContext<Object> {
 
     @Override
     public CompletableFuture<Void> respond(Object response, SendOptions options) {
-        URI to = envelope.responseAddress();
-        return produce(to == null ? null : new Address(to), response, MessageProducer.replyOptions(options, envelope), envelope.requestId());
+        URI to = envelope().responseAddress();
+        return produce(to == null ? null : new Address(to), response, MessageProducer.replyOptions(options, envelope()), envelope().requestId());
     }
 
     @Override
@@ -88,7 +88,7 @@ final class DefaultConsumeContext implements ConsumeContext<Object> {
             java.time.Duration timeout) {
         endpoint.bus().checkCanProduce();
         return endpoint.bus().requests().request(destination, java.util.Objects.requireNonNull(msg, "message"),
-                java.util.Objects.requireNonNull(responseType, "responseType"), timeout, SendOptions.defaults(), envelope);
+                java.util.Objects.requireNonNull(responseType, "responseType"), timeout, SendOptions.defaults(), envelope());
     }
 
     @Override
@@ -99,18 +99,17 @@ final class DefaultConsumeContext implements ConsumeContext<Object> {
     private CompletableFuture<Void> produce(Address destination, Object msg, SendOptions options, java.util.UUID requestId) {
         endpoint.bus().checkCanProduce();
         CompletableFuture<Void> f = endpoint.producer().produce(new MessageProducer.Production(
-                destination, msg, null, options, envelope, endpoint.address(), requestId, null));
-        synchronized (produced) {
-            produced.add(f); // the runtime waits for the transport's own future, without a thread hop
-        }
+                destination, msg, null, options, envelope(), endpoint.address(), requestId, null));
+        addProduced(f); // the runtime waits for the transport's own future, without a thread hop
         return endpoint.bus().completions().detach(f);
     }
 
     /** Records a future produced on this delivery's behalf (by a redirected view of this context). */
-    void addProduced(CompletableFuture<Void> f) {
-        synchronized (produced) {
-            produced.add(f);
+    synchronized void addProduced(CompletableFuture<Void> f) {
+        if (produced == null) {
+            produced = new ArrayList<>(2);
         }
+        produced.add(f);
     }
 
     ReceiveEndpointRuntime endpointRuntime() {
@@ -118,12 +117,13 @@ final class DefaultConsumeContext implements ConsumeContext<Object> {
     }
 
     /** Everything produced so far (and clears the list, for the next attempt). */
-    List<CompletableFuture<Void>> takeProduced() {
-        synchronized (produced) {
-            List<CompletableFuture<Void>> copy = List.copyOf(produced);
-            produced.clear();
-            return copy;
+    synchronized List<CompletableFuture<Void>> takeProduced() {
+        if (produced == null || produced.isEmpty()) {
+            return List.of();
         }
+        List<CompletableFuture<Void>> copy = List.copyOf(produced);
+        produced.clear();
+        return copy;
     }
 
     Delivery delivery() {

@@ -79,10 +79,10 @@ final class FaultHeaders {
     }
 
     /** The redelivery count a delivery carries ({@code MT-Redelivery-Count}, transport header first, then envelope). */
-    static int redeliveryCount(dev.omnibus.spi.Delivery d, dev.omnibus.Envelope envelope) {
+    static int redeliveryCount(dev.omnibus.spi.Delivery d, Headers envelopeHeaders) {
         Object v = d.headers().get(REDELIVERY_COUNT);
         if (v == null) {
-            v = envelope.headers().get(REDELIVERY_COUNT);
+            v = envelopeHeaders.get(REDELIVERY_COUNT);
         }
         if (v == null) {
             return 0;

@@ -9,11 +9,13 @@ import dev.omnibus.SendOptions;
 import dev.omnibus.SerializationException;
 import dev.omnibus.spi.OutgoingMessage;
 import dev.omnibus.spi.SerializedMessage;
+import dev.omnibus.spi.Serializer;
 import java.net.URI;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 
@@ -27,18 +29,39 @@ final class MessageProducer {
     private final Tracing tracing;
     private final dev.omnibus.spi.TransportCapabilities capabilities;
     private final String contentType;
+    /** Each type's publish address, asked of the transport once (it is a function of the type). */
+    private final java.util.concurrent.ConcurrentHashMap<String, Optional<URI>> publishAddresses =
+            new java.util.concurrent.ConcurrentHashMap<>();
+    /** By reference, the transport headers of a message with no correlation id nor partition key: one for all. */
+    private final Headers referenceHeaders;
     private static final byte[] NO_BODY = new byte[0];
 
     MessageProducer(BusSpec spec, Observers observers, Tracing tracing) {
         this.spec = spec;
         this.capabilities = spec.transport().capabilities();
         this.contentType = spec.serializer().contentType();
+        this.referenceHeaders = Headers.of(OutgoingMessage.CONTENT_TYPE, contentType);
         this.observers = observers;
         this.tracing = tracing;
     }
 
     /** An encoded message and the envelope it carries. */
-    record Encoded(Envelope envelope, OutgoingMessage message) {
+    interface Encoded {
+        /** The envelope (by reference, made when first asked for). */
+        Envelope envelope();
+
+        /** What goes to the transport. */
+        OutgoingMessage outgoing();
+
+        UUID messageId();
+    }
+
+    /** A message encoded as bytes. */
+    record Bytes(Envelope envelope, OutgoingMessage outgoing) implements Encoded {
+        @Override
+        public UUID messageId() {
+            return envelope.messageId();
+        }
     }
 
     /**
@@ -72,7 +95,7 @@ final class MessageProducer {
             span = p.destination() == null
                     ? tracing.startProducer("publish", type.urn(), type.urn())
                     : tracing.startProducer("send", p.destination().name(), type.urn());
-            encoded = encode(p, type, span);
+            encoded = encode(p, type, span, capabilities.byReference());
         } catch (RuntimeException e) {
             if (span != null) {
                 Tracing.fail(span, e);
@@ -90,7 +113,7 @@ final class MessageProducer {
         if (!tracing.enabled()) {
             return handedOver; // no SDK: no span to end, no continuation to allocate
         }
-        producing.setAttribute(Tracing.MESSAGE_ID, String.valueOf(encoded.envelope().messageId()));
+        producing.setAttribute(Tracing.MESSAGE_ID, String.valueOf(encoded.messageId()));
         return handedOver.whenComplete((ok, err) -> {
             if (err != null) {
                 Tracing.fail(producing, err);
@@ -100,7 +123,7 @@ final class MessageProducer {
     }
 
     private CompletableFuture<Void> handOver(Production p, MessageType type, Encoded encoded) {
-        OutgoingMessage out = encoded.message();
+        OutgoingMessage out = encoded.outgoing();
         SendOptions o = p.options();
         if (o.delay() != null && !o.delay().isZero()) {
             if (p.destination() == null) {
@@ -138,11 +161,11 @@ final class MessageProducer {
                 ? tracing.startProducer("publish", type.urn(), type.urn())
                 : tracing.startProducer("send", p.destination().name(), type.urn());
         try {
-            Encoded encoded = encode(p, type, span);
+            Encoded encoded = encode(p, type, span, false); // an outbound stores bytes, whatever the transport
             if (tracing.enabled()) {
-                span.setAttribute(Tracing.MESSAGE_ID, String.valueOf(encoded.envelope().messageId()));
+                span.setAttribute(Tracing.MESSAGE_ID, String.valueOf(encoded.messageId()));
             }
-            OutgoingMessage out = encoded.message();
+            OutgoingMessage out = encoded.outgoing();
             if (o.delay() != null && !o.delay().isZero()) {
                 outbound.schedule(spec.clock().now().plus(o.delay()), p.destination(), out);
             } else if (p.destination() == null) {
@@ -150,7 +173,7 @@ final class MessageProducer {
             } else {
                 outbound.send(p.destination(), out);
             }
-            return encoded.envelope().messageId();
+            return encoded.messageId();
         } catch (RuntimeException e) {
             Tracing.fail(span, e);
             throw e;
@@ -165,105 +188,123 @@ final class MessageProducer {
         }
     }
 
-    Encoded encode(Production p, MessageType type, io.opentelemetry.api.trace.Span span) {
+    /** Encodes {@code p}: as bytes, or as a {@link ReferenceMessage} when {@code byReference} (the transport carries objects). */
+    Encoded encode(Production p, MessageType type, io.opentelemetry.api.trace.Span span, boolean byReference) {
         SendOptions o = p.options();
         Envelope parent = p.parent();
-        // .NET keeps 7 fractional digits: microseconds survive a round trip through MassTransit
-        Instant now = spec.clock().now().truncatedTo(java.time.temporal.ChronoUnit.MICROS);
+        Instant now = spec.clock().now();
         UUID messageId = o.messageId() != null ? o.messageId() : Uuid7.next();
-        // MassTransit does not carry the consumed correlationId onto what a consumer publishes or sends
-        // (TransferConsumeContextHeaders copies conversation and initiator only); a response and a
-        // fault copy it. The flow's ordering key is carried instead, below, so a flow stays in order
-        // on the partitioned executor.
-        // (responses and faults pass it in their options: replyOptions)
-        UUID correlationId = o.correlationId();
-        UUID conversationId = parent != null && parent.conversationId() != null ? parent.conversationId() : Uuid7.next();
-        // MassTransit: the consumed message's correlationId, else its requestId
-        // (SendContextExtensions.TransferConsumeContextHeaders, src/MassTransit/SendContextExtensions.cs)
-        UUID initiatorId = parent == null ? null
-                : parent.correlationId() != null ? parent.correlationId() : parent.requestId();
         Headers headers = tracing.inject(span,
                 parent != null ? applicationHeaders(parent.headers()).withAll(o.headers()) : o.headers());
-        // a publish names the type's topic, as MassTransit writes the exchange's address there
-        URI destination = p.destination() != null
-                ? spec.transport().resolve(p.destination())
-                : spec.transport().publishAddress(type);
-        // a request's own response address wins; else the one the options name, if any
-        URI responseAddress = p.responseAddress() != null ? p.responseAddress()
-                : o.responseAddress() != null ? spec.transport().resolve(o.responseAddress()) : null;
-        Envelope envelope = new Envelope(messageId, p.requestId(), correlationId, conversationId, initiatorId,
-                p.source(), destination, responseAddress, null, type.messageTypes(), now,
-                o.timeToLive() != null ? now.plus(o.timeToLive()) : null, headers, HostInfo.current());
-        if (capabilities.byReference()) {
-            return byReference(envelope, p.message(), o, parent, type);
+        if (byReference) {
+            return byReference(p, type, messageId, now, headers);
         }
+        Envelope envelope = envelope(p, type, messageId, now, headers);
         SerializedMessage s = spec.serializer().serialize(envelope, p.message());
         if (s.body().length > spec.maxMessageSize()) {
             throw new SerializationException("message " + type.urn() + " is " + s.body().length
                     + " bytes, over the limit of " + spec.maxMessageSize() + " (BusBuilder.maxMessageSize)");
         }
+        UUID correlationId = o.correlationId();
         Map<String, Object> th = new LinkedHashMap<>();
         th.put(OutgoingMessage.CONTENT_TYPE, s.contentType());
         th.put(OutgoingMessage.MESSAGE_ID, messageId.toString());
         if (correlationId != null) {
             th.put(OutgoingMessage.CORRELATION_ID, correlationId.toString());
         }
-        String partitionKey = o.partitionKey() != null ? o.partitionKey()
-                : correlationId != null ? correlationId.toString()
-                : parent != null && parent.correlationId() != null ? parent.correlationId().toString() : null;
+        String partitionKey = partitionKey(o, correlationId, parent);
         if (partitionKey != null && (correlationId == null || !partitionKey.equals(correlationId.toString()))) {
             th.put(OutgoingMessage.PARTITION_KEY, partitionKey);
         }
         Headers transportHeaders = Headers.of(th).withAll(s.transportHeaders());
         checkHeaderLimits(type, transportHeaders);
-        return new Encoded(envelope, new OutgoingMessage(s.body(), transportHeaders, partitionKey, envelope.expirationTime()));
+        return new Bytes(envelope, new OutgoingMessage(s.body(), transportHeaders, partitionKey, envelope.expirationTime()));
     }
 
     /**
-     * The message for a transport that takes references: no bytes, the envelope and the object itself
-     * ({@link Reference}); the transport headers name the bus's content type (so a redelivered copy is
-     * re-encoded in it) and carry the message id as the {@link UUID} itself, not its text.
+     * The envelope of {@code p}, sent at {@code now}: made at once for bytes, and when first asked for
+     * by reference (the same inputs, so the same envelope).
      */
-    private Encoded byReference(Envelope envelope, Object message, SendOptions o, Envelope parent, MessageType type) {
-        UUID correlationId = envelope.correlationId();
-        String partitionKey = partitionKey(o, correlationId, parent);
-        Map<String, Object> th = new LinkedHashMap<>(8);
-        th.put(OutgoingMessage.CONTENT_TYPE, contentType);
-        th.put(OutgoingMessage.MESSAGE_ID, envelope.messageId());
-        if (correlationId != null) {
-            th.put(OutgoingMessage.CORRELATION_ID, correlationId.toString());
+    Envelope envelope(Production p, MessageType type, UUID messageId, Instant now, Headers headers) {
+        SendOptions o = p.options();
+        Envelope parent = p.parent();
+        // .NET keeps 7 fractional digits: microseconds survive a round trip through MassTransit
+        Instant sent = now.truncatedTo(java.time.temporal.ChronoUnit.MICROS);
+        // MassTransit does not carry the consumed correlationId onto what a consumer publishes or sends
+        // (TransferConsumeContextHeaders copies conversation and initiator only); a response and a
+        // fault copy it. The flow's ordering key is carried instead (partitionKey), so a flow stays in
+        // order on the partitioned executor. (Responses and faults pass it in their options: replyOptions.)
+        UUID correlationId = o.correlationId();
+        UUID conversationId = parent != null && parent.conversationId() != null ? parent.conversationId() : Uuid7.next();
+        // MassTransit: the consumed message's correlationId, else its requestId
+        // (SendContextExtensions.TransferConsumeContextHeaders, src/MassTransit/SendContextExtensions.cs)
+        UUID initiatorId = parent == null ? null
+                : parent.correlationId() != null ? parent.correlationId() : parent.requestId();
+        // a publish names the type's topic, as MassTransit writes the exchange's address there
+        URI destination = p.destination() != null
+                ? spec.transport().resolve(p.destination())
+                : publishAddress(type);
+        // a request's own response address wins; else the one the options name, if any
+        URI responseAddress = p.responseAddress() != null ? p.responseAddress()
+                : o.responseAddress() != null ? spec.transport().resolve(o.responseAddress()) : null;
+        return new Envelope(messageId, p.requestId(), correlationId, conversationId, initiatorId,
+                p.source(), destination, responseAddress, null, type.messageTypes(), sent,
+                expiration(o, sent), headers, HostInfo.current());
+    }
+
+    private static Instant expiration(SendOptions o, Instant sent) {
+        return o.timeToLive() != null ? sent.plus(o.timeToLive()) : null;
+    }
+
+    /**
+     * The message for a transport that takes references: no bytes and no envelope yet (the consumer
+     * rarely reads it; {@link ReferenceMessage} makes it when asked), the object itself. The transport
+     * headers name the bus's content type (so a copy that needs bytes, for an error queue or a
+     * redelivery, is encoded in it) and, when set, the correlation id and partition key; without those
+     * they are one shared instance. The message id travels as the deduplication id.
+     */
+    private Encoded byReference(Production p, MessageType type, UUID messageId, Instant now, Headers headers) {
+        SendOptions o = p.options();
+        UUID correlationId = o.correlationId();
+        String partitionKey = partitionKey(o, correlationId, p.parent());
+        Headers transportHeaders = referenceHeaders;
+        if (correlationId != null || partitionKey != null) {
+            Map<String, Object> th = new LinkedHashMap<>(8);
+            th.put(OutgoingMessage.CONTENT_TYPE, contentType);
+            if (correlationId != null) {
+                th.put(OutgoingMessage.CORRELATION_ID, correlationId.toString());
+            }
+            if (partitionKey != null && (correlationId == null || !partitionKey.equals(correlationId.toString()))) {
+                th.put(OutgoingMessage.PARTITION_KEY, partitionKey);
+            }
+            transportHeaders = Headers.of(th);
+            checkHeaderLimits(type, transportHeaders);
         }
-        if (partitionKey != null && (correlationId == null || !partitionKey.equals(correlationId.toString()))) {
-            th.put(OutgoingMessage.PARTITION_KEY, partitionKey);
+        ReferenceMessage ref = new ReferenceMessage(this, p, type, messageId, now, headers);
+        ref.outgoing = new OutgoingMessage(NO_BODY, transportHeaders, partitionKey,
+                o.timeToLive() == null ? null : expiration(o, now.truncatedTo(java.time.temporal.ChronoUnit.MICROS)),
+                messageId, null, ref);
+        return ref;
+    }
+
+    Serializer serializer() {
+        return spec.serializer();
+    }
+
+    /** The transport's publish address of {@code type}, asked once per type. */
+    private URI publishAddress(MessageType type) {
+        Optional<URI> cached = publishAddresses.get(type.urn());
+        if (cached == null) {
+            cached = Optional.ofNullable(spec.transport().publishAddress(type));
+            publishAddresses.putIfAbsent(type.urn(), cached);
         }
-        Headers transportHeaders = Headers.of(th);
-        checkHeaderLimits(type, transportHeaders);
-        return new Encoded(envelope, new OutgoingMessage(NO_BODY, transportHeaders, partitionKey, envelope.expirationTime(),
-                envelope.messageId(), null, new Reference(envelope, message)));
+        return cached.orElse(null);
     }
 
     private static String partitionKey(SendOptions o, UUID correlationId, Envelope parent) {
         return o.partitionKey() != null ? o.partitionKey()
                 : correlationId != null ? correlationId.toString()
                 : parent != null && parent.correlationId() != null ? parent.correlationId().toString() : null;
-    }
-
-    /**
-     * A message passed by reference: the receiving bus binds the very object the producer gave, so
-     * messages must be immutable (the user's contract under {@code InMemoryTransport.Builder.byReference}).
-     */
-    record Reference(Envelope envelope, Object message) implements dev.omnibus.spi.DecodedMessage {
-        @Override
-        public Object message(java.lang.reflect.Type type) {
-            Class<?> raw = type instanceof Class<?> c ? c
-                    : type instanceof java.lang.reflect.ParameterizedType pt && pt.getRawType() instanceof Class<?> c ? c
-                    : Object.class;
-            if (!raw.isInstance(message)) {
-                throw new SerializationException("the message passed by reference is a " + message.getClass().getName()
-                        + ", not a " + type.getTypeName());
-            }
-            return message;
-        }
     }
 
     /** Refuses, before the transport is called, transport headers beyond what the transport carries. */

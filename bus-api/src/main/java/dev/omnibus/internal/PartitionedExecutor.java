@@ -70,6 +70,32 @@ final class PartitionedExecutor {
         }
     }
 
+    /**
+     * A snapshot of the tasks submitted and not yet started (in the pool's queue and in the mailboxes), in
+     * no particular order across keys; they stay queued. Weakly consistent: a task starting meanwhile may
+     * or may not be in it. For a stop or a revocation, which then claim what they find.
+     */
+    java.util.List<Runnable> waiting() {
+        java.util.List<Runnable> out = new java.util.ArrayList<>();
+        for (Runnable r : pool.getQueue()) {
+            if (!(r instanceof Mailbox)) {
+                out.add(r);
+            }
+        }
+        for (Object key : mailboxes.keySet()) {
+            mailboxes.computeIfPresent(key, (k, m) -> { // under the key's lock, as every change of its tasks
+                out.addAll(m.tasks);
+                return m;
+            });
+        }
+        return out;
+    }
+
+    /** Whether it has one thread, so every task runs in submission order and keys are ignored. */
+    boolean serial() {
+        return serial;
+    }
+
     /** Whether the calling thread is one of this executor's workers (a task calling back into its owner). */
     boolean isWorkerThread() {
         return OWNER.get() == this;

@@ -51,7 +51,7 @@ final class ReadStages {
 
     private static void publishReceiveFault(ReceiveContext r, SerializationException e) {
         ReceiveEndpointRuntime ep = r.endpoint;
-        Envelope env = r.envelope;
+        Envelope env = r.envelope();
         List<String> types = env == null ? List.of() : env.messageType();
         for (String urn : types) {
             if (urn.startsWith(MessageTypeRegistry.FAULT_URN) || urn.equals(MessageTypeRegistry.RECEIVE_FAULT_URN)) {
@@ -129,6 +129,10 @@ final class ReadStages {
 
         @Override
         public void handle(ReceiveContext r, Link next) throws Exception {
+            if (r.delivery.reference() != null) { // passed by reference: no bytes to measure (nor to write)
+                next.proceed(r);
+                return;
+            }
             int size = r.delivery.body().length;
             if (size > max) {
                 throw badInput(r, new SerializationException("body is " + size + " bytes, over the limit of " + max
@@ -164,14 +168,17 @@ final class ReadStages {
                 }
             }
             r.decoded = decoded;
-            Envelope envelope = decoded.envelope();
-            envelope = withTransportResponseAddress(envelope, r.delivery);
-            r.envelope = envelope;
-            if (envelope.messageId() != null) {
-                MDC.put("messageId", envelope.messageId().toString());
+            if (!(decoded instanceof ReferenceMessage)) { // by reference, the envelope is made when asked for
+                r.envelope(withTransportResponseAddress(decoded.envelope(), r.delivery));
             }
-            if (envelope.correlationId() != null) {
-                MDC.put("correlationId", envelope.correlationId().toString());
+            if (ConsumeStages.LogContext.MDC_BOUND) {
+                Object id = r.messageId();
+                if (id != null) {
+                    MDC.put("messageId", id.toString());
+                }
+                if (r.correlationId() != null) {
+                    MDC.put("correlationId", r.correlationId().toString());
+                }
             }
             next.proceed(r);
         }
@@ -189,9 +196,9 @@ final class ReadStages {
 
         @Override
         public void handle(ReceiveContext r, Link next) throws Exception {
-            java.time.Instant expires = r.envelope.expirationTime();
+            java.time.Instant expires = r.expirationTime();
             if (expires != null && expires.isBefore(r.endpoint.clock().now())) {
-                r.endpoint.expired(r.envelope);
+                r.endpoint.expired(r.envelope());
                 return;
             }
             next.proceed(r);
@@ -208,7 +215,7 @@ final class ReadStages {
         @Override
         public void handle(ReceiveContext r, Link next) throws Exception {
             ReceiveEndpointRuntime ep = r.endpoint;
-            List<String> urns = r.envelope.messageType();
+            List<String> urns = r.messageTypes();
             MessageType type;
             if (urns.isEmpty()) {
                 if (isEnvelope(r)) {
@@ -279,8 +286,8 @@ final class ReadStages {
             } catch (SerializationException e) {
                 throw badInput(r, e);
             }
-            DefaultConsumeContext ctx = new DefaultConsumeContext(message, r.envelope, r.type, r.endpoint, r.delivery,
-                    FaultHeaders.redeliveryCount(r.delivery, r.envelope));
+            DefaultConsumeContext ctx = new DefaultConsumeContext(message, r, r.type, r.endpoint, r.delivery,
+                    FaultHeaders.redeliveryCount(r.delivery, r.envelopeHeaders()));
             r.consumeContext = ctx;
             r.current = ctx;
             next.proceed(r);

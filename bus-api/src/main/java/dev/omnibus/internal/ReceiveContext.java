@@ -9,16 +9,25 @@ import dev.omnibus.spi.Serializer;
 import java.util.List;
 
 /**
- * What the receive pipeline knows about one delivery, filled in stage by stage: the delivery, then
- * its decoded envelope, its message type and consumers, then the consume context. Used by one
- * thread at a time (the worker running the delivery).
+ * One delivery on its endpoint: the task its executor runs, and what the receive pipeline knows
+ * about it, filled in stage by stage: the delivery, then its decoded envelope, its message type and
+ * consumers, then the consume context. One object per delivery (task and context were three).
+ * {@link #claim()} is thread-safe (the worker and a stop race for it); the rest is used by one thread
+ * at a time, the worker running the delivery.
  */
-final class ReceiveContext {
+final class ReceiveContext implements Runnable {
+    private static final java.util.concurrent.atomic.AtomicIntegerFieldUpdater<ReceiveContext> CLAIMED =
+            java.util.concurrent.atomic.AtomicIntegerFieldUpdater.newUpdater(ReceiveContext.class, "claimed");
+
     final ReceiveEndpointRuntime endpoint;
     final Delivery delivery;
+    /** The endpoint's arrival number: a stop requeues waiting deliveries latest first. */
+    final long arrival;
+    private volatile int claimed;
     Serializer serializer;
     DecodedMessage decoded;
-    Envelope envelope;
+    /** Set by the decode stage for a message read from bytes; by reference made when first asked for. */
+    private Envelope envelope;
     MessageType type;
     List<ConsumerBinding> consumers;
     /** The consume context the bus made; filters may pass a different view of it inward. */
@@ -28,13 +37,61 @@ final class ReceiveContext {
     /** The consumer running now, for fault headers; null outside the consumers. */
     String consumer;
 
-    ReceiveContext(ReceiveEndpointRuntime endpoint, Delivery delivery) {
+    ReceiveContext(ReceiveEndpointRuntime endpoint, Delivery delivery, long arrival) {
         this.endpoint = endpoint;
         this.delivery = delivery;
+        this.arrival = arrival;
+    }
+
+    /** Whether the caller is the one to run or return this delivery: true once, for the first caller. */
+    boolean claim() {
+        return CLAIMED.compareAndSet(this, 0, 1);
+    }
+
+    @Override
+    public void run() {
+        endpoint.run(this);
+    }
+
+    /** The envelope once decoded (null before): by reference, made now if nobody asked before. */
+    Envelope envelope() {
+        Envelope e = envelope;
+        if (e == null && decoded != null) {
+            e = decoded.envelope();
+            envelope = e; // the same instance whoever asks (a benign race: ReferenceMessage makes it once)
+        }
+        return e;
+    }
+
+    void envelope(Envelope e) {
+        envelope = e;
+    }
+
+    /** The envelope's message type URNs, without making a by-reference envelope. */
+    List<String> messageTypes() {
+        return decoded instanceof ReferenceMessage ref ? ref.messageTypes() : envelope().messageType();
+    }
+
+    /** The envelope's expiration time, without making a by-reference envelope. */
+    java.time.Instant expirationTime() {
+        return decoded instanceof ReferenceMessage ref ? ref.expirationTime() : envelope().expirationTime();
+    }
+
+    /** The envelope's headers, without making a by-reference envelope. */
+    dev.omnibus.Headers envelopeHeaders() {
+        return decoded instanceof ReferenceMessage ref ? ref.headers() : envelope().headers();
+    }
+
+    /** The envelope's correlation id, without making a by-reference envelope. */
+    java.util.UUID correlationId() {
+        return decoded instanceof ReferenceMessage ref ? ref.correlationId() : envelope().correlationId();
     }
 
     /** The message id for logs: the envelope's once decoded, else the transport header. */
     Object messageId() {
+        if (decoded instanceof ReferenceMessage ref) {
+            return ref.messageId();
+        }
         if (envelope != null && envelope.messageId() != null) {
             return envelope.messageId();
         }

@@ -20,7 +20,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -53,7 +52,6 @@ final class ReceiveEndpointRuntime implements DeliveryHandler {
     private final List<ReceiveStage> stages;
     private final ReceiveStage.Link pipeline;
     private final Map<MessageType, List<ConsumerBinding>> dispatch = new ConcurrentHashMap<>();
-    private final Set<Task> pending = ConcurrentHashMap.newKeySet();
     private final AtomicLong arrivals = new AtomicLong();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicLong expired = new AtomicLong();
@@ -181,10 +179,10 @@ final class ReceiveEndpointRuntime implements DeliveryHandler {
 
     @Override
     public void onDelivery(Delivery delivery) {
-        Task task = new Task(delivery, arrivals.incrementAndGet());
-        pending.add(task);
+        ReceiveContext task = new ReceiveContext(this, delivery, arrivals.incrementAndGet());
         try {
-            executor.execute(delivery.orderingKey(), task);
+            // one worker keeps one order whatever the keys: no header lookups for a key nobody reads
+            executor.execute(executor.serial() ? null : delivery.orderingKey(), task);
         } catch (RejectedExecutionException e) {
             if (task.claim()) {
                 delivery.requeue();
@@ -192,10 +190,23 @@ final class ReceiveEndpointRuntime implements DeliveryHandler {
         }
     }
 
+    /** The deliveries handed over and not started: those waiting in the executor's queues, unclaimed. */
+    private List<ReceiveContext> waiting() {
+        List<ReceiveContext> out = new ArrayList<>();
+        if (executor != null) {
+            for (Runnable r : executor.waiting()) {
+                if (r instanceof ReceiveContext c && c.endpoint == this) {
+                    out.add(c);
+                }
+            }
+        }
+        return out;
+    }
+
     @Override
     public void onRevoked(String scope) {
         int dropped = 0;
-        for (Task t : pending) {
+        for (ReceiveContext t : waiting()) {
             if (t.delivery.scope().equals(scope) && t.claim()) {
                 dropped++; // not settled: the scope's next owner receives it again
             }
@@ -222,9 +233,9 @@ final class ReceiveEndpointRuntime implements DeliveryHandler {
         if (handle != null) {
             handle.stopDeliveries();
         }
-        List<Task> waiting = new ArrayList<>(pending);
-        waiting.sort(Comparator.comparingLong((Task t) -> t.arrival).reversed());
-        for (Task t : waiting) {
+        List<ReceiveContext> waiting = waiting();
+        waiting.sort(Comparator.comparingLong((ReceiveContext t) -> t.arrival).reversed());
+        for (ReceiveContext t : waiting) {
             if (t.claim()) {
                 t.delivery.requeue();
             }
@@ -314,6 +325,10 @@ final class ReceiveEndpointRuntime implements DeliveryHandler {
     }
 
     List<ConsumerBinding> consumersOf(MessageType type) {
+        List<ConsumerBinding> known = dispatch.get(type); // no capturing lambda once the type was seen
+        if (known != null) {
+            return known;
+        }
         return dispatch.computeIfAbsent(type, t -> {
             List<ConsumerBinding> out = new ArrayList<>();
             for (ConsumerBinding b : spec.bindings()) {
@@ -331,48 +346,33 @@ final class ReceiveEndpointRuntime implements DeliveryHandler {
         return e != null && e.isWorkerThread();
     }
 
-    private final class Task implements Runnable {
-        private final Delivery delivery;
-        private final long arrival;
-        private final AtomicBoolean claimed = new AtomicBoolean();
-
-        Task(Delivery delivery, long arrival) {
-            this.delivery = delivery;
-            this.arrival = arrival;
+    /** Runs one delivery on a worker: unless a stop or a revocation claimed it first, through the pipeline. */
+    void run(ReceiveContext task) {
+        if (!task.claim()) {
+            return;
         }
-
-        boolean claim() {
-            boolean won = claimed.compareAndSet(false, true);
-            if (won) {
-                pending.remove(this);
-            }
-            return won;
+        Delivery delivery = task.delivery;
+        if (deliveriesStopped) {
+            // handed over while the stop took its snapshot of waiting deliveries: no consumer call
+            // starts after the stop began, so it goes back like the others
+            delivery.requeue();
+            return;
         }
-
-        @Override
-        public void run() {
-            if (!claim()) {
-                return;
-            }
-            if (deliveriesStopped) {
-                // handed over while the stop took its snapshot of waiting deliveries: no consumer call
-                // starts after the stop began, so it goes back like the others
-                delivery.requeue();
-                return;
-            }
-            inFlight.incrementAndGet();
-            try {
-                pipeline.proceed(new ReceiveContext(ReceiveEndpointRuntime.this, delivery));
-            } catch (Throwable t) {
-                // the settlement stage catches everything; this is a bug in a stage outside it
-                LOG.error("Endpoint {}: unexpected failure in the receive pipeline; the delivery goes back to the queue",
-                        spec.name(), t);
-                delivery.requeue();
-            } finally {
-                if (inFlight.decrementAndGet() == 0) {
-                    synchronized (idle) {
-                        idle.notifyAll();
-                    }
+        if (!delivery.isValid()) {
+            return; // its scope was revoked while it waited: the scope's next owner receives it again
+        }
+        inFlight.incrementAndGet();
+        try {
+            pipeline.proceed(task);
+        } catch (Throwable t) {
+            // the settlement stage catches everything; this is a bug in a stage outside it
+            LOG.error("Endpoint {}: unexpected failure in the receive pipeline; the delivery goes back to the queue",
+                    spec.name(), t);
+            delivery.requeue();
+        } finally {
+            if (inFlight.decrementAndGet() == 0) {
+                synchronized (idle) {
+                    idle.notifyAll();
                 }
             }
         }

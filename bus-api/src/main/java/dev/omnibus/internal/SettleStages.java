@@ -44,7 +44,7 @@ final class SettleStages {
             } catch (DeadLetter dl) {
                 Object message = r.consumeContext != null ? r.consumeContext.message() : null;
                 // recorded before the move, so an observer never sees the next step before this one
-                ep.bus().observers().deadLettered(ep.name(), dl.queue, r.envelope, message, dl.reason);
+                ep.bus().observers().deadLettered(ep.name(), dl.queue, r.envelope(), message, dl.reason);
                 settle(r, "move to " + dl.queue.nameFor(ep.name()),
                         r.delivery.isValid() ? r.delivery.deadLetter(dl.queue, dl.headers) : null);
             } catch (Throwable e) {
@@ -65,9 +65,12 @@ final class SettleStages {
                         r.endpoint.name(), r.messageId(), what);
                 return;
             }
+            if (stage instanceof CompletableFuture<Void> f && f.isDone() && !f.isCompletedExceptionally()) {
+                return; // settled already (an in-process broker): nothing to wait for, nothing to allocate
+            }
             Object id = r.messageId();
             String endpoint = r.endpoint.name();
-            dev.omnibus.Envelope envelope = r.envelope;
+            dev.omnibus.Envelope envelope = r.envelope();
             Observers observers = r.endpoint.bus().observers();
             stage.whenComplete((ok, e) -> {
                 if (e != null) {
@@ -117,7 +120,7 @@ final class SettleStages {
                 }
                 DefaultConsumeContext ctx = r.consumeContext;
                 LOG.warn("Endpoint {}: consumer {} failed on {} {} after {} retries; moving it to {}_error", ep.name(),
-                        r.consumer, r.type.urn(), r.envelope.messageId(), ctx.retryAttempt(), ep.name(), e);
+                        r.consumer, r.type.urn(), r.messageId(), ctx.retryAttempt(), ep.name(), e);
                 publishFault(r, e);
                 throw new DeadLetter(DeadLetterQueue.ERROR, FaultHeaders.fault(FaultHeaders.baseOf(e), ep.address(), r.consumer,
                         r.type.urn(), ctx.retryAttempt(), ep.clock().now()), e.toString(), e);
@@ -129,7 +132,7 @@ final class SettleStages {
                 return; // a failing fault consumer does not fault again
             }
             ReceiveEndpointRuntime ep = r.endpoint;
-            Envelope env = r.envelope;
+            Envelope env = r.envelope();
             BusSpec spec = ep.busSpec();
             MessageType faultType = spec.registry().faultOf(r.type.rawType());
             Fault<Object> fault = new Fault<>(Uuid7.next(), env.messageId(), FaultHeaders.wireTime(spec.clock().now()),
