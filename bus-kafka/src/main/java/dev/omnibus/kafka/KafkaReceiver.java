@@ -91,9 +91,8 @@ final class KafkaReceiver implements ReceiveHandle, Runnable {
     void start() {
         if (temporary) {
             List<TopicPartition> parts = new ArrayList<>();
-            for (String t : topics) {
-                consumer.partitionsFor(t).forEach(p -> parts.add(new TopicPartition(t, p.partition())));
-            }
+            transport.topics().describe(topics).values().forEach(d -> d.partitions()
+                    .forEach(p -> parts.add(new TopicPartition(d.name(), p.partition()))));
             consumer.assign(parts);
             for (TopicPartition tp : parts) {
                 trackers.put(tp, new PartitionTracker(inFlight));

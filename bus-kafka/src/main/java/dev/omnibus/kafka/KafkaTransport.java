@@ -56,8 +56,10 @@ import org.slf4j.LoggerFactory;
  *     partition, in order. Envelope fields travel as UTF-8 record headers under the bus's names
  *     ({@code MessageId}, {@code CorrelationId}, {@code Content-Type}, …), as MassTransit's Kafka support
  *     writes them; the value is what the serializer wrote.</li>
- * <li>The transport creates the topics it needs (partitions and replication from the builder); a new
- *     consumer group's position is fixed when its endpoint first starts, so nothing written after
+ * <li>The transport creates the topics it needs (partitions and replication from the builder). A new
+ *     consumer group's position is fixed when its endpoint first starts: its own topic from the start
+ *     (what was sent to it before is for it, as in a durable queue), the type topics from their end (what
+ *     was published before it subscribed is not, as with a broker's bindings), so nothing written after
  *     {@code Bus.start()} returned is missed, whenever the member joins.</li>
  * </ul>
  *
@@ -104,6 +106,10 @@ public final class KafkaTransport implements Transport {
 
     KafkaSettings settings() {
         return settings;
+    }
+
+    Topics topics() {
+        return topics;
     }
 
     @Override
@@ -313,7 +319,8 @@ public final class KafkaTransport implements Transport {
         List<String> read = endpointTopics.getOrDefault(queue, List.of(topicOf(queue)));
         topics.ensure(read, temporary ? 1 : settings.partitions());
         if (!temporary && settings.startFrom() == KafkaTransportBuilder.StartFrom.LATEST) {
-            topics.pinNewGroup(groupOf(queue), read);
+            List<String> published = read.stream().filter(t -> !t.equals(topicOf(queue))).toList();
+            topics.pinNewGroup(groupOf(queue), topicOf(queue), published);
         }
         KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProperties(queue, temporary,
                 receiveSettings.prefetch()));

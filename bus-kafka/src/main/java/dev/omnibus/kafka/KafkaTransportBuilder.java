@@ -35,7 +35,10 @@ import java.util.Set;
 public final class KafkaTransportBuilder {
     /** Where a consumer group with no committed position starts reading. */
     public enum StartFrom {
-        /** Only records written after the group first joined (the default). */
+        /**
+         * The default: the endpoint's own topic from its start (what was sent to the endpoint), the
+         * message types' topics from their end (what is published from now on).
+         */
         LATEST,
         /** Every record the topic still holds. */
         EARLIEST

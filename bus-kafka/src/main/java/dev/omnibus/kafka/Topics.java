@@ -24,6 +24,7 @@ import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.GroupNotEmptyException;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -83,22 +84,25 @@ final class Topics implements AutoCloseable {
     }
 
     /**
-     * Gives consumer group {@code group} a committed position at the end of every partition of
-     * {@code topics} where it has none, so a group that starts at the latest records misses nothing
-     * written after this call, however late its member joins. A group with members already is left
-     * alone (they fix their own positions).
+     * Gives consumer group {@code group} a committed position where it has none: at the start of
+     * {@code own} (the endpoint's own topic: what was sent to an endpoint before it first ran is for
+     * it, as in a durable queue) and at the end of every partition of {@code published} (a new
+     * subscriber does not receive what was published before it subscribed, as with a broker's
+     * bindings). Nothing written after this call is missed, however late the member joins. A group
+     * with members already is left alone (they fixed their positions when they started).
      */
-    void pinNewGroup(String group, Collection<String> topics) {
+    void pinNewGroup(String group, String own, Collection<String> published) {
         Map<TopicPartition, OffsetAndMetadata> committed = get(
                 admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata(), "reading the positions of group " + group);
-        Map<String, TopicDescription> described = get(admin.describeTopics(topics).allTopicNames(),
-                "describing topics " + topics);
+        List<String> all = new ArrayList<>(published);
+        all.add(own);
+        Map<String, TopicDescription> described = describe(all);
         Map<TopicPartition, OffsetSpec> unpinned = new HashMap<>();
         for (TopicDescription d : described.values()) {
             d.partitions().forEach(p -> {
                 TopicPartition tp = new TopicPartition(d.name(), p.partition());
                 if (committed.get(tp) == null) {
-                    unpinned.put(tp, OffsetSpec.latest());
+                    unpinned.put(tp, d.name().equals(own) ? OffsetSpec.earliest() : OffsetSpec.latest());
                 }
             });
         }
@@ -106,7 +110,7 @@ final class Topics implements AutoCloseable {
             return;
         }
         Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends = get(admin.listOffsets(unpinned).all(),
-                "reading the end offsets of " + topics);
+                "reading the offsets of " + all);
         Map<TopicPartition, OffsetAndMetadata> positions = new HashMap<>();
         ends.forEach((tp, info) -> positions.put(tp, new OffsetAndMetadata(info.offset())));
         try {
@@ -124,6 +128,34 @@ final class Topics implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new TransportException("interrupted while fixing the start positions of group " + group, e, true);
+        }
+    }
+
+    /**
+     * The descriptions of {@code topics}, waiting (up to 30 s) for topics created a moment ago to
+     * reach the broker's metadata: {@code createTopics} returns before every broker knows them.
+     */
+    Map<String, TopicDescription> describe(Collection<String> topics) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_S);
+        while (true) {
+            try {
+                return admin.describeTopics(topics).allTopicNames().get(TIMEOUT_S, TimeUnit.SECONDS);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
+                    throw new TransportException("describing topics " + topics + " failed: " + e.getCause(), e.getCause(), true);
+                }
+            } catch (TimeoutException e) {
+                throw new TransportException("describing topics " + topics + " took longer than " + TIMEOUT_S + " s", e, true);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new TransportException("interrupted while describing topics " + topics, e, true);
+            }
+            try {
+                TimeUnit.MILLISECONDS.sleep(20); // metadata propagation after a create: bounded above by the deadline
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new TransportException("interrupted while describing topics " + topics, e, true);
+            }
         }
     }
 

@@ -1,0 +1,60 @@
+package dev.omnibus.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.omnibus.ConfigurationException;
+import dev.omnibus.spi.TransportCapabilities;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/** Configuration errors reported at once, secrets kept out of logs, capabilities as documented. No broker. */
+class KafkaTransportBuilderTest {
+    @Test
+    void everyProblemIsReportedInOneException() {
+        assertThatThrownBy(() -> KafkaTransport.builder()
+                .bootstrapServers("broker-without-port")
+                .partitions(0)
+                .commitInterval(Duration.ZERO)
+                .revocationTimeout(Duration.ofSeconds(-1))
+                .maxMessageSize(0)
+                .property("group.id", "mine")
+                .property("linger.ms", null)
+                .topicPrefix("bad prefix/")
+                .build())
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("bootstrap server 'broker-without-port' is not host:port")
+                .hasMessageContaining("partitions must be at least 1, was 0")
+                .hasMessageContaining("commitInterval must be positive")
+                .hasMessageContaining("revocationTimeout must be positive")
+                .hasMessageContaining("maxMessageSize must be positive, was 0")
+                .hasMessageContaining("client property 'group.id' is set by the transport")
+                .hasMessageContaining("client property 'linger.ms' has no value")
+                .hasMessageContaining("topicPrefix 'bad prefix/' holds characters a topic name cannot");
+    }
+
+    @Test
+    void secretsAreRedactedFromWhatIsLogged() {
+        KafkaTransport t = KafkaTransport.builder()
+                .bootstrapServers("b1:9093,b2:9093")
+                .property("security.protocol", "SASL_SSL")
+                .property("sasl.jaas.config", "ScramLoginModule required username=\"u\" password=\"hunter2\";")
+                .property("ssl.truststore.password", "changeit")
+                .build();
+        assertThat(t.settings().redacted()).containsEntry("security.protocol", "SASL_SSL")
+                .containsEntry("sasl.jaas.config", "****").containsEntry("ssl.truststore.password", "****");
+        assertThat(t.settings().redacted().toString()).doesNotContain("hunter2").doesNotContain("changeit");
+        assertThat(t.toString()).doesNotContain("hunter2");
+        assertThat(t.settings().firstServer()).isEqualTo("b1:9093");
+    }
+
+    @Test
+    void capabilitiesSayWhatALogDoes() {
+        TransportCapabilities c = KafkaTransport.builder().maxMessageSize(500_000).build().capabilities();
+        assertThat(c.settlement()).isEqualTo(TransportCapabilities.Settlement.CUMULATIVE);
+        assertThat(c.ordering()).isEqualTo(TransportCapabilities.Ordering.KEY);
+        assertThat(c.nativeDelay()).as("a log has no delay").isFalse();
+        assertThat(c.maxMessageSize()).isEqualTo(500_000);
+        assertThat(c.temporaryEndpoints()).isTrue();
+    }
+}
