@@ -206,7 +206,8 @@ final class KafkaReceiver implements ReceiveHandle, Runnable {
                 }
                 any = true;
                 PartitionTracker tracker = trackers.get(e.getKey());
-                KafkaDelivery d = new KafkaDelivery(this, r, e.getKey(), tracker, tracker.handed(r.offset()), 1);
+                int count = tracker.firstDeliveryCount(r.offset());
+                KafkaDelivery d = new KafkaDelivery(this, r, e.getKey(), tracker, tracker.handed(r.offset()), count);
                 if (r.value() == null) {
                     d.ack(); // a tombstone carries no message: settled without the bus
                     continue;
@@ -266,7 +267,7 @@ final class KafkaReceiver implements ReceiveHandle, Runnable {
         for (Map.Entry<TopicPartition, PartitionTracker> e : trackers.entrySet()) {
             long p = e.getValue().toCommit();
             if (p >= 0) {
-                positions.put(e.getKey(), new OffsetAndMetadata(p));
+                positions.put(e.getKey(), new OffsetAndMetadata(p, e.getValue().commitMetadata()));
             }
         }
         if (positions.isEmpty()) {
@@ -297,9 +298,9 @@ final class KafkaReceiver implements ReceiveHandle, Runnable {
         Map<TopicPartition, OffsetAndMetadata> positions = new HashMap<>();
         for (TopicPartition tp : parts) {
             PartitionTracker tracker = trackers.get(tp);
-            long w = tracker == null ? -1 : tracker.watermark();
+            long w = tracker == null ? -1 : tracker.finalPosition();
             if (w >= 0) {
-                positions.put(tp, new OffsetAndMetadata(w));
+                positions.put(tp, new OffsetAndMetadata(w, tracker.commitMetadata()));
             }
         }
         if (positions.isEmpty()) {
@@ -320,12 +321,25 @@ final class KafkaReceiver implements ReceiveHandle, Runnable {
     private final class Rebalance implements ConsumerRebalanceListener {
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            if (partitions.isEmpty()) {
+                return;
+            }
+            Map<TopicPartition, OffsetAndMetadata> previous = Map.of();
+            try {
+                previous = consumer.committed(new HashSet<>(partitions), Duration.ofSeconds(10));
+            } catch (RuntimeException e) {
+                LOG.debug("Endpoint {}: reading the committed positions of {} failed; no record is marked redelivered",
+                        queue, partitions, e);
+            }
             for (TopicPartition tp : partitions) {
-                trackers.put(tp, new PartitionTracker(inFlight));
+                PartitionTracker t = new PartitionTracker(inFlight);
+                OffsetAndMetadata c = previous.get(tp);
+                if (c != null) {
+                    t.previousOwner(c.metadata());
+                }
+                trackers.put(tp, t);
             }
-            if (!partitions.isEmpty()) {
-                LOG.debug("Endpoint {}: assigned {}", queue, partitions);
-            }
+            LOG.debug("Endpoint {}: assigned {}", queue, partitions);
         }
 
         @Override

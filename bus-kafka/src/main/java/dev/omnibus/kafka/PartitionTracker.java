@@ -17,10 +17,15 @@ import java.util.concurrent.CompletableFuture;
  * <p>Each handed record gets a future that completes when a commit covering it succeeds
  * ({@link #committed}), or fails when the partition is revoked first ({@link #revoke}).
  *
+ * <p>A commit carries, as its metadata, the highest offset handed out ({@link #commitMetadata()}); the
+ * partition's next owner reads it ({@link #previousOwner}) and delivers the records up to it, which may
+ * have run already, as redelivered. After a crash that is as of the last commit.
+ *
  * <p>Thread-safe: records are handed and commits taken on the poll thread, settled on any thread.
  * Memory: one entry per handed, uncommitted record, bounded by the endpoint's prefetch.
  */
 final class PartitionTracker {
+    static final String METADATA_PREFIX = "omnibus:handed=";
     private final java.util.concurrent.atomic.AtomicInteger inFlight;
     private final ArrayDeque<Entry> open = new ArrayDeque<>();
     private final Map<Long, Entry> byOffset = new HashMap<>();
@@ -28,6 +33,10 @@ final class PartitionTracker {
     /** The offset after the settled prefix, -1 before anything settled. */
     private long watermark = -1;
     private long committed = -1;
+    /** The highest offset handed to the bus; -1 before any. */
+    private long handedUpTo = -1;
+    /** The highest offset the partition's previous owner had handed out, from its last commit; -1 if unknown. */
+    private long previousOwnerHandedUpTo = -1;
     private long requested = -1;
     private boolean revoked;
 
@@ -72,6 +81,7 @@ final class PartitionTracker {
             throw new IllegalArgumentException("offset " + offset + " handed after " + open.peekLast().offset);
         }
         e = new Entry(offset);
+        handedUpTo = offset;
         inFlight.incrementAndGet();
         open.addLast(e);
         byOffset.put(offset, e);
@@ -118,6 +128,42 @@ final class PartitionTracker {
             return watermark;
         }
         return -1;
+    }
+
+    /** The commit metadata that tells the next owner which records this one handed out: {@code omnibus:handed=<offset>}. */
+    synchronized String commitMetadata() {
+        return handedUpTo < 0 ? "" : METADATA_PREFIX + handedUpTo;
+    }
+
+    /**
+     * Reads a previous owner's {@link #commitMetadata()}: records up to the offset it names were
+     * handed out before and are delivered with a delivery count of 2 ({@code redelivered}).
+     */
+    synchronized void previousOwner(String metadata) {
+        if (metadata != null && metadata.startsWith(METADATA_PREFIX)) {
+            try {
+                previousOwnerHandedUpTo = Long.parseLong(metadata.substring(METADATA_PREFIX.length()));
+            } catch (NumberFormatException e) {
+                previousOwnerHandedUpTo = -1; // someone else's metadata: no claim either way
+            }
+        }
+    }
+
+    /** 2 for a record a previous owner handed out without committing it, else 1. */
+    synchronized int firstDeliveryCount(long offset) {
+        return offset <= previousOwnerHandedUpTo ? 2 : 1;
+    }
+
+    /**
+     * The position for a final commit (revocation, stop): the watermark, or, when nothing settled,
+     * the first handed record's offset, so the commit still tells the next owner what was handed out;
+     * -1 when nothing was handed.
+     */
+    synchronized long finalPosition() {
+        if (watermark >= 0) {
+            return watermark;
+        }
+        return open.isEmpty() ? -1 : open.peekFirst().offset;
     }
 
     /** The settled position whether or not it was committed, -1 before anything settled. */

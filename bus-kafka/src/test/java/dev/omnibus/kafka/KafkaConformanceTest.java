@@ -41,6 +41,20 @@ class KafkaConformanceTest extends TransportConformanceKit {
         return Duration.ofSeconds(30);
     }
 
+    /**
+     * Not on a log, by design: the kit's version holds the first bus's first message until the
+     * second bus has one. On Kafka the second bus gets records only once the first released
+     * partitions to it; if the held record's partition is among them, the release waits for the held
+     * record up to the revocation timeout, then hands the partition over with it unsettled, and the
+     * second bus runs it again (a duplicate the kit counts). The log-shaped equivalent is
+     * {@link KafkaRebalanceTest}: two members of one group split a keyed stream, each record once on a
+     * graceful hand-off, none lost, order per key kept.
+     */
+    @Override
+    @org.junit.jupiter.api.Disabled("a log hands partitions, not messages, to competing members: see KafkaRebalanceTest")
+    public void competingConsumersOnOneEndpointEachMessageOnce() {
+    }
+
     @Override
     protected void afterEachTest() {
         KafkaFixture.deleteTopicsWithPrefix(prefix);

@@ -123,4 +123,36 @@ class PartitionTrackerTest {
         tracker.handed(7);
         assertThatThrownBy(() -> tracker.handed(6)).isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void theNextOwnerMarksWhatThePreviousOneHandedOutAsRedelivered() {
+        tracker.handed(4);
+        tracker.handed(5);
+        tracker.handed(9);
+        tracker.settled(4);
+        assertThat(tracker.commitMetadata()).isEqualTo("omnibus:handed=9");
+
+        PartitionTracker next = new PartitionTracker(new AtomicInteger());
+        next.previousOwner(tracker.commitMetadata());
+        assertThat(next.firstDeliveryCount(5)).isEqualTo(2);
+        assertThat(next.firstDeliveryCount(9)).isEqualTo(2);
+        assertThat(next.firstDeliveryCount(10)).isEqualTo(1);
+
+        PartitionTracker foreign = new PartitionTracker(new AtomicInteger());
+        foreign.previousOwner("written by another tool");
+        assertThat(foreign.firstDeliveryCount(0)).isEqualTo(1);
+        assertThat(new PartitionTracker(new AtomicInteger()).commitMetadata()).as("nothing handed").isEmpty();
+    }
+
+    @Test
+    void aFinalCommitWithNothingSettledStaysBeforeTheFirstHandedRecord() {
+        assertThat(tracker.finalPosition()).as("nothing handed").isEqualTo(-1);
+        tracker.handed(40);
+        tracker.handed(41);
+        tracker.released(40);
+        assertThat(tracker.finalPosition()).as("40 was given back: the next owner starts there").isEqualTo(40);
+        tracker.settled(41);
+        assertThat(tracker.finalPosition()).isEqualTo(40);
+        assertThat(tracker.commitMetadata()).isEqualTo("omnibus:handed=41");
+    }
 }
