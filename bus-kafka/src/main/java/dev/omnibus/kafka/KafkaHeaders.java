@@ -40,13 +40,4 @@ final class KafkaHeaders {
         }
         return Headers.of(out);
     }
-
-    /** Bytes the headers take on the wire (names and values, UTF-8), for the size limit. */
-    static int size(RecordHeaders headers) {
-        int n = 0;
-        for (Header h : headers) {
-            n += h.key().getBytes(StandardCharsets.UTF_8).length + (h.value() == null ? 0 : h.value().length);
-        }
-        return n;
-    }
 }

@@ -155,4 +155,59 @@ class PartitionTrackerTest {
         assertThat(tracker.finalPosition()).isEqualTo(40);
         assertThat(tracker.commitMetadata()).isEqualTo("omnibus:handed=41");
     }
+
+    @Test
+    void aCommitCompletesOnlyTheRecordsStrictlyBelowItsPosition() {
+        CompletableFuture<Void> f11 = tracker.handed(11);
+        CompletableFuture<Void> f12 = tracker.handed(12);
+        tracker.settled(11);
+        tracker.settled(12);
+        tracker.committed(12); // position 12 covers 11, not 12
+        assertThat(f11).isCompleted();
+        assertThat(f12).isNotDone();
+        tracker.commitFailed(13, new IllegalStateException("x"));
+        assertThat(f12).isCompletedExceptionally();
+
+        PartitionTracker other = new PartitionTracker(new AtomicInteger());
+        CompletableFuture<Void> g5 = other.handed(5);
+        CompletableFuture<Void> g6 = other.handed(6);
+        other.settled(5);
+        other.settled(6);
+        other.commitFailed(6, new IllegalStateException("y"));
+        assertThat(g5).isCompletedExceptionally();
+        assertThat(g6).as("6 is not below the failed position").isNotDone();
+    }
+
+    @Test
+    void offsetZeroIsAnOffsetLikeAnyOther() {
+        tracker.handed(0);
+        assertThat(tracker.commitMetadata()).isEqualTo("omnibus:handed=0");
+        assertThat(tracker.finalPosition()).isEqualTo(0);
+        tracker.settled(0);
+        assertThat(tracker.watermark()).isEqualTo(1);
+    }
+
+    @Test
+    void inFlightCountsWhatRunsAndARecordIsReleasedOnce() {
+        assertThat(tracker.revoked()).isFalse();
+        tracker.handed(1);
+        tracker.handed(2);
+        assertThat(tracker.inFlight()).isEqualTo(2);
+        assertThat(tracker.released(2)).isTrue();
+        assertThat(tracker.released(2)).as("released twice").isFalse();
+        assertThat(tracker.inFlight()).isEqualTo(1);
+        assertThat(tracker.settled(2)).as("a released record may still settle (a late ack)").isTrue();
+        assertThat(inFlight).as("counted out once").hasValue(1);
+    }
+
+    @Test
+    void revokingWithoutFreezingFirstStillTakesTheRunningRecordsOutOfTheWindow() {
+        tracker.handed(1);
+        tracker.handed(2);
+        tracker.settled(1);
+        tracker.revoke(new IllegalStateException("lost"));
+        assertThat(inFlight).hasValue(0);
+        assertThat(tracker.revoked()).isTrue();
+        assertThat(tracker.settled(2)).isFalse();
+    }
 }

@@ -36,4 +36,14 @@ class TopicNamesTest {
         assertThat(a).isNotEqualTo(b);
         assertThat(TopicNames.endpoint("", "y".repeat(249))).isEqualTo("y".repeat(249));
     }
+
+    @Test
+    void theNeighboursOfEveryAllowedRangeAreReplaced() {
+        for (String bad : new String[] {"`", "{", "@", "[", "/", "\u00e9", " ", "$"}) {
+            String name = TopicNames.endpoint("", "q" + bad + "q");
+            assertThat(name).as("for %s", bad).startsWith("q_q-").hasSize("q_q-".length() + 8);
+        }
+        assertThat(TopicNames.endpoint("", "azAZ09._-")).isEqualTo("azAZ09._-");
+        assertThat(TopicNames.endpoint("", "a:b")).as("namespaces").isEqualTo("a.b");
+    }
 }
