@@ -55,6 +55,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  *     (ack-only: poll, count, {@code commitAsync} of the consumed positions every 100 ms, the
  *     transport's {@code max.poll.records} and assignor) and by an Omnibus endpoint whose consumer
  *     counts ({@code --concurrency}, {@code --prefetch}); timed from the first record to the last.</li>
+ * <li><b>consume + decode</b>: the raw loop again, also reading each value as a MassTransit envelope
+ *     with plain Jackson, as a raw user must (and as Omnibus does): the baseline with the same work.</li>
  * <li><b>key-ordered vs unordered</b>: the same Omnibus endpoint on the keyed records of 2 and on
  *     N records sent without a key (no ordering key: they run in any order).</li>
  * <li><b>the issue's speed-up</b>: {@code --ordered-messages} (10,000) records over {@code --partitions}
@@ -177,6 +179,7 @@ public final class KafkaLoadTool {
 
         LoadComparison produce = new LoadComparison("produce (raw vs Omnibus)", rounds);
         LoadComparison consume = new LoadComparison("consume (raw vs Omnibus)", rounds);
+        LoadComparison decode = new LoadComparison("consume (raw + decode vs Omnibus)", rounds);
         LoadComparison ordered = new LoadComparison("unordered vs key-ordered", rounds);
         LoadComparison speedUp = new LoadComparison("1-5 ms work: 4 raw vs Omnibus", rounds);
         for (int round = 0; round <= rounds; round++) {
@@ -201,12 +204,13 @@ public final class KafkaLoadTool {
             double rawConsume;
             double busConsume;
             if (rawFirst) {
-                rawConsume = rawConsume(prefix + keyed, "raw-consume-" + round, n + 1);
+                rawConsume = rawConsume(prefix + keyed, "raw-consume-" + round, n + 1, false);
                 busConsume = busConsume(keyed, n + 1);
             } else {
                 busConsume = busConsume(keyed, n + 1);
-                rawConsume = rawConsume(prefix + keyed, "raw-consume-" + round, n + 1);
+                rawConsume = rawConsume(prefix + keyed, "raw-consume-" + round, n + 1, false);
             }
+            double rawDecode = rawConsume(prefix + keyed, "raw-decode-" + round, n + 1, true);
             double busUnordered = busConsume(unkeyed, n + 1);
             double rawWork;
             double busWork;
@@ -219,22 +223,23 @@ public final class KafkaLoadTool {
             }
             String what = round == 0 ? "warm-up (" + String.format(Locale.ROOT, "%,d", n) + ")" : "round " + round;
             System.out.printf(Locale.ROOT, "%s: produce raw %,.0f/s, Omnibus %,.0f/s (%.2f); consume raw %,.0f/s, "
-                    + "Omnibus %,.0f/s (%.2f); Omnibus unordered %,.0f/s, key-ordered %,.0f/s (%.2f); %,d records of 1-5 ms: "
+                    + "Omnibus %,.0f/s (%.2f), raw + decode %,.0f/s (%.2f); Omnibus unordered %,.0f/s, key-ordered %,.0f/s (%.2f); %,d records of 1-5 ms: "
                     + "4 raw consumers %.2f s, Omnibus %.2f s (%.1fx)%n", what, rawProduce, busProduce,
-                    busProduce / rawProduce, rawConsume, busConsume, busConsume / rawConsume, busUnordered, busConsume,
+                    busProduce / rawProduce, rawConsume, busConsume, busConsume / rawConsume, rawDecode, busConsume / rawDecode, busUnordered, busConsume,
                     busConsume / busUnordered, on, on / rawWork, on / busWork, busWork / rawWork);
             if (round > 0) {
                 produce.add(rawProduce, busProduce);
                 consume.add(rawConsume, busConsume);
+                decode.add(rawDecode, busConsume);
                 ordered.add(busUnordered, busConsume);
                 speedUp.add(rawWork, busWork);
             }
         }
         System.out.println();
         LoadComparison.print("best of " + rounds + " rounds", "baseline rec/s", "candidate rec/s",
-                List.of(produce, consume, ordered, speedUp));
-        System.out.printf(Locale.ROOT, "per round: produce %s; consume %s; key-ordered/unordered %s; speed-up %s%n",
-                produce.roundRatios(), consume.roundRatios(), ordered.roundRatios(), speedUp.roundRatios());
+                List.of(produce, consume, decode, ordered, speedUp));
+        System.out.printf(Locale.ROOT, "per round: produce %s; consume %s; against raw + decode %s; key-ordered/unordered %s; speed-up %s%n",
+                produce.roundRatios(), consume.roundRatios(), decode.roundRatios(), ordered.roundRatios(), speedUp.roundRatios());
         System.out.printf(Locale.ROOT, "goals (median): produce %.2f (>= 0.85 %s), consume %.2f (>= 0.85 %s), key-ordered "
                 + "%.2f (>= 0.8 %s), speed-up %.1fx (>= 5 %s)%n", produce.medianRatio(), met(produce.medianRatio() >= 0.85),
                 consume.medianRatio(), met(consume.medianRatio() >= 0.85), ordered.medianRatio(),
@@ -440,8 +445,10 @@ public final class KafkaLoadTool {
     /**
      * Raw: polls {@code topic} in a new group, counts, and commits the consumed positions with
      * {@code commitAsync} every commit interval, as the transport does; timed from the first record.
+     * With {@code decode}, each value is also read as a MassTransit envelope with plain Jackson
+     * ({@link PlainEnvelopeDecoder}), the work Omnibus's consume does too.
      */
-    private double rawConsume(String topic, String group, int n) throws Exception {
+    private double rawConsume(String topic, String group, int n, boolean decode) throws Exception {
         try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(rawConsumerProperties(group, Math.min(500, prefetch)))) {
             c.subscribe(List.of(topic));
             Map<TopicPartition, OffsetAndMetadata> positions = new HashMap<>();
@@ -457,6 +464,9 @@ public final class KafkaLoadTool {
                 for (ConsumerRecord<byte[], byte[]> r : records) {
                     if (first == 0) {
                         first = System.nanoTime();
+                    }
+                    if (decode) {
+                        PlainEnvelopeDecoder.decode(r.value(), OrderSubmitted.class);
                     }
                     seen++;
                     positions.put(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1));

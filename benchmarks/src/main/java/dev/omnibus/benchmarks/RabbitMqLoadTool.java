@@ -238,8 +238,6 @@ public final class RabbitMqLoadTool {
         }
     }
 
-    private static final com.fasterxml.jackson.databind.ObjectMapper MAPPER = new com.fasterxml.jackson.databind.ObjectMapper();
-
     /**
      * Consumes {@code n} messages with the plain client; with {@code decode}, each body is also read
      * as a MassTransit envelope and its message bound with plain Jackson (what a user of the raw
@@ -255,10 +253,7 @@ public final class RabbitMqLoadTool {
                 public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties p, byte[] body) throws IOException {
                     first.compareAndSet(0, System.nanoTime());
                     if (decode) {
-                        com.fasterxml.jackson.databind.JsonNode env = MAPPER.readTree(body);
-                        if (MAPPER.treeToValue(env.get("message"), LoadMessage.class) == null) {
-                            throw new IOException("no message in the envelope");
-                        }
+                        PlainEnvelopeDecoder.decode(body, LoadMessage.class);
                     }
                     getChannel().basicAck(envelope.getDeliveryTag(), false);
                     done.countDown();
