@@ -11,6 +11,7 @@ import com.rabbitmq.client.GetResponse;
 import dev.omnibus.Bus;
 import dev.omnibus.rabbitmq.RabbitMqTransport;
 import java.io.IOException;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentNavigableMap;
@@ -107,8 +108,9 @@ public final class RabbitMqLoadTool {
                     + "confirm window %d, %d rounds + warm-up%n", factory.getHost() + ":" + factory.getPort(), messages,
                     bodySize, prefetch, window, rounds);
 
-            double[][] ratios = new double[3][rounds]; // publish, consume vs ack-only, consume vs raw + decode
-            double[] best = new double[5];
+            LoadComparison publish = new LoadComparison("publish with confirms", rounds);
+            LoadComparison consume = new LoadComparison("consume with manual ack", rounds);
+            LoadComparison decode = new LoadComparison("consume + decode envelope", rounds);
             for (int round = 0; round <= rounds; round++) {
                 int n = round == 0 ? Math.min(messages, 10_000) : messages;
                 double rawPub = rawPublish(factory, rawQueue, rawBody, n);
@@ -124,27 +126,11 @@ public final class RabbitMqLoadTool {
                 }
                 System.out.printf(Locale.ROOT, "round %d: raw publish %,.0f/s, Omnibus publish %,.0f/s (%.2f), raw consume "
                         + "%,.0f/s, raw consume + Jackson decode %,.0f/s, Omnibus consume %,.0f/s (%.2f, %.2f)%n", round,
-                        rawPub, busPub, busPub / rawPub, rawCon, rawDecode, busCon, busCon / rawCon, busCon / rawDecode);
-                ratios[0][round - 1] = busPub / rawPub;
-                ratios[1][round - 1] = busCon / rawCon;
-                ratios[2][round - 1] = busCon / rawDecode;
-                best[0] = Math.max(best[0], rawPub);
-                best[1] = Math.max(best[1], busPub);
-                best[2] = Math.max(best[2], rawCon);
-                best[3] = Math.max(best[3], busCon);
-                best[4] = Math.max(best[4], rawDecode);
+                        rawPub, busPub, publish.add(rawPub, busPub), rawCon, rawDecode, busCon, consume.add(rawCon, busCon),
+                        decode.add(rawDecode, busCon));
             }
             System.out.println();
-            System.out.printf(Locale.ROOT, "%-28s %14s %14s %8s %11s %12s%n", "best of " + rounds + " rounds", "raw msg/s",
-                    "Omnibus msg/s", "ratio", "best ratio", "median ratio");
-            String row = "%-28s %,14.0f %,14.0f %8.2f %11.2f %12.2f%n";
-            System.out.printf(Locale.ROOT, row, "publish with confirms", best[0], best[1], best[1] / best[0],
-                    max(ratios[0]), median(ratios[0]));
-            System.out.printf(Locale.ROOT, row, "consume with manual ack", best[2], best[3], best[3] / best[2],
-                    max(ratios[1]), median(ratios[1]));
-            System.out.printf(Locale.ROOT, row, "consume + decode envelope", best[4], best[3], best[3] / best[4],
-                    max(ratios[2]), median(ratios[2]));
-            System.out.println("(ratio: of the best rates; best / median ratio: of the rounds' own Omnibus/raw ratios)");
+            LoadComparison.print("best of " + rounds + " rounds", "raw msg/s", "Omnibus msg/s", List.of(publish, consume, decode));
 
             for (String q : new String[] {rawQueue, busQueue, busQueue + "_error", busQueue + "_skipped"}) {
                 ch.queueDelete(q);
@@ -220,7 +206,7 @@ public final class RabbitMqLoadTool {
             if (!done.await(5, TimeUnit.MINUTES)) {
                 throw new IllegalStateException("raw publish: confirms missing");
             }
-            return n / seconds(start);
+            return n / LoadComparison.seconds(start);
         }
     }
 
@@ -244,15 +230,13 @@ public final class RabbitMqLoadTool {
             if (!done.await(5, TimeUnit.MINUTES)) {
                 throw new IllegalStateException("Omnibus publish: confirms missing");
             }
-            double rate = n / seconds(start);
+            double rate = n / LoadComparison.seconds(start);
             if (failed.get() > 0) {
                 throw new IllegalStateException(failed.get() + " Omnibus publishes failed");
             }
             return rate;
         }
     }
-
-    private static final com.fasterxml.jackson.databind.ObjectMapper MAPPER = new com.fasterxml.jackson.databind.ObjectMapper();
 
     /**
      * Consumes {@code n} messages with the plain client; with {@code decode}, each body is also read
@@ -269,10 +253,7 @@ public final class RabbitMqLoadTool {
                 public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties p, byte[] body) throws IOException {
                     first.compareAndSet(0, System.nanoTime());
                     if (decode) {
-                        com.fasterxml.jackson.databind.JsonNode env = MAPPER.readTree(body);
-                        if (MAPPER.treeToValue(env.get("message"), LoadMessage.class) == null) {
-                            throw new IOException("no message in the envelope");
-                        }
+                        PlainEnvelopeDecoder.decode(body, LoadMessage.class);
                     }
                     getChannel().basicAck(envelope.getDeliveryTag(), false);
                     done.countDown();
@@ -281,7 +262,7 @@ public final class RabbitMqLoadTool {
             if (!done.await(5, TimeUnit.MINUTES)) {
                 throw new IllegalStateException("raw consume: messages missing");
             }
-            return n / seconds(first.get());
+            return n / LoadComparison.seconds(first.get());
         }
     }
 
@@ -293,7 +274,7 @@ public final class RabbitMqLoadTool {
             if (!done.await(5, TimeUnit.MINUTES)) {
                 throw new IllegalStateException("Omnibus consume: messages missing (" + count.get() + " of " + n + ")");
             }
-            return n / seconds(first.get());
+            return n / LoadComparison.seconds(first.get());
         }
     }
 
@@ -305,20 +286,5 @@ public final class RabbitMqLoadTool {
                     done.countDown();
                 }))
                 .start();
-    }
-
-    private static double max(double[] xs) {
-        return java.util.Arrays.stream(xs).max().orElse(Double.NaN);
-    }
-
-    private static double median(double[] xs) {
-        double[] s = xs.clone();
-        java.util.Arrays.sort(s);
-        int n = s.length;
-        return n == 0 ? Double.NaN : n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
-    }
-
-    private static double seconds(long startNanos) {
-        return (System.nanoTime() - startNanos) / 1e9;
     }
 }

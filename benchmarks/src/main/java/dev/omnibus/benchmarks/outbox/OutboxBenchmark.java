@@ -3,6 +3,7 @@ package dev.omnibus.benchmarks.outbox;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.omnibus.Bus;
+import dev.omnibus.benchmarks.LoadComparison;
 import dev.omnibus.inmemory.InMemoryBroker;
 import dev.omnibus.inmemory.InMemoryTransport;
 import dev.omnibus.outbox.JdbcOutbox;
@@ -162,8 +163,8 @@ public final class OutboxBenchmark {
             System.out.println("run                  msgs/s    p50 ms   p99 ms   max ms");
             rows.forEach(System.out::println);
             System.out.printf(Locale.ROOT, "throughput over %d rounds: baseline best %.0f median %.0f; outbox best %.0f median %.0f;"
-                    + " outbox/baseline per round: best %.2f median %.2f%n", rounds, max(base), median(base), max(box), median(box),
-                    max(ratio), median(ratio));
+                    + " outbox/baseline per round: best %.2f median %.2f%n", rounds, LoadComparison.max(base), LoadComparison.median(base),
+                    LoadComparison.max(box), LoadComparison.median(box), LoadComparison.max(ratio), LoadComparison.median(ratio));
         } finally {
             ds.close();
             try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
@@ -227,16 +228,6 @@ public final class OutboxBenchmark {
             System.out.printf(Locale.ROOT, "%5d %8.0f%n", i, (backlog / 10) / ((marks[i] - marks[i - 1]) / 1e9));
         }
         System.out.printf(Locale.ROOT, "whole %8.0f%n", backlog / ((marks[10] - marks[0]) / 1e9));
-    }
-
-    private static double max(double[] v) {
-        return Arrays.stream(v).max().orElse(Double.NaN);
-    }
-
-    private static double median(double[] v) {
-        double[] s = v.clone();
-        Arrays.sort(s);
-        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
     }
 
     /** What one measurement saw. */
