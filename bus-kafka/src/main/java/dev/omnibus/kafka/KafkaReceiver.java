@@ -18,6 +18,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -55,22 +56,24 @@ final class KafkaReceiver implements ReceiveHandle, Runnable {
     private static final Duration POLL_WHILE_PAUSED = Duration.ofMillis(10);
 
     private final KafkaTransport transport;
-    private final String queue;
+    final String queue;
     private final Collection<String> topics;
     private final boolean temporary;
     private final int prefetch;
-    private final DeliveryHandler handler;
-    private final Consumer<byte[], byte[]> consumer;
-    private final KafkaSettings settings;
-    private final AtomicInteger inFlight = new AtomicInteger();
+    private final int lowWater;
+    private volatile boolean waitingForRoom;
+    final DeliveryHandler handler;
+    final Consumer<byte[], byte[]> consumer;
+    final KafkaSettings settings;
+    final AtomicInteger inFlight = new AtomicInteger();
     /** Written on the loop thread only; read by deliveries from any thread. */
-    private final Map<TopicPartition, PartitionTracker> trackers = new ConcurrentHashMap<>();
-    private final Map<TopicPartition, ArrayDeque<ConsumerRecord<byte[], byte[]>>> buffered = new HashMap<>();
-    private final ConcurrentLinkedDeque<KafkaDelivery> redeliveries = new ConcurrentLinkedDeque<>();
+    final Map<TopicPartition, PartitionTracker> trackers = new ConcurrentHashMap<>();
+    final Map<TopicPartition, ArrayDeque<ConsumerRecord<byte[], byte[]>>> buffered = new HashMap<>();
+    final ConcurrentLinkedDeque<KafkaDelivery> redeliveries = new ConcurrentLinkedDeque<>();
     private final Map<TopicPartition, String> scopes = new ConcurrentHashMap<>();
     private final Thread thread;
     private volatile boolean deliveriesStopped;
-    private volatile boolean closing;
+    volatile boolean closing;
     private volatile boolean closed;
     private long lastCommitNanos = System.nanoTime();
 
@@ -81,6 +84,7 @@ final class KafkaReceiver implements ReceiveHandle, Runnable {
         this.topics = List.copyOf(topics);
         this.temporary = temporary;
         this.prefetch = prefetch;
+        this.lowWater = prefetch - Math.max(1, prefetch / 4);
         this.handler = handler;
         this.consumer = consumer;
         this.settings = transport.settings();
@@ -98,7 +102,7 @@ final class KafkaReceiver implements ReceiveHandle, Runnable {
                 trackers.put(tp, new PartitionTracker(inFlight));
             }
         } else {
-            consumer.subscribe(topics, new Rebalance());
+            consumer.subscribe(topics, new KafkaRebalanceListener(this));
         }
         thread.start();
     }
@@ -123,9 +127,27 @@ final class KafkaReceiver implements ReceiveHandle, Runnable {
         return scopes.computeIfAbsent(tp, TopicPartition::toString);
     }
 
-    /** A delivery settled (acknowledged or moved): there may be room in the prefetch window. */
+    /**
+     * A delivery settled (acknowledged or moved): wakes the loop when it waits for room and the
+     * window has drained to its low-water mark (a quarter free), so a full window refills at once
+     * instead of at the next poll, without a wake-up per record.
+     */
     void settledOne() {
-        // the loop polls briefly while paused, so it sees the room without being woken
+        if (waitingForRoom && inFlight.get() <= lowWater) {
+            LockSupport.unpark(thread);
+        }
+    }
+
+    /** Parks the loop until {@link #settledOne} makes room, at most {@link #POLL_WHILE_PAUSED}. */
+    private void awaitRoom() {
+        waitingForRoom = true;
+        try {
+            if (inFlight.get() > lowWater) { // checked after raising the flag: a settlement in between unparks
+                LockSupport.parkNanos(this, POLL_WHILE_PAUSED.toNanos());
+            }
+        } finally {
+            waitingForRoom = false;
+        }
     }
 
     /** A requeue: handed again while the endpoint runs, released (left uncommitted) while it stops. */
@@ -148,7 +170,12 @@ final class KafkaReceiver implements ReceiveHandle, Runnable {
                     dispatch();
                 }
                 boolean paused = adjustPauses();
-                buffer(consumer.poll(paused ? POLL_WHILE_PAUSED : POLL));
+                if (!deliveriesStopped && inFlight.get() >= prefetch) {
+                    awaitRoom();
+                    buffer(consumer.poll(Duration.ZERO)); // rebalance callbacks and fetches keep running
+                } else {
+                    buffer(consumer.poll(paused ? POLL_WHILE_PAUSED : POLL));
+                }
                 if (!deliveriesStopped) {
                     dispatch();
                 }
@@ -291,7 +318,7 @@ final class KafkaReceiver implements ReceiveHandle, Runnable {
     }
 
     /** Commits the settled watermark of {@code parts} and waits for the broker (revocation, close). */
-    private void commitSync(Collection<TopicPartition> parts) {
+    void commitSync(Collection<TopicPartition> parts) {
         if (temporary) {
             return;
         }
@@ -314,102 +341,6 @@ final class KafkaReceiver implements ReceiveHandle, Runnable {
                     positions, e.toString());
             positions.forEach((tp, p) -> trackers.get(tp).commitFailed(p.offset(),
                     new TransportException("committing " + tp + " failed: " + e, e, true)));
-        }
-    }
-
-    /** The rebalance protocol of the class comment; runs on the loop thread, inside poll. */
-    private final class Rebalance implements ConsumerRebalanceListener {
-        @Override
-        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-            if (partitions.isEmpty()) {
-                return;
-            }
-            Map<TopicPartition, OffsetAndMetadata> previous = Map.of();
-            try {
-                previous = consumer.committed(new HashSet<>(partitions), Duration.ofSeconds(10));
-            } catch (RuntimeException e) {
-                LOG.debug("Endpoint {}: reading the committed positions of {} failed; no record is marked redelivered",
-                        queue, partitions, e);
-            }
-            for (TopicPartition tp : partitions) {
-                PartitionTracker t = new PartitionTracker(inFlight);
-                OffsetAndMetadata c = previous.get(tp);
-                if (c != null) {
-                    t.previousOwner(c.metadata());
-                }
-                trackers.put(tp, t);
-            }
-            LOG.debug("Endpoint {}: assigned {}", queue, partitions);
-        }
-
-        @Override
-        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-            if (partitions.isEmpty()) {
-                return;
-            }
-            for (TopicPartition tp : partitions) {
-                buffered.remove(tp);
-            }
-            redeliveries.removeIf(d -> partitions.contains(d.partition));
-            if (!closing) {
-                awaitSettled(partitions);
-            }
-            for (TopicPartition tp : partitions) {
-                handler.onRevoked(scopeOf(tp));
-            }
-            Map<TopicPartition, PartitionTracker> gone = new HashMap<>();
-            for (TopicPartition tp : partitions) {
-                PartitionTracker t = trackers.get(tp);
-                if (t != null) {
-                    gone.put(tp, t);
-                }
-            }
-            for (PartitionTracker t : gone.values()) {
-                t.freeze(); // later settlements do nothing: the watermark is final
-            }
-            commitSync(gone.keySet());
-            TransportException revoked = new TransportException("partition revoked before a commit covered the record",
-                    null, true);
-            for (TopicPartition tp : gone.keySet()) {
-                trackers.remove(tp).revoke(revoked);
-            }
-            LOG.debug("Endpoint {}: released {}", queue, partitions);
-        }
-
-        @Override
-        public void onPartitionsLost(Collection<TopicPartition> partitions) {
-            for (TopicPartition tp : partitions) {
-                buffered.remove(tp);
-                handler.onRevoked(scopeOf(tp));
-                PartitionTracker t = trackers.remove(tp);
-                if (t != null) {
-                    t.revoke(new TransportException(tp + " was lost (this member left the group)", null, true));
-                }
-            }
-            redeliveries.removeIf(d -> partitions.contains(d.partition));
-            LOG.warn("Endpoint {}: partitions {} lost; their unsettled records go to the next owner", queue, partitions);
-        }
-
-        private void awaitSettled(Collection<TopicPartition> partitions) {
-            long deadline = System.nanoTime() + settings.revocationTimeout().toNanos();
-            while (System.nanoTime() < deadline) {
-                int running = 0;
-                for (TopicPartition tp : partitions) {
-                    PartitionTracker t = trackers.get(tp);
-                    running += t == null ? 0 : t.inFlight();
-                }
-                if (running == 0) {
-                    return;
-                }
-                try {
-                    TimeUnit.MILLISECONDS.sleep(2); // a bounded wait for other threads' settlements, inside the rebalance
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
-            }
-            LOG.warn("Endpoint {}: records of revoked {} still running after {}; released unsettled", queue, partitions,
-                    settings.revocationTimeout());
         }
     }
 

@@ -81,6 +81,10 @@ public final class KafkaTransport implements Transport {
     private final KafkaSettings settings;
     private final AtomicBoolean started = new AtomicBoolean();
     private final Map<String, String> typeTopics = new ConcurrentHashMap<>();
+    /** Bounded by the endpoint and destination names the bus uses. */
+    private final Map<String, URI> addresses = new ConcurrentHashMap<>();
+    /** Topic of each endpoint or destination name, computed once (a send used to rebuild it). */
+    private final Map<String, String> endpointTopicNames = new ConcurrentHashMap<>();
     private final Map<String, List<String>> endpointTopics = new ConcurrentHashMap<>();
     private final Set<String> temporaryTopics = ConcurrentHashMap.newKeySet();
     private final List<KafkaReceiver> receivers = new CopyOnWriteArrayList<>();
@@ -200,7 +204,7 @@ public final class KafkaTransport implements Transport {
 
     /** The topic of an endpoint or destination name. */
     String topicOf(String name) {
-        return TopicNames.endpoint(settings.topicPrefix(), name);
+        return endpointTopicNames.computeIfAbsent(name, n -> TopicNames.endpoint(settings.topicPrefix(), n));
     }
 
     private String typeTopic(String urn) {
@@ -216,8 +220,9 @@ public final class KafkaTransport implements Transport {
         return addressOf(address.name());
     }
 
+    /** {@code kafka://host:port/<name>}, parsed once per name (a send resolves its destination each time). */
     private URI addressOf(String name) {
-        return URI.create("kafka://" + settings.firstServer() + "/" + name);
+        return addresses.computeIfAbsent(name, n -> URI.create("kafka://" + settings.firstServer() + "/" + n));
     }
 
     /** {@code kafka://host:port/Namespace.Type}: a send to it reaches the type's topic too. */

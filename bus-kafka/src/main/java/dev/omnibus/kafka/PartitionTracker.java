@@ -207,10 +207,6 @@ final class PartitionTracker {
     }
 
     /**
-     * The partition is gone: later settlements are refused, and every future not yet completed
-     * fails with {@code cause} (its record goes to the partition's next owner).
-     */
-    /**
      * Refuses later settlements and hands ({@link #revoked()} turns true), keeping the futures, so a
      * final commit of the {@link #watermark()} can still complete those it covers.
      */

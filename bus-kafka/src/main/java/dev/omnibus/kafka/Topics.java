@@ -64,9 +64,11 @@ final class Topics implements AutoCloseable {
             return;
         }
         Map<String, KafkaFuture<Void>> results = admin.createTopics(missing).values();
+        List<String> created = new ArrayList<>();
         for (Map.Entry<String, KafkaFuture<Void>> e : results.entrySet()) {
             try {
                 e.getValue().get(TIMEOUT_S, TimeUnit.SECONDS);
+                created.add(e.getKey());
                 LOG.debug("Created topic {}", e.getKey());
             } catch (ExecutionException ex) {
                 if (!(ex.getCause() instanceof TopicExistsException)) {
@@ -79,7 +81,55 @@ final class Topics implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 throw new TransportException("interrupted while creating topic " + e.getKey(), ex, true);
             }
+        }
+        awaitLeaders(new ArrayList<>(results.keySet())); // also one another process created a moment ago
+        for (Map.Entry<String, KafkaFuture<Void>> e : results.entrySet()) {
             known.add(e.getKey());
+        }
+    }
+
+    /**
+     * Waits (up to 30 s) until every partition of topics created a moment ago answers a request only
+     * its leader serves ({@code ListOffsets}). {@code createTopics} returns before the leaders are
+     * ready, and an idempotent producer's first batch to a partition whose leader is not ready can be
+     * stranded: a later batch of the same producer is appended first and every retry of the first then
+     * fails with {@code OUT_OF_ORDER_SEQUENCE_NUMBER} until its delivery timeout (KAFKA-15591;
+     * {@code KafkaNewTopicSendTest}). Describing the topic is not enough: the metadata names the leader
+     * before it serves.
+     */
+    private void awaitLeaders(List<String> created) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_S);
+        Map<String, TopicDescription> described = describe(created);
+        Map<TopicPartition, OffsetSpec> partitions = new HashMap<>();
+        for (TopicDescription d : described.values()) {
+            d.partitions().forEach(p -> partitions.put(new TopicPartition(d.name(), p.partition()), OffsetSpec.latest()));
+        }
+        while (true) {
+            try {
+                admin.listOffsets(partitions).all().get(TIMEOUT_S, TimeUnit.SECONDS);
+                return;
+            } catch (ExecutionException e) {
+                if (System.nanoTime() > deadline) {
+                    throw new TransportException("the leaders of new topics " + created + " did not answer within "
+                            + TIMEOUT_S + " s: " + e.getCause(), e.getCause(), true);
+                }
+            } catch (TimeoutException e) {
+                throw new TransportException("the leaders of new topics " + created + " did not answer within " + TIMEOUT_S
+                        + " s", e, true);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new TransportException("interrupted while waiting for the leaders of " + created, e, true);
+            }
+            pause();
+        }
+    }
+
+    private static void pause() {
+        try {
+            TimeUnit.MILLISECONDS.sleep(20); // a new partition's leader coming up: bounded above by the caller's deadline
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TransportException("interrupted while waiting for new topics", e, true);
         }
     }
 

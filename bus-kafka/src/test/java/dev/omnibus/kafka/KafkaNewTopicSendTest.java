@@ -12,7 +12,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -30,12 +29,9 @@ import org.junit.jupiter.api.Test;
  * PR 23234). Seen by {@link KafkaCrashTest}'s first version on the in-JVM 4.3.1 broker: partitions 0
  * and 1 of a new 4-partition topic, sends still pending after 60 s.
  *
- * <p>A transport-side guard: after creating topics, wait until every new partition answers a
- * leader-served request (a {@code listOffsets}) before producing to it.
- *
- * <p>Run it with {@code -Djunit.jupiter.conditions.deactivate=org.junit.*DisabledCondition}.
+ * <p>The transport's guard ({@code Topics.awaitLeaders}): after creating topics, it waits until every
+ * new partition answers a leader-served request (a {@code listOffsets}) before producing to it.
  */
-@Disabled("known transport defect: the first batch sent to a topic created on that send can be lost (KAFKA-15591)")
 class KafkaNewTopicSendTest {
     private static final int TOPICS = 5;
     private static final int RECORDS = 500;
