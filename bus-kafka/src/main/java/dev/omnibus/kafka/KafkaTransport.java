@@ -78,7 +78,7 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Queue mode</h2>
  * An endpoint named in {@link KafkaTransportBuilder#queueMode} reads through a share group instead
- * (Kafka 4.1+ brokers): records are acquired, acknowledged, released and rejected one by one, any
+ * (brokers with {@code share.version=1}): records are acquired, acknowledged, released and rejected one by one, any
  * number of members compete for one partition's records, and order per key is not kept. See
  * {@link KafkaShareReceiver} and {@link KafkaShareDelivery}.
  */

@@ -152,7 +152,7 @@ public final class KafkaTransportBuilder {
 
     /**
      * Queue mode for these receive endpoints (by name; may be called again to add more): each reads
-     * its topics through a Kafka <em>share group</em> (KIP-932, brokers 4.1 and later with
+     * its topics through a Kafka <em>share group</em> (KIP-932, a broker with the feature
      * {@code share.version=1}) named as its consumer group would be, so any number of members compete
      * for the records of one partition and each record is acknowledged, released or rejected on its
      * own (see {@link KafkaShareReceiver}). Order per key is not kept in queue mode. Default: none,
