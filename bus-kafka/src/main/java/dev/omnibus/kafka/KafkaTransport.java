@@ -33,6 +33,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.KafkaShareConsumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -72,7 +73,14 @@ import org.slf4j.LoggerFactory;
  * <h2>Threads</h2>
  * One producer for the transport (idempotent, {@code acks=all}, the client's batching); its callbacks
  * complete futures on {@code omnibus-kafka-completions-<bus>}, never on the client's I/O thread. One
- * consumer and thread per endpoint ({@link KafkaReceiver}).
+ * consumer and thread per endpoint ({@link KafkaReceiver}; {@link KafkaShareReceiver} for an endpoint in
+ * queue mode).
+ *
+ * <h2>Queue mode</h2>
+ * An endpoint named in {@link KafkaTransportBuilder#queueMode} reads through a share group instead
+ * (brokers with {@code share.version=1}): records are acquired, acknowledged, released and rejected one by one, any
+ * number of members compete for one partition's records, and order per key is not kept. See
+ * {@link KafkaShareReceiver} and {@link KafkaShareDelivery}.
  */
 public final class KafkaTransport implements Transport {
     private static final Logger LOG = LoggerFactory.getLogger(KafkaTransport.class);
@@ -88,6 +96,7 @@ public final class KafkaTransport implements Transport {
     private final Map<String, List<String>> endpointTopics = new ConcurrentHashMap<>();
     private final Set<String> temporaryTopics = ConcurrentHashMap.newKeySet();
     private final List<KafkaReceiver> receivers = new CopyOnWriteArrayList<>();
+    private final List<KafkaShareReceiver> shareReceivers = new CopyOnWriteArrayList<>();
     private volatile boolean closed;
     private String busName = "bus";
     private KafkaProducer<byte[], byte[]> producer;
@@ -323,6 +332,9 @@ public final class KafkaTransport implements Transport {
         boolean temporary = temporaryTopics.contains(topicOf(queue));
         List<String> read = endpointTopics.getOrDefault(queue, List.of(topicOf(queue)));
         topics.ensure(read, temporary ? 1 : settings.partitions());
+        if (!temporary && settings.queueMode(queue)) {
+            return receiveShared(queue, read, receiveSettings.prefetch(), handler);
+        }
         if (!temporary && settings.startFrom() == KafkaTransportBuilder.StartFrom.LATEST) {
             List<String> published = read.stream().filter(t -> !t.equals(topicOf(queue))).toList();
             topics.pinNewGroup(groupOf(queue), topicOf(queue), published);
@@ -338,6 +350,37 @@ public final class KafkaTransport implements Transport {
             throw new TransportException("starting the Kafka consumer of endpoint " + queue + " failed: " + e, e, true);
         }
         receivers.add(receiver);
+        return receiver;
+    }
+
+    /** Queue mode: the endpoint's topics through a share group ({@link KafkaShareReceiver}). */
+    private ReceiveHandle receiveShared(String queue, List<String> read, int prefetch, DeliveryHandler handler) {
+        if (settings.startFrom() == KafkaTransportBuilder.StartFrom.EARLIEST) {
+            topics.configureGroup(groupOf(queue), Map.of("share.auto.offset.reset", "earliest"));
+        } else {
+            topics.pinNewShareGroup(groupOf(queue), topicOf(queue), read.stream().filter(t -> !t.equals(topicOf(queue))).toList());
+        }
+        Properties p = clientProperties("omnibus-" + busName + "-" + queue);
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, groupOf(queue));
+        p.put(ConsumerConfig.SHARE_ACKNOWLEDGEMENT_MODE_CONFIG, "explicit");
+        // at most prefetch records acquired (and their locks running) at once, none buffered ahead
+        p.putIfAbsent(ConsumerConfig.SHARE_ACQUIRE_MODE_CONFIG, "record_limit");
+        p.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, String.valueOf(Math.min(500, prefetch)));
+        // the consumer-group settings the share consumer refuses or ignores
+        p.remove(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG);
+        p.remove(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG);
+        KafkaShareConsumer<byte[], byte[]> consumer = new KafkaShareConsumer<>(p);
+        KafkaShareReceiver receiver = new KafkaShareReceiver(this, queue, read, handler, consumer,
+                "omnibus-kafka-" + busName + "-" + queue);
+        try {
+            receiver.start();
+        } catch (RuntimeException e) {
+            consumer.close(Duration.ZERO);
+            throw new TransportException("starting the Kafka share consumer of endpoint " + queue + " failed: " + e, e, true);
+        }
+        shareReceivers.add(receiver);
         return receiver;
     }
 
@@ -357,6 +400,9 @@ public final class KafkaTransport implements Transport {
         }
         closed = true;
         for (KafkaReceiver r : receivers) {
+            r.close();
+        }
+        for (KafkaShareReceiver r : shareReceivers) {
             r.close();
         }
         if (producer != null) {

@@ -16,7 +16,8 @@ import java.util.Set;
  * broker's replication factor for the topics the transport creates, positions committed every
  * 100 ms, revoked partitions released after at most 10 s, new consumer groups start at the end of
  * their topics, bodies up to 1,000,000 bytes (within the broker's default {@code message.max.bytes}),
- * no static membership, the classic group protocol with the cooperative-sticky assignor.
+ * no static membership, the classic group protocol with the cooperative-sticky assignor, every
+ * endpoint on a consumer group (no {@linkplain #queueMode queue mode}).
  *
  * <h2>TLS and SASL</h2>
  * Kafka's own client properties, passed to every producer, consumer and admin client, and never
@@ -55,7 +56,7 @@ public final class KafkaTransportBuilder {
     /** Properties the transport sets itself: a value given for them would be overridden, so it is refused. */
     private static final Set<String> OWNED = Set.of("bootstrap.servers", "key.serializer", "value.serializer",
             "key.deserializer", "value.deserializer", "group.id", "enable.auto.commit", "group.instance.id",
-            "group.protocol", "auto.offset.reset");
+            "group.protocol", "auto.offset.reset", "share.acknowledgement.mode");
 
     private final List<String> problems = new ArrayList<>();
     private String bootstrapServers = "127.0.0.1:9092";
@@ -69,6 +70,7 @@ public final class KafkaTransportBuilder {
     private String groupInstanceId;
     private GroupProtocol groupProtocol = GroupProtocol.CLASSIC;
     private final Map<String, String> properties = new LinkedHashMap<>();
+    private final java.util.Set<String> queueMode = new java.util.LinkedHashSet<>();
 
     KafkaTransportBuilder() {
     }
@@ -149,6 +151,29 @@ public final class KafkaTransportBuilder {
     }
 
     /**
+     * Queue mode for these receive endpoints (by name; may be called again to add more): each reads
+     * its topics through a Kafka <em>share group</em> (KIP-932, a broker with the feature
+     * {@code share.version=1}) named as its consumer group would be, so any number of members compete
+     * for the records of one partition and each record is acknowledged, released or rejected on its
+     * own (see {@link KafkaShareReceiver}). Order per key is not kept in queue mode. Default: none,
+     * every endpoint reads through a consumer group.
+     */
+    public KafkaTransportBuilder queueMode(String... endpoints) {
+        if (endpoints == null || endpoints.length == 0) {
+            problems.add("queueMode names no endpoint");
+            return this;
+        }
+        for (String e : endpoints) {
+            if (e == null || e.isBlank()) {
+                problems.add("queueMode names a blank endpoint");
+            } else {
+                queueMode.add(e);
+            }
+        }
+        return this;
+    }
+
+    /**
      * A Kafka client property for every producer, consumer and admin client ({@code security.protocol},
      * {@code ssl.*}, {@code sasl.*}, {@code linger.ms}, …). Properties the transport owns (group id,
      * serializers, offsets) are refused.
@@ -205,7 +230,7 @@ public final class KafkaTransportBuilder {
         }
         return new KafkaTransport(new KafkaSettings(bootstrapServers.trim(), topicPrefix.replace(':', '.'), partitions,
                 replicationFactor, commitInterval, revocationTimeout, startFrom, maxMessageSize, groupInstanceId,
-                groupProtocol, properties));
+                groupProtocol, properties, queueMode));
     }
 
     private static void positive(List<String> all, String what, Duration d) {

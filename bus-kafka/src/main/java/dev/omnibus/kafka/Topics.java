@@ -182,6 +182,76 @@ final class Topics implements AutoCloseable {
     }
 
     /**
+     * The share-group counterpart of {@link #pinNewGroup}: gives share group {@code group} a start
+     * offset where it has none, at the start of {@code own} and at the end of every partition of
+     * {@code published} ({@code Admin.alterShareGroupOffsets}). A group with members already is left
+     * alone. Without this a share group starts every partition at its end (the group config
+     * {@code share.auto.offset.reset} defaults to {@code latest}), and what was sent to the endpoint
+     * before its first member joined would never be read.
+     */
+    void pinNewShareGroup(String group, String own, Collection<String> published) {
+        Map<TopicPartition, org.apache.kafka.clients.admin.SharePartitionOffsetInfo> started;
+        try {
+            started = admin.listShareGroupOffsets(Map.of(group, new org.apache.kafka.clients.admin.ListShareGroupOffsetsSpec()))
+                    .partitionsToOffsetInfo(group).get(TIMEOUT_S, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof org.apache.kafka.common.errors.GroupIdNotFoundException)) {
+                throw new TransportException("reading the start offsets of share group " + group + " failed: " + e.getCause(),
+                        e.getCause(), true);
+            }
+            started = Map.of();
+        } catch (TimeoutException e) {
+            throw new TransportException("reading the start offsets of share group " + group + " timed out", e, true);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TransportException("interrupted while reading the start offsets of share group " + group, e, true);
+        }
+        List<String> all = new ArrayList<>(published);
+        all.add(own);
+        Map<TopicPartition, OffsetSpec> unpinned = new HashMap<>();
+        for (TopicDescription d : describe(all).values()) {
+            for (var p : d.partitions()) {
+                TopicPartition tp = new TopicPartition(d.name(), p.partition());
+                if (started == null || started.get(tp) == null) {
+                    unpinned.put(tp, d.name().equals(own) ? OffsetSpec.earliest() : OffsetSpec.latest());
+                }
+            }
+        }
+        if (unpinned.isEmpty()) {
+            return;
+        }
+        Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends = get(admin.listOffsets(unpinned).all(),
+                "reading the offsets of " + all);
+        Map<TopicPartition, Long> positions = new HashMap<>();
+        ends.forEach((tp, info) -> positions.put(tp, info.offset()));
+        try {
+            admin.alterShareGroupOffsets(group, positions).all().get(TIMEOUT_S, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof GroupNotEmptyException) {
+                LOG.debug("Share group {} has members already; its start offsets are theirs", group);
+                return;
+            }
+            throw new TransportException("fixing the start offsets of share group " + group + " failed: " + e.getCause(),
+                    e.getCause(), true);
+        } catch (TimeoutException e) {
+            throw new TransportException("fixing the start offsets of share group " + group + " timed out", e, true);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TransportException("interrupted while fixing the start offsets of share group " + group, e, true);
+        }
+    }
+
+    /** Sets group configs of share group {@code group} ({@code share.auto.offset.reset}, …). */
+    void configureGroup(String group, Map<String, String> configs) {
+        List<org.apache.kafka.clients.admin.AlterConfigOp> ops = new ArrayList<>();
+        configs.forEach((k, v) -> ops.add(new org.apache.kafka.clients.admin.AlterConfigOp(
+                new org.apache.kafka.clients.admin.ConfigEntry(k, v), org.apache.kafka.clients.admin.AlterConfigOp.OpType.SET)));
+        get(admin.incrementalAlterConfigs(Map.of(new org.apache.kafka.common.config.ConfigResource(
+                org.apache.kafka.common.config.ConfigResource.Type.GROUP, group), ops)).all(),
+                "setting " + configs + " on group " + group);
+    }
+
+    /**
      * The descriptions of {@code topics}, waiting (up to 30 s) for topics created a moment ago to
      * reach the broker's metadata: {@code createTopics} returns before every broker knows them.
      */

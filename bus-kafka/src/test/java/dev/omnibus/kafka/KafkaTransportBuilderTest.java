@@ -21,6 +21,8 @@ class KafkaTransportBuilderTest {
                 .property("group.id", "mine")
                 .property("linger.ms", null)
                 .topicPrefix("bad prefix/")
+                .queueMode("jobs", " ")
+                .property("share.acknowledgement.mode", "implicit")
                 .build())
                 .isInstanceOf(ConfigurationException.class)
                 .hasMessageContaining("bootstrap server 'broker-without-port' is not host:port")
@@ -30,7 +32,17 @@ class KafkaTransportBuilderTest {
                 .hasMessageContaining("maxMessageSize must be positive, was 0")
                 .hasMessageContaining("client property 'group.id' is set by the transport")
                 .hasMessageContaining("client property 'linger.ms' has no value")
-                .hasMessageContaining("topicPrefix 'bad prefix/' holds characters a topic name cannot");
+                .hasMessageContaining("topicPrefix 'bad prefix/' holds characters a topic name cannot")
+                .hasMessageContaining("queueMode names a blank endpoint")
+                .hasMessageContaining("client property 'share.acknowledgement.mode' is set by the transport");
+    }
+
+    @Test
+    void queueModeIsPerEndpoint() {
+        KafkaTransport t = KafkaTransport.builder().queueMode("jobs").queueMode("mail").build();
+        assertThat(t.settings().queueMode("jobs")).isTrue();
+        assertThat(t.settings().queueMode("mail")).isTrue();
+        assertThat(t.settings().queueMode("orders")).isFalse();
     }
 
     @Test
