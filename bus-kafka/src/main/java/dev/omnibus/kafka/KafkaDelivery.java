@@ -78,11 +78,14 @@ final class KafkaDelivery implements Delivery {
         return receiver.queue();
     }
 
-    /** The record's key (the partition key it was produced with), else the bus's usual headers. */
+    /**
+     * The record's key: the partition key (else the correlation id) it was produced with, which also
+     * chose its partition. A record without a key has no order to keep (null), as on Kafka itself.
+     */
     @Override
     public String orderingKey() {
         byte[] key = record.key();
-        return key != null ? new String(key, StandardCharsets.UTF_8) : Delivery.super.orderingKey();
+        return key == null ? null : new String(key, StandardCharsets.UTF_8);
     }
 
     @Override
