@@ -18,19 +18,20 @@ import java.util.Map;
  * @param groupProtocol     the consumer group protocol
  * @param clientProperties  passed to every producer, consumer and admin client (TLS, SASL, tuning)
  * @param queueMode         the endpoints read through a share group ({@link KafkaShareReceiver}), not a consumer group
+ * @param queueModeForAll   every durable endpoint reads through a share group
  */
 record KafkaSettings(String bootstrapServers, String topicPrefix, int partitions, short replicationFactor,
         Duration commitInterval, Duration revocationTimeout, KafkaTransportBuilder.StartFrom startFrom,
         int maxMessageSize, String groupInstanceId, KafkaTransportBuilder.GroupProtocol groupProtocol,
-        Map<String, String> clientProperties, java.util.Set<String> queueMode) {
+        Map<String, String> clientProperties, java.util.Set<String> queueMode, boolean queueModeForAll) {
     KafkaSettings {
         clientProperties = Map.copyOf(clientProperties);
         queueMode = java.util.Set.copyOf(queueMode);
     }
 
-    /** Whether endpoint {@code queue} reads through a share group. */
+    /** Whether durable endpoint {@code queue} reads through a share group (a reply endpoint never does). */
     boolean queueMode(String queue) {
-        return queueMode.contains(queue);
+        return queueModeForAll || queueMode.contains(queue);
     }
 
     /** The first bootstrap server, for addresses ({@code kafka://host:port/name}). */

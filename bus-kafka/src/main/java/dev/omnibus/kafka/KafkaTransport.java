@@ -85,6 +85,15 @@ import org.slf4j.LoggerFactory;
 public final class KafkaTransport implements Transport {
     private static final Logger LOG = LoggerFactory.getLogger(KafkaTransport.class);
     private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(30);
+    /**
+     * Consumer properties a {@code KafkaShareConsumer} refuses ({@code ShareConsumerConfig}): a share group
+     * has its own session, heartbeat and assignor settings on the broker, and its isolation level is the
+     * group config {@code share.isolation.level}. The builder refuses the other ones the transport owns.
+     */
+    private static final List<String> NOT_FOR_SHARE_CONSUMERS = List.of(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
+            ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG,
+            ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+            ConsumerConfig.INTERCEPTOR_CLASSES_CONFIG, ConsumerConfig.GROUP_REMOTE_ASSIGNOR_CONFIG);
 
     private final KafkaSettings settings;
     private final AtomicBoolean started = new AtomicBoolean();
@@ -355,6 +364,10 @@ public final class KafkaTransport implements Transport {
 
     /** Queue mode: the endpoint's topics through a share group ({@link KafkaShareReceiver}). */
     private ReceiveHandle receiveShared(String queue, List<String> read, int prefetch, DeliveryHandler handler) {
+        String isolation = settings.clientProperties().get(ConsumerConfig.ISOLATION_LEVEL_CONFIG);
+        if (isolation != null) { // a share group's isolation level is a group config, not a consumer's
+            topics.configureGroup(groupOf(queue), Map.of("share.isolation.level", isolation));
+        }
         if (settings.startFrom() == KafkaTransportBuilder.StartFrom.EARLIEST) {
             topics.configureGroup(groupOf(queue), Map.of("share.auto.offset.reset", "earliest"));
         } else {
@@ -368,10 +381,23 @@ public final class KafkaTransport implements Transport {
         // at most prefetch records acquired (and their locks running) at once, none buffered ahead
         p.putIfAbsent(ConsumerConfig.SHARE_ACQUIRE_MODE_CONFIG, "record_limit");
         p.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, String.valueOf(Math.min(500, prefetch)));
-        // the consumer-group settings the share consumer refuses or ignores
-        p.remove(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG);
-        p.remove(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG);
-        KafkaShareConsumer<byte[], byte[]> consumer = new KafkaShareConsumer<>(p);
+        // transport-wide consumer-group settings a share consumer refuses (ConfigException): left out here
+        List<String> left = new ArrayList<>();
+        for (String k : NOT_FOR_SHARE_CONSUMERS) {
+            if (p.remove(k) != null && settings.clientProperties().containsKey(k)) {
+                left.add(k);
+            }
+        }
+        if (!left.isEmpty()) {
+            LOG.info("Endpoint {} (queue mode): client properties {} apply to consumer groups only; its share consumer "
+                    + "is made without them", queue, left);
+        }
+        KafkaShareConsumer<byte[], byte[]> consumer;
+        try {
+            consumer = new KafkaShareConsumer<>(p);
+        } catch (org.apache.kafka.common.KafkaException e) {
+            throw new TransportException("creating the Kafka share consumer of endpoint " + queue + " failed: " + e, e, false);
+        }
         KafkaShareReceiver receiver = new KafkaShareReceiver(this, queue, read, handler, consumer,
                 "omnibus-kafka-" + busName + "-" + queue);
         try {

@@ -71,6 +71,7 @@ public final class KafkaTransportBuilder {
     private GroupProtocol groupProtocol = GroupProtocol.CLASSIC;
     private final Map<String, String> properties = new LinkedHashMap<>();
     private final java.util.Set<String> queueMode = new java.util.LinkedHashSet<>();
+    private boolean queueModeForAll;
 
     KafkaTransportBuilder() {
     }
@@ -174,6 +175,17 @@ public final class KafkaTransportBuilder {
     }
 
     /**
+     * Queue mode for every durable receive endpoint of this transport (as if each were named in
+     * {@link #queueMode}), including endpoints named only at run time and the error or skipped
+     * queues read directly. A bus's reply endpoint stays as it is (its own one-partition topic, read
+     * without a group). Default: off.
+     */
+    public KafkaTransportBuilder queueModeForAllEndpoints() {
+        this.queueModeForAll = true;
+        return this;
+    }
+
+    /**
      * A Kafka client property for every producer, consumer and admin client ({@code security.protocol},
      * {@code ssl.*}, {@code sasl.*}, {@code linger.ms}, …). Properties the transport owns (group id,
      * serializers, offsets) are refused.
@@ -230,7 +242,7 @@ public final class KafkaTransportBuilder {
         }
         return new KafkaTransport(new KafkaSettings(bootstrapServers.trim(), topicPrefix.replace(':', '.'), partitions,
                 replicationFactor, commitInterval, revocationTimeout, startFrom, maxMessageSize, groupInstanceId,
-                groupProtocol, properties, queueMode));
+                groupProtocol, properties, queueMode, queueModeForAll));
     }
 
     private static void positive(List<String> all, String what, Duration d) {

@@ -206,6 +206,35 @@ class KafkaQueueModeTest {
         assertThat(redelivered).containsOnly(false);
     }
 
+    /**
+     * Client properties given to the whole transport for its consumer groups (a session timeout, a
+     * heartbeat interval) are refused by a share consumer: the queue-mode endpoint leaves them out and
+     * reads, while a consumer-group endpoint of the same transport keeps them. An isolation level
+     * becomes the share group's {@code share.isolation.level}.
+     */
+    @Test
+    void consumerGroupPropertiesOfTheTransportDoNotStopAQueueModeEndpoint() throws Exception {
+        UUID queued = UUID.randomUUID();
+        UUID grouped = UUID.randomUUID();
+        Set<UUID> seen = ConcurrentHashMap.newKeySet();
+        KafkaTransport transport = KafkaTransport.builder().bootstrapServers(KafkaFixture.bootstrapServers())
+                .topicPrefix(prefix).partitions(1).queueMode("queued")
+                .property("session.timeout.ms", "30000").property("heartbeat.interval.ms", "3000")
+                .property("isolation.level", "read_committed")
+                .build();
+        try (Bus bus = Bus.builder().transport(transport).name("kq-p-" + RunIds.next())
+                .receiveEndpoint("queued", e -> e.consumer(Doomed.class, ctx -> seen.add(ctx.message().id())))
+                .receiveEndpoint("grouped", e -> e.consumer(Job.class, ctx -> seen.add(grouped)))
+                .start()) {
+            bus.send(Address.queue("queued"), new Doomed(queued)).join();
+            bus.send(Address.queue("grouped"), new Job(1)).join();
+            Await.atMost(Duration.ofSeconds(60)).until("both endpoints read", () -> seen.containsAll(List.of(queued, grouped)));
+        }
+        ConfigResource group = new ConfigResource(ConfigResource.Type.GROUP, prefix + "queued");
+        assertThat(KafkaFixture.admin().describeConfigs(List.of(group)).all().get(30, TimeUnit.SECONDS).get(group)
+                .get("share.isolation.level").value()).isEqualTo("read_committed");
+    }
+
     /** Partitions assigned over the members of share group {@code group}, 0 while a member has none. */
     private static int assignments(String group) {
         try {

@@ -46,6 +46,15 @@ class KafkaTransportBuilderTest {
     }
 
     @Test
+    void queueModeForAllEndpointsCoversEveryDurableEndpointNamedOrNot() {
+        KafkaTransport t = KafkaTransport.builder().queueModeForAllEndpoints().build();
+        assertThat(t.settings().queueMode("jobs")).isTrue();
+        assertThat(t.settings().queueMode("cf-compete-1a2b")).isTrue();
+        assertThat(t.settings().queueMode("jobs_error")).isTrue();
+        assertThat(KafkaTransport.builder().build().settings().queueMode("jobs")).as("off by default").isFalse();
+    }
+
+    @Test
     void secretsAreRedactedFromWhatIsLogged() {
         KafkaTransport t = KafkaTransport.builder()
                 .bootstrapServers("b1:9093,b2:9093")
