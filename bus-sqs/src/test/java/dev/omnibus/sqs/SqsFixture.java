@@ -33,9 +33,14 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  * (see {@link SnsFixture} and docs/sqs.md, "Test servers"). Tests that need a topic fanning out
  * to queues take both from {@link SnsFixture}; tests of SQS behaviour alone take them from here.
  *
- * <p>Facts checked against ElasticMQ 1.7.1 with AWS SDK 2.57.8 (the JSON protocol) are listed in
- * docs/sqs.md and asserted by {@code SqsFixtureTest}; notably, under strict limits ElasticMQ still
- * caps a body at 256 KiB, not the 1 MiB that SQS accepts since 2025.
+ * <p>Checked against ElasticMQ 1.7.1 with AWS SDK 2.57.8 (the JSON protocol), and asserted by
+ * {@code SqsFixtureTest} and {@code TestServerLimitsTest} (table in docs/sqs.md): with strict limits
+ * it rejects names over 80 characters, batches over 10, 11 attributes, bodies over 1 MiB (SQS's
+ * limit since 2025), invalid characters, long polls over 20 s and delays over 900 s; FIFO groups
+ * lock while a message is in flight and a receive returns several of one group, in order. It
+ * differs from SQS in two ways: a visibility timeout over 12 hours is accepted, and a batch over
+ * 1 MiB in all fails with {@code InvalidAttributeValueException} ("MessageTooLong"), not
+ * {@code BatchRequestTooLongException}.
  *
  * <p>Tests name their queues with a per-run prefix ({@code "orders-" + RunIds.next()}) and remove
  * them with {@link #deleteQueuesWithPrefix}, so runs sharing a server never see each other's
