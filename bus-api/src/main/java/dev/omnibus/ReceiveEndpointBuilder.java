@@ -27,6 +27,7 @@ public final class ReceiveEndpointBuilder {
     private Integer prefetch;
     private Retry retry = Retry.none();
     private Retry redelivery = Retry.none();
+    private boolean redeliveryHoldsKey;
     private String defaultContentType;
 
     ReceiveEndpointBuilder(String name, MessageTypeRegistry registry) {
@@ -104,6 +105,25 @@ public final class ReceiveEndpointBuilder {
         return this;
     }
 
+    /**
+     * Keeps order per ordering key across delayed redelivery: while a message waits for its
+     * redelivery, later messages with the same ordering key (its partition key, else its correlation
+     * id; on Kafka the record key) wait too, unsettled, and run in their order after the redelivered
+     * copy has run (consumed, moved to {@code _error}, or scheduled again, which holds on). Messages of
+     * other keys are not held. Off by default: later messages of the key then run while the failed one
+     * waits, as on every other bus.
+     *
+     * <p>Held messages count against the {@link #prefetch(int) prefetch} window; a hold whose copy does
+     * not arrive within its delay plus the longer of 30 s and the delay expires (logged at WARN) and
+     * the held messages run. At a stop they go back to the broker. A crash, or a Kafka partition moving
+     * to another member, loses the hold: the messages held are delivered again in their order, but may
+     * then run before the redelivered copy. Needs {@link #redelivery(Retry)}.
+     */
+    public ReceiveEndpointBuilder redeliveryHoldsKey() {
+        this.redeliveryHoldsKey = true;
+        return this;
+    }
+
     /** Adds a filter around this endpoint's consumers, inside retry; the first added is outermost. */
     public ReceiveEndpointBuilder filter(Filter filter) {
         filters.add(Objects.requireNonNull(filter, "filter"));
@@ -125,8 +145,11 @@ public final class ReceiveEndpointBuilder {
             allProblems.add("endpoint '" + name + "' has no consumers: add one with .consumer(Type.class, consumer)");
         }
         int p = prefetch != null ? prefetch : Math.max(16, 2 * Math.max(1, concurrency));
+        if (redeliveryHoldsKey && redelivery.limit() == 0) {
+            allProblems.add("endpoint '" + name + "': redeliveryHoldsKey() needs a redelivery policy: add .redelivery(Retry.intervals(...))");
+        }
         return new EndpointSpec(name, bindings, Math.max(1, concurrency), Math.max(1, p), retry, redelivery, filters,
-                defaultContentType);
+                defaultContentType, redeliveryHoldsKey);
     }
 
     private static String consumerName(Object consumer) {

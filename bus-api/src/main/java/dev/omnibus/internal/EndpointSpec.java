@@ -24,7 +24,8 @@ public record EndpointSpec(
         Retry retry,
         Retry redelivery,
         List<Filter> filters,
-        String defaultContentType) {
+        String defaultContentType,
+        boolean redeliveryHoldsKey) {
     public EndpointSpec {
         bindings = List.copyOf(bindings);
         filters = List.copyOf(filters);

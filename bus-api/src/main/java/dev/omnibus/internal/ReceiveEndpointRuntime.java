@@ -58,14 +58,19 @@ final class ReceiveEndpointRuntime implements DeliveryHandler {
     private final Object idle = new Object();
     private volatile boolean deliveriesStopped;
     private final MessageType singleConcreteType;
-    private PartitionedExecutor executor;
+    private volatile PartitionedExecutor executor;
     private ReceiveHandle handle;
+    /** Null unless deliveries of a key wait for its delayed redelivery ({@code redeliveryHoldsKey()}). */
+    private final KeyHolds holds;
 
     ReceiveEndpointRuntime(DefaultBus bus, EndpointSpec spec, BusSpec busSpec) {
         this.bus = bus;
         this.spec = spec;
         this.busSpec = busSpec;
         this.address = busSpec.transport().resolve(Address.queue(spec.name()));
+        this.holds = spec.redeliveryHoldsKey() && spec.redelivery().limit() > 0
+                ? new KeyHolds(spec.name(), busSpec.clock(), (key, r) -> executor.execute(key, r), this::runClaimed)
+                : null;
         List<ReceiveStage> s = new ArrayList<>();
         s.add(new ConsumeStages.LogContext());
         s.add(new SettleStages.Settlement());
@@ -77,7 +82,8 @@ final class ReceiveEndpointRuntime implements DeliveryHandler {
         s.add(new ReadStages.Bind());
         s.add(new SettleStages.Faults());
         if (spec.redelivery().limit() > 0) {
-            s.add(new ConsumeStages.FilterStage("redelivery", new RedeliveryFilter(spec.redelivery(), busSpec, spec.name())));
+            s.add(new ConsumeStages.FilterStage("redelivery", new RedeliveryFilter(spec.redelivery(), busSpec, spec.name(),
+                    holds)));
         }
         if (spec.retry().limit() > 0) {
             s.add(new ConsumeStages.FilterStage("retry", new RetryFilter(spec.retry(), busSpec.clock(), bus)));
@@ -182,7 +188,7 @@ final class ReceiveEndpointRuntime implements DeliveryHandler {
         ReceiveContext task = new ReceiveContext(this, delivery, arrivals.incrementAndGet());
         try {
             // one worker keeps one order whatever the keys: no header lookups for a key nobody reads
-            executor.execute(executor.serial() ? null : delivery.orderingKey(), task);
+            executor.execute(executor.serial() && holds == null ? null : delivery.orderingKey(), task);
         } catch (RejectedExecutionException e) {
             if (task.claim()) {
                 delivery.requeue();
@@ -211,6 +217,9 @@ final class ReceiveEndpointRuntime implements DeliveryHandler {
                 dropped++; // not settled: the scope's next owner receives it again
             }
         }
+        if (holds != null) {
+            dropped += holds.dropScope(scope);
+        }
         if (dropped > 0) {
             LOG.info("Endpoint {}: scope {} revoked; {} waiting deliveries dropped without settling", spec.name(), scope,
                     dropped);
@@ -238,6 +247,11 @@ final class ReceiveEndpointRuntime implements DeliveryHandler {
         for (ReceiveContext t : waiting) {
             if (t.claim()) {
                 t.delivery.requeue();
+            }
+        }
+        if (holds != null) {
+            for (ReceiveContext t : holds.takeAllForStop()) {
+                t.delivery.requeue(); // held for a redelivery: claimed already, never started
             }
         }
     }
@@ -351,14 +365,24 @@ final class ReceiveEndpointRuntime implements DeliveryHandler {
         if (!task.claim()) {
             return;
         }
-        Delivery delivery = task.delivery;
+        String key = holds == null || deliveriesStopped ? null : task.delivery.orderingKey();
+        if (key == null) {
+            runClaimed(task);
+        } else if (!holds.deferIfHeld(key, task)) { // deferred: its key waits for a delayed redelivery
+            runClaimed(task);
+            holds.release(key); // the key's deferred deliveries, if it is no longer awaited
+        }
+    }
+
+    /** Runs a claimed delivery through the pipeline. */
+    private void runClaimed(ReceiveContext task) {
         if (deliveriesStopped) {
             // handed over while the stop took its snapshot of waiting deliveries: no consumer call
             // starts after the stop began, so it goes back like the others
-            delivery.requeue();
+            task.delivery.requeue();
             return;
         }
-        if (!delivery.isValid()) {
+        if (!task.delivery.isValid()) {
             return; // its scope was revoked while it waited: the scope's next owner receives it again
         }
         inFlight.incrementAndGet();
@@ -368,7 +392,7 @@ final class ReceiveEndpointRuntime implements DeliveryHandler {
             // the settlement stage catches everything; this is a bug in a stage outside it
             LOG.error("Endpoint {}: unexpected failure in the receive pipeline; the delivery goes back to the queue",
                     spec.name(), t);
-            delivery.requeue();
+            task.delivery.requeue();
         } finally {
             if (inFlight.decrementAndGet() == 0) {
                 synchronized (idle) {

@@ -22,11 +22,14 @@ final class RedeliveryFilter implements Filter {
     private final Retry policy;
     private final BusSpec spec;
     private final String endpoint;
+    /** Null unless the endpoint keeps order across redelivery ({@code redeliveryHoldsKey()}). */
+    private final KeyHolds holds;
 
-    RedeliveryFilter(Retry policy, BusSpec spec, String endpoint) {
+    RedeliveryFilter(Retry policy, BusSpec spec, String endpoint, KeyHolds holds) {
         this.policy = policy;
         this.spec = spec;
         this.endpoint = endpoint;
+        this.holds = holds;
     }
 
     @Override
@@ -44,8 +47,11 @@ final class RedeliveryFilter implements Filter {
             }
             Delivery d = ctx.delivery();
             String key = d.orderingKey();
-            OutgoingMessage copy = new OutgoingMessage(body(ctx, d, count + 1),
-                    d.headers().with(FaultHeaders.REDELIVERY_COUNT, count + 1), key, null);
+            dev.omnibus.Headers headers = d.headers().with(FaultHeaders.REDELIVERY_COUNT, count + 1);
+            if (holds != null && key != null) {
+                headers = headers.with(KeyHolds.TOKEN, holds.hold(key, delay.get(), ctx.messageId()));
+            }
+            OutgoingMessage copy = new OutgoingMessage(body(ctx, d, count + 1), headers, key, null);
             spec.scheduler().schedule(spec.clock().now().plus(delay.get()), Address.queue(endpoint), copy);
             LOG.info("Message {} failed ({}); redelivery {} scheduled in {}", ctx.messageId(), e.toString(), count + 1,
                     delay.get());
