@@ -231,6 +231,12 @@ final class Topics implements AutoCloseable {
                 LOG.debug("Share group {} has members already; its start offsets are theirs", group);
                 return;
             }
+            if (e.getCause() instanceof org.apache.kafka.common.errors.GroupIdNotFoundException && consumerGroupExists(group)) {
+                throw new TransportException("the endpoint's share group cannot be made: a consumer group " + group
+                        + " exists (the endpoint ran without queue mode before). Delete that group once its positions no "
+                        + "longer matter (kafka-consumer-groups.sh --delete --group " + group + "), or give the queue-mode "
+                        + "endpoint another name", e.getCause(), false);
+            }
             throw new TransportException("fixing the start offsets of share group " + group + " failed: " + e.getCause(),
                     e.getCause(), true);
         } catch (TimeoutException e) {
@@ -276,6 +282,19 @@ final class Topics implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 throw new TransportException("interrupted while describing topics " + topics, e, true);
             }
+        }
+    }
+
+    /** Whether a (classic or consumer-protocol) consumer group named {@code group} exists. */
+    private boolean consumerGroupExists(String group) {
+        try {
+            var d = admin.describeConsumerGroups(List.of(group)).all().get(TIMEOUT_S, TimeUnit.SECONDS).get(group);
+            return d != null && d.groupState() != org.apache.kafka.common.GroupState.DEAD;
+        } catch (ExecutionException | TimeoutException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 

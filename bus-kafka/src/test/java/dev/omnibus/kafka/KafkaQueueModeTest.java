@@ -290,4 +290,22 @@ class KafkaQueueModeTest {
         var h = r.headers().lastHeader(name);
         return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
     }
+
+    @Test
+    void anEndpointSwitchedToQueueModeWhileItsConsumerGroupExistsFailsAtStartSayingWhatToDo() {
+        try (Bus asGroup = Bus.builder().transport(KafkaTransport.builder().bootstrapServers(KafkaFixture.bootstrapServers())
+                        .topicPrefix(prefix).build())
+                .name("kq-" + RunIds.next())
+                .receiveEndpoint("switched", e -> e.consumer(Job.class, ctx -> { }))
+                .start()) {
+            asGroup.send(dev.omnibus.Address.queue("switched"), new Job(1)).join();
+        }
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Bus.builder()
+                        .transport(KafkaTransport.builder().bootstrapServers(KafkaFixture.bootstrapServers())
+                                .topicPrefix(prefix).queueMode("switched").build())
+                        .name("kq-" + RunIds.next())
+                        .receiveEndpoint("switched", e -> e.consumer(Job.class, ctx -> { }))
+                        .start())
+                .hasStackTraceContaining("consumer group " + prefix + "switched exists");
+    }
 }
