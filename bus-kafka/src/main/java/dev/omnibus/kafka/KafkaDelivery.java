@@ -29,23 +29,20 @@ import org.apache.kafka.common.TopicPartition;
  *     call does nothing and returns a completed stage; the partition's next owner reads the record.</li>
  * </ul>
  */
-final class KafkaDelivery implements Delivery {
+final class KafkaDelivery extends RecordDelivery {
     private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
-    private static final byte[] EMPTY = new byte[0];
 
-    final ConsumerRecord<byte[], byte[]> record;
     final TopicPartition partition;
     final PartitionTracker tracker;
     private final KafkaReceiver receiver;
     private final CompletableFuture<Void> committed;
     private final int deliveryCount;
     private final AtomicBoolean settled = new AtomicBoolean();
-    private volatile Headers headers;
 
     KafkaDelivery(KafkaReceiver receiver, ConsumerRecord<byte[], byte[]> record, TopicPartition partition,
             PartitionTracker tracker, CompletableFuture<Void> committed, int deliveryCount) {
+        super(record);
         this.receiver = receiver;
-        this.record = record;
         this.partition = partition;
         this.tracker = tracker;
         this.committed = committed;
@@ -57,21 +54,7 @@ final class KafkaDelivery implements Delivery {
         return new KafkaDelivery(receiver, record, partition, tracker, tracker.handed(record.offset()), deliveryCount + 1);
     }
 
-    @Override
-    public byte[] body() {
-        byte[] v = record.value();
-        return v == null ? EMPTY : v;
-    }
 
-    @Override
-    public Headers headers() {
-        Headers h = headers;
-        if (h == null) {
-            h = KafkaHeaders.read(record.headers());
-            headers = h;
-        }
-        return h;
-    }
 
     @Override
     public String queue() {

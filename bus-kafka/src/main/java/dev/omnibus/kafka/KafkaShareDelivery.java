@@ -34,18 +34,15 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  * acknowledgement (the lock was lost: the record goes to another delivery) or the endpoint closed first.
  * Settling is thread-safe and never waits for the broker: the receiver's loop thread applies it.
  */
-final class KafkaShareDelivery implements Delivery {
+final class KafkaShareDelivery extends RecordDelivery {
     private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
-    private static final byte[] EMPTY = new byte[0];
 
-    final ConsumerRecord<byte[], byte[]> record;
     final KafkaShareReceiver.RecordId id;
     /** Completes when the broker confirmed the final acknowledgement. */
     final CompletableFuture<Void> confirmed = new CompletableFuture<>();
     private final KafkaShareReceiver receiver;
     private final AtomicBoolean settled = new AtomicBoolean();
     private volatile boolean lost;
-    private volatile Headers headers;
 
     // ---- the receiver's loop thread only
     /** The final type, asked for while a renewal was on its way (applied when the record is back). */
@@ -59,26 +56,12 @@ final class KafkaShareDelivery implements Delivery {
     final List<CompletableFuture<Void>> renewals = new ArrayList<>();
 
     KafkaShareDelivery(KafkaShareReceiver receiver, ConsumerRecord<byte[], byte[]> record, KafkaShareReceiver.RecordId id) {
+        super(record);
         this.receiver = receiver;
-        this.record = record;
         this.id = id;
     }
 
-    @Override
-    public byte[] body() {
-        byte[] v = record.value();
-        return v == null ? EMPTY : v;
-    }
 
-    @Override
-    public Headers headers() {
-        Headers h = headers;
-        if (h == null) {
-            h = KafkaHeaders.read(record.headers());
-            headers = h;
-        }
-        return h;
-    }
 
     @Override
     public String queue() {
