@@ -17,7 +17,6 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -31,15 +30,11 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.KafkaShareConsumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -84,16 +79,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class KafkaTransport implements Transport {
     private static final Logger LOG = LoggerFactory.getLogger(KafkaTransport.class);
-    private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(30);
-    /**
-     * Consumer properties a {@code KafkaShareConsumer} refuses ({@code ShareConsumerConfig}): a share group
-     * has its own session, heartbeat and assignor settings on the broker, and its isolation level is the
-     * group config {@code share.isolation.level}. The builder refuses the other ones the transport owns.
-     */
-    private static final List<String> NOT_FOR_SHARE_CONSUMERS = List.of(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
-            ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG,
-            ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, ConsumerConfig.ISOLATION_LEVEL_CONFIG,
-            ConsumerConfig.INTERCEPTOR_CLASSES_CONFIG, ConsumerConfig.GROUP_REMOTE_ASSIGNOR_CONFIG);
 
     private final KafkaSettings settings;
     private final AtomicBoolean started = new AtomicBoolean();
@@ -111,6 +96,7 @@ public final class KafkaTransport implements Transport {
     private KafkaProducer<byte[], byte[]> producer;
     private Topics topics;
     private ExecutorService completions;
+    private ClientProperties clientProperties;
 
     KafkaTransport(KafkaSettings settings) {
         this.settings = settings;
@@ -160,59 +146,17 @@ public final class KafkaTransport implements Transport {
             t.setDaemon(true);
             return t;
         });
-        topics = new Topics(settings, clientProperties("omnibus-" + busName + "-admin"));
+        clientProperties = new ClientProperties(settings, busName);
+        topics = new Topics(settings, clientProperties.admin());
         try {
             String cluster = topics.clusterId();
-            producer = new KafkaProducer<>(producerProperties());
+            producer = new KafkaProducer<>(clientProperties.producer());
             LOG.info("Connected to Kafka cluster {} at {} (client properties {})", cluster, settings.bootstrapServers(),
                     settings.redacted());
         } catch (RuntimeException e) {
             close();
             throw e;
         }
-    }
-
-    private Properties clientProperties(String clientId) {
-        Properties p = new Properties();
-        p.putAll(settings.clientProperties());
-        p.put("bootstrap.servers", settings.bootstrapServers());
-        p.putIfAbsent("client.id", clientId);
-        return p;
-    }
-
-    private Properties producerProperties() {
-        Properties p = clientProperties("omnibus-" + busName);
-        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        p.putIfAbsent(ProducerConfig.ACKS_CONFIG, "all");
-        p.putIfAbsent(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-        // room for the largest body plus its headers and the record's framing
-        p.putIfAbsent(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, String.valueOf(Math.max(1_048_576, settings.maxMessageSize() + 128 * 1024)));
-        return p;
-    }
-
-    private Properties consumerProperties(String queue, boolean temporary, int prefetch) {
-        Properties p = clientProperties("omnibus-" + busName + "-" + queue);
-        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        p.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, String.valueOf(Math.min(500, Math.max(1, prefetch))));
-        if (temporary) {
-            p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"); // its own new topic: everything in it is a reply
-            return p;
-        }
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, groupOf(queue));
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, settings.startFrom() == KafkaTransportBuilder.StartFrom.EARLIEST
-                ? "earliest" : "latest");
-        if (settings.groupInstanceId() != null) {
-            p.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, settings.groupInstanceId() + "-" + queue);
-        }
-        if (settings.groupProtocol() == KafkaTransportBuilder.GroupProtocol.CONSUMER) {
-            p.put(ConsumerConfig.GROUP_PROTOCOL_CONFIG, "consumer");
-        } else {
-            p.putIfAbsent(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
-        }
-        return p;
     }
 
     /** The consumer group of an endpoint. */
@@ -348,7 +292,7 @@ public final class KafkaTransport implements Transport {
             List<String> published = read.stream().filter(t -> !t.equals(topicOf(queue))).toList();
             topics.pinNewGroup(groupOf(queue), topicOf(queue), published);
         }
-        KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProperties(queue, temporary,
+        KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(clientProperties.consumer(queue, temporary ? null : groupOf(queue),
                 receiveSettings.prefetch()));
         KafkaReceiver receiver = new KafkaReceiver(this, queue, read, temporary, receiveSettings.prefetch(), handler,
                 consumer, "omnibus-kafka-" + busName + "-" + queue);
@@ -373,25 +317,7 @@ public final class KafkaTransport implements Transport {
         } else {
             topics.pinNewShareGroup(groupOf(queue), topicOf(queue), read.stream().filter(t -> !t.equals(topicOf(queue))).toList());
         }
-        Properties p = clientProperties("omnibus-" + busName + "-" + queue);
-        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, groupOf(queue));
-        p.put(ConsumerConfig.SHARE_ACKNOWLEDGEMENT_MODE_CONFIG, "explicit");
-        // at most prefetch records acquired (and their locks running) at once, none buffered ahead
-        p.putIfAbsent(ConsumerConfig.SHARE_ACQUIRE_MODE_CONFIG, "record_limit");
-        p.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, String.valueOf(Math.min(500, prefetch)));
-        // transport-wide consumer-group settings a share consumer refuses (ConfigException): left out here
-        List<String> left = new ArrayList<>();
-        for (String k : NOT_FOR_SHARE_CONSUMERS) {
-            if (p.remove(k) != null && settings.clientProperties().containsKey(k)) {
-                left.add(k);
-            }
-        }
-        if (!left.isEmpty()) {
-            LOG.info("Endpoint {} (queue mode): client properties {} apply to consumer groups only; its share consumer "
-                    + "is made without them", queue, left);
-        }
+        Properties p = clientProperties.shareConsumer(queue, groupOf(queue), prefetch);
         KafkaShareConsumer<byte[], byte[]> consumer;
         try {
             consumer = new KafkaShareConsumer<>(p);
