@@ -45,11 +45,13 @@ final class JsonEnvelopeReader {
 
     private final JsonCodec codec;
     private final TypeHints hints = new TypeHints();
+    private final EnvelopeScanner scanner;
     private final ConcurrentMap<String, URI> addresses = new ConcurrentHashMap<>();
     private volatile HostBytes lastHost;
 
     JsonEnvelopeReader(JsonCodec codec) {
         this.codec = codec;
+        this.scanner = new EnvelopeScanner(codec, hints);
     }
 
     /**
@@ -60,6 +62,10 @@ final class JsonEnvelopeReader {
     DecodedMessage read(byte[] body) {
         if (body == null || body.length == 0) {
             throw new SerializationException("body is not JSON: it is empty");
+        }
+        DecodedMessage scanned = scanner.scan(body);
+        if (scanned != null) {
+            return scanned;
         }
         try {
             try {
@@ -187,14 +193,8 @@ final class JsonEnvelopeReader {
             return EnvelopeNodes.id((JsonNode) p.readValueAsTree(), field);
         }
         char[] chars = p.getTextCharacters();
-        int from = p.getTextOffset();
-        int to = from + p.getTextLength();
-        while (from < to && chars[from] <= ' ') {
-            from++;
-        }
-        while (to > from && chars[to - 1] <= ' ') {
-            to--;
-        }
+        int to = WireValues.trimmedEnd(chars, p.getTextOffset(), p.getTextOffset() + p.getTextLength());
+        int from = WireValues.trimmedStart(chars, p.getTextOffset(), to);
         if (from == to) {
             return null;
         }
@@ -343,6 +343,11 @@ final class JsonEnvelopeReader {
 
         Field(String jsonName) {
             this.jsonName = jsonName;
+        }
+
+        /** The name as MassTransit writes it. */
+        String jsonName() {
+            return jsonName;
         }
 
         static Field of(String name) {

@@ -2,6 +2,7 @@ package dev.omnibus.json;
 
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.util.BufferRecycler;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import dev.omnibus.Envelope;
@@ -32,7 +33,6 @@ import java.util.concurrent.ConcurrentMap;
  */
 final class JsonEnvelopeWriter {
     private static final int MAX_FRAGMENTS = 1024;
-    private static final int INITIAL_BUFFER = 1024;
 
     private static final byte[] MESSAGE_ID = ascii("{\"messageId\":");
     private static final byte[] REQUEST_ID = ascii(",\"requestId\":");
@@ -56,8 +56,6 @@ final class JsonEnvelopeWriter {
     private final JsonCodec codec;
     private final boolean fast;
     private final ConcurrentMap<Object, byte[]> fragments = new ConcurrentHashMap<>();
-    /** The last envelope's size, so the next one fits in one buffer block (a racy hint, never wrong). */
-    private volatile int lastSize = INITIAL_BUFFER;
 
     JsonEnvelopeWriter(JsonCodec codec) {
         this.codec = codec;
@@ -69,9 +67,22 @@ final class JsonEnvelopeWriter {
         return fast;
     }
 
-    /** The envelope with {@code message} as its body. */
+    /**
+     * The envelope with {@code message} as its body, assembled in a buffer recycled per thread
+     * (Jackson's own {@code writeValueAsBytes} does the same), so the one array allocated for the
+     * output is the result.
+     */
     byte[] write(Envelope envelope, Object message) throws IOException {
-        ByteArrayBuilder out = new ByteArrayBuilder(lastSize + 64);
+        BufferRecycler recycler = codec.factory()._getBufferRecycler();
+        try (ByteArrayBuilder out = new ByteArrayBuilder(recycler)) {
+            write(out, envelope, message);
+            return out.getClearAndRelease();
+        } finally {
+            recycler.releaseToPool();
+        }
+    }
+
+    private void write(ByteArrayBuilder out, Envelope envelope, Object message) throws IOException {
         byte[] scratch = new byte[Math.max(WireValues.MAX_INSTANT_LENGTH, WireValues.GUID_LENGTH) + 2];
         out.write(MESSAGE_ID);
         id(out, envelope.messageId(), scratch);
@@ -113,9 +124,6 @@ final class JsonEnvelopeWriter {
         out.write(HOST);
         out.write(fragment(envelope.host()));
         out.write('}');
-        byte[] body = out.toByteArray();
-        lastSize = body.length;
-        return body;
     }
 
     private static void id(ByteArrayBuilder out, UUID id, byte[] scratch) {

@@ -27,7 +27,25 @@ final class WireValues {
     private static final long PLAUSIBLE_UNTIL = 7_258_118_400L;
     /** STJ reads up to 16 fraction digits (and uses the first 7); we read as many and keep 9. */
     private static final int MAX_FRACTION_DIGITS = 16;
-    private static final byte[] HEX = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    /** For each byte value, its two lowercase hex digits: {@code HEX_PAIRS[2 * v]} then {@code [2 * v + 1]}. */
+    private static final byte[] HEX_PAIRS = new byte[512];
+    /** The value of each ASCII hex digit, -1 for other ASCII characters. */
+    private static final byte[] HEX_VALUES = new byte[128];
+
+    static {
+        byte[] digits = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        for (int v = 0; v < 256; v++) {
+            HEX_PAIRS[2 * v] = digits[v >>> 4];
+            HEX_PAIRS[2 * v + 1] = digits[v & 0xF];
+        }
+        java.util.Arrays.fill(HEX_VALUES, (byte) -1);
+        for (int c = 0; c < 128; c++) {
+            int d = Character.digit(c, 16);
+            if (d >= 0) {
+                HEX_VALUES[c] = (byte) d;
+            }
+        }
+    }
     /** The longest instant {@link #writeInstant} writes: 19 + '.' + 9 digits + 'Z'. */
     static final int MAX_INSTANT_LENGTH = 30;
 
@@ -82,7 +100,8 @@ final class WireValues {
     private static long hex(char[] s, int from, int to) {
         long v = 0;
         for (int i = from; i < to; i++) {
-            int d = Character.digit(s[i], 16);
+            char c = s[i];
+            int d = c < 128 ? HEX_VALUES[c] : Character.digit(c, 16);
             if (d < 0) {
                 throw new IllegalArgumentException("not a GUID");
             }
@@ -115,10 +134,13 @@ final class WireValues {
         return at + GUID_LENGTH;
     }
 
+    /** The low {@code digits / 2} bytes of {@code value} as hex, two digits per table lookup; {@code digits} is even. */
     private static void hexBytes(long value, byte[] b, int at, int digits) {
-        for (int i = at + digits - 1; i >= at; i--) {
-            b[i] = HEX[(int) (value & 0xF)];
-            value >>>= 4;
+        for (int i = at + digits - 2; i >= at; i -= 2) {
+            int pair = ((int) value & 0xFF) << 1;
+            b[i] = HEX_PAIRS[pair];
+            b[i + 1] = HEX_PAIRS[pair + 1];
+            value >>>= 8;
         }
     }
 
@@ -354,6 +376,22 @@ final class WireValues {
         java.time.Duration d = java.time.Duration.ofDays(days).plusHours(hours).plusMinutes(minutes)
                 .plusSeconds(secs).plusNanos(nanos);
         return "-".equals(m.group(1)) ? d.negated() : d;
+    }
+
+    /** The first index in {@code s[from, to)} that {@link String#trim()} keeps ({@code to} if none). */
+    static int trimmedStart(char[] s, int from, int to) {
+        while (from < to && s[from] <= ' ') {
+            from++;
+        }
+        return from;
+    }
+
+    /** The index after the last character in {@code s[from, to)} that {@link String#trim()} keeps. */
+    static int trimmedEnd(char[] s, int from, int to) {
+        while (to > from && s[to - 1] <= ' ') {
+            to--;
+        }
+        return to;
     }
 
     /** The decimal number in {@code s[from, to)}, or -1 if a character is not a digit. */
