@@ -25,6 +25,11 @@ import java.util.concurrent.ConcurrentMap;
 /**
  * Reads a JSON envelope in one streaming pass over its bytes, with no tree of the envelope.
  *
+ * <p>An envelope in the shape Omnibus and MassTransit write is read first by the
+ * {@link EnvelopeScanner}, from its bytes with no parser for the envelope (the message still binds
+ * in place through Jackson); anything it does not take, it leaves to the parser below, which gives
+ * the same result for everything the scanner takes.
+ *
  * <p>The message is bound in place, during the pass, when its type is known by then: the
  * {@code messageType} came before it (MassTransit and Omnibus write it first) and its first URN
  * was bound to a Java type before ({@link TypeHints}: the bus resolves URNs in its registry and
@@ -55,7 +60,8 @@ final class JsonEnvelopeReader {
     }
 
     /**
-     * Reads {@code body}.
+     * Reads {@code body}: by the {@link EnvelopeScanner} when it is in the usual shape, else with
+     * the parser.
      *
      * @throws SerializationException with the same reasons as the tree reader
      */
@@ -64,9 +70,11 @@ final class JsonEnvelopeReader {
             throw new SerializationException("body is not JSON: it is empty");
         }
         DecodedMessage scanned = scanner.scan(body);
-        if (scanned != null) {
-            return scanned;
-        }
+        return scanned != null ? scanned : readWithParser(body);
+    }
+
+    /** Reads a non-empty {@code body} with the parser, whatever its shape (and the scanner's tests compare with it). */
+    DecodedMessage readWithParser(byte[] body) {
         try {
             try {
                 return read(body, true);
