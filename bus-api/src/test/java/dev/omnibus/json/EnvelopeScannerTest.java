@@ -146,6 +146,15 @@ class EnvelopeScannerTest {
     }
 
     @Test
+    void aMessageAtTheNestingLimitCountsTheEnvelopeLevelAsTheParserDoes() {
+        String deepest = "[".repeat(JsonCodec.MAX_NESTING_DEPTH - 1) + "]".repeat(JsonCodec.MAX_NESTING_DEPTH - 1);
+        String tooDeep = "[" + deepest + "]"; // with the envelope object, one level past the limit
+
+        assertThat(scanner.scan(json("{\"messageType\":[],\"message\":" + deepest + "}"))).isNotNull();
+        assertThat(scanner.scan(json("{\"messageType\":[],\"message\":" + tooDeep + "}"))).isNull();
+    }
+
+    @Test
     void headersAndUnknownFieldsWithinTheShapeAreScanned() {
         String body = "{\"messageId\":\"" + ID + "\",\"messageType\":[\" " + PING + " \",\"\"],\"message\":[1,{\"x\":[]}],"
                 + "\"headers\":{\"a\":1,\"b\":[true,null,2.5],\"c\":{\"d\":\"e\"}},\"host\":null}";
