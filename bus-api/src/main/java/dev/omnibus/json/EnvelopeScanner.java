@@ -35,11 +35,13 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * reads the body with its parser, which accepts everything this accepts (and more) and gives the
  * same values, so the fast path changes the cost, never the result or an error message.
  *
- * <p><b>What is not done per message</b>: addresses and URN lists are looked up by their bytes in
+ * <p><b>What is not done per message</b>: an address or URN list whose bytes are those its field
+ * had last time is that value again after one comparison; others are looked up by their bytes in
  * small hashed caches ({@value #SLOTS} slots each, keys up to {@value #MAX_KEY} bytes, a colliding
  * entry replaced), so the same bytes give the same {@code URI} and list without decoding or
  * hashing a {@code String}; the host object is compared byte for byte with the last one read;
- * ids and times are parsed from the bytes.
+ * ids and times are parsed from the bytes ({@link WireValues#parseDashedGuid},
+ * {@link WireValues#parseUtc(byte[], int, int)}).
  *
  * <p>Thread-safe: the caches hold immutable entries in atomic arrays; a race replaces an entry
  * with an equal one.
@@ -64,6 +66,8 @@ final class EnvelopeScanner {
     private final JsonEnvelopeReader.TypeHints hints;
     private final AtomicReferenceArray<Cached> addresses = new AtomicReferenceArray<>(SLOTS);
     private final AtomicReferenceArray<Cached> urnLists = new AtomicReferenceArray<>(SLOTS);
+    /** Per field, the last address or URN list read, tried before anything else (one comparison). */
+    private final AtomicReferenceArray<Cached> lastByField = new AtomicReferenceArray<>(FIELDS.length);
     private volatile Cached lastHost;
 
     EnvelopeScanner(JsonCodec codec, JsonEnvelopeReader.TypeHints hints) {
@@ -88,7 +92,6 @@ final class EnvelopeScanner {
     private final class Pass {
         private final byte[] b;
         private int i;
-        private final char[] chars = new char[MAX_TIME];
 
         Pass(byte[] body) {
             this.b = body;
@@ -138,10 +141,10 @@ final class EnvelopeScanner {
                     case CORRELATION_ID -> correlationId = id();
                     case CONVERSATION_ID -> conversationId = id();
                     case INITIATOR_ID -> initiatorId = id();
-                    case SOURCE_ADDRESS -> sourceAddress = address("sourceAddress");
-                    case DESTINATION_ADDRESS -> destinationAddress = address("destinationAddress");
-                    case RESPONSE_ADDRESS -> responseAddress = address("responseAddress");
-                    case FAULT_ADDRESS -> faultAddress = address("faultAddress");
+                    case SOURCE_ADDRESS -> sourceAddress = address(f, "sourceAddress");
+                    case DESTINATION_ADDRESS -> destinationAddress = address(f, "destinationAddress");
+                    case RESPONSE_ADDRESS -> responseAddress = address(f, "responseAddress");
+                    case FAULT_ADDRESS -> faultAddress = address(f, "faultAddress");
                     case MESSAGE_TYPE -> {
                         messageType = urns();
                         if (messageType == null) {
@@ -241,19 +244,16 @@ final class EnvelopeScanner {
             }
         }
 
+        /** A D GUID, parsed from its 36 bytes between quotes (any quote or escape inside fails the parse). */
         private UUID id() {
             if (isNull()) {
                 return null;
             }
-            int end = plainString();
-            int len = end - i - 1;
-            if (len != WireValues.GUID_LENGTH) {
+            int end = i + WireValues.GUID_LENGTH + 1;
+            if (b[i] != '"' || b[end] != '"') {
                 throw new IllegalStateException("not a D GUID");
             }
-            for (int k = 0; k < len; k++) {
-                chars[k] = (char) b[i + 1 + k];
-            }
-            UUID id = WireValues.parseGuid(chars, 0, len);
+            UUID id = WireValues.parseDashedGuid(b, i + 1);
             i = end + 1;
             return id;
         }
@@ -262,15 +262,16 @@ final class EnvelopeScanner {
             if (isNull()) {
                 return null;
             }
-            int end = plainString();
-            int len = end - i - 1;
-            if (len > MAX_TIME) {
-                throw new IllegalStateException("not a UTC time");
+            if (b[i] != '"') {
+                throw new IllegalStateException("not a string");
             }
-            for (int k = 0; k < len; k++) {
-                chars[k] = (char) b[i + 1 + k];
+            int end = i + 1;
+            while (b[end] != '"') {
+                if (++end > i + 1 + MAX_TIME) {
+                    throw new IllegalStateException("not a UTC time");
+                }
             }
-            Instant t = WireValues.parseUtc(chars, 0, len);
+            Instant t = WireValues.parseUtc(b, i + 1, end - i - 1);
             if (t == null) {
                 throw new DateTimeException("not yyyy-MM-ddTHH:mm:ss[.f]Z");
             }
@@ -278,28 +279,54 @@ final class EnvelopeScanner {
             return t;
         }
 
-        private URI address(String field) {
+        private URI address(int field, String name) {
             if (isNull()) {
                 return null;
             }
+            Object last = lastAt(field);
+            if (last != null) {
+                return (URI) last;
+            }
             int end = plainString();
-            int from = i + 1;
+            int from = i;
             i = end + 1;
-            Object cached = lookUp(addresses, from, end);
-            if (cached != null) {
-                return (URI) cached;
+            Object cached = lookUp(addresses, from, i);
+            if (cached == null) {
+                cached = EnvelopeNodes.address(new String(b, from + 1, end - from - 1, StandardCharsets.US_ASCII), name);
+                if (cached == null) {
+                    return null;
+                }
+                remember(addresses, from, i, cached);
             }
-            URI uri = EnvelopeNodes.address(new String(b, from, end - from, StandardCharsets.US_ASCII), field);
-            if (uri != null) {
-                remember(addresses, from, end, uri);
+            if (i - from <= MAX_KEY) {
+                lastByField.set(field, new Cached(Arrays.copyOfRange(b, from, i), cached));
             }
-            return uri;
+            return (URI) cached;
+        }
+
+        /**
+         * The value last read for {@code field} when its bytes (quotes and all, so a match is the
+         * whole string) are at {@code i}, which then moves past them; else null.
+         */
+        private Object lastAt(int field) {
+            Cached c = lastByField.get(field);
+            if (c != null && i + c.key.length <= b.length && Arrays.equals(c.key, 0, c.key.length, b, i, i + c.key.length)) {
+                i += c.key.length;
+                return c.value;
+            }
+            return null;
         }
 
         /** The URN list, trimmed and without empty URNs as the parser reads it; null to give up. */
         private List<String> urns() {
             if (b[i] != '[') {
                 return null;
+            }
+            Object last = lastAt(JsonEnvelopeReader.Field.MESSAGE_TYPE.ordinal());
+            if (last != null) {
+                @SuppressWarnings("unchecked")
+                List<String> list = (List<String>) last;
+                return list;
             }
             int from = i;
             i++;
@@ -324,6 +351,8 @@ final class EnvelopeScanner {
             int to = i;
             Object cached = lookUp(urnLists, from, to);
             if (cached != null) {
+                lastByField.set(JsonEnvelopeReader.Field.MESSAGE_TYPE.ordinal(),
+                        new Cached(Arrays.copyOfRange(b, from, to), cached));
                 @SuppressWarnings("unchecked")
                 List<String> list = (List<String>) cached;
                 return list;
@@ -344,6 +373,10 @@ final class EnvelopeScanner {
             }
             List<String> list = List.copyOf(urns);
             remember(urnLists, from, to, list);
+            if (to - from <= MAX_KEY) {
+                lastByField.set(JsonEnvelopeReader.Field.MESSAGE_TYPE.ordinal(),
+                        new Cached(Arrays.copyOfRange(b, from, to), list));
+            }
             return list;
         }
 

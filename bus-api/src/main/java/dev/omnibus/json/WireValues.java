@@ -97,6 +97,35 @@ final class WireValues {
         return new UUID(msb, lsb);
     }
 
+    /**
+     * A {@code D} GUID (8-4-4-4-12 hex digits of either case) in the 36 bytes of {@code s} at
+     * {@code at}: an envelope's id read from its JSON bytes, with no characters in between. The
+     * other forms are read by {@link #parseGuid(char[], int, int)}.
+     *
+     * @throws IllegalArgumentException if those bytes are not a D GUID
+     */
+    static UUID parseDashedGuid(byte[] s, int at) {
+        if (s[at + 8] != '-' || s[at + 13] != '-' || s[at + 18] != '-' || s[at + 23] != '-') {
+            throw new IllegalArgumentException("not a GUID");
+        }
+        long msb = hex(s, at, at + 8) << 32 | hex(s, at + 9, at + 13) << 16 | hex(s, at + 14, at + 18);
+        long lsb = hex(s, at + 19, at + 23) << 48 | hex(s, at + 24, at + 36);
+        return new UUID(msb, lsb);
+    }
+
+    private static long hex(byte[] s, int from, int to) {
+        long v = 0;
+        for (int i = from; i < to; i++) {
+            byte c = s[i];
+            int d = c >= 0 ? HEX_VALUES[c] : -1; // bytes above 0x7f are negative: never a digit
+            if (d < 0) {
+                throw new IllegalArgumentException("not a GUID");
+            }
+            v = v << 4 | d;
+        }
+        return v;
+    }
+
     private static long hex(char[] s, int from, int to) {
         long v = 0;
         for (int i = from; i < to; i++) {
@@ -304,6 +333,46 @@ final class WireValues {
         long epochDay = LocalDate.of(year, month, day).toEpochDay();
         return Instant.ofEpochSecond(epochDay * 86_400L + hour * 3600L + minute * 60L + second, nanos);
     }
+    /**
+     * {@link #parseUtc(char[], int, int)} over {@code len} ASCII bytes of {@code s} at {@code at}:
+     * an envelope's time read from its JSON bytes, with no characters in between. The same
+     * checks, character for character; bytes above 0x7f fail them.
+     *
+     * @throws DateTimeException if the shape is right but the date does not exist
+     */
+    static Instant parseUtc(byte[] s, int at, int len) {
+        if (len < 20 || len > 20 + 1 + MAX_FRACTION_DIGITS || s[at + len - 1] != 'Z'
+                || s[at + 4] != '-' || s[at + 7] != '-' || s[at + 10] != 'T'
+                || s[at + 13] != ':' || s[at + 16] != ':') {
+            return null;
+        }
+        int year = digits(s, at, at + 4);
+        int month = digits(s, at + 5, at + 7);
+        int day = digits(s, at + 8, at + 10);
+        int hour = digits(s, at + 11, at + 13);
+        int minute = digits(s, at + 14, at + 16);
+        int second = digits(s, at + 17, at + 19);
+        if ((year | month | day | hour | minute | second) < 0 || hour > 23 || minute > 59 || second > 59) {
+            return null;
+        }
+        int nanos = 0;
+        if (len > 20) {
+            if (s[at + 19] != '.' || len == 21) {
+                return null;
+            }
+            int scale = 100_000_000;
+            for (int i = at + 20; i < at + len - 1; i++) {
+                int d = s[i] - '0';
+                if (d < 0 || d > 9) {
+                    return null;
+                }
+                nanos += d * scale;
+                scale /= 10;
+            }
+        }
+        long epochDay = LocalDate.of(year, month, day).toEpochDay();
+        return Instant.ofEpochSecond(epochDay * 86_400L + hour * 3600L + minute * 60L + second, nanos);
+    }
 
     // ---------------------------------------------------------------- durations
 
@@ -392,6 +461,19 @@ final class WireValues {
             to--;
         }
         return to;
+    }
+
+    /** The decimal number in {@code s[from, to)}, or -1 if a byte is not an ASCII digit. */
+    private static int digits(byte[] s, int from, int to) {
+        int v = 0;
+        for (int i = from; i < to; i++) {
+            int d = s[i] - '0';
+            if (d < 0 || d > 9) {
+                return -1;
+            }
+            v = v * 10 + d;
+        }
+        return v;
     }
 
     /** The decimal number in {@code s[from, to)}, or -1 if a character is not a digit. */

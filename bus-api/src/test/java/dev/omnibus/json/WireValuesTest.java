@@ -92,4 +92,51 @@ class WireValuesTest {
         assertThat(WireValues.timestampOf(UUID.fromString("ef375b18-69ee-4a9e-b5ec-44ee1177a27e"))).isNull();
         assertThat(WireValues.timestampOf(new UUID(0, 0))).isNull();
     }
+
+    // ---------------------------------------------------------------- the byte twins the envelope scanner uses
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "181c0000-6393-3630-36a4-08daf4e7c6da", "181C0000-6393-3630-36A4-08DAF4E7C6DA", "181c0000-6393-3630-36a4_08daf4e7c6da",
+        "181c0000-6393-3630-36a4-08daf4e7c6dz", "181c0000-6393-3630-36a4-08daf4e7c6d\"", "181c0000-6393-3630-36a4-08daf4e7c6d\u00e9",
+        "181c0000-6393-3630-36a4-08daf4e7c6d\\"})
+    void aDashedGuidReadsFromBytesAsFromCharacters(String text) {
+        byte[] bytes = ("xx" + text).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        Object fromChars;
+        try {
+            fromChars = text.length() == 36 ? WireValues.parseGuid(text) : "rejected";
+        } catch (IllegalArgumentException e) {
+            fromChars = "rejected";
+        }
+        Object fromBytes;
+        try {
+            fromBytes = WireValues.parseDashedGuid(bytes, 2);
+        } catch (IllegalArgumentException e) {
+            fromBytes = "rejected";
+        }
+        assertThat(fromBytes).isEqualTo(fromChars);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "2023-07-04T11:39:59.689102Z", "2023-07-04T11:39:59Z", "2023-07-04T11:39:59.1234567890123456Z",
+        "2023-07-04T11:39:59.Z", "2023-07-04T11:39:59+02:00", "2023-07-04 11:39:59Z", "2023-07-04T24:00:00Z",
+        "2023-07-04T11:39:5xZ", "2023-07-04T11:39:59.68é1Z", "2023-07-04", "2024-02-30T00:00:00Z"})
+    void aUtcTimeReadsFromBytesAsFromCharacters(String text) {
+        byte[] bytes = ("x" + text).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        Object fromChars;
+        try {
+            fromChars = String.valueOf(WireValues.parseUtc(text.toCharArray(), 0, text.length()));
+        } catch (DateTimeException e) {
+            fromChars = "no such date";
+        }
+        Object fromBytes;
+        try {
+            fromBytes = bytes.length - 1 == text.length() ? String.valueOf(WireValues.parseUtc(bytes, 1, text.length()))
+                    : String.valueOf(WireValues.parseUtc(bytes, 1, bytes.length - 1)); // non-ASCII: more bytes
+        } catch (DateTimeException e) {
+            fromBytes = "no such date";
+        }
+        assertThat(fromBytes).isEqualTo(fromChars);
+    }
 }
