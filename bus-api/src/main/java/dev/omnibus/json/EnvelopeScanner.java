@@ -8,8 +8,11 @@ import dev.omnibus.Headers;
 import dev.omnibus.HostInfo;
 import dev.omnibus.spi.DecodedMessage;
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.lang.reflect.Type;
 import java.net.URI;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.time.DateTimeException;
 import java.time.Instant;
@@ -56,9 +59,20 @@ final class EnvelopeScanner {
     private static final byte[][] NAMES = new byte[FIELDS.length][];
     private static final byte[] NULL = {'n', 'u', 'l', 'l'};
 
+    /** Reads 8 bytes of a body as one long, for comparing names a word at a time. */
+    private static final VarHandle WORDS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    /** Each name's first, middle (bytes 8-15) and last 8 bytes as words, where it has 8 or more. */
+    private static final long[][] NAME_WORDS = new long[FIELDS.length][3];
+
     static {
         for (JsonEnvelopeReader.Field f : FIELDS) {
-            NAMES[f.ordinal()] = ('"' + f.jsonName() + '"').getBytes(StandardCharsets.US_ASCII);
+            byte[] name = ('"' + f.jsonName() + '"').getBytes(StandardCharsets.US_ASCII);
+            NAMES[f.ordinal()] = name;
+            if (name.length >= 8) {
+                NAME_WORDS[f.ordinal()][0] = (long) WORDS.get(name, 0);
+                NAME_WORDS[f.ordinal()][1] = name.length >= 16 ? (long) WORDS.get(name, 8) : 0;
+                NAME_WORDS[f.ordinal()][2] = (long) WORDS.get(name, name.length - 8);
+            }
         }
     }
 
@@ -207,8 +221,18 @@ final class EnvelopeScanner {
         private int name(int from) {
             for (int f = from; f < NAMES.length; f++) {
                 byte[] n = NAMES[f];
-                if (i + n.length <= b.length && Arrays.equals(n, 0, n.length, b, i, i + n.length)) {
-                    i += n.length;
+                int len = n.length;
+                if (i + len > b.length) {
+                    continue;
+                }
+                // names of 8 to 24 bytes as two or three 8-byte words (overlapping), the rest byte by byte
+                boolean same = len >= 8 && len <= 24
+                        ? (long) WORDS.get(b, i) == NAME_WORDS[f][0]
+                                && (long) WORDS.get(b, i + len - 8) == NAME_WORDS[f][2]
+                                && (len <= 16 || (long) WORDS.get(b, i + 8) == NAME_WORDS[f][1])
+                        : Arrays.equals(n, 0, len, b, i, i + len);
+                if (same) {
+                    i += len;
                     return f;
                 }
             }

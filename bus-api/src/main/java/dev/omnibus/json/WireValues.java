@@ -29,6 +29,11 @@ final class WireValues {
     private static final int MAX_FRACTION_DIGITS = 16;
     /** For each byte value, its two lowercase hex digits: {@code HEX_PAIRS[2 * v]} then {@code [2 * v + 1]}. */
     private static final byte[] HEX_PAIRS = new byte[512];
+    /** For 0-99, its two ASCII digits: {@code DIGIT_PAIRS[2 * v]} then {@code [2 * v + 1]}. */
+    private static final byte[] DIGIT_PAIRS = new byte[200];
+    private static final long DAYS_PER_400_YEARS = 146_097L;
+    /** Days from 0000-03-01 to 1970-01-01: the civil-date algorithms count from a March 1. */
+    private static final long DAYS_0000_03_01_TO_EPOCH = 719_468L;
     /** The value of each ASCII hex digit, -1 for other ASCII characters. */
     private static final byte[] HEX_VALUES = new byte[128];
 
@@ -37,6 +42,10 @@ final class WireValues {
         for (int v = 0; v < 256; v++) {
             HEX_PAIRS[2 * v] = digits[v >>> 4];
             HEX_PAIRS[2 * v + 1] = digits[v & 0xF];
+        }
+        for (int v = 0; v < 100; v++) {
+            DIGIT_PAIRS[2 * v] = (byte) ('0' + v / 10);
+            DIGIT_PAIRS[2 * v + 1] = (byte) ('0' + v % 10);
         }
         java.util.Arrays.fill(HEX_VALUES, (byte) -1);
         for (int c = 0; c < 128; c++) {
@@ -236,18 +245,28 @@ final class WireValues {
         }
         long day = Math.floorDiv(seconds, 86_400L);
         int secondOfDay = (int) Math.floorMod(seconds, 86_400L);
-        LocalDate date = LocalDate.ofEpochDay(day);
-        put(b, at, date.getYear(), 4);
+        // the civil date of an epoch day (H. Hinnant's civil_from_days, what LocalDate.ofEpochDay computes)
+        long z = day + DAYS_0000_03_01_TO_EPOCH;
+        long era = Math.floorDiv(z, DAYS_PER_400_YEARS);
+        int dayOfEra = (int) (z - era * DAYS_PER_400_YEARS);
+        int yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146096) / 365;
+        int dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100);
+        int shiftedMonth = (5 * dayOfYear + 2) / 153; // March is 0
+        int dayOfMonth = dayOfYear - (153 * shiftedMonth + 2) / 5 + 1;
+        int month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9;
+        int year = (int) (era * 400 + yearOfEra) + (month <= 2 ? 1 : 0);
+        two(b, at, year / 100);
+        two(b, at + 2, year % 100);
         b[at + 4] = '-';
-        put(b, at + 5, date.getMonthValue(), 2);
+        two(b, at + 5, month);
         b[at + 7] = '-';
-        put(b, at + 8, date.getDayOfMonth(), 2);
+        two(b, at + 8, dayOfMonth);
         b[at + 10] = 'T';
-        put(b, at + 11, secondOfDay / 3600, 2);
+        two(b, at + 11, secondOfDay / 3600);
         b[at + 13] = ':';
-        put(b, at + 14, secondOfDay / 60 % 60, 2);
+        two(b, at + 14, secondOfDay / 60 % 60);
         b[at + 16] = ':';
-        put(b, at + 17, secondOfDay % 60, 2);
+        two(b, at + 17, secondOfDay % 60);
         int n = at + 19;
         int nanos = t.getNano();
         if (nanos != 0) {
@@ -262,6 +281,36 @@ final class WireValues {
         }
         b[n++] = 'Z';
         return n;
+    }
+
+    /** {@code value} (0-99) as two ASCII digits. */
+    private static void two(byte[] b, int at, int value) {
+        b[at] = DIGIT_PAIRS[2 * value];
+        b[at + 1] = DIGIT_PAIRS[2 * value + 1];
+    }
+
+    /**
+     * The epoch day of a proleptic Gregorian date, as {@code LocalDate.of(year, month, day).toEpochDay()}
+     * (H. Hinnant's days_from_civil) without the object; a date that does not exist throws
+     * {@code LocalDate.of}'s own {@link DateTimeException}. {@code year} is 0-9999 here (four digits).
+     */
+    private static long epochDay(int year, int month, int day) {
+        if (month < 1 || month > 12 || day < 1 || day > 28 && day > monthLength(year, month)) {
+            LocalDate.of(year, month, day); // throws, saying which part is wrong
+        }
+        int y = month <= 2 ? year - 1 : year;
+        long era = Math.floorDiv(y, 400);
+        int yearOfEra = (int) (y - era * 400);
+        int dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1;
+        int dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear;
+        return era * DAYS_PER_400_YEARS + dayOfEra - DAYS_0000_03_01_TO_EPOCH;
+    }
+
+    private static int monthLength(int year, int month) {
+        if (month == 2) {
+            return (year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)) ? 29 : 28;
+        }
+        return month == 4 || month == 6 || month == 9 || month == 11 ? 30 : 31;
     }
 
     private static void put(byte[] b, int at, int value, int width) {
@@ -330,7 +379,7 @@ final class WireValues {
                 scale /= 10;
             }
         }
-        long epochDay = LocalDate.of(year, month, day).toEpochDay();
+        long epochDay = epochDay(year, month, day);
         return Instant.ofEpochSecond(epochDay * 86_400L + hour * 3600L + minute * 60L + second, nanos);
     }
     /**
@@ -370,7 +419,7 @@ final class WireValues {
                 scale /= 10;
             }
         }
-        long epochDay = LocalDate.of(year, month, day).toEpochDay();
+        long epochDay = epochDay(year, month, day);
         return Instant.ofEpochSecond(epochDay * 86_400L + hour * 3600L + minute * 60L + second, nanos);
     }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.DateTimeException;
 import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -138,5 +139,39 @@ class WireValuesTest {
             fromBytes = "no such date";
         }
         assertThat(fromBytes).isEqualTo(fromChars);
+    }
+
+    @Test
+    void everyDateOfDotNetsRangeIsWrittenAndReadAsJavaTimeDoesIt() {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(12);
+        List<Instant> instants = new java.util.ArrayList<>(List.of(Instant.parse("0001-01-01T00:00:00Z"),
+                Instant.parse("9999-12-31T23:59:59.9999999Z"), Instant.parse("2000-02-29T12:00:00Z"),
+                Instant.parse("1900-03-01T00:00:00Z"), Instant.parse("1970-01-01T00:00:00.000000001Z")));
+        for (int n = 0; n < 200_000; n++) {
+            long second = random.nextLong(-62_135_596_800L, 253_402_300_800L);
+            instants.add(Instant.ofEpochSecond(second, random.nextInt(4) == 0 ? 0 : random.nextInt(1_000_000_000)));
+        }
+        for (Instant t : instants) {
+            String text = WireValues.formatInstant(t);
+            // Java writes the same fields; the year always with four digits in this range
+            String iso = java.time.format.DateTimeFormatter.ISO_INSTANT.format(t);
+            assertThat(text.substring(0, 19)).isEqualTo(iso.substring(0, 19));
+            assertThat(WireValues.parseUtc(text.toCharArray(), 0, text.length())).isEqualTo(t);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"2023-02-29T00:00:00Z", "2023-04-31T00:00:00Z", "2023-13-01T00:00:00Z",
+        "2023-00-01T00:00:00Z", "2023-01-00T00:00:00Z", "1900-02-29T00:00:00Z"})
+    void daysThatDoNotExistFailAsLocalDateSaysSo(String text) {
+        String localDate;
+        try {
+            java.time.LocalDate.parse(text.substring(0, 10));
+            localDate = "exists";
+        } catch (java.time.format.DateTimeParseException e) {
+            localDate = e.getCause() == null ? e.getMessage() : e.getCause().getMessage();
+        }
+        assertThatThrownBy(() -> WireValues.parseUtc(text.toCharArray(), 0, text.length()))
+                .isInstanceOf(DateTimeException.class).hasMessage(localDate);
     }
 }
