@@ -36,6 +36,8 @@ final class WireValues {
     private static final long DAYS_0000_03_01_TO_EPOCH = 719_468L;
     /** The value of each ASCII hex digit, -1 for other ASCII characters. */
     private static final byte[] HEX_VALUES = new byte[128];
+    /** The value of each byte that is an ASCII hex digit, -1 for every other byte (indexed 0-255). */
+    private static final int[] BYTE_HEX = new int[256];
 
     static {
         byte[] digits = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
@@ -48,10 +50,12 @@ final class WireValues {
             DIGIT_PAIRS[2 * v + 1] = (byte) ('0' + v % 10);
         }
         java.util.Arrays.fill(HEX_VALUES, (byte) -1);
+        java.util.Arrays.fill(BYTE_HEX, -1);
         for (int c = 0; c < 128; c++) {
             int d = Character.digit(c, 16);
             if (d >= 0) {
                 HEX_VALUES[c] = (byte) d;
+                BYTE_HEX[c] = d;
             }
         }
     }
@@ -101,6 +105,17 @@ final class WireValues {
         if (s[at + 8] != '-' || s[at + 13] != '-' || s[at + 18] != '-' || s[at + 23] != '-') {
             throw new IllegalArgumentException("not a GUID");
         }
+        // ASCII digits (always, in practice): the values looked up independently, as for bytes
+        long a = hex4(s, at) << 16 | hex4(s, at + 4);
+        long b = hex4(s, at + 9);
+        long c = hex4(s, at + 14);
+        long d = hex4(s, at + 19);
+        long e = hex4(s, at + 24);
+        long f = hex4(s, at + 28) << 16 | hex4(s, at + 32);
+        if ((a | b | c | d | e | f) >= 0) {
+            return new UUID(a << 32 | b << 16 | c, d << 48 | e << 32 | f);
+        }
+        // a non-ASCII character, or no digit: digit by digit, as Character.digit reads them
         long msb = hex(s, at, at + 8) << 32 | hex(s, at + 9, at + 13) << 16 | hex(s, at + 14, at + 18);
         long lsb = hex(s, at + 19, at + 23) << 48 | hex(s, at + 24, at + 36);
         return new UUID(msb, lsb);
@@ -117,22 +132,54 @@ final class WireValues {
         if (s[at + 8] != '-' || s[at + 13] != '-' || s[at + 18] != '-' || s[at + 23] != '-') {
             throw new IllegalArgumentException("not a GUID");
         }
-        long msb = hex(s, at, at + 8) << 32 | hex(s, at + 9, at + 13) << 16 | hex(s, at + 14, at + 18);
-        long lsb = hex(s, at + 19, at + 23) << 48 | hex(s, at + 24, at + 36);
-        return new UUID(msb, lsb);
+        long a = hex8(s, at);
+        long b = hex4(s, at + 9);
+        long c = hex4(s, at + 14);
+        long d = hex4(s, at + 19);
+        long e = hex4(s, at + 24);
+        long f = hex8(s, at + 28);
+        if ((a | b | c | d | e | f) < 0) {
+            throw new IllegalArgumentException("not a GUID");
+        }
+        return new UUID(a << 32 | b << 16 | c, d << 48 | e << 32 | f);
     }
 
-    private static long hex(byte[] s, int from, int to) {
-        long v = 0;
-        for (int i = from; i < to; i++) {
-            byte c = s[i];
-            int d = c >= 0 ? HEX_VALUES[c] : -1; // bytes above 0x7f are negative: never a digit
-            if (d < 0) {
-                throw new IllegalArgumentException("not a GUID");
-            }
-            v = v << 4 | d;
+    // The digits' values are looked up independently and combined at the end (no chain of shifts
+    // from one digit to the next); any non-digit makes the result negative.
+
+    private static long hex8(byte[] s, int at) {
+        int v = BYTE_HEX[s[at] & 0xFF] << 28 | BYTE_HEX[s[at + 1] & 0xFF] << 24
+                | BYTE_HEX[s[at + 2] & 0xFF] << 20 | BYTE_HEX[s[at + 3] & 0xFF] << 16
+                | BYTE_HEX[s[at + 4] & 0xFF] << 12 | BYTE_HEX[s[at + 5] & 0xFF] << 8
+                | BYTE_HEX[s[at + 6] & 0xFF] << 4 | BYTE_HEX[s[at + 7] & 0xFF];
+        int bad = BYTE_HEX[s[at] & 0xFF] | BYTE_HEX[s[at + 1] & 0xFF] | BYTE_HEX[s[at + 2] & 0xFF]
+                | BYTE_HEX[s[at + 3] & 0xFF] | BYTE_HEX[s[at + 4] & 0xFF] | BYTE_HEX[s[at + 5] & 0xFF]
+                | BYTE_HEX[s[at + 6] & 0xFF] | BYTE_HEX[s[at + 7] & 0xFF];
+        return bad < 0 ? -1 : v & 0xFFFF_FFFFL;
+    }
+
+    private static long hex4(byte[] s, int at) {
+        int d0 = BYTE_HEX[s[at] & 0xFF];
+        int d1 = BYTE_HEX[s[at + 1] & 0xFF];
+        int d2 = BYTE_HEX[s[at + 2] & 0xFF];
+        int d3 = BYTE_HEX[s[at + 3] & 0xFF];
+        return (d0 | d1 | d2 | d3) < 0 ? -1 : d0 << 12 | d1 << 8 | d2 << 4 | d3;
+    }
+
+    /** Four ASCII hex digits' value, or a negative number (also for any non-ASCII character). */
+    private static long hex4(char[] s, int at) {
+        char c0 = s[at];
+        char c1 = s[at + 1];
+        char c2 = s[at + 2];
+        char c3 = s[at + 3];
+        if ((c0 | c1 | c2 | c3) >= 128) {
+            return -1;
         }
-        return v;
+        int d0 = HEX_VALUES[c0];
+        int d1 = HEX_VALUES[c1];
+        int d2 = HEX_VALUES[c2];
+        int d3 = HEX_VALUES[c3];
+        return (d0 | d1 | d2 | d3) < 0 ? -1 : d0 << 12 | d1 << 8 | d2 << 4 | d3;
     }
 
     private static long hex(char[] s, int from, int to) {
@@ -395,12 +442,14 @@ final class WireValues {
                 || s[at + 13] != ':' || s[at + 16] != ':') {
             return null;
         }
-        int year = digits(s, at, at + 4);
-        int month = digits(s, at + 5, at + 7);
-        int day = digits(s, at + 8, at + 10);
-        int hour = digits(s, at + 11, at + 13);
-        int minute = digits(s, at + 14, at + 16);
-        int second = digits(s, at + 17, at + 19);
+        int century = two(s, at);
+        int yearOfCentury = two(s, at + 2);
+        int year = (century | yearOfCentury) < 0 ? -1 : century * 100 + yearOfCentury;
+        int month = two(s, at + 5);
+        int day = two(s, at + 8);
+        int hour = two(s, at + 11);
+        int minute = two(s, at + 14);
+        int second = two(s, at + 17);
         if ((year | month | day | hour | minute | second) < 0 || hour > 23 || minute > 59 || second > 59) {
             return null;
         }
@@ -422,6 +471,14 @@ final class WireValues {
         long epochDay = epochDay(year, month, day);
         return Instant.ofEpochSecond(epochDay * 86_400L + hour * 3600L + minute * 60L + second, nanos);
     }
+
+    /** Two ASCII digits' value, or a large negative number if either byte is not a digit. */
+    private static int two(byte[] s, int at) {
+        int d0 = s[at] - '0';
+        int d1 = s[at + 1] - '0';
+        return (d0 | d1 | 9 - d0 | 9 - d1) < 0 ? Integer.MIN_VALUE : d0 * 10 + d1;
+    }
+
 
     // ---------------------------------------------------------------- durations
 
@@ -510,19 +567,6 @@ final class WireValues {
             to--;
         }
         return to;
-    }
-
-    /** The decimal number in {@code s[from, to)}, or -1 if a byte is not an ASCII digit. */
-    private static int digits(byte[] s, int from, int to) {
-        int v = 0;
-        for (int i = from; i < to; i++) {
-            int d = s[i] - '0';
-            if (d < 0 || d > 9) {
-                return -1;
-            }
-            v = v * 10 + d;
-        }
-        return v;
     }
 
     /** The decimal number in {@code s[from, to)}, or -1 if a character is not a digit. */
