@@ -14,7 +14,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.BeanDescription;
+import com.fasterxml.jackson.databind.DeserializationConfig;
 import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
+import com.fasterxml.jackson.databind.deser.BeanDeserializerBuilder;
+import com.fasterxml.jackson.databind.deser.BeanDeserializerModifier;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.dataformat.cbor.CBORFactory;
 import com.fasterxml.jackson.dataformat.cbor.databind.CBORMapper;
@@ -54,8 +60,18 @@ import java.util.concurrent.ConcurrentMap;
  *       number binds without loss.</li>
  * </ul>
  *
- * <p>Thread-safe: the mapper is never changed after construction; the per-type reader cache is a
- * concurrent map bounded by the number of registered message types.
+ * <p><b>Exact names first.</b> Case-insensitive property matching costs a {@code toLowerCase} and a
+ * hash lookup per property per message (Jackson lower-cases every incoming name). Message bodies
+ * are therefore bound first by a twin of the mapper that matches names exactly and fails on any
+ * name it does not know ({@code FAIL_ON_UNKNOWN_PROPERTIES} on, {@code @JsonIgnoreProperties(ignoreUnknown)}
+ * and any-setters switched off, so an unknown name can never be silently dropped or diverted). When
+ * every name matches exactly, both mappers bind the same properties, so the result is the same. The
+ * first time a type meets a name the exact twin does not know (another casing, a field the record
+ * lacks), that type switches to the case-insensitive mapper for good, and the body is bound again
+ * by it; any other failure is also retried there, so errors read exactly as before.
+ *
+ * <p>Thread-safe: the mapper is never changed after construction; the per-type reader caches are
+ * concurrent maps bounded by the number of registered message types.
  */
 final class JsonCodec {
     /** The deepest nesting of arrays and objects a body may have. */
@@ -69,8 +85,11 @@ final class JsonCodec {
     private final ObjectReader bodyReader;
     private final ObjectWriter writer;
     private final ObjectReader inPlaceReader;
-    private final ConcurrentMap<Type, ObjectReader> readers = new ConcurrentHashMap<>();
-    private final ConcurrentMap<Type, ObjectReader> inPlaceReaders = new ConcurrentHashMap<>();
+    /** The mapper's twin matching property names exactly, failing on unknown ones (see the class comment). */
+    private final ObjectMapper exactMapper;
+    /** A reader over a factory whose nesting limit is one less: for values parsed inside the envelope object. */
+    private final ObjectReader nestedTreeReader;
+    private final ConcurrentMap<Type, TypeReaders> readers = new ConcurrentHashMap<>();
     private final ConcurrentMap<Class<?>, ObjectWriter> writers = new ConcurrentHashMap<>();
 
     private JsonCodec(ObjectMapper mapper, String format) {
@@ -83,6 +102,52 @@ final class JsonCodec {
                 .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
         this.inPlaceReader = mapper.reader();
         this.writer = mapper.writer().without(SerializationFeature.FLUSH_AFTER_WRITE_VALUE);
+        this.exactMapper = exactTwin(mapper);
+        JsonFactory nested = mapper.getFactory().copy();
+        nested.setCodec(mapper); // trees read from its parsers are the mapper's, as from the body's parser
+        StreamReadConstraints limits = nested.streamReadConstraints();
+        nested.setStreamReadConstraints(limits.rebuild()
+                .maxNestingDepth(Math.max(0, limits.getMaxNestingDepth() - 1)).build());
+        this.nestedTreeReader = treeReader.with(nested);
+    }
+
+    /** The readers of one bound type: exact names while they fit every body, then case-insensitive. */
+    private static final class TypeReaders {
+        final ObjectReader exactBody;
+        final ObjectReader exactInPlace;
+        final ObjectReader body;
+        final ObjectReader inPlace;
+        /** Cleared, for good, by the first body the exact readers do not know a name of. */
+        volatile boolean exact = true;
+
+        TypeReaders(ObjectReader exactBody, ObjectReader exactInPlace, ObjectReader body, ObjectReader inPlace) {
+            this.exactBody = exactBody;
+            this.exactInPlace = exactInPlace;
+            this.body = body;
+            this.inPlace = inPlace;
+        }
+    }
+
+    @SuppressWarnings("deprecation")
+    private static ObjectMapper exactTwin(ObjectMapper mapper) {
+        ObjectMapper twin = mapper.copy();
+        twin.configure(MapperFeature.ACCEPT_CASE_INSENSITIVE_PROPERTIES, false);
+        twin.enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+        SimpleModule noSilentUnknowns = new SimpleModule("omnibus-exact-names");
+        noSilentUnknowns.setDeserializerModifier(new BeanDeserializerModifier() {
+            private static final long serialVersionUID = 1L;
+
+            @Override
+            public BeanDeserializerBuilder updateBuilder(DeserializationConfig config, BeanDescription beanDesc,
+                    BeanDeserializerBuilder builder) {
+                // an unknown name must fail here, so the case-insensitive mapper gets its chance
+                builder.setIgnoreUnknownProperties(false);
+                builder.setAnySetter(null);
+                return builder;
+            }
+        });
+        twin.registerModule(noSilentUnknowns);
+        return twin;
     }
 
     /**
@@ -192,14 +257,25 @@ final class JsonCodec {
      * @throws IOException or RuntimeException as Jackson throws them, unwrapped
      */
     Object bindInPlace(JsonParser p, Type type) throws IOException {
-        ObjectReader reader = inPlaceReaders.get(type);
-        if (reader == null) {
-            reader = inPlaceReader.forType(mapper.getTypeFactory().constructType(type));
-            if (inPlaceReaders.size() < MAX_CACHED_READERS) {
-                inPlaceReaders.putIfAbsent(type, reader);
-            }
+        TypeReaders r = readersOf(type);
+        if (!r.exact) {
+            return r.inPlace.readValue(p);
         }
-        return reader.readValue(p);
+        try {
+            return r.exactInPlace.readValue(p);
+        } catch (UnrecognizedPropertyException e) {
+            r.exact = false; // the caller reads the body again, and binds it case-insensitively
+            throw e;
+        }
+    }
+
+    /**
+     * A parser over {@code len} bytes of {@code body} at {@code offset}: a value inside the
+     * envelope object, so its nesting limit is one less than the whole body's. Its byte offsets
+     * count from {@code offset}.
+     */
+    JsonParser createNestedParser(byte[] body, int offset, int len) throws IOException {
+        return nestedTreeReader.createParser(body, offset, len);
     }
 
     /**
@@ -209,8 +285,18 @@ final class JsonCodec {
      * @throws SerializationException naming the type and Jackson's reason if they do not fit
      */
     Object bind(byte[] body, int offset, int len, Type type) {
+        TypeReaders r = readersOf(type);
+        if (r.exact) {
+            try {
+                return r.exactBody.readValue(body, offset, len);
+            } catch (UnrecognizedPropertyException e) {
+                r.exact = false;
+            } catch (IOException | RuntimeException e) {
+                // bound again below, so the failure reads as the case-insensitive mapper's
+            }
+        }
         try {
-            return readerFor(type).readValue(body, offset, len);
+            return r.body.readValue(body, offset, len);
         } catch (IOException | RuntimeException e) {
             throw new SerializationException("message does not fit " + type.getTypeName() + ": " + reasonOf(e), e);
         }
@@ -274,22 +360,32 @@ final class JsonCodec {
      *         this codec's format or do not fit the type
      */
     Object bind(byte[] body, Type type) {
-        try {
-            return readerFor(type).readValue(body);
-        } catch (IOException | RuntimeException e) {
-            throw new SerializationException("message does not fit " + type.getTypeName() + ": " + reasonOf(e), e);
-        }
+        return bind(body, 0, body.length, type);
     }
 
     private ObjectReader readerFor(Type type) {
-        ObjectReader reader = readers.get(type);
-        if (reader == null) {
-            reader = bodyReader.forType(mapper.getTypeFactory().constructType(type));
+        return readersOf(type).body;
+    }
+
+    /** Whether bodies of {@code type} are still bound by exact names first (for tests). */
+    boolean bindsByExactNames(Type type) {
+        return readersOf(type).exact;
+    }
+
+    private TypeReaders readersOf(Type type) {
+        TypeReaders r = readers.get(type);
+        if (r == null) {
+            com.fasterxml.jackson.databind.JavaType javaType = mapper.getTypeFactory().constructType(type);
+            com.fasterxml.jackson.databind.JavaType exactType = exactMapper.getTypeFactory().constructType(type);
+            ObjectReader exactReader = exactMapper.reader().forType(exactType);
+            r = new TypeReaders(exactReader.with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS), exactReader,
+                    bodyReader.forType(javaType), inPlaceReader.forType(javaType));
             if (readers.size() < MAX_CACHED_READERS) {
-                readers.putIfAbsent(type, reader);
+                TypeReaders raced = readers.putIfAbsent(type, r);
+                r = raced != null ? raced : r;
             }
         }
-        return reader;
+        return r;
     }
 
     /** Jackson's reason without its source location, plus the JSON path where it failed. */

@@ -25,6 +25,11 @@ import java.util.concurrent.ConcurrentMap;
 /**
  * Reads a JSON envelope in one streaming pass over its bytes, with no tree of the envelope.
  *
+ * <p>An envelope in the shape Omnibus and MassTransit write is read first by the
+ * {@link EnvelopeScanner}, from its bytes with no parser for the envelope (the message still binds
+ * in place through Jackson); anything it does not take, it leaves to the parser below, which gives
+ * the same result for everything the scanner takes.
+ *
  * <p>The message is bound in place, during the pass, when its type is known by then: the
  * {@code messageType} came before it (MassTransit and Omnibus write it first) and its first URN
  * was bound to a Java type before ({@link TypeHints}: the bus resolves URNs in its registry and
@@ -45,15 +50,18 @@ final class JsonEnvelopeReader {
 
     private final JsonCodec codec;
     private final TypeHints hints = new TypeHints();
+    private final EnvelopeScanner scanner;
     private final ConcurrentMap<String, URI> addresses = new ConcurrentHashMap<>();
     private volatile HostBytes lastHost;
 
     JsonEnvelopeReader(JsonCodec codec) {
         this.codec = codec;
+        this.scanner = new EnvelopeScanner(codec, hints);
     }
 
     /**
-     * Reads {@code body}.
+     * Reads {@code body}: by the {@link EnvelopeScanner} when it is in the usual shape, else with
+     * the parser.
      *
      * @throws SerializationException with the same reasons as the tree reader
      */
@@ -61,6 +69,12 @@ final class JsonEnvelopeReader {
         if (body == null || body.length == 0) {
             throw new SerializationException("body is not JSON: it is empty");
         }
+        DecodedMessage scanned = scanner.scan(body);
+        return scanned != null ? scanned : readWithParser(body);
+    }
+
+    /** Reads a non-empty {@code body} with the parser, whatever its shape (and the scanner's tests compare with it). */
+    DecodedMessage readWithParser(byte[] body) {
         try {
             try {
                 return read(body, true);
@@ -187,14 +201,8 @@ final class JsonEnvelopeReader {
             return EnvelopeNodes.id((JsonNode) p.readValueAsTree(), field);
         }
         char[] chars = p.getTextCharacters();
-        int from = p.getTextOffset();
-        int to = from + p.getTextLength();
-        while (from < to && chars[from] <= ' ') {
-            from++;
-        }
-        while (to > from && chars[to - 1] <= ' ') {
-            to--;
-        }
+        int to = WireValues.trimmedEnd(chars, p.getTextOffset(), p.getTextOffset() + p.getTextLength());
+        int from = WireValues.trimmedStart(chars, p.getTextOffset(), to);
         if (from == to) {
             return null;
         }
@@ -343,6 +351,11 @@ final class JsonEnvelopeReader {
 
         Field(String jsonName) {
             this.jsonName = jsonName;
+        }
+
+        /** The name as MassTransit writes it. */
+        String jsonName() {
+            return jsonName;
         }
 
         static Field of(String name) {

@@ -2,6 +2,7 @@ package dev.omnibus.json;
 
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.util.BufferRecycler;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import dev.omnibus.Envelope;
@@ -27,12 +28,13 @@ import java.util.concurrent.ConcurrentMap;
  * serializer then writes through {@link EnvelopeWriter#JSON}).
  *
  * <p>Thread-safe: the fragment cache is concurrent and bounded ({@value #MAX_FRAGMENTS}); past the
- * bound a fragment is encoded for each message. Failures are the generator's and the mapper's
+ * bound a fragment is encoded for each message. Before it, each field remembers the last value
+ * written in it, compared by reference, so the usual message costs no hashing of a URI, a URN
+ * list or a host record. Failures are the generator's and the mapper's
  * exceptions, unchanged.
  */
 final class JsonEnvelopeWriter {
     private static final int MAX_FRAGMENTS = 1024;
-    private static final int INITIAL_BUFFER = 1024;
 
     private static final byte[] MESSAGE_ID = ascii("{\"messageId\":");
     private static final byte[] REQUEST_ID = ascii(",\"requestId\":");
@@ -56,8 +58,15 @@ final class JsonEnvelopeWriter {
     private final JsonCodec codec;
     private final boolean fast;
     private final ConcurrentMap<Object, byte[]> fragments = new ConcurrentHashMap<>();
-    /** The last envelope's size, so the next one fits in one buffer block (a racy hint, never wrong). */
-    private volatile int lastSize = INITIAL_BUFFER;
+    /** The envelope fields written from fragments, and the last value written in each. */
+    private static final int SOURCE = 0;
+    private static final int DESTINATION = 1;
+    private static final int RESPONSE = 2;
+    private static final int FAULT = 3;
+    private static final int TYPES = 4;
+    private static final int HOST_INFO = 5;
+    private final java.util.concurrent.atomic.AtomicReferenceArray<Fragment> lastBySlot =
+            new java.util.concurrent.atomic.AtomicReferenceArray<>(6);
 
     JsonEnvelopeWriter(JsonCodec codec) {
         this.codec = codec;
@@ -69,9 +78,22 @@ final class JsonEnvelopeWriter {
         return fast;
     }
 
-    /** The envelope with {@code message} as its body. */
+    /**
+     * The envelope with {@code message} as its body, assembled in a buffer recycled per thread
+     * (Jackson's own {@code writeValueAsBytes} does the same), so the one array allocated for the
+     * output is the result.
+     */
     byte[] write(Envelope envelope, Object message) throws IOException {
-        ByteArrayBuilder out = new ByteArrayBuilder(lastSize + 64);
+        BufferRecycler recycler = codec.factory()._getBufferRecycler();
+        try (ByteArrayBuilder out = new ByteArrayBuilder(recycler)) {
+            write(out, envelope, message);
+            return out.getClearAndRelease();
+        } finally {
+            recycler.releaseToPool();
+        }
+    }
+
+    private void write(ByteArrayBuilder out, Envelope envelope, Object message) throws IOException {
         byte[] scratch = new byte[Math.max(WireValues.MAX_INSTANT_LENGTH, WireValues.GUID_LENGTH) + 2];
         out.write(MESSAGE_ID);
         id(out, envelope.messageId(), scratch);
@@ -84,15 +106,15 @@ final class JsonEnvelopeWriter {
         out.write(INITIATOR_ID);
         id(out, envelope.initiatorId(), scratch);
         out.write(SOURCE_ADDRESS);
-        out.write(fragment(envelope.sourceAddress()));
+        out.write(fragment(SOURCE, envelope.sourceAddress()));
         out.write(DESTINATION_ADDRESS);
-        out.write(fragment(envelope.destinationAddress()));
+        out.write(fragment(DESTINATION, envelope.destinationAddress()));
         out.write(RESPONSE_ADDRESS);
-        out.write(fragment(envelope.responseAddress()));
+        out.write(fragment(RESPONSE, envelope.responseAddress()));
         out.write(FAULT_ADDRESS);
-        out.write(fragment(envelope.faultAddress()));
+        out.write(fragment(FAULT, envelope.faultAddress()));
         out.write(MESSAGE_TYPE);
-        out.write(fragment(envelope.messageType()));
+        out.write(fragment(TYPES, envelope.messageType()));
         out.write(MESSAGE);
         ObjectWriter writer = codec.writerFor(message.getClass());
         try (JsonGenerator g = writer.createGenerator(out, JsonEncoding.UTF8)) {
@@ -111,11 +133,8 @@ final class JsonEnvelopeWriter {
             }
         }
         out.write(HOST);
-        out.write(fragment(envelope.host()));
+        out.write(fragment(HOST_INFO, envelope.host()));
         out.write('}');
-        byte[] body = out.toByteArray();
-        lastSize = body.length;
-        return body;
     }
 
     private static void id(ByteArrayBuilder out, UUID id, byte[] scratch) {
@@ -144,11 +163,30 @@ final class JsonEnvelopeWriter {
         out.write(scratch, 0, n);
     }
 
-    /** An address (as a string), the URN list or the host object, encoded by the mapper's generator once. */
-    private byte[] fragment(Object value) throws IOException {
+    /**
+     * The bytes of {@code value} in envelope field {@code slot}: the same instance as last time in
+     * that field (a bus hands the same address, URN list and host objects to every message of a
+     * type) is one reference comparison; else {@link #fragment(Object)}.
+     */
+    private byte[] fragment(int slot, Object value) throws IOException {
         if (value == null) {
             return NULL;
         }
+        Fragment last = lastBySlot.get(slot);
+        if (last != null && last.value == value) {
+            return last.bytes;
+        }
+        byte[] bytes = fragment(value);
+        lastBySlot.set(slot, new Fragment(value, bytes));
+        return bytes;
+    }
+
+    /** A value and its encoded bytes. */
+    private record Fragment(Object value, byte[] bytes) {
+    }
+
+    /** An address (as a string), the URN list or the host object, encoded by the mapper's generator once. */
+    private byte[] fragment(Object value) throws IOException {
         byte[] bytes = fragments.get(value);
         if (bytes == null) {
             bytes = encode(value);

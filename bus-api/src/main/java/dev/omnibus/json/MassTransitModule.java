@@ -79,15 +79,19 @@ final class MassTransitModule extends SimpleModule {
                 return p.getDecimalValue();
             }
             if (t == JsonToken.VALUE_STRING) {
-                String text = p.getText().trim();
-                if (text.isEmpty()) {
+                // from the parser's characters, trimmed as String.trim() does, with no String in between
+                char[] chars = p.getTextCharacters();
+                int to = WireValues.trimmedEnd(chars, p.getTextOffset(), p.getTextOffset() + p.getTextLength());
+                int from = WireValues.trimmedStart(chars, p.getTextOffset(), to);
+                if (from == to) {
                     return null;
                 }
-                p.streamReadConstraints().validateFPLength(text.length());
+                p.streamReadConstraints().validateFPLength(to - from);
                 try {
-                    return new BigDecimal(text);
+                    return new BigDecimal(chars, from, to - from);
                 } catch (NumberFormatException e) {
-                    return (BigDecimal) ctxt.handleWeirdStringValue(BigDecimal.class, text, "not a decimal number");
+                    return (BigDecimal) ctxt.handleWeirdStringValue(BigDecimal.class, p.getText().trim(),
+                            "not a decimal number");
                 }
             }
             return (BigDecimal) ctxt.handleUnexpectedToken(BigDecimal.class, p);
@@ -103,6 +107,15 @@ final class MassTransitModule extends SimpleModule {
 
         @Override
         public void serialize(Instant value, JsonGenerator gen, SerializerProvider provider) throws IOException {
+            if (gen instanceof com.fasterxml.jackson.core.json.UTF8JsonGenerator) {
+                // ASCII digits straight into the output: no String, no escaping pass
+                byte[] b = new byte[WireValues.MAX_INSTANT_LENGTH];
+                int n = WireValues.writeInstant(value, b, 0);
+                if (n > 0) {
+                    gen.writeRawUTF8String(b, 0, n);
+                    return;
+                }
+            }
             gen.writeString(WireValues.formatInstant(value));
         }
     }
@@ -120,13 +133,20 @@ final class MassTransitModule extends SimpleModule {
                 // Numbers (epoch seconds) and embedded values: as JavaTimeModule reads them.
                 return InstantDeserializer.INSTANT.deserialize(p, ctxt);
             }
-            String text = p.getText().trim();
-            if (text.isEmpty()) {
+            char[] chars = p.getTextCharacters();
+            int to = WireValues.trimmedEnd(chars, p.getTextOffset(), p.getTextOffset() + p.getTextLength());
+            int from = WireValues.trimmedStart(chars, p.getTextOffset(), to);
+            if (from == to) {
                 return null;
             }
             try {
-                return WireValues.parseInstant(text);
+                Instant fast = WireValues.parseUtc(chars, from, to - from); // the common shape, no String
+                if (fast != null) {
+                    return fast;
+                }
+                return WireValues.parseInstant(new String(chars, from, to - from));
             } catch (DateTimeException e) {
+                String text = new String(chars, from, to - from);
                 return (Instant) ctxt.handleWeirdStringValue(Instant.class, text,
                         "not an ISO-8601 date-time (%s)", e.getMessage());
             }
@@ -216,13 +236,16 @@ final class MassTransitModule extends SimpleModule {
             if (!p.hasToken(JsonToken.VALUE_STRING)) {
                 return JACKSON.deserialize(p, ctxt);
             }
-            String text = p.getText().trim();
-            if (text.isEmpty()) {
+            char[] chars = p.getTextCharacters();
+            int to = WireValues.trimmedEnd(chars, p.getTextOffset(), p.getTextOffset() + p.getTextLength());
+            int from = WireValues.trimmedStart(chars, p.getTextOffset(), to);
+            if (from == to) {
                 return null;
             }
             try {
-                return WireValues.parseGuid(text);
-            } catch (IllegalArgumentException e) {
+                return WireValues.parseGuid(chars, from, to - from); // from the parser's characters, no String
+            } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
+                String text = p.getText().trim();
                 return (UUID) ctxt.handleWeirdStringValue(UUID.class, text,
                         "not a GUID (expected 8-4-4-4-12 hex digits, or 32 hex digits)");
             }

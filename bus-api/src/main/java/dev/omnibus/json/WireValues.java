@@ -27,7 +27,38 @@ final class WireValues {
     private static final long PLAUSIBLE_UNTIL = 7_258_118_400L;
     /** STJ reads up to 16 fraction digits (and uses the first 7); we read as many and keep 9. */
     private static final int MAX_FRACTION_DIGITS = 16;
-    private static final byte[] HEX = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    /** For each byte value, its two lowercase hex digits: {@code HEX_PAIRS[2 * v]} then {@code [2 * v + 1]}. */
+    private static final byte[] HEX_PAIRS = new byte[512];
+    /** For 0-99, its two ASCII digits: {@code DIGIT_PAIRS[2 * v]} then {@code [2 * v + 1]}. */
+    private static final byte[] DIGIT_PAIRS = new byte[200];
+    private static final long DAYS_PER_400_YEARS = 146_097L;
+    /** Days from 0000-03-01 to 1970-01-01: the civil-date algorithms count from a March 1. */
+    private static final long DAYS_0000_03_01_TO_EPOCH = 719_468L;
+    /** The value of each ASCII hex digit, -1 for other ASCII characters. */
+    private static final byte[] HEX_VALUES = new byte[128];
+    /** The value of each byte that is an ASCII hex digit, -1 for every other byte (indexed 0-255). */
+    private static final int[] BYTE_HEX = new int[256];
+
+    static {
+        byte[] digits = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        for (int v = 0; v < 256; v++) {
+            HEX_PAIRS[2 * v] = digits[v >>> 4];
+            HEX_PAIRS[2 * v + 1] = digits[v & 0xF];
+        }
+        for (int v = 0; v < 100; v++) {
+            DIGIT_PAIRS[2 * v] = (byte) ('0' + v / 10);
+            DIGIT_PAIRS[2 * v + 1] = (byte) ('0' + v % 10);
+        }
+        java.util.Arrays.fill(HEX_VALUES, (byte) -1);
+        java.util.Arrays.fill(BYTE_HEX, -1);
+        for (int c = 0; c < 128; c++) {
+            int d = Character.digit(c, 16);
+            if (d >= 0) {
+                HEX_VALUES[c] = (byte) d;
+                BYTE_HEX[c] = d;
+            }
+        }
+    }
     /** The longest instant {@link #writeInstant} writes: 19 + '.' + 9 digits + 'Z'. */
     static final int MAX_INSTANT_LENGTH = 30;
 
@@ -74,15 +105,88 @@ final class WireValues {
         if (s[at + 8] != '-' || s[at + 13] != '-' || s[at + 18] != '-' || s[at + 23] != '-') {
             throw new IllegalArgumentException("not a GUID");
         }
+        // ASCII digits (always, in practice): the values looked up independently, as for bytes
+        long a = hex4(s, at) << 16 | hex4(s, at + 4);
+        long b = hex4(s, at + 9);
+        long c = hex4(s, at + 14);
+        long d = hex4(s, at + 19);
+        long e = hex4(s, at + 24);
+        long f = hex4(s, at + 28) << 16 | hex4(s, at + 32);
+        if ((a | b | c | d | e | f) >= 0) {
+            return new UUID(a << 32 | b << 16 | c, d << 48 | e << 32 | f);
+        }
+        // a non-ASCII character, or no digit: digit by digit, as Character.digit reads them
         long msb = hex(s, at, at + 8) << 32 | hex(s, at + 9, at + 13) << 16 | hex(s, at + 14, at + 18);
         long lsb = hex(s, at + 19, at + 23) << 48 | hex(s, at + 24, at + 36);
         return new UUID(msb, lsb);
     }
 
+    /**
+     * A {@code D} GUID (8-4-4-4-12 hex digits of either case) in the 36 bytes of {@code s} at
+     * {@code at}: an envelope's id read from its JSON bytes, with no characters in between. The
+     * other forms are read by {@link #parseGuid(char[], int, int)}.
+     *
+     * @throws IllegalArgumentException if those bytes are not a D GUID
+     */
+    static UUID parseDashedGuid(byte[] s, int at) {
+        if (s[at + 8] != '-' || s[at + 13] != '-' || s[at + 18] != '-' || s[at + 23] != '-') {
+            throw new IllegalArgumentException("not a GUID");
+        }
+        long a = hex8(s, at);
+        long b = hex4(s, at + 9);
+        long c = hex4(s, at + 14);
+        long d = hex4(s, at + 19);
+        long e = hex4(s, at + 24);
+        long f = hex8(s, at + 28);
+        if ((a | b | c | d | e | f) < 0) {
+            throw new IllegalArgumentException("not a GUID");
+        }
+        return new UUID(a << 32 | b << 16 | c, d << 48 | e << 32 | f);
+    }
+
+    // The digits' values are looked up independently and combined at the end (no chain of shifts
+    // from one digit to the next); any non-digit makes the result negative.
+
+    private static long hex8(byte[] s, int at) {
+        int v = BYTE_HEX[s[at] & 0xFF] << 28 | BYTE_HEX[s[at + 1] & 0xFF] << 24
+                | BYTE_HEX[s[at + 2] & 0xFF] << 20 | BYTE_HEX[s[at + 3] & 0xFF] << 16
+                | BYTE_HEX[s[at + 4] & 0xFF] << 12 | BYTE_HEX[s[at + 5] & 0xFF] << 8
+                | BYTE_HEX[s[at + 6] & 0xFF] << 4 | BYTE_HEX[s[at + 7] & 0xFF];
+        int bad = BYTE_HEX[s[at] & 0xFF] | BYTE_HEX[s[at + 1] & 0xFF] | BYTE_HEX[s[at + 2] & 0xFF]
+                | BYTE_HEX[s[at + 3] & 0xFF] | BYTE_HEX[s[at + 4] & 0xFF] | BYTE_HEX[s[at + 5] & 0xFF]
+                | BYTE_HEX[s[at + 6] & 0xFF] | BYTE_HEX[s[at + 7] & 0xFF];
+        return bad < 0 ? -1 : v & 0xFFFF_FFFFL;
+    }
+
+    private static long hex4(byte[] s, int at) {
+        int d0 = BYTE_HEX[s[at] & 0xFF];
+        int d1 = BYTE_HEX[s[at + 1] & 0xFF];
+        int d2 = BYTE_HEX[s[at + 2] & 0xFF];
+        int d3 = BYTE_HEX[s[at + 3] & 0xFF];
+        return (d0 | d1 | d2 | d3) < 0 ? -1 : d0 << 12 | d1 << 8 | d2 << 4 | d3;
+    }
+
+    /** Four ASCII hex digits' value, or a negative number (also for any non-ASCII character). */
+    private static long hex4(char[] s, int at) {
+        char c0 = s[at];
+        char c1 = s[at + 1];
+        char c2 = s[at + 2];
+        char c3 = s[at + 3];
+        if ((c0 | c1 | c2 | c3) >= 128) {
+            return -1;
+        }
+        int d0 = HEX_VALUES[c0];
+        int d1 = HEX_VALUES[c1];
+        int d2 = HEX_VALUES[c2];
+        int d3 = HEX_VALUES[c3];
+        return (d0 | d1 | d2 | d3) < 0 ? -1 : d0 << 12 | d1 << 8 | d2 << 4 | d3;
+    }
+
     private static long hex(char[] s, int from, int to) {
         long v = 0;
         for (int i = from; i < to; i++) {
-            int d = Character.digit(s[i], 16);
+            char c = s[i];
+            int d = c < 128 ? HEX_VALUES[c] : Character.digit(c, 16);
             if (d < 0) {
                 throw new IllegalArgumentException("not a GUID");
             }
@@ -115,10 +219,13 @@ final class WireValues {
         return at + GUID_LENGTH;
     }
 
+    /** The low {@code digits / 2} bytes of {@code value} as hex, two digits per table lookup; {@code digits} is even. */
     private static void hexBytes(long value, byte[] b, int at, int digits) {
-        for (int i = at + digits - 1; i >= at; i--) {
-            b[i] = HEX[(int) (value & 0xF)];
-            value >>>= 4;
+        for (int i = at + digits - 2; i >= at; i -= 2) {
+            int pair = ((int) value & 0xFF) << 1;
+            b[i] = HEX_PAIRS[pair];
+            b[i + 1] = HEX_PAIRS[pair + 1];
+            value >>>= 8;
         }
     }
 
@@ -185,18 +292,28 @@ final class WireValues {
         }
         long day = Math.floorDiv(seconds, 86_400L);
         int secondOfDay = (int) Math.floorMod(seconds, 86_400L);
-        LocalDate date = LocalDate.ofEpochDay(day);
-        put(b, at, date.getYear(), 4);
+        // the civil date of an epoch day (H. Hinnant's civil_from_days, what LocalDate.ofEpochDay computes)
+        long z = day + DAYS_0000_03_01_TO_EPOCH;
+        long era = Math.floorDiv(z, DAYS_PER_400_YEARS);
+        int dayOfEra = (int) (z - era * DAYS_PER_400_YEARS);
+        int yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146096) / 365;
+        int dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100);
+        int shiftedMonth = (5 * dayOfYear + 2) / 153; // March is 0
+        int dayOfMonth = dayOfYear - (153 * shiftedMonth + 2) / 5 + 1;
+        int month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9;
+        int year = (int) (era * 400 + yearOfEra) + (month <= 2 ? 1 : 0);
+        two(b, at, year / 100);
+        two(b, at + 2, year % 100);
         b[at + 4] = '-';
-        put(b, at + 5, date.getMonthValue(), 2);
+        two(b, at + 5, month);
         b[at + 7] = '-';
-        put(b, at + 8, date.getDayOfMonth(), 2);
+        two(b, at + 8, dayOfMonth);
         b[at + 10] = 'T';
-        put(b, at + 11, secondOfDay / 3600, 2);
+        two(b, at + 11, secondOfDay / 3600);
         b[at + 13] = ':';
-        put(b, at + 14, secondOfDay / 60 % 60, 2);
+        two(b, at + 14, secondOfDay / 60 % 60);
         b[at + 16] = ':';
-        put(b, at + 17, secondOfDay % 60, 2);
+        two(b, at + 17, secondOfDay % 60);
         int n = at + 19;
         int nanos = t.getNano();
         if (nanos != 0) {
@@ -211,6 +328,36 @@ final class WireValues {
         }
         b[n++] = 'Z';
         return n;
+    }
+
+    /** {@code value} (0-99) as two ASCII digits. */
+    private static void two(byte[] b, int at, int value) {
+        b[at] = DIGIT_PAIRS[2 * value];
+        b[at + 1] = DIGIT_PAIRS[2 * value + 1];
+    }
+
+    /**
+     * The epoch day of a proleptic Gregorian date, as {@code LocalDate.of(year, month, day).toEpochDay()}
+     * (H. Hinnant's days_from_civil) without the object; a date that does not exist throws
+     * {@code LocalDate.of}'s own {@link DateTimeException}. {@code year} is 0-9999 here (four digits).
+     */
+    private static long epochDay(int year, int month, int day) {
+        if (month < 1 || month > 12 || day < 1 || day > 28 && day > monthLength(year, month)) {
+            LocalDate.of(year, month, day); // throws, saying which part is wrong
+        }
+        int y = month <= 2 ? year - 1 : year;
+        long era = Math.floorDiv(y, 400);
+        int yearOfEra = (int) (y - era * 400);
+        int dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1;
+        int dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear;
+        return era * DAYS_PER_400_YEARS + dayOfEra - DAYS_0000_03_01_TO_EPOCH;
+    }
+
+    private static int monthLength(int year, int month) {
+        if (month == 2) {
+            return (year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)) ? 29 : 28;
+        }
+        return month == 4 || month == 6 || month == 9 || month == 11 ? 30 : 31;
     }
 
     private static void put(byte[] b, int at, int value, int width) {
@@ -279,9 +426,59 @@ final class WireValues {
                 scale /= 10;
             }
         }
-        long epochDay = LocalDate.of(year, month, day).toEpochDay();
+        long epochDay = epochDay(year, month, day);
         return Instant.ofEpochSecond(epochDay * 86_400L + hour * 3600L + minute * 60L + second, nanos);
     }
+    /**
+     * {@link #parseUtc(char[], int, int)} over {@code len} ASCII bytes of {@code s} at {@code at}:
+     * an envelope's time read from its JSON bytes, with no characters in between. The same
+     * checks, character for character; bytes above 0x7f fail them.
+     *
+     * @throws DateTimeException if the shape is right but the date does not exist
+     */
+    static Instant parseUtc(byte[] s, int at, int len) {
+        if (len < 20 || len > 20 + 1 + MAX_FRACTION_DIGITS || s[at + len - 1] != 'Z'
+                || s[at + 4] != '-' || s[at + 7] != '-' || s[at + 10] != 'T'
+                || s[at + 13] != ':' || s[at + 16] != ':') {
+            return null;
+        }
+        int century = two(s, at);
+        int yearOfCentury = two(s, at + 2);
+        int year = (century | yearOfCentury) < 0 ? -1 : century * 100 + yearOfCentury;
+        int month = two(s, at + 5);
+        int day = two(s, at + 8);
+        int hour = two(s, at + 11);
+        int minute = two(s, at + 14);
+        int second = two(s, at + 17);
+        if ((year | month | day | hour | minute | second) < 0 || hour > 23 || minute > 59 || second > 59) {
+            return null;
+        }
+        int nanos = 0;
+        if (len > 20) {
+            if (s[at + 19] != '.' || len == 21) {
+                return null;
+            }
+            int scale = 100_000_000;
+            for (int i = at + 20; i < at + len - 1; i++) {
+                int d = s[i] - '0';
+                if (d < 0 || d > 9) {
+                    return null;
+                }
+                nanos += d * scale;
+                scale /= 10;
+            }
+        }
+        long epochDay = epochDay(year, month, day);
+        return Instant.ofEpochSecond(epochDay * 86_400L + hour * 3600L + minute * 60L + second, nanos);
+    }
+
+    /** Two ASCII digits' value, or a large negative number if either byte is not a digit. */
+    private static int two(byte[] s, int at) {
+        int d0 = s[at] - '0';
+        int d1 = s[at + 1] - '0';
+        return (d0 | d1 | 9 - d0 | 9 - d1) < 0 ? Integer.MIN_VALUE : d0 * 10 + d1;
+    }
+
 
     // ---------------------------------------------------------------- durations
 
@@ -354,6 +551,22 @@ final class WireValues {
         java.time.Duration d = java.time.Duration.ofDays(days).plusHours(hours).plusMinutes(minutes)
                 .plusSeconds(secs).plusNanos(nanos);
         return "-".equals(m.group(1)) ? d.negated() : d;
+    }
+
+    /** The first index in {@code s[from, to)} that {@link String#trim()} keeps ({@code to} if none). */
+    static int trimmedStart(char[] s, int from, int to) {
+        while (from < to && s[from] <= ' ') {
+            from++;
+        }
+        return from;
+    }
+
+    /** The index after the last character in {@code s[from, to)} that {@link String#trim()} keeps. */
+    static int trimmedEnd(char[] s, int from, int to) {
+        while (to > from && s[to - 1] <= ' ') {
+            to--;
+        }
+        return to;
     }
 
     /** The decimal number in {@code s[from, to)}, or -1 if a character is not a digit. */

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.DateTimeException;
 import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -91,5 +92,87 @@ class WireValuesTest {
     void randomUuidsCarryNoTime() {
         assertThat(WireValues.timestampOf(UUID.fromString("ef375b18-69ee-4a9e-b5ec-44ee1177a27e"))).isNull();
         assertThat(WireValues.timestampOf(new UUID(0, 0))).isNull();
+    }
+
+    // ---------------------------------------------------------------- the byte twins the envelope scanner uses
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "181c0000-6393-3630-36a4-08daf4e7c6da", "181C0000-6393-3630-36A4-08DAF4E7C6DA", "181c0000-6393-3630-36a4_08daf4e7c6da",
+        "181c0000-6393-3630-36a4-08daf4e7c6dz", "181c0000-6393-3630-36a4-08daf4e7c6d\"", "181c0000-6393-3630-36a4-08daf4e7c6d\u00e9",
+        "181c0000-6393-3630-36a4-08daf4e7c6d\\"})
+    void aDashedGuidReadsFromBytesAsFromCharacters(String text) {
+        byte[] bytes = ("xx" + text).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        Object fromChars;
+        try {
+            fromChars = text.length() == 36 ? WireValues.parseGuid(text) : "rejected";
+        } catch (IllegalArgumentException e) {
+            fromChars = "rejected";
+        }
+        Object fromBytes;
+        try {
+            fromBytes = WireValues.parseDashedGuid(bytes, 2);
+        } catch (IllegalArgumentException e) {
+            fromBytes = "rejected";
+        }
+        assertThat(fromBytes).isEqualTo(fromChars);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "2023-07-04T11:39:59.689102Z", "2023-07-04T11:39:59Z", "2023-07-04T11:39:59.1234567890123456Z",
+        "2023-07-04T11:39:59.Z", "2023-07-04T11:39:59+02:00", "2023-07-04 11:39:59Z", "2023-07-04T24:00:00Z",
+        "2023-07-04T11:39:5xZ", "2023-07-04T11:39:59.68é1Z", "2023-07-04", "2024-02-30T00:00:00Z",
+        "2x23-07-04T11:39:59Z", "20x3-07-04T11:39:59Z", "-023-07-04T11:39:59Z", "2023-0/-04T11:39:59Z", "2023-07-04T11:39:59.1:3Z"})
+    void aUtcTimeReadsFromBytesAsFromCharacters(String text) {
+        byte[] bytes = ("x" + text).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        Object fromChars;
+        try {
+            fromChars = String.valueOf(WireValues.parseUtc(text.toCharArray(), 0, text.length()));
+        } catch (DateTimeException e) {
+            fromChars = "no such date";
+        }
+        Object fromBytes;
+        try {
+            fromBytes = bytes.length - 1 == text.length() ? String.valueOf(WireValues.parseUtc(bytes, 1, text.length()))
+                    : String.valueOf(WireValues.parseUtc(bytes, 1, bytes.length - 1)); // non-ASCII: more bytes
+        } catch (DateTimeException e) {
+            fromBytes = "no such date";
+        }
+        assertThat(fromBytes).isEqualTo(fromChars);
+    }
+
+    @Test
+    void everyDateOfDotNetsRangeIsWrittenAndReadAsJavaTimeDoesIt() {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(12);
+        List<Instant> instants = new java.util.ArrayList<>(List.of(Instant.parse("0001-01-01T00:00:00Z"),
+                Instant.parse("9999-12-31T23:59:59.9999999Z"), Instant.parse("2000-02-29T12:00:00Z"),
+                Instant.parse("1900-03-01T00:00:00Z"), Instant.parse("1970-01-01T00:00:00.000000001Z")));
+        for (int n = 0; n < 200_000; n++) {
+            long second = random.nextLong(-62_135_596_800L, 253_402_300_800L);
+            instants.add(Instant.ofEpochSecond(second, random.nextInt(4) == 0 ? 0 : random.nextInt(1_000_000_000)));
+        }
+        for (Instant t : instants) {
+            String text = WireValues.formatInstant(t);
+            // Java writes the same fields; the year always with four digits in this range
+            String iso = java.time.format.DateTimeFormatter.ISO_INSTANT.format(t);
+            assertThat(text.substring(0, 19)).isEqualTo(iso.substring(0, 19));
+            assertThat(WireValues.parseUtc(text.toCharArray(), 0, text.length())).isEqualTo(t);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"2023-02-29T00:00:00Z", "2023-04-31T00:00:00Z", "2023-13-01T00:00:00Z",
+        "2023-00-01T00:00:00Z", "2023-01-00T00:00:00Z", "1900-02-29T00:00:00Z"})
+    void daysThatDoNotExistFailAsLocalDateSaysSo(String text) {
+        String localDate;
+        try {
+            java.time.LocalDate.parse(text.substring(0, 10));
+            localDate = "exists";
+        } catch (java.time.format.DateTimeParseException e) {
+            localDate = e.getCause() == null ? e.getMessage() : e.getCause().getMessage();
+        }
+        assertThatThrownBy(() -> WireValues.parseUtc(text.toCharArray(), 0, text.length()))
+                .isInstanceOf(DateTimeException.class).hasMessage(localDate);
     }
 }
