@@ -199,6 +199,68 @@ public final class SqsTransport implements Transport {
         }
     }
 
+    /**
+     * One copy of each message to each subscribed endpoint, in {@code SendMessageBatch} calls per
+     * endpoint ({@link SendBatches}); a message's future completes when every copy is confirmed.
+     */
+    @Override
+    public List<CompletableFuture<Void>> publishAll(MessageType messageType, List<OutgoingMessage> messages) {
+        List<List<CompletableFuture<Void>>> perEndpoint = new ArrayList<>();
+        try {
+            checkOpen();
+            for (String e : routes.endpointsOf(messageType.urn())) {
+                perEndpoint.add(sendAllTo(e, messages));
+            }
+        } catch (RuntimeException e) {
+            return messages.stream().map(m -> CompletableFuture.<Void>failedFuture(e)).toList();
+        }
+        List<CompletableFuture<Void>> out = new ArrayList<>(messages.size());
+        for (int i = 0; i < messages.size(); i++) {
+            List<CompletableFuture<Void>> copies = new ArrayList<>(perEndpoint.size());
+            for (List<CompletableFuture<Void>> endpoint : perEndpoint) {
+                copies.add(endpoint.get(i));
+            }
+            out.add(CompletableFuture.allOf(copies.toArray(CompletableFuture[]::new)));
+        }
+        return out;
+    }
+
+    /** In {@code SendMessageBatch} calls, each sized before an entry is added ({@link SendBatches}). */
+    @Override
+    public List<CompletableFuture<Void>> sendAll(Address destination, List<OutgoingMessage> messages) {
+        try {
+            checkOpen();
+            return sendAllTo(destination.name(), messages);
+        } catch (RuntimeException e) {
+            return messages.stream().map(m -> CompletableFuture.<Void>failedFuture(e)).toList();
+        }
+    }
+
+    private List<CompletableFuture<Void>> sendAllTo(String endpoint, List<OutgoingMessage> messages) {
+        List<CompletableFuture<Void>> out = new ArrayList<>(messages.size());
+        List<SendBatches.Entry> entries = new ArrayList<>(messages.size());
+        for (OutgoingMessage m : messages) {
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            out.add(done);
+            try {
+                entries.add(new SendBatches.Entry(SqsWireFormat.encode(m.body(), m.headers(), endpoint),
+                        delaySeconds(m.due()), done));
+            } catch (RuntimeException e) {
+                done.completeExceptionally(e); // only this message: the others still go
+            }
+        }
+        if (!entries.isEmpty()) {
+            queues.url(endpoint).whenComplete((url, e) -> {
+                if (e != null) {
+                    entries.forEach(x -> x.done().completeExceptionally(Queues.cause(e)));
+                } else {
+                    SendBatches.send(sqs, url, endpoint, entries);
+                }
+            });
+        }
+        return out;
+    }
+
     /** Sends {@code message} with {@code DelaySeconds} {@code delaySeconds} (0 to 900). */
     CompletableFuture<Void> sendDelayed(Address destination, OutgoingMessage message, int delaySeconds) {
         try {

@@ -69,7 +69,7 @@ final class SqsWireFormat {
             text = Base64.getEncoder().encodeToString(body);
         }
         Map<String, MessageAttributeValue> attributes = attributes(headers, base64);
-        long size = text.getBytes(StandardCharsets.UTF_8).length + attributeBytes(attributes);
+        long size = wireBytes(text, attributes);
         if (size > MAX_MESSAGE_BYTES) {
             throw new TransportException("a message of " + size + " bytes on the wire (body " + body.length + " bytes"
                     + (base64 ? ", base64-encoded" : "") + ", plus its headers) is over SQS's limit of "
@@ -160,6 +160,15 @@ final class SqsWireFormat {
 
     private static MessageAttributeValue string(String v) {
         return MessageAttributeValue.builder().dataType("String").stringValue(v).build();
+    }
+
+    /** The bytes SQS counts against its limit: the body's UTF-8 and the attributes. */
+    static long wireBytes(Encoded e) {
+        return wireBytes(e.body(), e.attributes());
+    }
+
+    private static long wireBytes(String body, Map<String, MessageAttributeValue> attributes) {
+        return body.getBytes(StandardCharsets.UTF_8).length + attributeBytes(attributes);
     }
 
     static long attributeBytes(Map<String, MessageAttributeValue> attributes) {

@@ -31,7 +31,7 @@ class SqsTransportTest {
 
     private SqsTransport start(SqsTransportBuilder b) {
         transport = b.endpoint(SqsFixture.endpoint().toString()).region("us-east-1")
-                .credentials(AwsTestClients.CREDENTIALS).queuePrefix(prefix).build();
+                .credentials(AwsTestClients.CREDENTIALS).queuePrefix(prefix).waitTimeSeconds(1).build();
         transport.start(new TransportContext(BusClock.system(), "st"));
         return transport;
     }
@@ -106,6 +106,27 @@ class SqsTransportTest {
         assertThat(seen).extracting(Delivery::deliveryCount).containsExactly(1, 2);
         assertThat(errors.peek().headers().get("MT-Fault-Message")).isEqualTo("boom");
         assertThat(errors.peek().headers().get("MessageId")).isEqualTo("d1");
+    }
+
+    @Test
+    void sendAllSizesItsBatchesSoSqsTakesTwoLargeAndManySmallMessages() {
+        SqsTransport t = start(SqsTransport.builder());
+        t.declareEndpoint(new EndpointTopology("many", List.of(), false));
+        List<OutgoingMessage> out = new java.util.ArrayList<>();
+        out.add(message("big-1", "b".repeat(600_000).getBytes(StandardCharsets.UTF_8)));
+        out.add(message("big-2", "c".repeat(600_000).getBytes(StandardCharsets.UTF_8)));
+        for (int i = 0; i < 20; i++) {
+            out.add(message("s" + i, ("small " + i).getBytes(StandardCharsets.UTF_8)));
+        }
+        List<java.util.concurrent.CompletableFuture<Void>> sent = t.sendAll(Address.queue("many"), out);
+        java.util.concurrent.CompletableFuture.allOf(sent.toArray(java.util.concurrent.CompletableFuture[]::new)).join();
+        Queue<Delivery> seen = new ConcurrentLinkedQueue<>();
+        t.receive("many", new ReceiveSettings(10), d -> {
+            seen.add(d);
+            d.ack();
+        });
+        await.until("all 22 arrive", seen::size, n -> n == 22);
+        assertThat(seen).extracting(d -> d.headers().get("MessageId")).doesNotHaveDuplicates().contains("big-1", "big-2");
     }
 
     @Test
