@@ -1,0 +1,77 @@
+package dev.omnibus.sqs;
+
+import dev.omnibus.TransportException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import software.amazon.awssdk.services.sqs.SqsAsyncClient;
+import software.amazon.awssdk.services.sqs.model.BatchResultErrorEntry;
+import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
+
+/**
+ * Several messages to one queue in {@code SendMessageBatch} calls. A batch is sized <em>before</em>
+ * an entry is added: an entry joins the current batch only if the batch stays within 10 entries and
+ * 1 MiB in all (bodies and attributes as SQS counts them), else it starts the next batch; so SQS never
+ * answers {@code TooManyEntriesInBatchRequest} or {@code BatchRequestTooLong}. Each message's future
+ * completes with its own entry's result. Thread-safe (no state).
+ */
+final class SendBatches {
+    static final int MAX_ENTRIES = 10;
+
+    /** One message ready for a batch. */
+    record Entry(SqsWireFormat.Encoded message, int delaySeconds, CompletableFuture<Void> done) {
+        long size() {
+            return SqsWireFormat.wireBytes(message);
+        }
+    }
+
+    private SendBatches() {
+    }
+
+    /** The entries split into batches in order, each within 10 entries and 1 MiB. */
+    static List<List<Entry>> plan(List<Entry> entries) {
+        List<List<Entry>> out = new ArrayList<>();
+        List<Entry> current = new ArrayList<>();
+        long bytes = 0;
+        for (Entry e : entries) {
+            long size = e.size();
+            if (!current.isEmpty() && (current.size() + 1 > MAX_ENTRIES || bytes + size > SqsWireFormat.MAX_MESSAGE_BYTES)) {
+                out.add(current);
+                current = new ArrayList<>();
+                bytes = 0;
+            }
+            current.add(e);
+            bytes += size;
+        }
+        if (!current.isEmpty()) {
+            out.add(current);
+        }
+        return out;
+    }
+
+    static void send(SqsAsyncClient sqs, String url, String endpoint, List<Entry> entries) {
+        for (List<Entry> batch : plan(entries)) {
+            List<SendMessageBatchRequestEntry> request = new ArrayList<>(batch.size());
+            for (int i = 0; i < batch.size(); i++) {
+                Entry e = batch.get(i);
+                request.add(SendMessageBatchRequestEntry.builder().id(String.valueOf(i)).messageBody(e.message().body())
+                        .messageAttributes(e.message().attributes()).delaySeconds(e.delaySeconds()).build());
+            }
+            sqs.sendMessageBatch(b -> b.queueUrl(url).entries(request)).whenComplete((r, error) -> {
+                if (error != null) {
+                    Throwable c = Queues.cause(error);
+                    TransportException x = new TransportException("sending " + batch.size() + " messages to SQS endpoint "
+                            + endpoint + " failed: " + c, c, true);
+                    batch.forEach(e -> e.done().completeExceptionally(x));
+                    return;
+                }
+                for (BatchResultErrorEntry f : r.failed()) {
+                    batch.get(Integer.parseInt(f.id())).done().completeExceptionally(new TransportException(
+                            "SQS refused a message to endpoint " + endpoint + ": " + f.code() + " " + f.message(), null,
+                            !Boolean.TRUE.equals(f.senderFault())));
+                }
+                r.successful().forEach(s -> batch.get(Integer.parseInt(s.id())).done().complete(null));
+            });
+        }
+    }
+}

@@ -1,0 +1,36 @@
+package dev.omnibus.sqs;
+
+import java.net.URI;
+import java.time.Duration;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.sqs.SqsAsyncClient;
+
+/**
+ * The checked settings of an {@link SqsTransport} ({@link SqsTransportBuilder}). {@link #toString()}
+ * never shows credentials.
+ *
+ * @param client           a client the application owns (the transport does not close it), or null
+ */
+record SqsSettings(Region region, URI endpoint, AwsCredentialsProvider credentials, SqsAsyncClient client,
+        String queuePrefix, Duration visibilityTimeout, Duration maxLeaseExtension, int waitTimeSeconds,
+        Duration flushInterval, int maxConcurrentReceives) {
+
+    @Override
+    public String toString() {
+        return "SqsSettings[region=" + region + ", endpoint=" + (endpoint == null ? "AWS" : endpoint)
+                + ", credentials=" + (client != null ? "(the application's client)" : credentials == null ? "default chain"
+                        : credentials.getClass().getSimpleName())
+                + ", queuePrefix=" + queuePrefix + ", visibilityTimeout=" + visibilityTimeout + ", maxLeaseExtension="
+                + maxLeaseExtension + ", waitTimeSeconds=" + waitTimeSeconds + ", flushInterval=" + flushInterval
+                + ", maxConcurrentReceives=" + maxConcurrentReceives + "]";
+    }
+
+    /** Where a queue's URL in log lines and transport URIs points: the endpoint's host, else the region. */
+    String host() {
+        if (endpoint != null) {
+            return endpoint.getAuthority();
+        }
+        return "sqs." + region.id() + ".amazonaws.com";
+    }
+}
