@@ -170,8 +170,13 @@ final class KafkaReceiver implements ReceiveHandle, Runnable {
                     dispatch();
                 }
                 boolean paused = adjustPauses();
-                if (!deliveriesStopped && inFlight.get() >= prefetch) {
-                    awaitRoom();
+                boolean full = inFlight.get() >= prefetch;
+                if (!deliveriesStopped && (full || hasBuffered())) {
+                    // records wait in the buffer or the window is full: never block in poll then (a
+                    // settlement between dispatch and here leaves room the next dispatch must use at once)
+                    if (full) {
+                        awaitRoom();
+                    }
                     buffer(consumer.poll(Duration.ZERO)); // rebalance callbacks and fetches keep running
                 } else {
                     buffer(consumer.poll(paused ? POLL_WHILE_PAUSED : POLL));
@@ -198,6 +203,15 @@ final class KafkaReceiver implements ReceiveHandle, Runnable {
             }
             closed = true;
         }
+    }
+
+    private boolean hasBuffered() {
+        for (ArrayDeque<ConsumerRecord<byte[], byte[]>> q : buffered.values()) {
+            if (!q.isEmpty()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void buffer(ConsumerRecords<byte[], byte[]> records) {
