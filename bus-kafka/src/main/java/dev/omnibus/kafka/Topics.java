@@ -98,38 +98,41 @@ final class Topics implements AutoCloseable {
      * before it serves.
      */
     private void awaitLeaders(List<String> created) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_S);
-        Map<String, TopicDescription> described = describe(created);
         Map<TopicPartition, OffsetSpec> partitions = new HashMap<>();
-        for (TopicDescription d : described.values()) {
+        for (TopicDescription d : describe(created).values()) {
             d.partitions().forEach(p -> partitions.put(new TopicPartition(d.name(), p.partition()), OffsetSpec.latest()));
         }
-        while (true) {
-            try {
-                admin.listOffsets(partitions).all().get(TIMEOUT_S, TimeUnit.SECONDS);
-                return;
-            } catch (ExecutionException e) {
-                if (System.nanoTime() > deadline) {
-                    throw new TransportException("the leaders of new topics " + created + " did not answer within "
-                            + TIMEOUT_S + " s: " + e.getCause(), e.getCause(), true);
-                }
-            } catch (TimeoutException e) {
-                throw new TransportException("the leaders of new topics " + created + " did not answer within " + TIMEOUT_S
-                        + " s", e, true);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new TransportException("interrupted while waiting for the leaders of " + created, e, true);
-            }
-            pause();
-        }
+        retrying(() -> admin.listOffsets(partitions).all(), cause -> true,
+                "waiting for the leaders of new topics " + created);
     }
 
-    private static void pause() {
-        try {
-            TimeUnit.MILLISECONDS.sleep(20); // a new partition's leader coming up: bounded above by the caller's deadline
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new TransportException("interrupted while waiting for new topics", e, true);
+    /**
+     * {@code call}'s result, calling again every 20 ms while it fails with a cause {@code retryable}
+     * accepts, up to 30 s in all: a topic created a moment ago reaches the broker's metadata, and its
+     * partitions' leaders, a little later.
+     */
+    private <T> T retrying(java.util.function.Supplier<KafkaFuture<T>> call,
+            java.util.function.Predicate<Throwable> retryable, String what) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_S);
+        while (true) {
+            try {
+                return call.get().get(TIMEOUT_S, TimeUnit.SECONDS);
+            } catch (ExecutionException e) {
+                if (!retryable.test(e.getCause()) || System.nanoTime() > deadline) {
+                    throw new TransportException(what + " failed: " + e.getCause(), e.getCause(), true);
+                }
+            } catch (TimeoutException e) {
+                throw new TransportException(what + " took longer than " + TIMEOUT_S + " s", e, true);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new TransportException("interrupted while " + what, e, true);
+            }
+            try {
+                TimeUnit.MILLISECONDS.sleep(20); // a backoff bounded above by the deadline
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new TransportException("interrupted while " + what, e, true);
+            }
         }
     }
 
@@ -262,27 +265,8 @@ final class Topics implements AutoCloseable {
      * reach the broker's metadata: {@code createTopics} returns before every broker knows them.
      */
     Map<String, TopicDescription> describe(Collection<String> topics) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_S);
-        while (true) {
-            try {
-                return admin.describeTopics(topics).allTopicNames().get(TIMEOUT_S, TimeUnit.SECONDS);
-            } catch (ExecutionException e) {
-                if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
-                    throw new TransportException("describing topics " + topics + " failed: " + e.getCause(), e.getCause(), true);
-                }
-            } catch (TimeoutException e) {
-                throw new TransportException("describing topics " + topics + " took longer than " + TIMEOUT_S + " s", e, true);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new TransportException("interrupted while describing topics " + topics, e, true);
-            }
-            try {
-                TimeUnit.MILLISECONDS.sleep(20); // metadata propagation after a create: bounded above by the deadline
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new TransportException("interrupted while describing topics " + topics, e, true);
-            }
-        }
+        return retrying(() -> admin.describeTopics(topics).allTopicNames(),
+                cause -> cause instanceof UnknownTopicOrPartitionException, "describing topics " + topics);
     }
 
     /** Whether a (classic or consumer-protocol) consumer group named {@code group} exists. */

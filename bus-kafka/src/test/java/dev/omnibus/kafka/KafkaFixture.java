@@ -139,19 +139,24 @@ final class KafkaFixture {
                 }
             }
             // The controller has committed the deletion; the broker's metadata follows shortly after.
-            long deadline = System.nanoTime() + DELETE_TIMEOUT.toNanos();
-            while (!topicsWithPrefix(prefix).isEmpty()) {
-                if (System.nanoTime() > deadline) {
-                    throw new AssertionError("topics " + topicsWithPrefix(prefix) + " still listed "
-                            + DELETE_TIMEOUT.toSeconds() + " s after their deletion");
-                }
-                Thread.sleep(50);
-            }
+            dev.omnibus.testing.Await.atMost(DELETE_TIMEOUT).pollingEvery(Duration.ofMillis(50))
+                    .until("the deleted topics with prefix " + prefix + " no longer listed", () -> listed(prefix).isEmpty());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while deleting the topics with prefix " + prefix, e);
         } catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException("could not delete the topics with prefix " + prefix, e);
+        }
+    }
+
+    private static Set<String> listed(String prefix) {
+        try {
+            return topicsWithPrefix(prefix);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while listing topics", e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("could not list topics", e);
         }
     }
 
