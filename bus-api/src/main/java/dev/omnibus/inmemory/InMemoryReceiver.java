@@ -37,7 +37,7 @@ final class InMemoryReceiver implements ReceiveHandle, InMemoryQueue.Consumer {
     }
 
     @Override
-    public void deliver(StoredMessage m) {
+    public void deliver(Object m) {
         window--;
         InMemoryDelivery d = new InMemoryDelivery(m, this);
         d.previous = last;
