@@ -98,7 +98,7 @@ final class DefaultConsumeContext implements ConsumeContext<Object> {
 
     private CompletableFuture<Void> produce(Address destination, Object msg, SendOptions options, java.util.UUID requestId) {
         endpoint.bus().checkCanProduce();
-        CompletableFuture<Void> f = endpoint.producer().produce(new MessageProducer.Production(
+        CompletableFuture<Void> f = endpoint.producer().produce(endpoint.producer().production(
                 destination, msg, null, options, envelope(), endpoint.address(), requestId, null));
         addProduced(f); // the runtime waits for the transport's own future, without a thread hop
         return endpoint.bus().completions().detach(f);
