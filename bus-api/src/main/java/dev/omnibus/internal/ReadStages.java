@@ -286,8 +286,7 @@ final class ReadStages {
             } catch (SerializationException e) {
                 throw badInput(r, e);
             }
-            DefaultConsumeContext ctx = new DefaultConsumeContext(message, r, r.type, r.endpoint, r.delivery,
-                    FaultHeaders.redeliveryCount(r.delivery, r.envelopeHeaders()));
+            DefaultConsumeContext ctx = new DefaultConsumeContext(message, r, r.type, FaultHeaders.redeliveryCount(r.delivery, r.envelopeHeaders()));
             r.consumeContext = ctx;
             r.current = ctx;
             next.proceed(r);

@@ -46,7 +46,7 @@ final class ReferenceMessage extends MessageProducer.Production implements Messa
     private MessageType resolved;
     private long idHigh;
     private long idLow;
-    private Instant now;
+    private long sentMicros; // the send time, in microseconds since the epoch (the envelope keeps no more)
     private Headers headers;
     private OutgoingMessage outgoing;
     private volatile Envelope envelope;
@@ -73,7 +73,7 @@ final class ReferenceMessage extends MessageProducer.Production implements Messa
             idLow = Uuid7.randomLow();
         }
         this.resolved = type;
-        this.now = sentAt;
+        this.sentMicros = Math.addExact(Math.multiplyExact(sentAt.getEpochSecond(), 1_000_000L), sentAt.getNano() / 1000);
         this.headers = envelopeHeaders;
         this.outgoing = out;
     }
@@ -82,7 +82,9 @@ final class ReferenceMessage extends MessageProducer.Production implements Messa
     public Envelope envelope() {
         Envelope e = envelope;
         if (e == null) {
-            e = producer.envelope(this, resolved, messageId(), now, headers);
+            e = producer.envelope(this, resolved, messageId(),
+                    Instant.ofEpochSecond(Math.floorDiv(sentMicros, 1_000_000L), Math.floorMod(sentMicros, 1_000_000L) * 1000L),
+                    headers);
             if (!ENVELOPE.compareAndSet(this, null, e)) {
                 e = envelope; // another thread made it first: everyone sees that one
             }
