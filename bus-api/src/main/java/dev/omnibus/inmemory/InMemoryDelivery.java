@@ -22,10 +22,9 @@ final class InMemoryDelivery implements Delivery {
     private final InMemoryReceiver receiver;
     private volatile int settled;
     private volatile byte[] written; // the by-reference message's bytes, once asked for
-    // the receiver's list of unsettled deliveries, guarded by the queue's lock
+    // the receiver's list of unsettled deliveries, guarded by the queue's lock; next == this once unlinked
     InMemoryDelivery previous;
     InMemoryDelivery next;
-    boolean linked = true;
 
     /** A delivery of the queue element {@code stored} (see {@link StoredMessage#of}). */
     InMemoryDelivery(Object stored, InMemoryReceiver receiver) {
