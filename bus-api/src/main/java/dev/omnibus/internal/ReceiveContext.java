@@ -16,14 +16,18 @@ import java.util.List;
  * {@link #claim()} is thread-safe (the worker and a stop race for it); the rest is used by one thread
  * at a time, the worker running the delivery.
  */
-final class ReceiveContext extends DefaultConsumeContext implements Runnable {
+final class ReceiveContext extends DefaultConsumeContext implements TaskQueue.Linked {
     private static final java.util.concurrent.atomic.AtomicIntegerFieldUpdater<ReceiveContext> CLAIMED =
             java.util.concurrent.atomic.AtomicIntegerFieldUpdater.newUpdater(ReceiveContext.class, "claimed");
 
     final ReceiveEndpointRuntime endpoint;
     final Delivery delivery;
-    /** The endpoint's arrival number: a stop requeues waiting deliveries latest first. */
-    final long arrival;
+    /**
+     * The endpoint's arrival number: a stop requeues waiting deliveries latest first. It wraps around
+     * after 2^32 deliveries; compare two with {@link #byArrival} (those waiting at once are few).
+     */
+    final int arrival;
+    private TaskQueue.Linked nextTask; // the executor's queue link
     private volatile int claimed;
     Serializer serializer;
     DecodedMessage decoded;
@@ -36,7 +40,7 @@ final class ReceiveContext extends DefaultConsumeContext implements Runnable {
     /** The consumer running now, for fault headers; null outside the consumers. */
     String consumer;
 
-    ReceiveContext(ReceiveEndpointRuntime endpoint, Delivery delivery, long arrival) {
+    ReceiveContext(ReceiveEndpointRuntime endpoint, Delivery delivery, int arrival) {
         super();
         this.endpoint = endpoint;
         this.delivery = delivery;
@@ -51,6 +55,21 @@ final class ReceiveContext extends DefaultConsumeContext implements Runnable {
     @Override
     public void run() {
         endpoint.run(this);
+    }
+
+    @Override
+    public TaskQueue.Linked nextTask() {
+        return nextTask;
+    }
+
+    @Override
+    public void nextTask(TaskQueue.Linked next) {
+        nextTask = next;
+    }
+
+    /** Orders by arrival, earliest first, across the wrap-around of the arrival number. */
+    static int byArrival(ReceiveContext a, ReceiveContext b) {
+        return Integer.signum(a.arrival - b.arrival);
     }
 
     /** The envelope once decoded (null before): by reference, made now if nobody asked before. */
