@@ -132,7 +132,7 @@ public final class InMemoryBroker {
     }
 
     /** Routes {@code m} from {@code exchange} to every queue reachable from it, once each. */
-    void route(String exchange, StoredMessage m) {
+    void route(String exchange, Object m) {
         InMemoryQueue[] targets = targets(exchange);
         long timeout = sendTimeout.toNanos();
         for (InMemoryQueue q : targets) {

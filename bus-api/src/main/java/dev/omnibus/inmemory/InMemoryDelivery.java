@@ -3,6 +3,7 @@ package dev.omnibus.inmemory;
 import dev.omnibus.Headers;
 import dev.omnibus.spi.DecodedMessage;
 import dev.omnibus.spi.Delivery;
+import dev.omnibus.spi.OutgoingMessage;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -16,17 +17,19 @@ final class InMemoryDelivery implements Delivery {
     private static final java.util.concurrent.atomic.AtomicIntegerFieldUpdater<InMemoryDelivery> SETTLED =
             java.util.concurrent.atomic.AtomicIntegerFieldUpdater.newUpdater(InMemoryDelivery.class, "settled");
 
-    private final StoredMessage message;
+    private final OutgoingMessage message;
+    private final int deliveries; // before this one
     private final InMemoryReceiver receiver;
     private volatile int settled;
     private volatile byte[] written; // the by-reference message's bytes, once asked for
-    // the receiver's list of unsettled deliveries, guarded by the queue's lock
+    // the receiver's list of unsettled deliveries, guarded by the queue's lock; next == this once unlinked
     InMemoryDelivery previous;
     InMemoryDelivery next;
-    boolean linked = true;
 
-    InMemoryDelivery(StoredMessage message, InMemoryReceiver receiver) {
-        this.message = message;
+    /** A delivery of the queue element {@code stored} (see {@link StoredMessage#of}). */
+    InMemoryDelivery(Object stored, InMemoryReceiver receiver) {
+        this.message = StoredMessage.messageOf(stored);
+        this.deliveries = StoredMessage.deliveriesOf(stored);
         this.receiver = receiver;
     }
 
@@ -52,7 +55,7 @@ final class InMemoryDelivery implements Delivery {
 
     @Override
     public int deliveryCount() {
-        return message.deliveries() + 1;
+        return deliveries + 1;
     }
 
     @Override
@@ -79,7 +82,7 @@ final class InMemoryDelivery implements Delivery {
             InMemoryQueue q = receiver.queue;
             q.lock().lock(); // the permit is freed after the message is back, so it is not handed over twice
             try {
-                q.returnToHead(message.asRedelivered());
+                q.returnToHead(new StoredMessage(message, deliveries + 1));
                 receiver.settled(this);
             } finally {
                 q.lock().unlock();
@@ -100,7 +103,7 @@ final class InMemoryDelivery implements Delivery {
             if (q == null) {
                 q = receiver.broker.declareQueue(name, false);
             }
-            q.force(message.deadLettered(extraHeaders));
+            q.force(StoredMessage.deadLettered(message, deliveries, extraHeaders));
             receiver.settled(this);
         }
         return DONE;

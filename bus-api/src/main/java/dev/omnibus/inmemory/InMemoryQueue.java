@@ -27,8 +27,11 @@ final class InMemoryQueue {
         /** Whether it takes a message now (a window permit is free and it is delivering). */
         boolean hasRoom();
 
-        /** Takes {@code m}, which now counts against its window. Called under the queue's lock; never blocks. */
-        void deliver(StoredMessage m);
+        /**
+         * Takes {@code m} (an {@code OutgoingMessage}, or a {@link StoredMessage} after a requeue), which now
+         * counts against its window. Called under the queue's lock; never blocks.
+         */
+        void deliver(Object m);
     }
 
     private final String name;
@@ -36,7 +39,7 @@ final class InMemoryQueue {
     private final boolean temporary;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition notFull = lock.newCondition();
-    private final ArrayDeque<StoredMessage> messages = new ArrayDeque<>();
+    private final ArrayDeque<Object> messages = new ArrayDeque<>();
     private final Activity activity;
     private final List<Consumer> consumers = new ArrayList<>(2); // guarded by lock
     private int next; // guarded by lock: round robin over consumers
@@ -91,7 +94,7 @@ final class InMemoryQueue {
     }
 
     /** Adds at the tail, waiting up to {@code timeoutNanos} for room; false if still full. */
-    boolean offer(StoredMessage m, long timeoutNanos) throws InterruptedException {
+    boolean offer(Object m, long timeoutNanos) throws InterruptedException {
         lock.lockInterruptibly();
         try {
             long left = timeoutNanos;
@@ -111,7 +114,7 @@ final class InMemoryQueue {
     }
 
     /** Adds at the tail regardless of the bound. */
-    void force(StoredMessage m) {
+    void force(Object m) {
         lock.lock();
         try {
             messages.addLast(m);
@@ -123,7 +126,7 @@ final class InMemoryQueue {
     }
 
     /** Puts a returned message back at the head, regardless of the bound. */
-    void returnToHead(StoredMessage m) {
+    void returnToHead(Object m) {
         lock.lock();
         try {
             messages.addFirst(m);
@@ -156,7 +159,7 @@ final class InMemoryQueue {
                 if (c == null) {
                     return;
                 }
-                StoredMessage m = messages.pollFirst();
+                Object m = messages.pollFirst();
                 activity.taken();
                 notFull.signal();
                 c.deliver(m);

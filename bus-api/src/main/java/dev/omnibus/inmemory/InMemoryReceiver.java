@@ -37,7 +37,7 @@ final class InMemoryReceiver implements ReceiveHandle, InMemoryQueue.Consumer {
     }
 
     @Override
-    public void deliver(StoredMessage m) {
+    public void deliver(Object m) {
         window--;
         InMemoryDelivery d = new InMemoryDelivery(m, this);
         d.previous = last;
@@ -59,7 +59,7 @@ final class InMemoryReceiver implements ReceiveHandle, InMemoryQueue.Consumer {
     void settled(InMemoryDelivery d) {
         queue.lock().lock();
         try {
-            if (d.linked) {
+            if (d.next != d) { // still in the list: the first settlement of it
                 unlink(d);
                 window++;
             }
@@ -71,7 +71,6 @@ final class InMemoryReceiver implements ReceiveHandle, InMemoryQueue.Consumer {
     }
 
     private void unlink(InMemoryDelivery d) {
-        d.linked = false;
         if (d.previous == null) {
             first = d.next;
         } else {
@@ -83,7 +82,7 @@ final class InMemoryReceiver implements ReceiveHandle, InMemoryQueue.Consumer {
             d.next.previous = d.previous;
         }
         d.previous = null;
-        d.next = null;
+        d.next = d; // the mark of an unlinked delivery
     }
 
     @Override

@@ -99,8 +99,8 @@ public final class InMemoryScheduler implements Scheduler {
 
     private static UUID messageId(OutgoingMessage message) {
         Object id = message.headers().get(OutgoingMessage.MESSAGE_ID);
-        if (id == null) {
-            return message.deduplicationId(); // by reference the id travels there, not in a header
+        if (id == null) { // by reference the id is the envelope's (made now) rather than a header
+            return message.reference() != null ? message.reference().envelope().messageId() : message.deduplicationId();
         }
         try {
             return UUID.fromString(id.toString());

@@ -195,7 +195,7 @@ public final class InMemoryTransport implements Transport {
                     broker.bindExchange(urns.get(0), urns.get(i));
                 }
             }
-            broker.route(messageType.urn(), stored(message));
+            broker.route(messageType.urn(), message); // a new message waits as itself
             return DONE;
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
@@ -210,15 +210,11 @@ public final class InMemoryTransport implements Transport {
             if (!destination.isTopic() && !broker.routeCached(name) && !broker.hasExchange(name)) {
                 broker.declareQueue(name, false); // a send creates its queue, so nothing sent is lost
             }
-            broker.route(name, stored(message));
+            broker.route(name, message);
             return DONE;
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
-    }
-
-    private static StoredMessage stored(OutgoingMessage m) {
-        return new StoredMessage(m.body(), m.headers(), m.expiration(), 0, m.reference());
     }
 
     @Override

@@ -140,7 +140,7 @@ final class ConsumeStages {
                 observers.consumed(c, b.name());
             }
             r.consumer = null;
-            List<CompletableFuture<Void>> produced = r.consumeContext.takeProduced();
+            List<CompletableFuture<Void>> produced = r.takeProduced();
             if (!produced.isEmpty()) {
                 try {
                     CompletableFuture.allOf(produced.toArray(new CompletableFuture[0]))

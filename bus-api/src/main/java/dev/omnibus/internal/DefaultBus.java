@@ -231,7 +231,7 @@ public final class DefaultBus implements Bus {
     @Override
     public CompletableFuture<Void> publish(Object message, SendOptions options) {
         checkCanProduce();
-        return completions.detach(producer.produce(new MessageProducer.Production(null,
+        return completions.detach(producer.produce(producer.production(null,
                 Objects.requireNonNull(message, "message"), null, Objects.requireNonNull(options, "options"), null,
                 requests.address(), null, null)));
     }
@@ -239,7 +239,7 @@ public final class DefaultBus implements Bus {
     @Override
     public CompletableFuture<Void> send(Address destination, Object message, SendOptions options) {
         checkCanProduce();
-        return completions.detach(producer.produce(new MessageProducer.Production(
+        return completions.detach(producer.produce(producer.production(
                 Objects.requireNonNull(destination, "destination"), Objects.requireNonNull(message, "message"), null,
                 Objects.requireNonNull(options, "options"), null, requests.address(), null, null)));
     }

@@ -11,25 +11,31 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
-/** The consume context of one delivery. Used by one thread at a time. */
-final class DefaultConsumeContext implements ConsumeContext<Object> {
-    private final Object message;
-    private final ReceiveContext receive; // the envelope's source: by reference, made when first asked for
-    private final MessageType messageType;
-    private final ReceiveEndpointRuntime endpoint;
-    private final Delivery delivery;
-    private final int redeliveryCount;
+/**
+ * The consume context of one delivery: the part of its {@link ReceiveContext} (the only subclass: one
+ * object per delivery) that consumers see, filled in by the bind stage. Used by one thread at a time.
+ */
+abstract sealed class DefaultConsumeContext implements ConsumeContext<Object> permits ReceiveContext {
+    private Object message;
+    private boolean bound;
+    private int redeliveryCount;
     private List<CompletableFuture<Void>> produced; // guarded by this; made on the first message produced
     private int retryAttempt;
 
-    DefaultConsumeContext(Object message, ReceiveContext receive, MessageType messageType, ReceiveEndpointRuntime endpoint,
-            Delivery delivery, int redeliveryCount) {
+    /** Binds the message: from now on this is the delivery's consume context. */
+    final void bind(Object message, int redeliveryCount) {
         this.message = message;
-        this.receive = receive;
-        this.messageType = messageType;
-        this.endpoint = endpoint;
-        this.delivery = delivery;
         this.redeliveryCount = redeliveryCount;
+        this.bound = true;
+    }
+
+    /** Whether the message was bound (the consumers could run). */
+    final boolean bound() {
+        return bound;
+    }
+
+    private ReceiveContext receive() {
+        return (ReceiveContext) this;
     }
 
     @Override
@@ -38,23 +44,18 @@ final class DefaultConsumeContext implements ConsumeContext<Object> {
     }
 
     @Override
-    public Envelope envelope() {
-        return receive.envelope();
-    }
-
-    @Override
     public MessageType messageType() {
-        return messageType;
+        return receive().type;
     }
 
     @Override
     public String endpoint() {
-        return endpoint.name();
+        return receive().endpoint.name();
     }
 
     @Override
     public boolean redelivered() {
-        return delivery.redelivered();
+        return receive().delivery.redelivered();
     }
 
     @Override
@@ -86,22 +87,22 @@ final class DefaultConsumeContext implements ConsumeContext<Object> {
     @Override
     public <R> CompletableFuture<R> request(Address destination, Object msg, Class<R> responseType,
             java.time.Duration timeout) {
-        endpoint.bus().checkCanProduce();
-        return endpoint.bus().requests().request(destination, java.util.Objects.requireNonNull(msg, "message"),
+        receive().endpoint.bus().checkCanProduce();
+        return receive().endpoint.bus().requests().request(destination, java.util.Objects.requireNonNull(msg, "message"),
                 java.util.Objects.requireNonNull(responseType, "responseType"), timeout, SendOptions.defaults(), envelope());
     }
 
     @Override
     public boolean cancelScheduledSend(java.util.UUID messageId) {
-        return endpoint.bus().cancelScheduled(java.util.Objects.requireNonNull(messageId, "messageId"));
+        return receive().endpoint.bus().cancelScheduled(java.util.Objects.requireNonNull(messageId, "messageId"));
     }
 
     private CompletableFuture<Void> produce(Address destination, Object msg, SendOptions options, java.util.UUID requestId) {
-        endpoint.bus().checkCanProduce();
-        CompletableFuture<Void> f = endpoint.producer().produce(new MessageProducer.Production(
-                destination, msg, null, options, envelope(), endpoint.address(), requestId, null));
+        receive().endpoint.bus().checkCanProduce();
+        CompletableFuture<Void> f = receive().endpoint.producer().produce(receive().endpoint.producer().production(
+                destination, msg, null, options, envelope(), receive().endpoint.address(), requestId, null));
         addProduced(f); // the runtime waits for the transport's own future, without a thread hop
-        return endpoint.bus().completions().detach(f);
+        return receive().endpoint.bus().completions().detach(f);
     }
 
     /** Records a future produced on this delivery's behalf (by a redirected view of this context). */
@@ -113,7 +114,7 @@ final class DefaultConsumeContext implements ConsumeContext<Object> {
     }
 
     ReceiveEndpointRuntime endpointRuntime() {
-        return endpoint;
+        return receive().endpoint;
     }
 
     /** Everything produced so far (and clears the list, for the next attempt). */
@@ -127,7 +128,7 @@ final class DefaultConsumeContext implements ConsumeContext<Object> {
     }
 
     Delivery delivery() {
-        return delivery;
+        return receive().delivery;
     }
 
     void nextAttempt() {

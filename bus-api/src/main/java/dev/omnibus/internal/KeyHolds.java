@@ -144,7 +144,7 @@ final class KeyHolds {
             all.addAll(h.deferred);
         }
         holds.clear();
-        all.sort(java.util.Comparator.comparingLong((ReceiveContext t) -> t.arrival).reversed());
+        all.sort(((java.util.Comparator<ReceiveContext>) ReceiveContext::byArrival).reversed());
         return all;
     }
 

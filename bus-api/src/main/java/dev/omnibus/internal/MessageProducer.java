@@ -65,19 +65,84 @@ final class MessageProducer {
     }
 
     /**
-     * What to produce.
-     *
-     * @param destination     the endpoint, or null to publish
-     * @param message         the message
-     * @param type            its registered type, or null to look it up from its class
-     * @param options         per-message options
-     * @param parent          the consumed message's envelope, when produced by a consumer
-     * @param source          the producing endpoint's address
-     * @param requestId       the request id (on requests and responses), or null
-     * @param responseAddress where responses go (on requests), or null for the options' own
+     * What to produce. Made by {@link #production}, which on a transport that takes references makes the
+     * {@link ReferenceMessage} at once (one object where there were a production and its message).
+     * Immutable.
      */
-    record Production(Address destination, Object message, MessageType type, SendOptions options, Envelope parent,
+    static class Production {
+        private final Address destination;
+        private final Object message;
+        private final MessageType type;
+        private final SendOptions options;
+        private final Envelope parent;
+        private final URI source;
+        private final UUID requestId;
+        private final URI responseAddress;
+
+        /**
+         * @param destination     the endpoint, or null to publish
+         * @param message         the message
+         * @param type            its registered type, or null to look it up from its class
+         * @param options         per-message options
+         * @param parent          the consumed message's envelope, when produced by a consumer
+         * @param source          the producing endpoint's address
+         * @param requestId       the request id (on requests and responses), or null
+         * @param responseAddress where responses go (on requests), or null for the options' own
+         */
+        Production(Address destination, Object message, MessageType type, SendOptions options, Envelope parent,
+                URI source, UUID requestId, URI responseAddress) {
+            this.destination = destination;
+            this.message = message;
+            this.type = type;
+            this.options = options;
+            this.parent = parent;
+            this.source = source;
+            this.requestId = requestId;
+            this.responseAddress = responseAddress;
+        }
+
+        Address destination() {
+            return destination;
+        }
+
+        Object message() {
+            return message;
+        }
+
+        MessageType type() {
+            return type;
+        }
+
+        SendOptions options() {
+            return options;
+        }
+
+        Envelope parent() {
+            return parent;
+        }
+
+        URI source() {
+            return source;
+        }
+
+        UUID requestId() {
+            return requestId;
+        }
+
+        URI responseAddress() {
+            return responseAddress;
+        }
+    }
+
+    /**
+     * What to produce (see {@link Production}'s parameters): a {@link ReferenceMessage} when the
+     * transport takes references, else a plain production.
+     */
+    Production production(Address destination, Object message, MessageType type, SendOptions options, Envelope parent,
             URI source, UUID requestId, URI responseAddress) {
+        return capabilities.byReference()
+                ? new ReferenceMessage(this, destination, message, type, options, parent, source, requestId, responseAddress)
+                : new Production(destination, message, type, options, parent, source, requestId, responseAddress);
     }
 
     /**
@@ -193,12 +258,12 @@ final class MessageProducer {
         SendOptions o = p.options();
         Envelope parent = p.parent();
         Instant now = spec.clock().now();
-        UUID messageId = o.messageId() != null ? o.messageId() : Uuid7.next();
         Headers headers = tracing.inject(span,
                 parent != null ? applicationHeaders(parent.headers()).withAll(o.headers()) : o.headers());
         if (byReference) {
-            return byReference(p, type, messageId, now, headers);
+            return byReference(p, type, now, headers);
         }
+        UUID messageId = o.messageId() != null ? o.messageId() : Uuid7.next();
         Envelope envelope = envelope(p, type, messageId, now, headers);
         SerializedMessage s = spec.serializer().serialize(envelope, p.message());
         if (s.body().length > spec.maxMessageSize()) {
@@ -261,9 +326,10 @@ final class MessageProducer {
      * rarely reads it; {@link ReferenceMessage} makes it when asked), the object itself. The transport
      * headers name the bus's content type (so a copy that needs bytes, for an error queue or a
      * redelivery, is encoded in it) and, when set, the correlation id and partition key; without those
-     * they are one shared instance. The message id travels as the deduplication id.
+     * they are one shared instance. The message id is kept as two longs and made a {@code UUID} only when
+     * asked for (a scheduler reads it from the envelope).
      */
-    private Encoded byReference(Production p, MessageType type, UUID messageId, Instant now, Headers headers) {
+    private Encoded byReference(Production p, MessageType type, Instant now, Headers headers) {
         SendOptions o = p.options();
         UUID correlationId = o.correlationId();
         String partitionKey = partitionKey(o, correlationId, p.parent());
@@ -280,10 +346,12 @@ final class MessageProducer {
             transportHeaders = Headers.of(th);
             checkHeaderLimits(type, transportHeaders);
         }
-        ReferenceMessage ref = new ReferenceMessage(this, p, type, messageId, now, headers);
-        ref.outgoing = new OutgoingMessage(NO_BODY, transportHeaders, partitionKey,
+        ReferenceMessage ref = p instanceof ReferenceMessage made && !made.encoded() ? made
+                : new ReferenceMessage(this, p.destination(), p.message(), p.type(), o, p.parent(), p.source(),
+                        p.requestId(), p.responseAddress());
+        ref.encoded(type, now, headers, new OutgoingMessage(NO_BODY, transportHeaders, partitionKey,
                 o.timeToLive() == null ? null : expiration(o, now.truncatedTo(java.time.temporal.ChronoUnit.MICROS)),
-                messageId, null, ref);
+                null, null, ref));
         return ref;
     }
 

@@ -3,7 +3,6 @@ package dev.omnibus.internal;
 import java.util.ArrayDeque;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -34,7 +33,7 @@ final class PartitionedExecutor {
 
     PartitionedExecutor(String name, int threads) {
         AtomicInteger n = new AtomicInteger();
-        this.pool = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), r -> {
+        this.pool = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS, new TaskQueue(), r -> {
             Thread t = new Thread(() -> {
                 OWNER.set(this);
                 r.run();
@@ -112,13 +111,24 @@ final class PartitionedExecutor {
         return pool.awaitTermination(millis, TimeUnit.MILLISECONDS);
     }
 
-    private final class Mailbox implements Runnable {
+    private final class Mailbox implements TaskQueue.Linked {
         private final Object key;
+        private TaskQueue.Linked nextTask; // the pool queue's link
         private final Queue<Runnable> tasks = new ArrayDeque<>(4); // guarded by the map's compute on key
         private boolean scheduled;
 
         Mailbox(Object key) {
             this.key = key;
+        }
+
+        @Override
+        public TaskQueue.Linked nextTask() {
+            return nextTask;
+        }
+
+        @Override
+        public void nextTask(TaskQueue.Linked next) {
+            nextTask = next;
         }
 
         @Override

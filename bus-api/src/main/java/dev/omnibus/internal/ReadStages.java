@@ -42,7 +42,7 @@ final class ReadStages {
      */
     static ReceiveStage.DeadLetter badInput(ReceiveContext r, SerializationException e) {
         ReceiveEndpointRuntime ep = r.endpoint;
-        LOG.warn("Endpoint {}: message {} cannot be consumed ({}); moving it to {}_error", ep.name(), r.messageId(),
+        LOG.warn("Endpoint {}: message {} cannot be consumed ({}); moving it to {}_error", ep.name(), r.logId(),
                 e.getMessage(), ep.name());
         publishReceiveFault(r, e);
         return new ReceiveStage.DeadLetter(DeadLetterQueue.ERROR,
@@ -60,7 +60,7 @@ final class ReadStages {
         }
         try {
             BusSpec spec = ep.busSpec();
-            Object id = r.messageId();
+            Object id = r.logId();
             UUID faultedId = id instanceof UUID u ? u : parseId(id);
             Object contentType = r.delivery.headers().get(OutgoingMessage.CONTENT_TYPE);
             ReceiveFault fault = new ReceiveFault(Uuid7.next(), faultedId, FaultHeaders.wireTime(spec.clock().now()),
@@ -76,7 +76,7 @@ final class ReadStages {
             Thread.currentThread().interrupt();
         } catch (Exception | LinkageError fe) {
             LOG.error("Endpoint {}: could not publish the ReceiveFault of message {}; it still moves to {}_error",
-                    ep.name(), r.messageId(), ep.name(), fe);
+                    ep.name(), r.logId(), ep.name(), fe);
         }
     }
 
@@ -172,7 +172,7 @@ final class ReadStages {
                 r.envelope(withTransportResponseAddress(decoded.envelope(), r.delivery));
             }
             if (ConsumeStages.LogContext.MDC_BOUND) {
-                Object id = r.messageId();
+                Object id = r.logId();
                 if (id != null) {
                     MDC.put("messageId", id.toString());
                 }
@@ -265,7 +265,7 @@ final class ReadStages {
         }
 
         private static ReceiveStage.DeadLetter skip(ReceiveContext r, String reason) {
-            LOG.warn("Endpoint {}: message {} skipped ({}); moving it to {}_skipped", r.endpoint.name(), r.messageId(),
+            LOG.warn("Endpoint {}: message {} skipped ({}); moving it to {}_skipped", r.endpoint.name(), r.logId(),
                     reason, r.endpoint.name());
             return new ReceiveStage.DeadLetter(DeadLetterQueue.SKIPPED, FaultHeaders.skipped(reason), reason, null);
         }
@@ -286,10 +286,8 @@ final class ReadStages {
             } catch (SerializationException e) {
                 throw badInput(r, e);
             }
-            DefaultConsumeContext ctx = new DefaultConsumeContext(message, r, r.type, r.endpoint, r.delivery,
-                    FaultHeaders.redeliveryCount(r.delivery, r.envelopeHeaders()));
-            r.consumeContext = ctx;
-            r.current = ctx;
+            r.bind(message, FaultHeaders.redeliveryCount(r.delivery, r.envelopeHeaders()));
+            r.current = r;
             next.proceed(r);
         }
     }

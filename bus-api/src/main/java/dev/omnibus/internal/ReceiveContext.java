@@ -11,18 +11,23 @@ import java.util.List;
 /**
  * One delivery on its endpoint: the task its executor runs, and what the receive pipeline knows
  * about it, filled in stage by stage: the delivery, then its decoded envelope, its message type and
- * consumers, then the consume context. One object per delivery (task and context were three).
+ * consumers, then the consume context, which it is (bound by the bind stage). One object per delivery
+ * (task, receive context and consume context were three).
  * {@link #claim()} is thread-safe (the worker and a stop race for it); the rest is used by one thread
  * at a time, the worker running the delivery.
  */
-final class ReceiveContext implements Runnable {
+final class ReceiveContext extends DefaultConsumeContext implements TaskQueue.Linked {
     private static final java.util.concurrent.atomic.AtomicIntegerFieldUpdater<ReceiveContext> CLAIMED =
             java.util.concurrent.atomic.AtomicIntegerFieldUpdater.newUpdater(ReceiveContext.class, "claimed");
 
     final ReceiveEndpointRuntime endpoint;
     final Delivery delivery;
-    /** The endpoint's arrival number: a stop requeues waiting deliveries latest first. */
-    final long arrival;
+    /**
+     * The endpoint's arrival number: a stop requeues waiting deliveries latest first. It wraps around
+     * after 2^32 deliveries; compare two with {@link #byArrival} (those waiting at once are few).
+     */
+    final int arrival;
+    private TaskQueue.Linked nextTask; // the executor's queue link
     private volatile int claimed;
     Serializer serializer;
     DecodedMessage decoded;
@@ -30,14 +35,13 @@ final class ReceiveContext implements Runnable {
     private Envelope envelope;
     MessageType type;
     List<ConsumerBinding> consumers;
-    /** The consume context the bus made; filters may pass a different view of it inward. */
-    DefaultConsumeContext consumeContext;
     /** The context the current filter handed on (a redirected view, say). */
     ConsumeContext<?> current;
     /** The consumer running now, for fault headers; null outside the consumers. */
     String consumer;
 
-    ReceiveContext(ReceiveEndpointRuntime endpoint, Delivery delivery, long arrival) {
+    ReceiveContext(ReceiveEndpointRuntime endpoint, Delivery delivery, int arrival) {
+        super();
         this.endpoint = endpoint;
         this.delivery = delivery;
         this.arrival = arrival;
@@ -53,8 +57,24 @@ final class ReceiveContext implements Runnable {
         endpoint.run(this);
     }
 
+    @Override
+    public TaskQueue.Linked nextTask() {
+        return nextTask;
+    }
+
+    @Override
+    public void nextTask(TaskQueue.Linked next) {
+        nextTask = next;
+    }
+
+    /** Orders by arrival, earliest first, across the wrap-around of the arrival number. */
+    static int byArrival(ReceiveContext a, ReceiveContext b) {
+        return Integer.signum(a.arrival - b.arrival);
+    }
+
     /** The envelope once decoded (null before): by reference, made now if nobody asked before. */
-    Envelope envelope() {
+    @Override
+    public Envelope envelope() {
         Envelope e = envelope;
         if (e == null && decoded != null) {
             e = decoded.envelope();
@@ -83,12 +103,13 @@ final class ReceiveContext implements Runnable {
     }
 
     /** The envelope's correlation id, without making a by-reference envelope. */
-    java.util.UUID correlationId() {
+    @Override
+    public java.util.UUID correlationId() {
         return decoded instanceof ReferenceMessage ref ? ref.correlationId() : envelope().correlationId();
     }
 
     /** The message id for logs: the envelope's once decoded, else the transport header. */
-    Object messageId() {
+    Object logId() {
         if (decoded instanceof ReferenceMessage ref) {
             return ref.messageId();
         }

@@ -52,7 +52,7 @@ final class ReceiveEndpointRuntime implements DeliveryHandler {
     private final List<ReceiveStage> stages;
     private final ReceiveStage.Link pipeline;
     private final Map<MessageType, List<ConsumerBinding>> dispatch = new ConcurrentHashMap<>();
-    private final AtomicLong arrivals = new AtomicLong();
+    private final java.util.concurrent.atomic.AtomicInteger arrivals = new java.util.concurrent.atomic.AtomicInteger();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicLong expired = new AtomicLong();
     private final Object idle = new Object();
@@ -243,7 +243,7 @@ final class ReceiveEndpointRuntime implements DeliveryHandler {
             handle.stopDeliveries();
         }
         List<ReceiveContext> waiting = waiting();
-        waiting.sort(Comparator.comparingLong((ReceiveContext t) -> t.arrival).reversed());
+        waiting.sort(((Comparator<ReceiveContext>) ReceiveContext::byArrival).reversed());
         for (ReceiveContext t : waiting) {
             if (t.claim()) {
                 t.delivery.requeue();

@@ -42,7 +42,7 @@ final class SettleStages {
                 next.proceed(r);
                 settle(r, "ack", r.delivery.isValid() ? r.delivery.ack() : null);
             } catch (DeadLetter dl) {
-                Object message = r.consumeContext != null ? r.consumeContext.message() : null;
+                Object message = r.bound() ? r.message() : null;
                 // recorded before the move, so an observer never sees the next step before this one
                 ep.bus().observers().deadLettered(ep.name(), dl.queue, r.envelope(), message, dl.reason);
                 settle(r, "move to " + dl.queue.nameFor(ep.name()),
@@ -50,10 +50,10 @@ final class SettleStages {
             } catch (Throwable e) {
                 if (e instanceof RetryFilter.RequeueOnStop || ep.bus().isStopping() && interruptedBy(e)) {
                     LOG.info("Endpoint {}: message {} interrupted by stop; it goes back to the queue", ep.name(),
-                            r.messageId());
+                            r.logId());
                 } else {
                     LOG.error("Endpoint {}: unexpected failure handling message {}; it goes back to the queue",
-                            ep.name(), r.messageId(), e);
+                            ep.name(), r.logId(), e);
                 }
                 settle(r, "requeue", r.delivery.isValid() ? r.delivery.requeue() : null);
             }
@@ -62,13 +62,13 @@ final class SettleStages {
         private static void settle(ReceiveContext r, String what, CompletionStage<Void> stage) {
             if (stage == null) {
                 LOG.debug("Endpoint {}: message {} was revoked before its {}; the broker delivers it again",
-                        r.endpoint.name(), r.messageId(), what);
+                        r.endpoint.name(), r.logId(), what);
                 return;
             }
             if (stage instanceof CompletableFuture<Void> f && f.isDone() && !f.isCompletedExceptionally()) {
                 return; // settled already (an in-process broker): nothing to wait for, nothing to allocate
             }
-            Object id = r.messageId();
+            Object id = r.logId();
             String endpoint = r.endpoint.name();
             dev.omnibus.Envelope envelope = r.envelope();
             Observers observers = r.endpoint.bus().observers();
@@ -118,9 +118,9 @@ final class SettleStages {
                 if (ep.bus().isStopping() && Settlement.interruptedBy(e)) {
                     throw e;
                 }
-                DefaultConsumeContext ctx = r.consumeContext;
+                DefaultConsumeContext ctx = r;
                 LOG.warn("Endpoint {}: consumer {} failed on {} {} after {} retries; moving it to {}_error", ep.name(),
-                        r.consumer, r.type.urn(), r.messageId(), ctx.retryAttempt(), ep.name(), e);
+                        r.consumer, r.type.urn(), r.logId(), ctx.retryAttempt(), ep.name(), e);
                 publishFault(r, e);
                 throw new DeadLetter(DeadLetterQueue.ERROR, FaultHeaders.fault(FaultHeaders.baseOf(e), ep.address(), r.consumer,
                         r.type.urn(), ctx.retryAttempt(), ep.clock().now()), e.toString(), e);
@@ -137,7 +137,7 @@ final class SettleStages {
             MessageType faultType = spec.registry().faultOf(r.type.rawType());
             Fault<Object> fault = new Fault<>(Uuid7.next(), env.messageId(), FaultHeaders.wireTime(spec.clock().now()),
                     List.of(dev.omnibus.ExceptionInfo.of(e)), dev.omnibus.HostInfo.current(), env.messageType(),
-                    r.consumeContext.message());
+                    r.message());
             URI to = env.faultAddress() != null ? env.faultAddress() : env.responseAddress();
             CompletableFuture<Void> f = ep.producer().produce(new MessageProducer.Production(
                     to == null ? null : new Address(to), fault, faultType, MessageProducer.replyOptions(SendOptions.defaults(), env), env, ep.address(),

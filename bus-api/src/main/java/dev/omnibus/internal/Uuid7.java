@@ -17,6 +17,11 @@ public final class Uuid7 {
 
     /** A new id, greater than every id this process made before (unless the clock jumps back by more than 4096 ids' worth). */
     public static UUID next() {
+        return new UUID(nextHigh(), randomLow());
+    }
+
+    /** The high 64 bits of a new id ({@link #next()} without the object): time, version and counter. */
+    static long nextHigh() {
         long now = System.currentTimeMillis() << 12;
         long prev;
         long next;
@@ -26,9 +31,12 @@ public final class Uuid7 {
         } while (!STATE.compareAndSet(prev, next));
         long millis = next >>> 12;
         long counter = next & 0xFFF;
-        long msb = (millis << 16) | 0x7000L | counter;
-        long lsb = (ThreadLocalRandom.current().nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
-        return new UUID(msb, lsb);
+        return (millis << 16) | 0x7000L | counter;
+    }
+
+    /** The low 64 bits of a new id: the variant and 62 random bits. */
+    static long randomLow() {
+        return (ThreadLocalRandom.current().nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
     }
 
     /** The Unix milliseconds in a version 7 id. */
