@@ -19,9 +19,9 @@ import java.util.UUID;
 /**
  * Reads and writes the JSON document of a saga instance:
  * {@code {"data": <the user's state>, "schedules": {name: messageId}, "seen": {composite: [events]},
- * "applied": messageId, "before": {"state": name, "json": <the document before>}}}. {@code applied} and
- * {@code before} name the consumed message whose transition the record holds and the record it started
- * from, so a retry of that message after the save can run the transition again for its messages
+ * "applied": messageId, "appliedOn": endpoint, "before": {"state": name, "json": <the document before>}}}.
+ * {@code applied}, {@code appliedOn} and {@code before} name the consumed message whose transition the
+ * record holds, the endpoint that consumed it, and the record it started from, so a retry of that message after the save can run the transition again for its messages
  * without saving it twice (see {@code SagaRuntime}); {@code before} never holds a {@code before} of its own.
  * Internal; thread-safe.
  *
@@ -31,13 +31,20 @@ public final class SagaCodec<S> {
     /**
      * A decoded instance document; the maps are mutable working copies.
      *
-     * @param applied the message whose transition made this record, or null (older records, foreign messages)
-     * @param before  the record that transition started from (null when it created the instance)
+     * @param applied   the message whose transition made this record, or null (older records, foreign messages)
+     * @param appliedOn the endpoint that consumed it
+     * @param before    the record that transition started from (null when it created the instance)
      */
-    public record Doc<S>(S data, Map<String, UUID> schedules, Map<String, Set<String>> seen, UUID applied, Before before) {
-        /** This document as made by the transition of {@code message} from {@code before}. */
-        public Doc<S> appliedFrom(UUID message, Before from) {
-            return new Doc<>(data, schedules, seen, message, from);
+    public record Doc<S>(S data, Map<String, UUID> schedules, Map<String, Set<String>> seen, UUID applied,
+            String appliedOn, Before before) {
+        /** This document as made by the transition of {@code message}, consumed on {@code endpoint}, from {@code before}. */
+        public Doc<S> appliedFrom(UUID message, String endpoint, Before from) {
+            return new Doc<>(data, schedules, seen, message, endpoint, from);
+        }
+
+        /** Whether this record holds the transition of {@code message} consumed on {@code endpoint}. */
+        public boolean applied(UUID message, String endpoint) {
+            return message != null && message.equals(applied) && endpoint.equals(appliedOn);
         }
     }
 
@@ -75,7 +82,7 @@ public final class SagaCodec<S> {
     }
 
     public Doc<S> fresh() {
-        return new Doc<>(newState(), new LinkedHashMap<>(), new LinkedHashMap<>(), null, null);
+        return new Doc<>(newState(), new LinkedHashMap<>(), new LinkedHashMap<>(), null, null, null);
     }
 
     public Doc<S> decode(SagaRecord r) {
@@ -99,6 +106,7 @@ public final class SagaCodec<S> {
             JsonNode before = root.path("before");
             return new Doc<>(data == null ? newState() : data, schedules, seen,
                     applied.isTextual() ? UUID.fromString(applied.asText()) : null,
+                    root.path("appliedOn").isTextual() ? root.path("appliedOn").asText() : null,
                     before.isObject() ? new Before(before.path("state").asText(), before.path("json").asText()) : null);
         } catch (Exception e) {
             throw new SerializationException("cannot read saga instance " + id + " as " + type.getName() + ": " + e.getMessage(), e);
@@ -132,6 +140,7 @@ public final class SagaCodec<S> {
             });
             if (doc.applied() != null) {
                 root.put("applied", doc.applied().toString());
+                root.put("appliedOn", doc.appliedOn());
             }
             if (doc.before() != null) {
                 ObjectNode before = root.putObject("before");

@@ -98,10 +98,20 @@ public final class SagaRuntime<S> {
         Optional<SagaRecord> stored = repository.find(id);
         SagaCodec.Doc<S> loaded = stored.map(codec::decode).orElseGet(codec::fresh);
         UUID messageId = ctx.messageId();
-        // This message's transition may be saved already: the delivery is here again because what follows the
-        // save failed (a send, the acknowledgement, the process). It then runs again from the record it started
-        // from, for its messages, and saves nothing: the record holds its result.
-        boolean replay = messageId != null && messageId.equals(loaded.applied());
+        boolean replay = false;
+        if (loaded.applied(messageId, ctx.endpoint())) {
+            if (ctx.retryAttempt() == 0 && !ctx.redelivered() && ctx.redeliveryCount() == 0) {
+                // a second copy of the message the instance applied last (a publisher's retry, a scheduled
+                // message set twice): its transition and messages belong to the first copy's delivery
+                LOG.debug("{}: instance {} already applied message {} (event {}); this copy is dropped",
+                        model.name(), id, messageId, event);
+                return;
+            }
+            // The same delivery again, after the save: what followed it failed (a send, the acknowledgement,
+            // the process). The transition runs again from the record it started from, for its messages,
+            // and saves nothing: the record holds its result.
+            replay = true;
+        }
         SagaCodec.Before before = replay ? loaded.before() : null;
         SagaCodec.Doc<S> doc = !replay ? loaded : before == null ? codec.fresh() : codec.decode(id, before.json());
         State state = !replay ? stored.map(r -> new State(r.state())).orElse(State.INITIAL)
@@ -199,7 +209,7 @@ public final class SagaRuntime<S> {
     }
 
     private void save(SagaRepository repository, UUID id, Optional<SagaRecord> stored, Working<S> w, UUID messageId) {
-        SagaCodec.Doc<S> doc = w.doc.appliedFrom(messageId, stored
+        SagaCodec.Doc<S> doc = w.doc.appliedFrom(messageId, w.ctx.endpoint(), stored
                 .map(r -> new SagaCodec.Before(r.state(), codec.withoutBefore(id, r.json())))
                 .orElse(null));
         String json = codec.encode(doc);
