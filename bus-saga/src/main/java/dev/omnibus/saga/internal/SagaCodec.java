@@ -18,14 +18,38 @@ import java.util.UUID;
 
 /**
  * Reads and writes the JSON document of a saga instance:
- * {@code {"data": <the user's state>, "schedules": {name: messageId}, "seen": {composite: [events]}}}.
+ * {@code {"data": <the user's state>, "schedules": {name: messageId}, "seen": {composite: [events]},
+ * "applied": messageId, "appliedOn": endpoint, "before": {"state": name, "json": <the document before>}}}.
+ * {@code applied}, {@code appliedOn} and {@code before} name the consumed message whose transition the
+ * record holds, the endpoint that consumed it, and the record it started from, so a retry of that message after the save can run the transition again for its messages
+ * without saving it twice (see {@code SagaRuntime}); {@code before} never holds a {@code before} of its own.
  * Internal; thread-safe.
  *
  * @param <S> the user's state class
  */
 public final class SagaCodec<S> {
-    /** A decoded instance document; the maps are mutable working copies. */
-    public record Doc<S>(S data, Map<String, UUID> schedules, Map<String, Set<String>> seen) {
+    /**
+     * A decoded instance document; the maps are mutable working copies.
+     *
+     * @param applied   the message whose transition made this record, or null (older records, foreign messages)
+     * @param appliedOn the endpoint that consumed it
+     * @param before    the record that transition started from (null when it created the instance)
+     */
+    public record Doc<S>(S data, Map<String, UUID> schedules, Map<String, Set<String>> seen, UUID applied,
+            String appliedOn, Before before) {
+        /** This document as made by the transition of {@code message}, consumed on {@code endpoint}, from {@code before}. */
+        public Doc<S> appliedFrom(UUID message, String endpoint, Before from) {
+            return new Doc<>(data, schedules, seen, message, endpoint, from);
+        }
+
+        /** Whether this record holds the transition of {@code message} consumed on {@code endpoint}. */
+        public boolean applied(UUID message, String endpoint) {
+            return message != null && message.equals(applied) && endpoint.equals(appliedOn);
+        }
+    }
+
+    /** The state name and document JSON (without its own {@code before}) a transition started from. */
+    public record Before(String state, String json) {
     }
 
     private final Class<S> type;
@@ -58,12 +82,17 @@ public final class SagaCodec<S> {
     }
 
     public Doc<S> fresh() {
-        return new Doc<>(newState(), new LinkedHashMap<>(), new LinkedHashMap<>());
+        return new Doc<>(newState(), new LinkedHashMap<>(), new LinkedHashMap<>(), null, null, null);
     }
 
     public Doc<S> decode(SagaRecord r) {
+        return decode(r.id(), r.json());
+    }
+
+    /** The document {@code json} of instance {@code id}. */
+    public Doc<S> decode(UUID id, String json) {
         try {
-            JsonNode root = mapper.readTree(r.json());
+            JsonNode root = mapper.readTree(json);
             S data = mapper.treeToValue(root.path("data"), type);
             Map<String, UUID> schedules = new LinkedHashMap<>();
             root.path("schedules").fields().forEachRemaining(f -> schedules.put(f.getKey(), UUID.fromString(f.getValue().asText())));
@@ -73,9 +102,28 @@ public final class SagaCodec<S> {
                 f.getValue().forEach(n -> names.add(n.asText()));
                 seen.put(f.getKey(), names);
             });
-            return new Doc<>(data == null ? newState() : data, schedules, seen);
+            JsonNode applied = root.path("applied");
+            JsonNode before = root.path("before");
+            return new Doc<>(data == null ? newState() : data, schedules, seen,
+                    applied.isTextual() ? UUID.fromString(applied.asText()) : null,
+                    root.path("appliedOn").isTextual() ? root.path("appliedOn").asText() : null,
+                    before.isObject() ? new Before(before.path("state").asText(), before.path("json").asText()) : null);
         } catch (Exception e) {
-            throw new SerializationException("cannot read saga instance " + r.id() + " as " + type.getName() + ": " + e.getMessage(), e);
+            throw new SerializationException("cannot read saga instance " + id + " as " + type.getName() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** {@code json} without its {@code before}: what a {@link Before} holds. */
+    public String withoutBefore(UUID id, String json) {
+        try {
+            JsonNode root = mapper.readTree(json);
+            if (root instanceof ObjectNode o && o.has("before")) {
+                o.remove("before");
+                return mapper.writeValueAsString(o);
+            }
+            return json;
+        } catch (Exception e) {
+            throw new SerializationException("cannot read saga instance " + id + ": " + e.getMessage(), e);
         }
     }
 
@@ -90,6 +138,15 @@ public final class SagaCodec<S> {
                 var arr = seen.putArray(k);
                 v.forEach(arr::add);
             });
+            if (doc.applied() != null) {
+                root.put("applied", doc.applied().toString());
+                root.put("appliedOn", doc.appliedOn());
+            }
+            if (doc.before() != null) {
+                ObjectNode before = root.putObject("before");
+                before.put("state", doc.before().state());
+                before.put("json", doc.before().json());
+            }
             return mapper.writeValueAsString(root);
         } catch (Exception e) {
             throw new SerializationException("cannot write saga state " + type.getName() + " as JSON: " + e.getMessage(), e);

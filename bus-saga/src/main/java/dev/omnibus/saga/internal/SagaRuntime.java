@@ -23,7 +23,12 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.nio.charset.StandardCharsets;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,6 +46,8 @@ import org.slf4j.LoggerFactory;
 public final class SagaRuntime<S> {
     private static final Logger LOG = LoggerFactory.getLogger(SagaRuntime.class);
     private static final int MAX_TRANSITIONS = 64;
+    /** How long a finalized instance that is removed waits for its transition's messages before the delete. */
+    private static final long REMOVE_AFTER_SENT_SECONDS = 60;
 
     private final MachineModel model;
     private final SagaCodec<S> codec;
@@ -89,8 +96,30 @@ public final class SagaRuntime<S> {
     private <T> void run(UUID id, Event<T> event, ConsumeContext<T> ctx) {
         SagaRepository repository = this.repository.during(ctx);
         Optional<SagaRecord> stored = repository.find(id);
-        SagaCodec.Doc<S> doc = stored.map(codec::decode).orElseGet(codec::fresh);
-        State state = stored.map(r -> new State(r.state())).orElse(State.INITIAL);
+        SagaCodec.Doc<S> loaded = stored.map(codec::decode).orElseGet(codec::fresh);
+        UUID messageId = ctx.messageId();
+        boolean replay = false;
+        if (loaded.applied(messageId, ctx.endpoint())) {
+            if (ctx.retryAttempt() == 0 && !ctx.redelivered() && ctx.redeliveryCount() == 0) {
+                // a second copy of the message the instance applied last (a publisher's retry, a scheduled
+                // message set twice): its transition and messages belong to the first copy's delivery
+                LOG.debug("{}: instance {} already applied message {} (event {}); this copy is dropped",
+                        model.name(), id, messageId, event);
+                return;
+            }
+            // The same delivery again, after the save: what followed it failed (a send, the acknowledgement,
+            // the process). The transition runs again from the record it started from, for its messages,
+            // and saves nothing: the record holds its result.
+            replay = true;
+        }
+        SagaCodec.Before before = replay ? loaded.before() : null;
+        SagaCodec.Doc<S> doc = !replay ? loaded : before == null ? codec.fresh() : codec.decode(id, before.json());
+        State state = !replay ? stored.map(r -> new State(r.state())).orElse(State.INITIAL)
+                : before == null ? State.INITIAL : new State(before.state());
+        if (replay) {
+            LOG.info("{}: instance {} already holds the transition of message {} (event {}); sending its messages again",
+                    model.name(), id, messageId, event);
+        }
         Optional<Schedule<?>> schedule = model.scheduleOf(event);
         if (schedule.isPresent()) {
             UUID pending = doc.schedules().get(schedule.get().name());
@@ -100,7 +129,7 @@ public final class SagaRuntime<S> {
             }
             doc.schedules().remove(schedule.get().name());
         }
-        Working<S> w = new Working<>(id, state, doc, ctx, event);
+        Working<S> w = new Working<>(id, state, doc, ctx, event, messageId);
         model.requestCompletedBy(event).ifPresent(r -> {
             UUID pending = doc.schedules().remove(r.timeout().name()); // the response came: its timeout is moot
             if (pending != null) {
@@ -139,9 +168,19 @@ public final class SagaRuntime<S> {
             w.withdrawn.addAll(doc.schedules().values()); // a finalized instance handles no timeout
             doc.schedules().clear();
         }
-        save(repository, id, stored, w);
-        for (Consumer<ConsumeContext<?>> effect : w.effects) {
-            effect.accept(ctx);
+        if (w.state.equals(State.FINAL) && model.removeWhenFinalized()) {
+            // nothing is left to remember the transition by: its messages go first, the delete after they are sent
+            sendAndWait(id, w);
+            if (!replay) {
+                stored.ifPresent(r -> repository.delete(id, r.version()));
+            }
+        } else {
+            if (!replay) {
+                save(repository, id, stored, w, messageId);
+            }
+            for (Function<ConsumeContext<?>, CompletableFuture<Void>> effect : w.effects) {
+                effect.apply(ctx);
+            }
         }
         for (UUID token : w.withdrawn) {
             // an optimization: a timeout that arrives anyway is recognised as stale and dropped
@@ -149,12 +188,31 @@ public final class SagaRuntime<S> {
         }
     }
 
-    private void save(SagaRepository repository, UUID id, Optional<SagaRecord> stored, Working<S> w) {
-        if (w.state.equals(State.FINAL) && model.removeWhenFinalized()) {
-            stored.ifPresent(r -> repository.delete(id, r.version()));
-            return;
+    private void sendAndWait(UUID id, Working<S> w) {
+        List<CompletableFuture<Void>> sent = new ArrayList<>();
+        for (Function<ConsumeContext<?>, CompletableFuture<Void>> effect : w.effects) {
+            sent.add(effect.apply(w.ctx));
         }
-        String json = codec.encode(w.doc);
+        try {
+            CompletableFuture.allOf(sent.toArray(new CompletableFuture[0])).get(REMOVE_AFTER_SENT_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(model.name() + ": interrupted while the final messages of instance " + id
+                    + " were sent; the instance is kept", e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(model.name() + ": a final message of instance " + id
+                    + " could not be sent; the instance is kept and a retry sends them again: " + e.getCause(), e.getCause());
+        } catch (TimeoutException e) {
+            throw new IllegalStateException(model.name() + ": the final messages of instance " + id + " were not sent within "
+                    + REMOVE_AFTER_SENT_SECONDS + " s; the instance is kept and a retry sends them again", e);
+        }
+    }
+
+    private void save(SagaRepository repository, UUID id, Optional<SagaRecord> stored, Working<S> w, UUID messageId) {
+        SagaCodec.Doc<S> doc = w.doc.appliedFrom(messageId, w.ctx.endpoint(), stored
+                .map(r -> new SagaCodec.Before(r.state(), codec.withoutBefore(id, r.json())))
+                .orElse(null));
+        String json = codec.encode(doc);
         if (stored.isEmpty()) {
             repository.insert(new SagaRecord(id, w.state.name(), 1, json));
         } else {
@@ -177,14 +235,17 @@ public final class SagaRuntime<S> {
         private final UUID id;
         private final SagaCodec.Doc<X> doc;
         private final ConsumeContext<?> ctx;
-        private final List<Consumer<ConsumeContext<?>>> effects = new ArrayList<>();
+        private final List<Function<ConsumeContext<?>, CompletableFuture<Void>>> effects = new ArrayList<>();
+        private final UUID messageId; // the consumed message's id, or null
+        private int scheduled; // schedules made in this run, for their tokens
         private final List<UUID> withdrawn = new ArrayList<>();
         private State state;
         private Event<?> event;
         private int transitions;
 
-        Working(UUID id, State state, SagaCodec.Doc<X> doc, ConsumeContext<?> ctx, Event<?> event) {
+        Working(UUID id, State state, SagaCodec.Doc<X> doc, ConsumeContext<?> ctx, Event<?> event, UUID messageId) {
             this.id = id;
+            this.messageId = messageId;
             this.state = state;
             this.doc = doc;
             this.ctx = ctx;
@@ -265,7 +326,9 @@ public final class SagaRuntime<S> {
         }
 
         private void scheduleTimeout(Schedule<?> schedule, Object m) {
-            UUID token = UUID.randomUUID();
+            // the same in a run again for the same message, so the saved record's token is the one sent
+            UUID token = messageId == null ? UUID.randomUUID() : UUID.nameUUIDFromBytes(
+                    (id + "|" + messageId + "|" + schedule.name() + "|" + scheduled++).getBytes(StandardCharsets.UTF_8));
             UUID replaced = doc.schedules().put(schedule.name(), token);
             if (replaced != null) {
                 withdrawn.add(replaced);
