@@ -45,6 +45,7 @@ final class Codecs {
             .addModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .polymorphicTypeValidator(dev.omnibus.internal.InputLimits.denyClassNames()) // no class names from the wire
             .build();
     private final Map<Type, ValueCodec> done = new ConcurrentHashMap<>();
     private final ClassValue<ValueCodec> byClass = new ClassValue<>() {
@@ -138,6 +139,9 @@ final class Codecs {
         }
         if (raw == Optional.class) {
             return new ContainerCodecs.OptionalCodec(build(arg(args, 0)));
+        }
+        if (raw == Object.class) { // through Jackson below, not as a collection of objects of objects of…
+            return new ContainerCodecs.JsonCodec(Types.plain(type), json);
         }
         if (raw.isAssignableFrom(ArrayList.class)) {
             return new ContainerCodecs.CollectionCodec(build(arg(args, 0)), false);

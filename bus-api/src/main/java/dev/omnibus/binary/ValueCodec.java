@@ -275,6 +275,10 @@ abstract class ValueCodec {
         @Override
         Object readValue(BinaryReader r) {
             int scale = r.readZigZagInt("decimal scale");
+            if (!dev.omnibus.internal.InputLimits.decimalScaleAllowed(scale)) {
+                throw new SerializationException("decimal scale is " + scale + ", outside ±"
+                        + dev.omnibus.internal.InputLimits.MAX_DECIMAL_SCALE);
+            }
             int form = r.readByte("decimal form");
             if (form == 0) {
                 return BigDecimal.valueOf(r.readZigZagLong("decimal"), scale);

@@ -43,7 +43,7 @@ final class ReadStages {
     static ReceiveStage.DeadLetter badInput(ReceiveContext r, SerializationException e) {
         ReceiveEndpointRuntime ep = r.endpoint;
         LOG.warn("Endpoint {}: message {} cannot be consumed ({}); moving it to {}_error", ep.name(), r.logId(),
-                e.getMessage(), ep.name());
+                InputLimits.forLog(e.getMessage()), ep.name());
         publishReceiveFault(r, e);
         return new ReceiveStage.DeadLetter(DeadLetterQueue.ERROR,
                 FaultHeaders.fault(e, ep.address(), null, null, 0, ep.clock().now()), e.getMessage(), e);
@@ -266,7 +266,7 @@ final class ReadStages {
 
         private static ReceiveStage.DeadLetter skip(ReceiveContext r, String reason) {
             LOG.warn("Endpoint {}: message {} skipped ({}); moving it to {}_skipped", r.endpoint.name(), r.logId(),
-                    reason, r.endpoint.name());
+                    InputLimits.forLog(reason), r.endpoint.name());
             return new ReceiveStage.DeadLetter(DeadLetterQueue.SKIPPED, FaultHeaders.skipped(reason), reason, null);
         }
     }

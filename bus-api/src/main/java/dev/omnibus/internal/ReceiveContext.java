@@ -116,6 +116,7 @@ final class ReceiveContext extends DefaultConsumeContext implements TaskQueue.Li
         if (envelope != null && envelope.messageId() != null) {
             return envelope.messageId();
         }
-        return delivery.headers().get(dev.omnibus.spi.OutgoingMessage.MESSAGE_ID);
+        Object header = delivery.headers().get(dev.omnibus.spi.OutgoingMessage.MESSAGE_ID);
+        return header == null ? null : InputLimits.forLog(header); // from the wire: no CR/LF into the log
     }
 }

@@ -220,8 +220,12 @@ final class JsonCodec {
         m.disable(DeserializationFeature.ADJUST_DATES_TO_CONTEXT_TIME_ZONE);
         m.configure(SerializationFeature.WRITE_ENUMS_USING_INDEX, options.enums() == EnumFormat.NUMBER);
         m.disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
-        // A message must never name the class it becomes: no class names read from the wire.
+        // A message must never name the class it becomes: no class names read from the wire. Default
+        // typing off, and a validator that denies every class name, so a type annotated with
+        // @JsonTypeInfo(use = CLASS) (or a user's mapper configured for it) cannot be steered either;
+        // type ids by name (@JsonTypeInfo(use = NAME) with @JsonSubTypes) do not go through it and work.
         m.deactivateDefaultTyping();
+        m.setPolymorphicTypeValidator(dev.omnibus.internal.InputLimits.denyClassNames());
         return m;
     }
 
@@ -332,6 +336,8 @@ final class JsonCodec {
             throw new SerializationException(what + " is not " + format + ": " + reasonOf(e), e);
         } catch (IOException e) {
             throw new SerializationException(what + " could not be read as " + format + ": " + e, e);
+        } catch (NumberFormatException e) { // Jackson's number parser throws it raw (an exponent too large)
+            throw new SerializationException(what + " holds a number that cannot be read: " + e.getMessage(), e);
         }
         if (root == null || root.isMissingNode()) {
             throw new SerializationException(what + " is not " + format + ": it holds no value (only whitespace or comments)");

@@ -76,7 +76,7 @@ final class MassTransitModule extends SimpleModule {
         public BigDecimal deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
             JsonToken t = p.currentToken();
             if (t == JsonToken.VALUE_NUMBER_INT || t == JsonToken.VALUE_NUMBER_FLOAT) {
-                return p.getDecimalValue();
+                return checkedScale(p, p.getDecimalValue());
             }
             if (t == JsonToken.VALUE_STRING) {
                 // from the parser's characters, trimmed as String.trim() does, with no String in between
@@ -87,14 +87,25 @@ final class MassTransitModule extends SimpleModule {
                     return null;
                 }
                 p.streamReadConstraints().validateFPLength(to - from);
+                BigDecimal d;
                 try {
-                    return new BigDecimal(chars, from, to - from);
+                    d = new BigDecimal(chars, from, to - from);
                 } catch (NumberFormatException e) {
                     return (BigDecimal) ctxt.handleWeirdStringValue(BigDecimal.class, p.getText().trim(),
                             "not a decimal number");
                 }
+                return checkedScale(p, d);
             }
             return (BigDecimal) ctxt.handleUnexpectedToken(BigDecimal.class, p);
+        }
+
+        /** {@code d}, unless its scale is absurd ({@link dev.omnibus.internal.InputLimits#MAX_DECIMAL_SCALE}). */
+        private static BigDecimal checkedScale(JsonParser p, BigDecimal d) throws IOException {
+            if (!dev.omnibus.internal.InputLimits.decimalScaleAllowed(d.scale())) {
+                throw com.fasterxml.jackson.databind.JsonMappingException.from(p, "a decimal with a scale of " + d.scale()
+                        + " is outside ±" + dev.omnibus.internal.InputLimits.MAX_DECIMAL_SCALE);
+            }
+            return d;
         }
     }
 

@@ -383,8 +383,19 @@ public final class RabbitMqTransportBuilder {
     }
 
     /** The URI with its password replaced by {@code ****}, for messages. */
+    /**
+     * {@code uri} with whatever precedes its last {@code @} (after the scheme's {@code //}, when it has
+     * one) written as {@code ****}: a malformed URI ({@code amqp//user:secret@host}, a password holding a
+     * raw {@code @}) must not be echoed in an error any more than a well-formed one.
+     */
     static String redact(String uri) {
-        return uri.replaceAll("(?<=://)([^:@/]*):[^@/]*@", "$1:****@");
+        int at = uri.lastIndexOf('@');
+        if (at < 0) {
+            return uri;
+        }
+        int slashes = uri.indexOf("//");
+        int start = slashes < 0 || slashes > at ? 0 : slashes + 2;
+        return uri.substring(0, start) + "****" + uri.substring(at);
     }
 
     @Override

@@ -48,6 +48,14 @@ class RabbitMqConfigurationTest {
                 .hasMessageContaining("amqp://");
         assertThatThrownBy(() -> RabbitMqTransport.fromUri("amqp://app:" + secret + "@h/a/b"))
                 .hasMessageNotContaining(secret);
+        // malformed: a missing colon, a missing slash, a raw @ in the password, a space (not a URI at all)
+        for (String malformed : java.util.List.of("amqp//app:" + secret + "@h/v", "amqp:/app:" + secret + "@h",
+                "amqp://app:" + secret + "@x@h/v", "amqp://app:" + secret + " x@h/v", "app:" + secret + "@h")) {
+            assertThatThrownBy(() -> RabbitMqTransport.fromUri(malformed)).as(malformed)
+                    .isInstanceOf(ConfigurationException.class)
+                    .hasMessageNotContaining(secret)
+                    .hasMessageNotContaining("hunter2");
+        }
     }
 
     @Test
