@@ -108,6 +108,14 @@ public interface Bus extends AutoCloseable {
     /** Starts receiving. Throws {@link BusStateException} if started before. */
     Bus start();
 
+    /**
+     * Whether the bus and each of its endpoints receive: an endpoint whose receive loop stopped (a
+     * consumer cancelled by the broker, a closed channel, a failed loop) reports
+     * {@link EndpointHealth.Status#RECOVERING} while it subscribes again, and its last error. Cheap;
+     * callable from any thread, at any time.
+     */
+    BusHealth health();
+
     /** Stops as described above. Throws {@link BusStateException} if not running. */
     void stop();
 

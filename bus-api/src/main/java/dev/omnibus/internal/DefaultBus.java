@@ -229,6 +229,15 @@ public final class DefaultBus implements Bus {
     }
 
     @Override
+    public dev.omnibus.BusHealth health() {
+        List<dev.omnibus.EndpointHealth> out = new ArrayList<>(endpoints.size());
+        for (ReceiveEndpointRuntime e : endpoints) {
+            out.add(e.health());
+        }
+        return new dev.omnibus.BusHealth(state.get() == State.RUNNING, out);
+    }
+
+    @Override
     public CompletableFuture<Void> publish(Object message, SendOptions options) {
         checkCanProduce();
         return completions.detach(producer.produce(producer.production(null,

@@ -59,7 +59,7 @@ final class ReceiveEndpointRuntime implements DeliveryHandler {
     private volatile boolean deliveriesStopped;
     private final MessageType singleConcreteType;
     private volatile PartitionedExecutor executor;
-    private ReceiveHandle handle;
+    private volatile ReceiveLoop loop;
     /** Null unless deliveries of a key wait for its delayed redelivery ({@code redeliveryHoldsKey()}). */
     private final KeyHolds holds;
 
@@ -180,7 +180,42 @@ final class ReceiveEndpointRuntime implements DeliveryHandler {
 
     void startReceiving() {
         executor = new PartitionedExecutor(spec.name(), spec.concurrency());
-        handle = busSpec.transport().receive(spec.name(), new ReceiveSettings(spec.prefetch()), this);
+        ReceiveLoop l = new ReceiveLoop(spec.name(), busSpec.transport(), new ReceiveSettings(spec.prefetch()), this,
+                busSpec.clock(), this::declare);
+        loop = l;
+        l.start();
+    }
+
+    /** The endpoint's health: starting until it subscribes, then as its receive loop reports. */
+    dev.omnibus.EndpointHealth health() {
+        ReceiveLoop l = loop;
+        return l != null ? l.health()
+                : new dev.omnibus.EndpointHealth(spec.name(), dev.omnibus.EndpointHealth.Status.STARTING,
+                        busSpec.clock().now(), null, 0);
+    }
+
+    @Override
+    public void onReceiveStopped(Throwable cause) {
+        ReceiveLoop l = loop;
+        if (l != null) {
+            l.stopped(cause);
+        }
+    }
+
+    @Override
+    public void onReceiveInterrupted(Throwable cause) {
+        ReceiveLoop l = loop;
+        if (l != null) {
+            l.interrupted(cause);
+        }
+    }
+
+    @Override
+    public void onReceiveResumed() {
+        ReceiveLoop l = loop;
+        if (l != null) {
+            l.resumed();
+        }
     }
 
     @Override
@@ -239,6 +274,8 @@ final class ReceiveEndpointRuntime implements DeliveryHandler {
      */
     void stopDeliveries() {
         deliveriesStopped = true; // before the snapshot: a delivery racing in after it is requeued by its task
+        ReceiveLoop l = loop;
+        ReceiveHandle handle = l == null ? null : l.stop(); // no resubscription from now on
         if (handle != null) {
             handle.stopDeliveries();
         }
@@ -275,6 +312,8 @@ final class ReceiveEndpointRuntime implements DeliveryHandler {
         if (executor != null) {
             executor.shutdownNow();
         }
+        ReceiveLoop l = loop;
+        ReceiveHandle handle = l == null ? null : l.stop();
         if (handle != null) {
             handle.close();
         }

@@ -29,4 +29,29 @@ public interface DeliveryHandler {
      */
     default void onRevoked(String scope) {
     }
+
+    /**
+     * The receive loop behind this handler's handle stopped on its own and delivers nothing more: the
+     * broker cancelled the consumer (a deleted queue, a failover), closed its channel, or the loop
+     * failed. Deliveries received before can still be settled where the transport allows. The bus
+     * closes the handle and subscribes again with backoff (declaring the endpoint again first). Called
+     * at most once per handle, from any thread; must not block.
+     *
+     * @param cause what stopped it
+     */
+    default void onReceiveStopped(Throwable cause) {
+    }
+
+    /**
+     * The transport lost its connection and is recovering it by itself: no deliveries until
+     * {@link #onReceiveResumed()}. For the endpoint's health only; must not block.
+     *
+     * @param cause the connection's failure
+     */
+    default void onReceiveInterrupted(Throwable cause) {
+    }
+
+    /** The transport recovered the connection of an {@linkplain #onReceiveInterrupted interrupted} handle. */
+    default void onReceiveResumed() {
+    }
 }

@@ -24,8 +24,11 @@ import org.slf4j.LoggerFactory;
  * time; there is nothing to batch) and settled later from any thread ({@link RabbitMqDelivery}).
  * After a connection loss the client recovers the channel and the consumer; deliveries received
  * before the loss are stale (the broker requeued them, and their delivery tags now name other
- * messages), so settling them does nothing. If the broker cancels the consumer (basic.cancel: the
- * queue was deleted) the loop logs an ERROR and receives nothing more; it does not resubscribe.
+ * messages), so settling them does nothing; while the connection is down the endpoint reports itself
+ * recovering ({@link DeliveryHandler#onReceiveInterrupted}). If the broker cancels the consumer
+ * (basic.cancel: the queue was deleted, a queue's node went away) or closes the channel (a channel
+ * error, the broker's {@code consumer_timeout}), this loop is over: it tells the bus
+ * ({@link DeliveryHandler#onReceiveStopped}), which declares the endpoint again and subscribes anew.
  */
 final class RabbitMqReceiver implements ReceiveHandle {
     private static final Logger LOG = LoggerFactory.getLogger(RabbitMqReceiver.class);
@@ -55,6 +58,7 @@ final class RabbitMqReceiver implements ReceiveHandle {
     private volatile boolean delivering = true;
     private volatile boolean closed;
     private volatile boolean cancelledByBroker;
+    private final java.util.concurrent.atomic.AtomicBoolean stopReported = new java.util.concurrent.atomic.AtomicBoolean();
 
     RabbitMqReceiver(RabbitMqTransport transport, Connection connection, String queue, int prefetch,
             DeliveryHandler handler) throws IOException {
@@ -77,11 +81,33 @@ final class RabbitMqReceiver implements ReceiveHandle {
             @Override
             public void handleCancel(String tag) {
                 cancelledByBroker = true;
-                LOG.error("Queue {}: RabbitMQ cancelled this receive loop's consumer (basic.cancel: the queue was deleted, "
-                        + "or it moved to another node); the loop receives no more messages until the endpoint is "
-                        + "started again. Unsettled deliveries can still be settled.", queue);
+                LOG.warn("Queue {}: RabbitMQ cancelled this receive loop's consumer (basic.cancel: the queue was deleted, "
+                        + "or it moved to another node); the endpoint subscribes again", queue);
+                reportStopped(new TransportException("RabbitMQ cancelled the consumer of queue '" + queue
+                        + "' (basic.cancel: the queue was deleted, or its node went away)", null, true));
             }
         });
+        if (channel instanceof com.rabbitmq.client.Recoverable r) {
+            r.addRecoveryListener(new com.rabbitmq.client.RecoveryListener() {
+                @Override
+                public void handleRecovery(com.rabbitmq.client.Recoverable recovered) {
+                    if (!closed && !stopReported.get()) {
+                        handler.onReceiveResumed();
+                    }
+                }
+
+                @Override
+                public void handleRecoveryStarted(com.rabbitmq.client.Recoverable recovering) {
+                }
+            });
+        }
+    }
+
+    /** Tells the bus, once, that this loop is over; not after a deliberate stop or close. */
+    private void reportStopped(Throwable cause) {
+        if (delivering && !closed && stopReported.compareAndSet(false, true)) {
+            handler.onReceiveStopped(cause);
+        }
     }
 
     private void onDelivery(Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
@@ -119,9 +145,12 @@ final class RabbitMqReceiver implements ReceiveHandle {
             if (cause.isHardError()) {
                 LOG.warn("Queue {}: connection to RabbitMQ lost ({}); unsettled deliveries go back to the queue, the "
                         + "consumer resumes after recovery", queue, cause.getMessage());
+                handler.onReceiveInterrupted(cause);
             } else {
-                LOG.error("Queue {}: the broker closed the consuming channel ({}); this receive loop has stopped", queue,
+                LOG.warn("Queue {}: the broker closed the consuming channel ({}); the endpoint subscribes again", queue,
                         Topology.reason(cause));
+                reportStopped(new TransportException("RabbitMQ closed the consuming channel of queue '" + queue + "': "
+                        + Topology.reason(cause), cause, true));
             }
         }
     }
