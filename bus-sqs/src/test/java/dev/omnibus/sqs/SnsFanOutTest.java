@@ -49,7 +49,7 @@ class SnsFanOutTest {
 
     private final String prefix = "fo-" + RunIds.next() + "-";
     private final Await await = Await.atMost(Duration.ofSeconds(30));
-    private final List<AutoCloseable> open = new ArrayList<>();
+    private final java.util.Deque<AutoCloseable> open = new java.util.ArrayDeque<>(); // closed last-opened first
 
     @AfterEach
     void cleanUp() throws Exception {
@@ -66,7 +66,7 @@ class SnsFanOutTest {
     }
 
     private <T extends AutoCloseable> T opened(T c) {
-        open.add(c);
+        open.push(c);
         return c;
     }
 
