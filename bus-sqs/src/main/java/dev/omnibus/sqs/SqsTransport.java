@@ -112,6 +112,10 @@ public final class SqsTransport implements Transport {
         return settings;
     }
 
+    SnsSettings snsSettings() {
+        return snsSettings;
+    }
+
     @Override
     public TransportCapabilities capabilities() {
         return TransportCapabilities.builder("sqs")
