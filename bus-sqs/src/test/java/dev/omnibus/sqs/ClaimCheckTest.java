@@ -166,6 +166,27 @@ class ClaimCheckTest {
     }
 
     @Test
+    void aStoredBodyOverTheReadersLimitGoesToTheErrorQueueUnread() {
+        SqsTransport sender = start(transport().claimCheck(bucket).claimCheckMaxBodySize(4 * 1024 * 1024));
+        SqsTransport reader = start(transport().claimCheck(bucket).claimCheckMaxBodySize(2 * 1024 * 1024));
+        reader.declareEndpoint(new EndpointTopology("small", List.of(), false));
+        Queue<Delivery> handled = new ConcurrentLinkedQueue<>();
+        reader.receive("small", new ReceiveSettings(10), handled::add);
+        sender.send(Address.queue("small"), new OutgoingMessage(pattern(THREE_MIB), SnsFanOutTest.message("too-big", "")
+                .headers(), null, null)).join();
+        String errorUrl = SnsFixture.sqs().getQueueUrl(r -> r.queueName(QueueNames.queueName(prefix, "small_error")))
+                .queueUrl();
+        software.amazon.awssdk.services.sqs.model.Message copy = await.until("the message reaches small_error",
+                () -> SnsFixture.sqs().receiveMessage(r -> r.queueUrl(errorUrl).waitTimeSeconds(1)
+                        .messageAttributeNames("All")).messages(), l -> !l.isEmpty()).get(0);
+        dev.omnibus.Headers headers = SqsWireFormat.decode(copy.body(), copy.messageAttributes()).headers();
+        assertThat(headers.get("MT-Reason").toString()).contains("over the claim check's limit of 2097152 bytes: not read");
+        assertThat(headers.get("MessageId")).isEqualTo("too-big");
+        assertThat(handled).as("deliveries handed to the bus").isEmpty();
+        assertThat(objects()).as("the object stays with the error copy").hasSize(1);
+    }
+
+    @Test
     void aMissingBucketFailsTheStartSayingWhatToFix() {
         SqsTransport t = transport().claimCheck(prefix + "nowhere").build();
         open.push(t);
