@@ -33,12 +33,14 @@ final class CountingInterceptor implements ExecutionInterceptor {
     private final AtomicInteger sends = new AtomicInteger();
     private final AtomicInteger puts = new AtomicInteger();
     private final List<Batch> publishBatches = new CopyOnWriteArrayList<>();
+    private final List<Integer> publishAttributes = new CopyOnWriteArrayList<>();
 
     @Override
     public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
         Object r = context.request();
-        if (r instanceof PublishRequest) {
+        if (r instanceof PublishRequest p) {
             publishes.incrementAndGet();
+            publishAttributes.add(p.messageAttributes().size());
         } else if (r instanceof PublishBatchRequest b) {
             long bytes = 0;
             for (PublishBatchRequestEntry e : b.publishBatchRequestEntries()) {
@@ -69,6 +71,11 @@ final class CountingInterceptor implements ExecutionInterceptor {
 
     int puts() {
         return puts.get();
+    }
+
+    /** The number of message attributes of each {@code Publish}, in order. */
+    List<Integer> publishAttributes() {
+        return List.copyOf(publishAttributes);
     }
 
     List<Batch> publishBatches() {

@@ -88,6 +88,22 @@ class SnsEmulatorBehaviourTest {
     }
 
     @Test
+    void rawDeliveryOfElevenAttributesPassesAllElevenWhereAwsDiscardsTheMessage() {
+        // AWS: "Messages with more than 10 message attributes directed towards Raw Message Delivery enabled
+        // Amazon SQS subscriptions will be discarded as client side errors." The transport sends 10 at most.
+        SnsClient sns = SnsFixture.sns();
+        String topic = sns.createTopic(r -> r.name(prefix + "eleven")).topicArn();
+        Queue q = queue("eleven", Map.of());
+        subscribe(topic, q, Map.of("RawMessageDelivery", "true"));
+        Map<String, software.amazon.awssdk.services.sns.model.MessageAttributeValue> attributes = new java.util.HashMap<>();
+        for (int i = 0; i < 11; i++) {
+            attributes.put("a" + i, snsAttribute("String", "v" + i));
+        }
+        sns.publish(r -> r.topicArn(topic).message("eleven").messageAttributes(attributes));
+        assertThat(receive(q, 1)).singleElement().satisfies(m -> assertThat(m.messageAttributes()).hasSize(11));
+    }
+
+    @Test
     void filterPoliciesOnAttributesAndOnTheBodySelectWhatAQueueGets() {
         SnsClient sns = SnsFixture.sns();
         String topic = sns.createTopic(r -> r.name(prefix + "filtered")).topicArn();

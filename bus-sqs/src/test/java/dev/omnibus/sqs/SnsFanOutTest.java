@@ -182,8 +182,9 @@ class SnsFanOutTest {
     }
 
     @Test
-    void aBinaryBodyAndTwelveHeadersArriveUnchangedThroughSns() {
-        SqsTransport t = startTransport(transport());
+    void aBinaryBodyAndTwelveHeadersArriveUnchangedThroughSnsInTenAttributes() {
+        CountingInterceptor calls = new CountingInterceptor();
+        SqsTransport t = startTransport(transport().snsClient(opened(calls.sns(SnsFixture.endpoint()))));
         String urn = "urn:message:test:Bin";
         t.declareEndpoint(new EndpointTopology("bin", List.of(urn), false));
         Queue<Delivery> seen = new ConcurrentLinkedQueue<>();
@@ -195,6 +196,8 @@ class SnsFanOutTest {
         }
         t.publish(new MessageType(urn, Object.class, Object.class, List.of(urn)), new OutgoingMessage(cbor, h, null, null)).join();
         await.until("the message arrives", () -> !seen.isEmpty());
+        assertThat(calls.publishAttributes()).as("attributes of the publish (AWS discards a raw delivery of more than 10)")
+                .containsExactly(10);
         assertThat(seen.peek().body()).isEqualTo(cbor);
         assertThat(seen.peek().headers().asMap()).isEqualTo(h.asMap().entrySet().stream()
                 .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().toString())));
