@@ -31,8 +31,9 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
  * bucket and under this transport's key prefix, never from a place a message names. A sent message
  * has one receiver: its object is deleted once the message is acknowledged. A published message fans
  * out to every subscribed queue, and no receiver knows when the last copy is settled: its object is
- * left to the bucket's lifecycle rule (expire {@code <queuePrefix>omnibus-claims/published/} after a
- * few days). A dead-lettered message keeps its object (its {@code _error} copy points to it).
+ * left to the bucket's lifecycle rule (expire {@code <queuePrefix>omnibus-claims/} after longer than
+ * the queues' message retention; it also takes the objects of sends that failed after the upload). A
+ * dead-lettered message keeps its object (its {@code _error} copy points to it).
  * Thread-safe; never blocks except in {@link #checkBucket()}.
  */
 final class ClaimCheck {
@@ -69,7 +70,7 @@ final class ClaimCheck {
             Throwable c = Queues.cause(e);
             if (c instanceof NoSuchBucketException || (c instanceof S3Exception s && s.statusCode() == 404)) {
                 throw new ConfigurationException("the claim check's S3 bucket '" + bucket + "' does not exist: create it "
-                        + "(with a lifecycle rule expiring " + keyPrefix + PUBLISHED + "), or name another in "
+                        + "(with a lifecycle rule expiring " + keyPrefix + " after the queues' retention), or name another in "
                         + "SqsTransportBuilder.claimCheck(...)");
             }
             throw new ConfigurationException("the claim check's S3 bucket '" + bucket + "' cannot be reached (" + c

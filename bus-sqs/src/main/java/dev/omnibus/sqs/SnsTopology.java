@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import software.amazon.awssdk.services.sns.SnsAsyncClient;
 import software.amazon.awssdk.services.sqs.SqsAsyncClient;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
@@ -30,8 +29,7 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
  * every process that declares the endpoint may run it. The policy is the transport's: it replaces a
  * policy set on the queue by other means.
  *
- * <p>Topic ARNs are looked up once per type and cached (one future per type, a failed lookup
- * forgotten). Thread-safe; never blocks.
+ * <p>Topic ARNs are looked up once per type and cached ({@link OnceEach}). Thread-safe; never blocks.
  */
 final class SnsTopology {
     static final int MAX_TOPIC_NAME = 256;
@@ -41,7 +39,7 @@ final class SnsTopology {
     private final SqsAsyncClient sqs;
     private final Queues queues;
     private final String prefix;
-    private final Map<String, CompletableFuture<String>> arns = new ConcurrentHashMap<>();
+    private final OnceEach<String, String> arns = new OnceEach<>();
 
     SnsTopology(SnsAsyncClient sns, SqsAsyncClient sqs, Queues queues, String prefix) {
         this.sns = sns;
@@ -62,29 +60,16 @@ final class SnsTopology {
 
     /** The ARN of {@code urn}'s topic, created if missing. */
     CompletableFuture<String> topicArn(String urn) {
-        CompletableFuture<String> f = arns.get(urn);
-        if (f != null && !f.isCompletedExceptionally()) {
-            return f;
-        }
-        CompletableFuture<String> mine = new CompletableFuture<>();
-        CompletableFuture<String> prior = arns.putIfAbsent(urn, mine);
-        if (prior != null && !prior.isCompletedExceptionally()) {
-            return prior;
-        }
-        if (prior != null) {
-            arns.replace(urn, prior, mine);
-        }
-        String topic = topicName(urn);
-        sns.createTopic(b -> b.name(topic)).whenComplete((r, e) -> {
-            if (e == null) {
-                mine.complete(r.topicArn());
-            } else {
-                arns.remove(urn, mine);
-                mine.completeExceptionally(new TransportException("creating SNS topic " + topic + " (message type "
-                        + urn + ") failed: " + Queues.cause(e), Queues.cause(e), true));
-            }
+        return arns.get(urn, u -> {
+            String topic = topicName(u);
+            return sns.createTopic(b -> b.name(topic)).handle((r, e) -> {
+                if (e != null) {
+                    throw new TransportException("creating SNS topic " + topic + " (message type " + u + ") failed: "
+                            + Queues.cause(e), Queues.cause(e), true);
+                }
+                return r.topicArn();
+            });
         });
-        return mine;
     }
 
     /**

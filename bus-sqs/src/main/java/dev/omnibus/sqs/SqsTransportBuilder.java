@@ -63,15 +63,9 @@ public final class SqsTransportBuilder {
 
     /** Another SQS endpoint ({@code http://127.0.0.1:9324} for ElasticMQ). Default: AWS's. */
     public SqsTransportBuilder endpoint(String url) {
-        try {
-            URI u = URI.create(url);
-            if (u.getScheme() == null || u.getHost() == null || !(u.getScheme().equals("http") || u.getScheme().equals("https"))) {
-                problems.add("endpoint '" + url + "' is not an http(s)://host[:port] URL");
-            } else {
-                this.endpoint = u;
-            }
-        } catch (IllegalArgumentException | NullPointerException e) {
-            problems.add("endpoint '" + url + "' is not a URL");
+        URI u = url(url, "endpoint");
+        if (u != null) {
+            this.endpoint = u;
         }
         return this;
     }
@@ -174,7 +168,8 @@ public final class SqsTransportBuilder {
      * Turns the S3 claim check on: a body over SQS's 1 MiB (or SNS's 256 KiB when published) is stored
      * in {@code bucket} and the message carries a reference; the receiver fetches it. The bucket must
      * exist ({@link SqsTransport#start} checks it); give it a lifecycle rule expiring
-     * {@code <queuePrefix>omnibus-claims/published/}, whose objects no receiver deletes (see docs/sqs.md).
+     * {@code <queuePrefix>omnibus-claims/} after the queues' retention: the objects of published
+     * messages are never deleted by a receiver (see docs/sqs.md).
      */
     public SqsTransportBuilder claimCheck(String bucket) {
         if (bucket == null || !bucket.matches("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")) {
