@@ -12,6 +12,7 @@ import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 import software.amazon.awssdk.services.sns.SnsAsyncClient;
+import software.amazon.awssdk.services.sns.model.CreateTopicRequest;
 import software.amazon.awssdk.services.sns.model.PublishBatchRequest;
 import software.amazon.awssdk.services.sns.model.PublishBatchRequestEntry;
 import software.amazon.awssdk.services.sns.model.PublishRequest;
@@ -22,8 +23,8 @@ import software.amazon.awssdk.services.sqs.model.SendMessageRequest;
 /**
  * Counts the calls a transport makes through clients built here (an SDK execution interceptor sees
  * each request before it is sent): SNS {@code Publish} and {@code PublishBatch} (with each batch's
- * entries and bytes as SNS counts them: bodies and attribute names, types and values), SQS sends and
- * S3 puts. The clients belong to the caller. Thread-safe.
+ * entries and bytes as SNS counts them: bodies and attribute names, types and values), SNS
+ * {@code CreateTopic}, SQS sends and S3 puts. The clients belong to the caller. Thread-safe.
  */
 final class CountingInterceptor implements ExecutionInterceptor {
     record Batch(int entries, long bytes) {
@@ -32,6 +33,7 @@ final class CountingInterceptor implements ExecutionInterceptor {
     private final AtomicInteger publishes = new AtomicInteger();
     private final AtomicInteger sends = new AtomicInteger();
     private final AtomicInteger puts = new AtomicInteger();
+    private final AtomicInteger creates = new AtomicInteger();
     private final List<Batch> publishBatches = new CopyOnWriteArrayList<>();
     private final List<Integer> publishAttributes = new CopyOnWriteArrayList<>();
 
@@ -50,6 +52,8 @@ final class CountingInterceptor implements ExecutionInterceptor {
                 }
             }
             publishBatches.add(new Batch(b.publishBatchRequestEntries().size(), bytes));
+        } else if (r instanceof CreateTopicRequest) {
+            creates.incrementAndGet();
         } else if (r instanceof SendMessageRequest || r instanceof SendMessageBatchRequest) {
             sends.incrementAndGet();
         } else if (r instanceof PutObjectRequest) {
@@ -67,6 +71,10 @@ final class CountingInterceptor implements ExecutionInterceptor {
 
     int sends() {
         return sends.get();
+    }
+
+    int creates() {
+        return creates.get();
     }
 
     int puts() {

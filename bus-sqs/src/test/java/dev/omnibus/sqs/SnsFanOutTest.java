@@ -134,6 +134,20 @@ class SnsFanOutTest {
     }
 
     @Test
+    void aPublishOfATypeNobodyConsumesCreatesItsTopicOnceAndIsConfirmed() {
+        CountingInterceptor calls = new CountingInterceptor();
+        SqsTransport t = startTransport(transport().snsClient(opened(calls.sns(SnsFixture.endpoint()))));
+        String urn = "urn:message:test:Unheard";
+        MessageType type = new MessageType(urn, Object.class, Object.class, List.of(urn));
+        t.publish(type, message("u1", "one")).join();
+        t.publish(type, message("u2", "two")).join();
+        assertThat(SnsFixture.sns().listTopicsPaginator(r -> { }).topics()).extracting(Topic::topicArn)
+                .filteredOn(a -> a.endsWith(":" + SnsTopology.topicName(prefix, urn))).hasSize(1);
+        assertThat(calls.creates()).as("CreateTopic calls for two publishes").isEqualTo(1);
+        assertThat(calls.publishes()).isEqualTo(2);
+    }
+
+    @Test
     void publishAllSizesEachPublishBatchBeforeAddingAnEntryAndEveryMessageArrivesOnce() {
         CountingInterceptor calls = new CountingInterceptor();
         SqsTransport t = startTransport(transport().snsClient(opened(calls.sns(SnsFixture.endpoint()))));
