@@ -30,23 +30,7 @@ final class SendBatches {
 
     /** The entries split into batches in order, each within 10 entries and 1 MiB. */
     static List<List<Entry>> plan(List<Entry> entries) {
-        List<List<Entry>> out = new ArrayList<>();
-        List<Entry> current = new ArrayList<>();
-        long bytes = 0;
-        for (Entry e : entries) {
-            long size = e.size();
-            if (!current.isEmpty() && (current.size() + 1 > MAX_ENTRIES || bytes + size > SqsWireFormat.MAX_MESSAGE_BYTES)) {
-                out.add(current);
-                current = new ArrayList<>();
-                bytes = 0;
-            }
-            current.add(e);
-            bytes += size;
-        }
-        if (!current.isEmpty()) {
-            out.add(current);
-        }
-        return out;
+        return Batches.plan(entries, Entry::size, MAX_ENTRIES, SqsWireFormat.MAX_MESSAGE_BYTES);
     }
 
     static void send(SqsAsyncClient sqs, String url, String endpoint, List<Entry> entries) {

@@ -31,13 +31,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
-import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3AsyncClient;
+import software.amazon.awssdk.services.sns.SnsAsyncClient;
 import software.amazon.awssdk.services.sqs.SqsAsyncClient;
-import software.amazon.awssdk.services.sqs.SqsAsyncClientBuilder;
 
 /**
- * The Amazon SQS transport (first version: SQS alone, no SNS yet).
+ * The Amazon SQS transport, with SNS for publishing and an optional S3 claim check.
  *
  * <h2>Topology</h2>
  * A queue per receive endpoint, {@code <prefix><name>}, with {@code <name>_error} and
@@ -46,21 +45,27 @@ import software.amazon.awssdk.services.sqs.SqsAsyncClientBuilder;
  * name. The reply endpoint of a bus is a queue deleted when the transport closes.
  *
  * <h2>Publishing</h2>
- * {@code Routing.BUS}: each durable endpoint subscribes to the concrete types it consumes, and a
- * publish sends one copy to each subscribed queue. Until the SNS part comes (a topic per type), the
- * subscriptions are those declared in this JVM ({@link PublishRoutes}): a publish does not reach an
- * endpoint only another process declared.
+ * An SNS topic per message type ({@link SnsTopology}: {@code <prefix><type>}, valid and within 256
+ * characters), created on first publish or when an endpoint that consumes the type is declared.
+ * Declaring a durable endpoint subscribes its queue to the topic of each concrete type it consumes
+ * ({@link EndpointTopology#concreteUrns()}: a consumer of an interface gets the topic of every
+ * registered record implementing it) with raw message delivery, and lets those topics send to the
+ * queue (its policy). So a publish reaches every endpoint any process declared, once.
+ * {@code Publish} / {@code PublishBatch} ({@link SnsPublisher}); a send stays an SQS
+ * {@code SendMessage} to the endpoint's queue.
  *
  * <h2>Messages</h2>
  * Body and headers as {@link SqsWireFormat} writes them (text, or base64 for binary bodies; headers
- * as attributes within SQS's 10, the rest packed into one). At most 1 MiB on the wire, checked before
- * the call. A message due within 15 minutes is sent with {@code DelaySeconds}; the bus's scheduler
- * carries longer delays ({@link TransportCapabilities#maxNativeDelay()} is 15 minutes).
+ * as attributes within SQS's 10, the rest packed into one). At most 1 MiB on the wire for a send and
+ * 256 KiB for a publish, checked before the call; larger bodies go through the S3 claim check when
+ * one is configured ({@link ClaimCheck}), otherwise fail. A message due within 15 minutes is sent
+ * with {@code DelaySeconds}; the bus's scheduler carries longer delays
+ * ({@link TransportCapabilities#maxNativeDelay()} is 15 minutes).
  *
  * <h2>Threads</h2>
- * One async SDK client (Netty) for the transport; futures complete on the SDK's response threads. One
- * timer thread, {@code omnibus-sqs-<bus>}, flushes batched deletes and visibility changes and runs the
- * lease heartbeats. No thread per endpoint ({@link SqsReceiver}).
+ * One async SDK client (Netty) each for SQS, SNS and S3 (when used); futures complete on the SDK's
+ * response threads. One timer thread, {@code omnibus-sqs-<bus>}, flushes batched deletes and
+ * visibility changes and runs the lease heartbeats. No thread per endpoint ({@link SqsReceiver}).
  *
  * <h2>Closing</h2>
  * {@link #close()} waits for the receives in flight (up to {@code waitTimeSeconds}, 20 s by default),
@@ -69,13 +74,15 @@ import software.amazon.awssdk.services.sqs.SqsAsyncClientBuilder;
  *
  * <h2>Failures</h2>
  * Futures fail with {@link TransportException}: retryable for a failed call, not retryable for a
- * message SQS would refuse (over 1 MiB).
+ * message SQS or SNS would refuse (over its size limit without a claim check). {@link #start} fails
+ * with a {@link dev.omnibus.ConfigurationException} when the claim check's bucket does not exist.
  */
 public final class SqsTransport implements Transport {
     private static final Logger LOG = LoggerFactory.getLogger(SqsTransport.class);
     static final Duration MAX_NATIVE_DELAY = Duration.ofMinutes(15);
 
     private final SqsSettings settings;
+    private final SnsSettings snsSettings;
     private final AtomicBoolean started = new AtomicBoolean();
     private final Set<String> replyEndpoints = ConcurrentHashMap.newKeySet();
     private final List<SqsReceiver> receivers = new CopyOnWriteArrayList<>();
@@ -83,12 +90,17 @@ public final class SqsTransport implements Transport {
     private volatile boolean closed;
     private SqsAsyncClient sqs;
     private Queues queues;
-    private PublishRoutes routes;
+    private SnsAsyncClient sns;
+    private S3AsyncClient s3;
+    private SnsTopology topology;
+    private SnsPublisher publisher;
+    private ClaimCheck claims;
     private ScheduledExecutorService timer;
     private BusClock clock = BusClock.system();
 
-    SqsTransport(SqsSettings settings) {
+    SqsTransport(SqsSettings settings, SnsSettings snsSettings) {
         this.settings = settings;
+        this.snsSettings = snsSettings;
     }
 
     /** A builder; see {@link SqsTransportBuilder} for the defaults. */
@@ -100,6 +112,10 @@ public final class SqsTransport implements Transport {
         return settings;
     }
 
+    SnsSettings snsSettings() {
+        return snsSettings;
+    }
+
     @Override
     public TransportCapabilities capabilities() {
         return TransportCapabilities.builder("sqs")
@@ -109,7 +125,7 @@ public final class SqsTransport implements Transport {
                 .nativeDelay(MAX_NATIVE_DELAY, false)
                 .temporaryEndpoints(false)
                 .durable(true)
-                .maxMessageSize(SqsWireFormat.MAX_MESSAGE_BYTES)
+                .maxMessageSize(snsSettings.claimCheck() ? snsSettings.claimCheckMaxBody() : SqsWireFormat.MAX_MESSAGE_BYTES)
                 .maxHeaders(Integer.MAX_VALUE, 256 * 1024)
                 .maxBatchSize(SettleBatcher.MAX_BATCH)
                 .build();
@@ -126,28 +142,23 @@ public final class SqsTransport implements Transport {
             t.setDaemon(true);
             return t;
         });
-        sqs = settings.client() != null ? settings.client() : newClient();
+        sqs = settings.client() != null ? settings.client() : AwsClients.sqs(settings);
         queues = new Queues(sqs, settings);
-        routes = PublishRoutes.of(settings.client() != null ? "client@" + System.identityHashCode(settings.client())
-                : settings.host(), settings.queuePrefix());
-        LOG.info("SQS transport of bus {} started ({})", context.busName(), settings);
+        startSnsAndClaimCheck();
+        LOG.info("SQS transport of bus {} started ({}, {})", context.busName(), settings, snsSettings);
     }
 
-    private SqsAsyncClient newClient() {
-        SqsAsyncClientBuilder b = SqsAsyncClient.builder().httpClientBuilder(NettyNioAsyncHttpClient.builder()
-                .maxConcurrency(200));
-        if (settings.endpoint() != null) {
-            b.endpointOverride(settings.endpoint());
+    /** SNS's client and topology, and the claim check (its bucket checked: a missing one fails the start). */
+    private void startSnsAndClaimCheck() {
+        sns = snsSettings.snsClient() != null ? snsSettings.snsClient() : AwsClients.sns(settings, snsSettings.snsEndpoint());
+        topology = new SnsTopology(sns, sqs, queues, settings.queuePrefix());
+        if (snsSettings.claimCheck()) {
+            s3 = snsSettings.s3Client() != null ? snsSettings.s3Client() : AwsClients.s3(settings, snsSettings.s3Endpoint());
+            claims = new ClaimCheck(s3, snsSettings.claimCheckBucket(), settings.queuePrefix(),
+                    snsSettings.claimCheckMaxBody());
+            claims.checkBucket();
         }
-        if (settings.region() != null) {
-            b.region(settings.region());
-        } else if (settings.endpoint() != null) {
-            b.region(Region.US_EAST_1); // a local server: the region only signs requests
-        }
-        if (settings.credentials() != null) {
-            b.credentialsProvider(settings.credentials());
-        }
-        return b.build();
+        publisher = new SnsPublisher(sns, topology, claims);
     }
 
     @Override
@@ -169,21 +180,17 @@ public final class SqsTransport implements Transport {
         } else {
             all.add(queues.url(topology.errorQueue()));
             all.add(queues.url(topology.skippedQueue()));
-            routes.subscribe(name, topology.concreteUrns());
+            all.add(this.topology.subscribe(name, topology.concreteUrns()).thenApply(v -> name));
         }
         CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).join();
     }
 
+    /** SNS {@code Publish} to the type's topic ({@link SnsPublisher}). */
     @Override
     public CompletableFuture<Void> publish(MessageType messageType, OutgoingMessage message) {
         try {
             checkOpen();
-            Set<String> endpoints = routes.endpointsOf(messageType.urn());
-            List<CompletableFuture<Void>> sends = new ArrayList<>(endpoints.size());
-            for (String e : endpoints) {
-                sends.add(sendTo(e, message.body(), message.headers(), message.due()));
-            }
-            return CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new));
+            return publisher.publish(messageType.urn(), message);
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
@@ -199,30 +206,15 @@ public final class SqsTransport implements Transport {
         }
     }
 
-    /**
-     * One copy of each message to each subscribed endpoint, in {@code SendMessageBatch} calls per
-     * endpoint ({@link SendBatches}); a message's future completes when every copy is confirmed.
-     */
+    /** SNS {@code PublishBatch} calls, each sized before an entry is added ({@link SnsPublisher}). */
     @Override
     public List<CompletableFuture<Void>> publishAll(MessageType messageType, List<OutgoingMessage> messages) {
-        List<List<CompletableFuture<Void>>> perEndpoint = new ArrayList<>();
         try {
             checkOpen();
-            for (String e : routes.endpointsOf(messageType.urn())) {
-                perEndpoint.add(sendAllTo(e, messages));
-            }
+            return publisher.publishAll(messageType.urn(), messages);
         } catch (RuntimeException e) {
             return messages.stream().map(m -> CompletableFuture.<Void>failedFuture(e)).toList();
         }
-        List<CompletableFuture<Void>> out = new ArrayList<>(messages.size());
-        for (int i = 0; i < messages.size(); i++) {
-            List<CompletableFuture<Void>> copies = new ArrayList<>(perEndpoint.size());
-            for (List<CompletableFuture<Void>> endpoint : perEndpoint) {
-                copies.add(endpoint.get(i));
-            }
-            out.add(CompletableFuture.allOf(copies.toArray(CompletableFuture[]::new)));
-        }
-        return out;
     }
 
     /** In {@code SendMessageBatch} calls, each sized before an entry is added ({@link SendBatches}). */
@@ -238,26 +230,39 @@ public final class SqsTransport implements Transport {
 
     private List<CompletableFuture<Void>> sendAllTo(String endpoint, List<OutgoingMessage> messages) {
         List<CompletableFuture<Void>> out = new ArrayList<>(messages.size());
-        List<SendBatches.Entry> entries = new ArrayList<>(messages.size());
+        List<CompletableFuture<SendBatches.Entry>> entries = new ArrayList<>(messages.size());
         for (OutgoingMessage m : messages) {
             CompletableFuture<Void> done = new CompletableFuture<>();
             out.add(done);
             try {
-                entries.add(new SendBatches.Entry(SqsWireFormat.encode(m.body(), m.headers(), endpoint),
-                        delaySeconds(m.due()), done));
+                int delay = delaySeconds(m.due());
+                entries.add(encode(endpoint, m.body(), m.headers()).thenApply(e -> new SendBatches.Entry(e, delay, done)));
             } catch (RuntimeException e) {
-                done.completeExceptionally(e); // only this message: the others still go
+                entries.add(CompletableFuture.failedFuture(e));
             }
         }
-        if (!entries.isEmpty()) {
-            queues.url(endpoint).whenComplete((url, e) -> {
-                if (e != null) {
-                    entries.forEach(x -> x.done().completeExceptionally(Queues.cause(e)));
-                } else {
-                    SendBatches.send(sqs, url, endpoint, entries);
-                }
-            });
-        }
+        CompletableFuture.allOf(entries.toArray(CompletableFuture[]::new)).handle((v, x) -> null)
+                .thenCombine(queues.url(endpoint), (v, url) -> url)
+                .whenComplete((url, e) -> {
+                    List<SendBatches.Entry> ready = new ArrayList<>(entries.size());
+                    for (int i = 0; i < entries.size(); i++) {
+                        CompletableFuture<SendBatches.Entry> f = entries.get(i);
+                        if (f.isCompletedExceptionally()) { // refused before any call: that message alone
+                            CompletableFuture<Void> done = out.get(i);
+                            f.exceptionally(fe -> {
+                                done.completeExceptionally(Queues.cause(fe));
+                                return null;
+                            });
+                        } else if (e != null) {
+                            out.get(i).completeExceptionally(Queues.cause(e));
+                        } else {
+                            ready.add(f.join());
+                        }
+                    }
+                    if (!ready.isEmpty()) {
+                        SendBatches.send(sqs, url, endpoint, ready);
+                    }
+                });
         return out;
     }
 
@@ -286,10 +291,9 @@ public final class SqsTransport implements Transport {
     }
 
     private CompletableFuture<Void> sendTo(String endpoint, byte[] body, Headers headers, int delay) {
-        SqsWireFormat.Encoded m = SqsWireFormat.encode(body, headers, endpoint);
-        return queues.url(endpoint)
-                .thenCompose(url -> sqs.sendMessage(b -> b.queueUrl(url).messageBody(m.body())
-                        .messageAttributes(m.attributes()).delaySeconds(delay)))
+        return encode(endpoint, body, headers).thenCombine(queues.url(endpoint), (m, url) -> sqs.sendMessage(b -> b
+                        .queueUrl(url).messageBody(m.body()).messageAttributes(m.attributes()).delaySeconds(delay)))
+                .thenCompose(f -> f)
                 .handle((r, e) -> {
                     if (e == null) {
                         return null;
@@ -300,6 +304,12 @@ public final class SqsTransport implements Transport {
                     }
                     throw new TransportException("sending to SQS endpoint " + endpoint + " failed: " + c, c, true);
                 });
+    }
+
+    /** Within SQS's 1 MiB as it is, or through the claim check (a non-retryable failure without one). */
+    private CompletableFuture<SqsWireFormat.Encoded> encode(String endpoint, byte[] body, Headers headers) {
+        return ClaimCheck.encode(claims, body, headers, SqsWireFormat.MAX_MESSAGE_BYTES, false,
+                "queue " + queues.queueName(endpoint), "SQS");
     }
 
     /** {@code DelaySeconds} for a message due at {@code due}: 0 to 900; later is the bus scheduler's. */
@@ -319,7 +329,8 @@ public final class SqsTransport implements Transport {
     public ReceiveHandle receive(String queue, ReceiveSettings receiveSettings, DeliveryHandler handler) {
         checkOpen();
         String url = queues.url(queue).join();
-        SqsReceiver r = new SqsReceiver(this, sqs, settings, queue, url, receiveSettings.prefetch(), handler, timer);
+        SqsReceiver r = new SqsReceiver(this, sqs, settings, queue, url, receiveSettings.prefetch(),
+                new ClaimedDeliveries(claims, handler), timer);
         receivers.add(r);
         r.start();
         return r;
@@ -373,6 +384,12 @@ public final class SqsTransport implements Transport {
         }
         if (sqs != null && settings.client() == null) {
             sqs.close();
+        }
+        if (sns != null && snsSettings.snsClient() == null) {
+            sns.close();
+        }
+        if (s3 != null && snsSettings.s3Client() == null) {
+            s3.close();
         }
     }
 

@@ -7,6 +7,8 @@ import java.util.ArrayList;
 import java.util.List;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3AsyncClient;
+import software.amazon.awssdk.services.sns.SnsAsyncClient;
 import software.amazon.awssdk.services.sqs.SqsAsyncClient;
 
 /**
@@ -17,7 +19,8 @@ import software.amazon.awssdk.services.sqs.SqsAsyncClient;
  * <p>Defaults: region and credentials from the SDK's default chains; AWS's own endpoint; no queue
  * prefix; visibility timeout 30 s, extended by the heartbeat at half of it for up to 1 h; long polls
  * of 20 s; deletes and visibility changes flushed every 5 ms or at 10; up to 4 receives in flight
- * per endpoint.
+ * per endpoint; SNS and S3 (the claim check) at the SQS endpoint when one is set, else AWS's; no
+ * claim check (bodies over 1 MiB, or 256 KiB when published, fail before any call).
  *
  * <pre>{@code
  * SqsTransport t = SqsTransport.builder()
@@ -38,6 +41,12 @@ public final class SqsTransportBuilder {
     private int waitTimeSeconds = 20;
     private Duration flushInterval = Duration.ofMillis(5);
     private int maxConcurrentReceives = 4;
+    private URI snsEndpoint;
+    private SnsAsyncClient snsClient;
+    private String claimCheckBucket;
+    private URI s3Endpoint;
+    private S3AsyncClient s3Client;
+    private Integer claimCheckMaxBodySize;
 
     SqsTransportBuilder() {
     }
@@ -54,15 +63,9 @@ public final class SqsTransportBuilder {
 
     /** Another SQS endpoint ({@code http://127.0.0.1:9324} for ElasticMQ). Default: AWS's. */
     public SqsTransportBuilder endpoint(String url) {
-        try {
-            URI u = URI.create(url);
-            if (u.getScheme() == null || u.getHost() == null || !(u.getScheme().equals("http") || u.getScheme().equals("https"))) {
-                problems.add("endpoint '" + url + "' is not an http(s)://host[:port] URL");
-            } else {
-                this.endpoint = u;
-            }
-        } catch (IllegalArgumentException | NullPointerException e) {
-            problems.add("endpoint '" + url + "' is not a URL");
+        URI u = url(url, "endpoint");
+        if (u != null) {
+            this.endpoint = u;
         }
         return this;
     }
@@ -146,6 +149,94 @@ public final class SqsTransportBuilder {
         return this;
     }
 
+    /** Another SNS endpoint (a local emulator). Default: the {@link #endpoint} when one is set, else AWS's. */
+    public SqsTransportBuilder snsEndpoint(String url) {
+        this.snsEndpoint = url(url, "snsEndpoint");
+        return this;
+    }
+
+    /** An SNS client of the application's own, used for publishing (not closed by the transport). */
+    public SqsTransportBuilder snsClient(SnsAsyncClient client) {
+        if (client == null) {
+            problems.add("snsClient is null");
+        }
+        this.snsClient = client;
+        return this;
+    }
+
+    /**
+     * Turns the S3 claim check on: a body over SQS's 1 MiB (or SNS's 256 KiB when published) is stored
+     * in {@code bucket} and the message carries a reference; the receiver fetches it. The bucket must
+     * exist ({@link SqsTransport#start} checks it); give it a lifecycle rule expiring
+     * {@code <queuePrefix>omnibus-claims/} after the queues' retention: the objects of published
+     * messages are never deleted by a receiver (see docs/sqs.md).
+     */
+    public SqsTransportBuilder claimCheck(String bucket) {
+        if (bucket == null || !bucket.matches("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")) {
+            problems.add("claimCheck bucket '" + bucket + "' is not an S3 bucket name (3 to 63 lower-case letters, digits, "
+                    + ". and -)");
+        } else {
+            this.claimCheckBucket = bucket;
+        }
+        return this;
+    }
+
+    /** The largest body the claim check stores or reads: 1 MiB to 1 GiB, default 16 MiB. */
+    public SqsTransportBuilder claimCheckMaxBodySize(int bytes) {
+        if (bytes < SqsWireFormat.MAX_MESSAGE_BYTES || bytes > 1 << 30) {
+            problems.add("claimCheckMaxBodySize must be between 1 MiB and 1 GiB, was " + bytes);
+        } else {
+            this.claimCheckMaxBodySize = bytes;
+        }
+        return this;
+    }
+
+    /** Another S3 endpoint for the claim check, addressed path-style. Default: the {@link #endpoint} when set, else AWS's. */
+    public SqsTransportBuilder s3Endpoint(String url) {
+        this.s3Endpoint = url(url, "s3Endpoint");
+        return this;
+    }
+
+    /** An S3 client of the application's own for the claim check (not closed by the transport). */
+    public SqsTransportBuilder s3Client(S3AsyncClient client) {
+        if (client == null) {
+            problems.add("s3Client is null");
+        }
+        this.s3Client = client;
+        return this;
+    }
+
+    private URI url(String url, String what) {
+        try {
+            URI u = URI.create(url);
+            if (u.getScheme() != null && u.getHost() != null && (u.getScheme().equals("http") || u.getScheme().equals("https"))) {
+                return u;
+            }
+            problems.add(what + " '" + url + "' is not an http(s)://host[:port] URL");
+        } catch (IllegalArgumentException | NullPointerException e) {
+            problems.add(what + " '" + url + "' is not a URL");
+        }
+        return null;
+    }
+
+    private void checkSnsAndClaimCheck(List<String> all) {
+        if (snsClient != null && snsEndpoint != null) {
+            all.add("snsClient(...) is given together with snsEndpoint: configure the endpoint on the client");
+        }
+        if (client != null && snsClient == null) {
+            all.add("client(...) is given but snsClient(...) is not: publishing goes through SNS, give its client too");
+        }
+        if (s3Client != null && s3Endpoint != null) {
+            all.add("s3Client(...) is given together with s3Endpoint: configure the endpoint on the client");
+        }
+        if (claimCheckBucket == null && (s3Client != null || s3Endpoint != null || claimCheckMaxBodySize != null)) {
+            all.add("s3Client, s3Endpoint or claimCheckMaxBodySize is set but claimCheck(bucket) is not: name the bucket");
+        }
+        if (claimCheckBucket != null && client != null && s3Client == null) {
+            all.add("client(...) is given with a claim check but s3Client(...) is not: give the S3 client too");
+        }
+    }
+
     /** The transport; {@link ConfigurationException} listing every problem when the settings are wrong. */
     public SqsTransport build() {
         List<String> all = new ArrayList<>(problems);
@@ -156,10 +247,14 @@ public final class SqsTransportBuilder {
             all.add("maxLeaseExtension (" + maxLeaseExtension + ") is shorter than visibilityTimeout (" + visibilityTimeout
                     + "): use 0 for no heartbeat, or at least the visibility timeout");
         }
+        checkSnsAndClaimCheck(all);
         if (!all.isEmpty()) {
             throw new ConfigurationException(all);
         }
         return new SqsTransport(new SqsSettings(region, endpoint, credentials, client, queuePrefix, visibilityTimeout,
-                maxLeaseExtension, waitTimeSeconds, flushInterval, maxConcurrentReceives));
+                maxLeaseExtension, waitTimeSeconds, flushInterval, maxConcurrentReceives),
+                new SnsSettings(snsEndpoint != null || snsClient != null ? snsEndpoint : endpoint, snsClient, claimCheckBucket,
+                        s3Endpoint != null || s3Client != null ? s3Endpoint : endpoint, s3Client,
+                        claimCheckMaxBodySize == null ? 16 * 1024 * 1024 : claimCheckMaxBodySize));
     }
 }

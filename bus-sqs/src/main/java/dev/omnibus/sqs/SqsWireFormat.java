@@ -63,19 +63,24 @@ final class SqsWireFormat {
     }
 
     static Encoded encode(byte[] body, Headers headers, String queue) {
+        Encoded e = encodeAnySize(body, headers);
+        long size = wireBytes(e);
+        if (size > MAX_MESSAGE_BYTES) {
+            throw new TransportException("a message of " + size + " bytes on the wire (body " + body.length + " bytes"
+                    + (e.base64() ? ", base64-encoded" : "") + ", plus its headers) is over SQS's limit of "
+                    + MAX_MESSAGE_BYTES + " bytes (queue " + queue + ")", null, false);
+        }
+        return e;
+    }
+
+    /** As {@link #encode}, without the size check (the caller measures it with {@link #wireBytes(Encoded)}). */
+    static Encoded encodeAnySize(byte[] body, Headers headers) {
         String text = asSqsText(body);
         boolean base64 = text == null;
         if (base64) {
             text = Base64.getEncoder().encodeToString(body);
         }
-        Map<String, MessageAttributeValue> attributes = attributes(headers, base64);
-        long size = wireBytes(text, attributes);
-        if (size > MAX_MESSAGE_BYTES) {
-            throw new TransportException("a message of " + size + " bytes on the wire (body " + body.length + " bytes"
-                    + (base64 ? ", base64-encoded" : "") + ", plus its headers) is over SQS's limit of "
-                    + MAX_MESSAGE_BYTES + " bytes (queue " + queue + ")", null, false);
-        }
-        return new Encoded(text, attributes, base64);
+        return new Encoded(text, attributes(headers, base64), base64);
     }
 
     static Decoded decode(String body, Map<String, MessageAttributeValue> attributes) {

@@ -88,6 +88,62 @@ class SnsEmulatorBehaviourTest {
     }
 
     @Test
+    void rawDeliveryOfElevenAttributesPassesAllElevenWhereAwsDiscardsTheMessage() {
+        // AWS: "Messages with more than 10 message attributes directed towards Raw Message Delivery enabled
+        // Amazon SQS subscriptions will be discarded as client side errors." The transport sends 10 at most.
+        SnsClient sns = SnsFixture.sns();
+        String topic = sns.createTopic(r -> r.name(prefix + "eleven")).topicArn();
+        Queue q = queue("eleven", Map.of());
+        subscribe(topic, q, Map.of("RawMessageDelivery", "true"));
+        Map<String, software.amazon.awssdk.services.sns.model.MessageAttributeValue> attributes = new java.util.HashMap<>();
+        for (int i = 0; i < 11; i++) {
+            attributes.put("a" + i, snsAttribute("String", "v" + i));
+        }
+        sns.publish(r -> r.topicArn(topic).message("eleven").messageAttributes(attributes));
+        assertThat(receive(q, 1)).singleElement().satisfies(m -> assertThat(m.messageAttributes()).hasSize(11));
+    }
+
+    @Test
+    void subscribingAgainWithTheSameAttributesGivesTheSameSubscriptionAndWithOthersIsRefused() {
+        SnsClient sns = SnsFixture.sns();
+        String topic = sns.createTopic(r -> r.name(prefix + "again")).topicArn();
+        Queue q = queue("again", Map.of());
+        String first = sns.subscribe(r -> r.topicArn(topic).protocol("sqs").endpoint(q.arn())
+                .attributes(Map.of("RawMessageDelivery", "true")).returnSubscriptionArn(true)).subscriptionArn();
+        String second = sns.subscribe(r -> r.topicArn(topic).protocol("sqs").endpoint(q.arn())
+                .attributes(Map.of("RawMessageDelivery", "true")).returnSubscriptionArn(true)).subscriptionArn();
+        assertThat(second).isEqualTo(first);
+        assertThatThrownBy(() -> sns.subscribe(r -> r.topicArn(topic).protocol("sqs").endpoint(q.arn())
+                .attributes(Map.of("RawMessageDelivery", "false")))).isInstanceOf(SnsException.class);
+        sns.publish(r -> r.topicArn(topic).message("once"));
+        assertThat(receive(q, 1)).extracting(Message::body).containsExactly("once");
+    }
+
+    @Test
+    void aQueuePolicyIsStoredButNotEnforced() {
+        SnsClient sns = SnsFixture.sns();
+        String topic = sns.createTopic(r -> r.name(prefix + "policed")).topicArn();
+        Queue q = queue("policed", Map.of());
+        String denyAll = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Deny\",\"Principal\":\"*\","
+                + "\"Action\":\"sqs:SendMessage\",\"Resource\":\"" + q.arn() + "\"}]}";
+        SnsFixture.sqs().setQueueAttributes(r -> r.queueUrl(q.url()).attributes(Map.of(QueueAttributeName.POLICY, denyAll)));
+        assertThat(SnsFixture.sqs().getQueueAttributes(r -> r.queueUrl(q.url()).attributeNames(QueueAttributeName.POLICY))
+                .attributes()).containsEntry(QueueAttributeName.POLICY, denyAll);
+        subscribe(topic, q, Map.of("RawMessageDelivery", "true"));
+        sns.publish(r -> r.topicArn(topic).message("delivered anyway"));
+        assertThat(receive(q, 1)).extracting(Message::body).containsExactly("delivered anyway");
+    }
+
+    @Test
+    void s3HonoursARangedGet() {
+        String bucket = prefix + "ranged";
+        SnsFixture.s3().createBucket(r -> r.bucket(bucket));
+        SnsFixture.s3().putObject(r -> r.bucket(bucket).key("k"), RequestBody.fromBytes(new byte[1000]));
+        assertThat(SnsFixture.s3().getObjectAsBytes(r -> r.bucket(bucket).key("k").range("bytes=0-99")).asByteArray())
+                .hasSize(100);
+    }
+
+    @Test
     void filterPoliciesOnAttributesAndOnTheBodySelectWhatAQueueGets() {
         SnsClient sns = SnsFixture.sns();
         String topic = sns.createTopic(r -> r.name(prefix + "filtered")).topicArn();

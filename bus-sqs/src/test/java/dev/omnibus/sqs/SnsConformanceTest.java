@@ -7,18 +7,23 @@ import dev.omnibus.testing.conformance.TransportConformanceKit;
 import java.time.Duration;
 
 /**
- * The transport conformance kit against SQS alone: the in-JVM ElasticMQ ({@link SqsFixture}, strict
- * limits). Each test has its own queue prefix and its queues are deleted after it. Delays beyond
- * SQS's 15 minutes would need a durable scheduler; the buses here may hold them in memory
+ * The transport conformance kit against SNS + SQS, both served by fauxqs ({@link SnsFixture}: its SNS
+ * delivers only to its own queues, so the whole transport runs on it). Each test has its own queue
+ * (and topic) prefix; its queues and topics are deleted after it. Delays beyond SQS's 15 minutes
+ * would need a durable scheduler; the buses here may hold them in memory
  * ({@code allowInMemoryScheduling}).
+ *
+ * <p>There is no run on ElasticMQ any more: publishing is SNS's, and fauxqs's SNS cannot reach
+ * ElasticMQ's queues. ElasticMQ (strict limits) still tests the SQS behaviour below the bus
+ * ({@code SqsTransportTest}).
  */
-class SqsConformanceTest extends TransportConformanceKit {
-    private final String prefix = "sc-" + RunIds.next() + "-";
+class SnsConformanceTest extends TransportConformanceKit {
+    private final String prefix = "kc-" + RunIds.next() + "-";
 
     @Override
     protected Transport newTransport() {
         return SqsTransport.builder()
-                .endpoint(SqsFixture.endpoint().toString())
+                .endpoint(SnsFixture.endpoint().toString())
                 .region(AwsTestClients.REGION.id())
                 .credentials(AwsTestClients.CREDENTIALS)
                 .queuePrefix(prefix)
@@ -38,6 +43,7 @@ class SqsConformanceTest extends TransportConformanceKit {
 
     @Override
     protected void afterEachTest() {
-        SqsFixture.deleteQueuesWithPrefix(prefix);
+        SnsFixture.deleteTopicsWithPrefix(prefix);
+        SnsFixture.deleteQueuesWithPrefix(prefix);
     }
 }
