@@ -19,10 +19,8 @@ import java.util.UUID;
 /**
  * Reads and writes the JSON document of a saga instance:
  * {@code {"data": <the user's state>, "schedules": {name: messageId}, "seen": {composite: [events]},
- * "applied": messageId, "appliedOn": endpoint, "before": {"state": name, "json": <the document before>}}}.
- * {@code applied}, {@code appliedOn} and {@code before} name the consumed message whose transition the
- * record holds, the endpoint that consumed it, and the record it started from, so a retry of that message after the save can run the transition again for its messages
- * without saving it twice (see {@code SagaRuntime}); {@code before} never holds a {@code before} of its own.
+ * "applied": messageId, "appliedOn": endpoint}}: the consumed message whose transition the record holds
+ * and the endpoint that consumed it, so another copy of that message is recognised (see {@code SagaRuntime}).
  * Internal; thread-safe.
  *
  * @param <S> the user's state class
@@ -33,13 +31,12 @@ public final class SagaCodec<S> {
      *
      * @param applied   the message whose transition made this record, or null (older records, foreign messages)
      * @param appliedOn the endpoint that consumed it
-     * @param before    the record that transition started from (null when it created the instance)
      */
     public record Doc<S>(S data, Map<String, UUID> schedules, Map<String, Set<String>> seen, UUID applied,
-            String appliedOn, Before before) {
-        /** This document as made by the transition of {@code message}, consumed on {@code endpoint}, from {@code before}. */
-        public Doc<S> appliedFrom(UUID message, String endpoint, Before from) {
-            return new Doc<>(data, schedules, seen, message, endpoint, from);
+            String appliedOn) {
+        /** This document as made by the transition of {@code message}, consumed on {@code endpoint}. */
+        public Doc<S> appliedBy(UUID message, String endpoint) {
+            return new Doc<>(data, schedules, seen, message, endpoint);
         }
 
         /** Whether this record holds the transition of {@code message} consumed on {@code endpoint}. */
@@ -48,7 +45,7 @@ public final class SagaCodec<S> {
         }
     }
 
-    /** The state name and document JSON (without its own {@code before}) a transition started from. */
+    /** The state name and document JSON a transition started from (null JSON: a new instance). */
     public record Before(String state, String json) {
     }
 
@@ -82,7 +79,7 @@ public final class SagaCodec<S> {
     }
 
     public Doc<S> fresh() {
-        return new Doc<>(newState(), new LinkedHashMap<>(), new LinkedHashMap<>(), null, null, null);
+        return new Doc<>(newState(), new LinkedHashMap<>(), new LinkedHashMap<>(), null, null);
     }
 
     public Doc<S> decode(SagaRecord r) {
@@ -103,27 +100,11 @@ public final class SagaCodec<S> {
                 seen.put(f.getKey(), names);
             });
             JsonNode applied = root.path("applied");
-            JsonNode before = root.path("before");
             return new Doc<>(data == null ? newState() : data, schedules, seen,
                     applied.isTextual() ? UUID.fromString(applied.asText()) : null,
-                    root.path("appliedOn").isTextual() ? root.path("appliedOn").asText() : null,
-                    before.isObject() ? new Before(before.path("state").asText(), before.path("json").asText()) : null);
+                    root.path("appliedOn").isTextual() ? root.path("appliedOn").asText() : null);
         } catch (Exception e) {
             throw new SerializationException("cannot read saga instance " + id + " as " + type.getName() + ": " + e.getMessage(), e);
-        }
-    }
-
-    /** {@code json} without its {@code before}: what a {@link Before} holds. */
-    public String withoutBefore(UUID id, String json) {
-        try {
-            JsonNode root = mapper.readTree(json);
-            if (root instanceof ObjectNode o && o.has("before")) {
-                o.remove("before");
-                return mapper.writeValueAsString(o);
-            }
-            return json;
-        } catch (Exception e) {
-            throw new SerializationException("cannot read saga instance " + id + ": " + e.getMessage(), e);
         }
     }
 
@@ -141,11 +122,6 @@ public final class SagaCodec<S> {
             if (doc.applied() != null) {
                 root.put("applied", doc.applied().toString());
                 root.put("appliedOn", doc.appliedOn());
-            }
-            if (doc.before() != null) {
-                ObjectNode before = root.putObject("before");
-                before.put("state", doc.before().state());
-                before.put("json", doc.before().json());
             }
             return mapper.writeValueAsString(root);
         } catch (Exception e) {

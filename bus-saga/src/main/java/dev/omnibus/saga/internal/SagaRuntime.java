@@ -54,6 +54,19 @@ public final class SagaRuntime<S> {
     private final SagaRepository repository;
     private final int maxAttempts;
     private final TurnLocks locks = new TurnLocks(256);
+    /**
+     * The transitions this process saved whose messages are not all confirmed yet, by endpoint and message
+     * id, with the record each started from: a later attempt at that message in this process (a retry, a
+     * redelivery) runs the transition again from there for its messages. Bounded (the oldest forgotten).
+     */
+    private final java.util.Map<String, SagaCodec.Before> unsent = java.util.Collections.synchronizedMap(
+            new java.util.LinkedHashMap<>(16, 0.75f, false) {
+                @Override
+                protected boolean removeEldestEntry(java.util.Map.Entry<String, SagaCodec.Before> eldest) {
+                    return size() > MAX_UNSENT;
+                }
+            });
+    private static final int MAX_UNSENT = 10_000;
 
     public SagaRuntime(MachineModel model, SagaCodec<S> codec, SagaRepository repository, int maxAttempts) {
         this.model = model;
@@ -98,24 +111,27 @@ public final class SagaRuntime<S> {
         Optional<SagaRecord> stored = repository.find(id);
         SagaCodec.Doc<S> loaded = stored.map(codec::decode).orElseGet(codec::fresh);
         UUID messageId = ctx.messageId();
+        String unsentKey = ctx.endpoint() + "|" + messageId;
+        SagaCodec.Before before = null;
         boolean replay = false;
         if (loaded.applied(messageId, ctx.endpoint())) {
-            if (ctx.retryAttempt() == 0 && !ctx.redelivered() && ctx.redeliveryCount() == 0) {
-                // a second copy of the message the instance applied last (a publisher's retry, a scheduled
-                // message set twice): its transition and messages belong to the first copy's delivery
+            before = unsent.get(unsentKey);
+            if (before == null) {
+                // another copy of the message whose transition the record holds, and its messages went out:
+                // a publisher's retry, a scheduled message set twice, the broker's duplicate or its redelivery
+                // after a lost acknowledgement. Its transition and messages belong to the first: dropped.
                 LOG.debug("{}: instance {} already applied message {} (event {}); this copy is dropped",
                         model.name(), id, messageId, event);
                 return;
             }
-            // The same delivery again, after the save: what followed it failed (a send, the acknowledgement,
-            // the process). The transition runs again from the record it started from, for its messages,
-            // and saves nothing: the record holds its result.
+            // This process saved the transition and a message of it was not confirmed: this attempt (a retry,
+            // a redelivery) runs the transition again from the record it started from, for its messages, and
+            // saves nothing: the record holds its result.
             replay = true;
         }
-        SagaCodec.Before before = replay ? loaded.before() : null;
-        SagaCodec.Doc<S> doc = !replay ? loaded : before == null ? codec.fresh() : codec.decode(id, before.json());
+        SagaCodec.Doc<S> doc = !replay ? loaded : before.json() == null ? codec.fresh() : codec.decode(id, before.json());
         State state = !replay ? stored.map(r -> new State(r.state())).orElse(State.INITIAL)
-                : before == null ? State.INITIAL : new State(before.state());
+                : before.json() == null ? State.INITIAL : new State(before.state());
         if (replay) {
             LOG.info("{}: instance {} already holds the transition of message {} (event {}); sending its messages again",
                     model.name(), id, messageId, event);
@@ -178,8 +194,20 @@ public final class SagaRuntime<S> {
             if (!replay) {
                 save(repository, id, stored, w, messageId);
             }
+            if (messageId != null && !w.effects.isEmpty()) {
+                unsent.put(unsentKey, replay ? before : stored.map(r -> new SagaCodec.Before(r.state(), r.json()))
+                        .orElse(new SagaCodec.Before(State.INITIAL.name(), null)));
+            }
+            List<CompletableFuture<Void>> sent = new ArrayList<>(w.effects.size());
             for (Function<ConsumeContext<?>, CompletableFuture<Void>> effect : w.effects) {
-                effect.apply(ctx);
+                sent.add(effect.apply(ctx));
+            }
+            if (messageId != null && !sent.isEmpty()) {
+                CompletableFuture.allOf(sent.toArray(new CompletableFuture[0])).whenComplete((ok, err) -> {
+                    if (err == null) {
+                        unsent.remove(unsentKey); // all confirmed: a later copy is a duplicate
+                    }
+                });
             }
         }
         for (UUID token : w.withdrawn) {
@@ -209,9 +237,7 @@ public final class SagaRuntime<S> {
     }
 
     private void save(SagaRepository repository, UUID id, Optional<SagaRecord> stored, Working<S> w, UUID messageId) {
-        SagaCodec.Doc<S> doc = w.doc.appliedFrom(messageId, w.ctx.endpoint(), stored
-                .map(r -> new SagaCodec.Before(r.state(), codec.withoutBefore(id, r.json())))
-                .orElse(null));
+        SagaCodec.Doc<S> doc = w.doc.appliedBy(messageId, w.ctx.endpoint());
         String json = codec.encode(doc);
         if (stored.isEmpty()) {
             repository.insert(new SagaRecord(id, w.state.name(), 1, json));
