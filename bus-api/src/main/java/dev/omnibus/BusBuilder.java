@@ -48,6 +48,7 @@ public final class BusBuilder {
     private Duration stopTimeout = Duration.ofSeconds(30);
     private int maxMessageSize = DEFAULT_MAX_MESSAGE_SIZE;
     private boolean maxMessageSizeSet;
+    private boolean includeStackTraces;
     private boolean inMemoryScheduling;
     private String name;
     private io.opentelemetry.api.OpenTelemetry openTelemetry;
@@ -111,6 +112,18 @@ public final class BusBuilder {
         } else {
             this.stopTimeout = timeout;
         }
+        return this;
+    }
+
+    /**
+     * Whether stack traces leave the process (default false): in the {@code MT-Fault-StackTrace} header of
+     * a message moved to {@code _error} and in the {@code exceptions} of a published {@code Fault<T>}.
+     * Off, those carry the exception's type and message only: a stack trace tells whoever reads the
+     * queue (another team, another company) which libraries and versions run here. MassTransit writes
+     * them; turn them on where every reader is trusted and wants them.
+     */
+    public BusBuilder includeStackTraces(boolean include) {
+        this.includeStackTraces = include;
         return this;
     }
 
@@ -212,7 +225,7 @@ public final class BusBuilder {
         String busName = name != null ? name : HostInfo.current().machineName() + "_" + ProcessHandle.current().pid();
         return new DefaultBus(new BusSpec(busName, transport, out, deserializers, clock, s, registry, specs, filters,
                 stopTimeout, messageLimit, observers,
-                openTelemetry != null ? openTelemetry : io.opentelemetry.api.GlobalOpenTelemetry.get()));
+                openTelemetry != null ? openTelemetry : io.opentelemetry.api.GlobalOpenTelemetry.get(), includeStackTraces));
     }
 
     /** Builds and starts the bus. */

@@ -28,20 +28,25 @@ public record ExceptionInfo(
     /** The longest message or stack trace kept, as MassTransit keeps in its fault headers. */
     public static final int MAX_TEXT = 2048;
 
-    /** Describes {@code t} and its causes (at most 8 deep). */
+    /** Describes {@code t} and its causes (at most 8 deep), stack traces included. */
     public static ExceptionInfo of(Throwable t) {
-        return of(t, 0);
+        return of(t, true, 0);
     }
 
-    private static ExceptionInfo of(Throwable t, int depth) {
+    /** Describes {@code t} and its causes (at most 8 deep); without {@code stackTraces}, their stack traces are null. */
+    public static ExceptionInfo of(Throwable t, boolean stackTraces) {
+        return of(t, stackTraces, 0);
+    }
+
+    private static ExceptionInfo of(Throwable t, boolean stackTraces, int depth) {
         if (t == null || depth >= 8) {
             return null;
         }
         StackTraceElement[] frames = t.getStackTrace();
         return new ExceptionInfo(
                 t.getClass().getName(),
-                t.getCause() == t ? null : of(t.getCause(), depth + 1),
-                trim(stackTraceOf(t)),
+                t.getCause() == t ? null : of(t.getCause(), stackTraces, depth + 1),
+                stackTraces ? trim(stackTraceOf(t)) : null,
                 trim(t.getMessage()),
                 frames.length > 0 ? frames[0].getClassName() : null,
                 null);

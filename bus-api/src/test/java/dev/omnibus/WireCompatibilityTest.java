@@ -224,6 +224,7 @@ class WireCompatibilityTest {
         InMemoryBroker broker = InMemoryBroker.create();
         try (Bus bus = Bus.builder()
                 .transport(InMemoryTransport.connect(broker))
+                .includeStackTraces(true) // as MassTransit writes them
                 .receiveEndpoint("failing", e -> e.consumer(Ping.class, ctx -> {
                     throw new Outer(new IllegalStateException("the root cause"));
                 }))
@@ -237,6 +238,27 @@ class WireCompatibilityTest {
             assertThat((String) h.get("MT-Fault-Timestamp")).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{7}Z");
             assertThat(h).doesNotContainKey("MT-Fault-RetryCount");
             assertThat(h.get("MT-Host-AssemblyVersion")).isNotNull();
+        }
+    }
+
+    @Test
+    void noStackTraceLeavesTheProcessUnlessEnabled() throws Exception {
+        InMemoryBroker broker = InMemoryBroker.create();
+        java.util.concurrent.CompletableFuture<Fault<Ping>> fault = new java.util.concurrent.CompletableFuture<>();
+        try (Bus bus = Bus.builder()
+                .transport(InMemoryTransport.connect(broker))
+                .receiveEndpoint("failing-quietly", e -> e.consumer(Ping.class, ctx -> {
+                    throw new Outer(new IllegalStateException("the root cause"));
+                }))
+                .receiveEndpoint("fault-watch", e -> e.faultConsumer(Ping.class, ctx -> fault.complete(ctx.message())))
+                .start()) {
+            bus.publish(new Ping(UUID.randomUUID())).get(5, TimeUnit.SECONDS);
+            Waits.until("the message in _error", Duration.ofSeconds(5), () -> broker.depth("failing-quietly_error") == 1);
+            Map<String, Object> h = take(broker, "failing-quietly_error").headers().asMap();
+            assertThat(h).containsKeys("MT-Fault-ExceptionType", "MT-Fault-Message").doesNotContainKey("MT-Fault-StackTrace");
+            Fault<Ping> f = fault.get(5, TimeUnit.SECONDS);
+            assertThat(f.exceptions()).isNotEmpty().allSatisfy(x -> assertThat(x.stackTrace()).isNull());
+            assertThat(f.exceptions().get(0).innerException().stackTrace()).isNull();
         }
     }
 

@@ -23,7 +23,8 @@ public record BusSpec(
         Duration stopTimeout,
         int maxMessageSize,
         List<dev.omnibus.spi.BusObserver> observers,
-        io.opentelemetry.api.OpenTelemetry openTelemetry) {
+        io.opentelemetry.api.OpenTelemetry openTelemetry,
+        boolean includeStackTraces) {
     public BusSpec {
         deserializers = List.copyOf(deserializers);
         endpoints = List.copyOf(endpoints);

@@ -33,13 +33,15 @@ final class FaultHeaders {
      *             parser's reason (MassTransit's base there is its parser's exception)
      */
     static Headers fault(Throwable base, URI inputAddress, String consumerType, String messageType, int retryCount,
-            Instant now) {
+            Instant now, boolean stackTrace) {
         Map<String, Object> h = new LinkedHashMap<>();
         h.put(REASON, "fault");
         h.put("MT-Fault-ExceptionType", base.getClass().getName());
         h.put("MT-Fault-InputAddress", String.valueOf(inputAddress));
         h.put("MT-Fault-Message", ExceptionInfo.trim(java.util.Objects.toString(base.getMessage(), base.getClass().getName())));
-        h.put("MT-Fault-StackTrace", ExceptionInfo.of(base).stackTrace());
+        if (stackTrace) { // BusBuilder.includeStackTraces: off by default
+            h.put("MT-Fault-StackTrace", ExceptionInfo.of(base).stackTrace());
+        }
         h.put("MT-Fault-Timestamp", timestamp(now));
         if (consumerType != null) {
             h.put("MT-Fault-ConsumerType", consumerType);

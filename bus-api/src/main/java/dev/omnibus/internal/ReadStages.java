@@ -46,7 +46,8 @@ final class ReadStages {
                 InputLimits.forLog(e.getMessage()), ep.name());
         publishReceiveFault(r, e);
         return new ReceiveStage.DeadLetter(DeadLetterQueue.ERROR,
-                FaultHeaders.fault(e, ep.address(), null, null, 0, ep.clock().now()), e.getMessage(), e);
+                FaultHeaders.fault(e, ep.address(), null, null, 0, ep.clock().now(), ep.busSpec().includeStackTraces()),
+                e.getMessage(), e);
     }
 
     private static void publishReceiveFault(ReceiveContext r, SerializationException e) {
@@ -64,7 +65,7 @@ final class ReadStages {
             UUID faultedId = id instanceof UUID u ? u : parseId(id);
             Object contentType = r.delivery.headers().get(OutgoingMessage.CONTENT_TYPE);
             ReceiveFault fault = new ReceiveFault(Uuid7.next(), faultedId, FaultHeaders.wireTime(spec.clock().now()),
-                    List.of(ExceptionInfo.of(e)), HostInfo.current(), types,
+                    List.of(ExceptionInfo.of(e, spec.includeStackTraces())), HostInfo.current(), types,
                     contentType == null ? null : contentType.toString());
             URI to = env == null ? null : env.faultAddress() != null ? env.faultAddress() : env.responseAddress();
             CompletableFuture<Void> f = ep.producer().produce(new MessageProducer.Production(

@@ -123,7 +123,7 @@ final class SettleStages {
                         r.consumer, r.type.urn(), r.logId(), ctx.retryAttempt(), ep.name(), e);
                 publishFault(r, e);
                 throw new DeadLetter(DeadLetterQueue.ERROR, FaultHeaders.fault(FaultHeaders.baseOf(e), ep.address(), r.consumer,
-                        r.type.urn(), ctx.retryAttempt(), ep.clock().now()), e.toString(), e);
+                        r.type.urn(), ctx.retryAttempt(), ep.clock().now(), ep.busSpec().includeStackTraces()), e.toString(), e);
             }
         }
 
@@ -136,7 +136,8 @@ final class SettleStages {
             BusSpec spec = ep.busSpec();
             MessageType faultType = spec.registry().faultOf(r.type.rawType());
             Fault<Object> fault = new Fault<>(Uuid7.next(), env.messageId(), FaultHeaders.wireTime(spec.clock().now()),
-                    List.of(dev.omnibus.ExceptionInfo.of(e)), dev.omnibus.HostInfo.current(), env.messageType(),
+                    List.of(dev.omnibus.ExceptionInfo.of(e, spec.includeStackTraces())), dev.omnibus.HostInfo.current(),
+                    env.messageType(),
                     r.message());
             URI to = env.faultAddress() != null ? env.faultAddress() : env.responseAddress();
             CompletableFuture<Void> f = ep.producer().produce(new MessageProducer.Production(
