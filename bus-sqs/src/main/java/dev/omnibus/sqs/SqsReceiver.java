@@ -66,9 +66,12 @@ final class SqsReceiver implements ReceiveHandle {
     private volatile boolean stopped;
     private volatile boolean closed;
     private ScheduledFuture<?> heartbeat;
+    /** The group gate of a FIFO queue ({@link FifoGroups}), else null. */
+    private final FifoGroups groups;
 
     SqsReceiver(SqsTransport transport, SqsAsyncClient sqs, SqsSettings settings, String queue, String url, int prefetch,
-            DeliveryHandler handler, ScheduledExecutorService timer) {
+            DeliveryHandler handler, ScheduledExecutorService timer, boolean fifo) {
+        this.groups = fifo ? new FifoGroups() : null;
         this.transport = transport;
         this.sqs = sqs;
         this.settings = settings;
@@ -104,11 +107,26 @@ final class SqsReceiver implements ReceiveHandle {
         return closed;
     }
 
-    /** A delivery claimed its settlement: its room is free again. */
-    void settled(SqsDelivery d) {
+    /**
+     * A delivery claimed its settlement ({@code requeued}: it goes back to the queue): its room is free
+     * again. On a FIFO queue the next message of its group goes out, or, after a requeue, the group's
+     * waiting messages go back to SQS too ({@link FifoGroups}).
+     */
+    void settled(SqsDelivery d, boolean requeued) {
         unsettled.remove(d);
         synchronized (lock) {
             outstanding--;
+        }
+        if (groups != null) {
+            FifoGroups.After after = groups.settled(d, requeued);
+            for (SqsDelivery back : after.returned()) {
+                if (back.claim()) {
+                    batcher.changeVisibility(back.receipt(), 0);
+                }
+            }
+            if (after.next() != null && !stopped) {
+                dispatch(List.of(after.next()));
+            }
         }
         pump();
     }
@@ -137,7 +155,9 @@ final class SqsReceiver implements ReceiveHandle {
         try {
             f = sqs.receiveMessage(b -> b.queueUrl(url).maxNumberOfMessages(n).waitTimeSeconds(settings.waitTimeSeconds())
                     .messageAttributeNames("All")
-                    .messageSystemAttributeNames(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT));
+                    .messageSystemAttributeNames(groups == null ? List.of(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT)
+                            : List.of(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT,
+                                    MessageSystemAttributeName.MESSAGE_GROUP_ID)));
         } catch (RuntimeException e) {
             f = CompletableFuture.failedFuture(e);
         }
@@ -189,26 +209,38 @@ final class SqsReceiver implements ReceiveHandle {
             return;
         }
         if (!messages.isEmpty()) {
-            List<Delivery> out = new ArrayList<>(messages.size());
+            List<SqsDelivery> all = new ArrayList<>(messages.size());
             for (Message m : messages) {
                 SqsDelivery d = toDelivery(m);
                 unsettled.add(d);
-                long wait = holdMillis(d);
-                if (wait > 0) {
-                    hold(d, wait);
-                } else {
-                    out.add(d);
-                }
+                all.add(d);
             }
-            try {
-                handler.onDeliveries(out);
-            } catch (RuntimeException e) {
-                LOG.error("The delivery handler of endpoint {} failed; its {} deliveries go back to the queue", queue,
-                        out.size(), e);
-                out.forEach(d -> d.requeue());
-            }
+            dispatch(groups == null ? all : groups.admit(all));
         }
         pump();
+    }
+
+    /** Hands deliveries to the handler: at once, or when due (a natively delayed one with a fraction of a second left). */
+    private void dispatch(List<SqsDelivery> ready) {
+        List<Delivery> out = new ArrayList<>(ready.size());
+        for (SqsDelivery d : ready) {
+            long wait = holdMillis(d);
+            if (wait > 0) {
+                hold(d, wait);
+            } else {
+                out.add(d);
+            }
+        }
+        if (out.isEmpty()) {
+            return;
+        }
+        try {
+            handler.onDeliveries(out);
+        } catch (RuntimeException e) {
+            LOG.error("The delivery handler of endpoint {} failed; its {} deliveries go back to the queue", queue,
+                    out.size(), e);
+            out.forEach(d -> d.requeue());
+        }
     }
 
     /** How long a natively delayed message is still to wait (the fraction of a second DelaySeconds cannot carry). */
@@ -258,20 +290,40 @@ final class SqsReceiver implements ReceiveHandle {
             rest.remove(DUE_HEADER);
             headers = dev.omnibus.Headers.of(rest);
         }
-        return new SqsDelivery(this, decoded.body(), headers, m.receiptHandle(), receiveCount, due);
+        String group = groups == null ? null : m.attributes().get(MessageSystemAttributeName.MESSAGE_GROUP_ID);
+        SqsDelivery d = new SqsDelivery(this, decoded.body(), headers, m.receiptHandle(), receiveCount, due,
+                groups == null ? null : group == null ? "" : group);
+        d.leaseEndsAt(d.receivedNanos() + settings.visibilityTimeout().toNanos());
+        return d;
     }
 
+    /**
+     * The heartbeat: extends every unsettled delivery's lease by the visibility timeout, until
+     * {@code maxLeaseExtension} after its receipt. Past that, a delivery whose lease ends before the
+     * next beat lapses ({@link SqsDelivery#lapse()}): it is no longer valid, its settlement does
+     * nothing, and SQS hands the message out again when the lease ends (logged at WARN once).
+     */
     private void extendLeases() {
         long now = System.nanoTime();
         long max = settings.maxLeaseExtension().toNanos();
+        long visibility = settings.visibilityTimeout().toNanos();
+        long beat = Math.max(1000, settings.visibilityTimeout().toMillis() / 2) * 1_000_000L;
         int seconds = (int) settings.visibilityTimeout().toSeconds();
         for (SqsDelivery d : unsettled) {
-            if (now - d.receivedNanos() < max && d.isValid()) {
+            if (!d.isValid()) {
+                continue;
+            }
+            if (now - d.receivedNanos() < max) {
+                d.leaseEndsAt(now + visibility);
                 d.extendLease(java.time.Duration.ofSeconds(seconds)).whenComplete((v, e) -> {
                     if (e != null && d.isValid()) {
                         LOG.warn("Extending the visibility of {} failed: {}", d, e.toString());
                     }
                 });
+            } else if (now + beat >= d.leaseEndsNanos() && d.lapse()) {
+                LOG.warn("{} is still unsettled {} after its receipt (maxLeaseExtension): its lease ends now and SQS "
+                        + "delivers it again; settling this delivery no longer has an effect", d,
+                        settings.maxLeaseExtension());
             }
         }
     }

@@ -104,7 +104,9 @@ public final class SqsTransport implements Transport {
     public TransportCapabilities capabilities() {
         return TransportCapabilities.builder("sqs")
                 .settlement(TransportCapabilities.Settlement.PER_MESSAGE)
-                .ordering(TransportCapabilities.Ordering.NONE) // FIFO queues (GROUP) come later
+                // FIFO endpoints keep order per message group; standard queues none
+                .ordering(settings.fifoEndpoints().isEmpty() ? TransportCapabilities.Ordering.NONE
+                        : TransportCapabilities.Ordering.GROUP)
                 .routing(TransportCapabilities.Routing.BUS)
                 .nativeDelay(MAX_NATIVE_DELAY, false)
                 .temporaryEndpoints(false)
@@ -243,8 +245,13 @@ public final class SqsTransport implements Transport {
             CompletableFuture<Void> done = new CompletableFuture<>();
             out.add(done);
             try {
-                entries.add(new SendBatches.Entry(SqsWireFormat.encode(m.body(), m.headers(), endpoint),
-                        delaySeconds(m.due()), done));
+                if (settings.isFifo(endpoint)) {
+                    Headers h = fifoHeaders(endpoint, m.headers(), m.due());
+                    entries.add(new SendBatches.Entry(SqsWireFormat.encode(m.body(), h, endpoint), 0, done, FifoIds.of(h)));
+                } else {
+                    entries.add(new SendBatches.Entry(SqsWireFormat.encode(m.body(), m.headers(), endpoint),
+                            delaySeconds(m.due()), done));
+                }
             } catch (RuntimeException e) {
                 done.completeExceptionally(e); // only this message: the others still go
             }
@@ -254,7 +261,17 @@ public final class SqsTransport implements Transport {
                 if (e != null) {
                     entries.forEach(x -> x.done().completeExceptionally(Queues.cause(e)));
                 } else {
-                    SendBatches.send(sqs, url, endpoint, entries);
+                    if (settings.isFifo(endpoint)) { // batches one after the other, each after its groups' earlier sends
+                        for (List<SendBatches.Entry> batch : SendBatches.plan(entries)) {
+                            fifoOrder.after(endpoint, batch.stream().map(x -> x.fifo().groupId()).toList(), () -> {
+                                SendBatches.send(sqs, url, endpoint, batch);
+                                return CompletableFuture.allOf(batch.stream().map(SendBatches.Entry::done)
+                                        .toArray(CompletableFuture[]::new));
+                            });
+                        }
+                    } else {
+                        SendBatches.send(sqs, url, endpoint, entries);
+                    }
                 }
             });
         }
@@ -282,8 +299,59 @@ public final class SqsTransport implements Transport {
     }
 
     private CompletableFuture<Void> sendTo(String endpoint, byte[] body, Headers headers, Instant due) {
+        if (settings.isFifo(endpoint)) {
+            return sendToFifo(endpoint, body, fifoHeaders(endpoint, headers, due));
+        }
         return sendTo(endpoint, body, headers, delaySeconds(due));
     }
+
+    // ---- FIFO endpoints (SqsTransportBuilder.fifo): group and deduplication ids, no per-message delay ----
+
+    /** The longest wait a FIFO send may still have when it reaches the transport: a scheduler's timer jitter. */
+    static final Duration FIFO_MAX_HOLD = Duration.ofSeconds(1);
+    /** Sends to one group one after the other, in the order they were made. */
+    private final FifoSequencer fifoOrder = new FifoSequencer();
+
+    /**
+     * A FIFO queue takes no per-message {@code DelaySeconds}: a message due more than
+     * {@link #FIFO_MAX_HOLD} from now fails (not retryable) saying what to configure; one due sooner
+     * (a durable scheduler's timer firing a moment early) goes now with {@code Omnibus-Due}, and the
+     * receive loop holds it until then, so it is never early.
+     */
+    private Headers fifoHeaders(String endpoint, Headers headers, Instant due) {
+        if (due == null) {
+            return headers;
+        }
+        Duration wait = Duration.between(clock.now(), due);
+        if (wait.compareTo(FIFO_MAX_HOLD) > 0) {
+            throw new TransportException("SQS FIFO queue of endpoint " + endpoint + " has no per-message delay, and a "
+                    + "message due in " + wait + " reached it: configure a durable scheduler (BusBuilder.scheduler, e.g. "
+                    + "the outbox's) to carry delays to FIFO endpoints", null, false);
+        }
+        return wait.isNegative() || wait.isZero() ? headers
+                : headers.with(SqsReceiver.DUE_HEADER, String.valueOf(due.toEpochMilli()));
+    }
+
+    private CompletableFuture<Void> sendToFifo(String endpoint, byte[] body, Headers headers) {
+        SqsWireFormat.Encoded m = SqsWireFormat.encode(body, headers, endpoint);
+        FifoIds.Ids ids = FifoIds.of(headers);
+        return fifoOrder.after(endpoint, List.of(ids.groupId()), () -> queues.url(endpoint)
+                .thenCompose(url -> sqs.sendMessage(b -> b.queueUrl(url).messageBody(m.body())
+                        .messageAttributes(m.attributes()).messageGroupId(ids.groupId())
+                        .messageDeduplicationId(ids.deduplicationId())))
+                .handle((r, e) -> {
+                    if (e == null) {
+                        return null;
+                    }
+                    Throwable c = Queues.cause(e);
+                    if (c instanceof TransportException t) {
+                        throw t;
+                    }
+                    throw new TransportException("sending to SQS FIFO endpoint " + endpoint + " failed: " + c, c, true);
+                }));
+    }
+
+    // ---- end FIFO ----
 
     private CompletableFuture<Void> sendTo(String endpoint, byte[] body, Headers headers, int delay) {
         SqsWireFormat.Encoded m = SqsWireFormat.encode(body, headers, endpoint);
@@ -319,7 +387,8 @@ public final class SqsTransport implements Transport {
     public ReceiveHandle receive(String queue, ReceiveSettings receiveSettings, DeliveryHandler handler) {
         checkOpen();
         String url = queues.url(queue).join();
-        SqsReceiver r = new SqsReceiver(this, sqs, settings, queue, url, receiveSettings.prefetch(), handler, timer);
+        SqsReceiver r = new SqsReceiver(this, sqs, settings, queue, url, receiveSettings.prefetch(), handler, timer,
+                settings.isFifo(queue));
         receivers.add(r);
         r.start();
         return r;

@@ -38,6 +38,7 @@ public final class SqsTransportBuilder {
     private int waitTimeSeconds = 20;
     private Duration flushInterval = Duration.ofMillis(5);
     private int maxConcurrentReceives = 4;
+    private final java.util.Set<String> fifoEndpoints = new java.util.LinkedHashSet<>();
 
     SqsTransportBuilder() {
     }
@@ -146,6 +147,34 @@ public final class SqsTransportBuilder {
         return this;
     }
 
+    /**
+     * Endpoints whose queues are SQS FIFO queues, {@code <prefix><name>.fifo} (the name shortened, with
+     * a hash, so the whole stays within 80 characters). Name the same endpoints on every bus that
+     * sends to them: a send to a listed name goes to its FIFO queue with {@code MessageGroupId} = the
+     * message's partition key (its correlation id unless the producer set another key; the message id
+     * when it has neither) and {@code MessageDeduplicationId} = its message id. The receive loop hands
+     * the bus one message of a group at a time, groups in parallel ({@link FifoGroups}). The endpoints'
+     * {@code _error} and {@code _skipped} queues stay standard queues. FIFO queues have no per-message
+     * delay: scheduled sends and delayed redelivery to them need a durable scheduler
+     * ({@code BusBuilder.scheduler}). Default: none.
+     */
+    public SqsTransportBuilder fifo(String... endpointNames) {
+        if (endpointNames == null || endpointNames.length == 0) {
+            problems.add("fifo() names no endpoint: name the endpoints whose queues are FIFO queues");
+            return this;
+        }
+        for (String n : endpointNames) {
+            if (n == null || n.isBlank()) {
+                problems.add("fifo(...) holds a blank endpoint name");
+            } else if (n.endsWith(QueueNames.FIFO_SUFFIX)) {
+                problems.add("fifo(\"" + n + "\"): name the endpoint without '.fifo'; the transport adds it to the queue name");
+            } else {
+                fifoEndpoints.add(n);
+            }
+        }
+        return this;
+    }
+
     /** The transport; {@link ConfigurationException} listing every problem when the settings are wrong. */
     public SqsTransport build() {
         List<String> all = new ArrayList<>(problems);
@@ -160,6 +189,6 @@ public final class SqsTransportBuilder {
             throw new ConfigurationException(all);
         }
         return new SqsTransport(new SqsSettings(region, endpoint, credentials, client, queuePrefix, visibilityTimeout,
-                maxLeaseExtension, waitTimeSeconds, flushInterval, maxConcurrentReceives));
+                maxLeaseExtension, waitTimeSeconds, flushInterval, maxConcurrentReceives, java.util.Set.copyOf(fifoEndpoints)));
     }
 }
