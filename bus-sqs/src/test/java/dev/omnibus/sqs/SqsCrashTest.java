@@ -169,8 +169,10 @@ class SqsCrashTest {
                 }
             }));
             CountDownLatch never = new CountDownLatch(1);
+            // prefetch 1: the child holds only the message it works on, so once its lease lapsed
+            // the message could go nowhere but to the other consumer
             Bus.builder().transport(transport(args[0], args[1])).name("cr-child")
-                    .receiveEndpoint(ENDPOINT, e -> e.handler(Job.class, ctx -> {
+                    .receiveEndpoint(ENDPOINT, e -> e.prefetch(1).handler(Job.class, ctx -> {
                         synchronized (out) {
                             out.write(ByteBuffer.wrap(("started " + ctx.message().id() + "\n")
                                     .getBytes(StandardCharsets.UTF_8)));
