@@ -37,6 +37,9 @@ record SqsSettings(Region region, URI endpoint, AwsCredentialsProvider credentia
         if (endpoint != null) {
             return endpoint.getAuthority();
         }
+        if (region == null) {
+            return "sqs"; // the application's own client(...): its endpoint and region are its own
+        }
         return "sqs." + region.id() + ".amazonaws.com";
     }
 }
