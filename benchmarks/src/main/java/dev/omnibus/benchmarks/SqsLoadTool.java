@@ -51,7 +51,8 @@ import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
  *     message counted and its receipt added to a {@code DeleteMessageBatch} of 10 (the last one
  *     partial). Omnibus: an endpoint (concurrency {@code --concurrency}, prefetch {@code --prefetch})
  *     whose consumer counts, on a transport with the same 4 receives in flight. Calls are counted
- *     until the queue is empty (deletes confirmed); a long poll that returns empty at the end counts.</li>
+ *     until the queue is empty (deletes confirmed), receives until the last message was consumed (the
+ *     polls after it, a listening consumer's idle polls, are shown apart).</li>
  * </ol>
  *
  * <pre>
@@ -75,6 +76,24 @@ public final class SqsLoadTool {
         public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
             String op = context.request().getClass().getSimpleName().replace("Request", "");
             calls.computeIfAbsent(op, k -> new LongAdder()).increment();
+        }
+
+        long get(String op) {
+            LongAdder n = calls.get(op);
+            return n == null ? 0 : n.sum();
+        }
+
+        /**
+         * The counts since the last reset, with {@code ReceiveMessage} as it was when the last message was
+         * consumed ({@code receivesAtLast}); the receives after it (idle polls of a consumer that keeps
+         * listening, or long polls still open) under {@code ReceiveMessage(idle)}, not counted per message.
+         */
+        Map<String, Long> snapshotAndReset(long receivesAtLast) {
+            Map<String, Long> out = snapshotAndReset();
+            long all = out.getOrDefault("ReceiveMessage", 0L);
+            out.put("ReceiveMessage", receivesAtLast);
+            out.put("(idle)ReceiveMessage", all - receivesAtLast);
+            return out;
         }
 
         Map<String, Long> snapshotAndReset() {
@@ -107,6 +126,8 @@ public final class SqsLoadTool {
     private final CallCounter rawCalls = new CallCounter();
     private final CallCounter busCalls = new CallCounter();
     private URI endpoint;
+    /** ReceiveMessage calls of the side being measured when its last message was consumed. */
+    private volatile long receivesAtLast;
     private SqsAsyncClient raw;
     private SqsAsyncClient busClient;
     private SqsAsyncClient admin;
@@ -202,8 +223,8 @@ public final class SqsLoadTool {
             System.out.println();
             LoadComparison.print("best of " + rounds + " rounds", "raw msg/s", "Omnibus msg/s", List.of(send, sendAll, consume));
             System.out.println();
-            System.out.printf(Locale.ROOT, "SQS API calls per message (median of %d rounds; SendMessage*, ReceiveMessage, "
-                    + "DeleteMessage*, ChangeMessageVisibility*):%n", rounds);
+            System.out.printf(Locale.ROOT, "SQS API calls per message (median of %d rounds; SendMessage*, ReceiveMessage "
+                    + "until the last message, DeleteMessage*, ChangeMessageVisibility*):%n", rounds);
             System.out.printf(Locale.ROOT, "  send:    raw twin %.3f, Omnibus sendAll %.3f, Omnibus bus.send %.3f (one "
                     + "SendMessage per message, plus the bus's reply-queue polls)%n", LoadComparison.median(calls[0]),
                     LoadComparison.median(calls[1]), LoadComparison.median(calls[4]));
@@ -268,9 +289,9 @@ public final class SqsLoadTool {
         r.busSendAllCalls = busCalls.snapshotAndReset();
         r.rawConsumeRate = rawConsume(rawUrl, n);
         awaitEmpty(rawUrl);
-        r.rawConsumeCalls = rawCalls.snapshotAndReset();
+        r.rawConsumeCalls = rawCalls.snapshotAndReset(receivesAtLast);
         r.busConsumeRate = busConsume(prefix, n);
-        r.busConsumeCalls = busCalls.snapshotAndReset();
+        r.busConsumeCalls = busCalls.snapshotAndReset(receivesAtLast);
         return r;
     }
 
@@ -372,6 +393,7 @@ public final class SqsLoadTool {
         }
         done.await();
         double rate = n / LoadComparison.seconds(t0);
+        receivesAtLast = rawCalls.get("ReceiveMessage");
         synchronized (pending) {
             if (!pending.isEmpty()) {
                 List<DeleteMessageBatchRequestEntry> b = List.copyOf(pending);
@@ -395,6 +417,7 @@ public final class SqsLoadTool {
                 .receiveEndpoint("orders", e -> e.concurrency(concurrency).prefetch(prefetch)
                         .handler(OrderSubmitted.class, ctx -> {
                             if (count.incrementAndGet() == n) {
+                                receivesAtLast = busCalls.get("ReceiveMessage");
                                 done.countDown();
                             }
                         }))

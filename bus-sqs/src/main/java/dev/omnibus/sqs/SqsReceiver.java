@@ -85,7 +85,7 @@ final class SqsReceiver implements ReceiveHandle {
         this.prefetch = prefetch;
         this.handler = handler;
         this.timer = timer;
-        this.batcher = new SettleBatcher(sqs, url, timer, settings.flushInterval().toNanos());
+        this.batcher = new SettleBatcher(sqs, url, timer, settings.flushInterval().toNanos(), () -> !unsettled.isEmpty());
     }
 
     void start() {
