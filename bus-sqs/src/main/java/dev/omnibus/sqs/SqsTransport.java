@@ -83,6 +83,8 @@ public final class SqsTransport implements Transport {
     private volatile boolean closed;
     private SqsAsyncClient sqs;
     private Queues queues;
+    /** Sends to FIFO endpoints ({@link SqsTransportBuilder#fifo}). */
+    private FifoSender fifo;
     private PublishRoutes routes;
     private ScheduledExecutorService timer;
     private BusClock clock = BusClock.system();
@@ -130,6 +132,7 @@ public final class SqsTransport implements Transport {
         });
         sqs = settings.client() != null ? settings.client() : newClient();
         queues = new Queues(sqs, settings);
+        fifo = new FifoSender(sqs, queues, this::clock);
         routes = PublishRoutes.of(settings.client() != null ? "client@" + System.identityHashCode(settings.client())
                 : settings.host(), settings.queuePrefix());
         LOG.info("SQS transport of bus {} started ({})", context.busName(), settings);
@@ -246,7 +249,7 @@ public final class SqsTransport implements Transport {
             out.add(done);
             try {
                 if (settings.isFifo(endpoint)) {
-                    Headers h = fifoHeaders(endpoint, m.headers(), m.due());
+                    Headers h = fifo.headers(endpoint, m.headers(), m.due());
                     entries.add(new SendBatches.Entry(SqsWireFormat.encode(m.body(), h, endpoint), 0, done, FifoIds.of(h)));
                 } else {
                     entries.add(new SendBatches.Entry(SqsWireFormat.encode(m.body(), m.headers(), endpoint),
@@ -261,14 +264,8 @@ public final class SqsTransport implements Transport {
                 if (e != null) {
                     entries.forEach(x -> x.done().completeExceptionally(Queues.cause(e)));
                 } else {
-                    if (settings.isFifo(endpoint)) { // batches one after the other, each after its groups' earlier sends
-                        for (List<SendBatches.Entry> batch : SendBatches.plan(entries)) {
-                            fifoOrder.after(endpoint, batch.stream().map(x -> x.fifo().groupId()).toList(), () -> {
-                                SendBatches.send(sqs, url, endpoint, batch);
-                                return CompletableFuture.allOf(batch.stream().map(SendBatches.Entry::done)
-                                        .toArray(CompletableFuture[]::new));
-                            });
-                        }
+                    if (settings.isFifo(endpoint)) {
+                        fifo.sendBatches(endpoint, url, entries);
                     } else {
                         SendBatches.send(sqs, url, endpoint, entries);
                     }
@@ -299,59 +296,12 @@ public final class SqsTransport implements Transport {
     }
 
     private CompletableFuture<Void> sendTo(String endpoint, byte[] body, Headers headers, Instant due) {
-        if (settings.isFifo(endpoint)) {
-            return sendToFifo(endpoint, body, fifoHeaders(endpoint, headers, due));
+        if (settings.isFifo(endpoint)) { // group and dedup ids, no DelaySeconds
+            return fifo.send(endpoint, body, headers, due);
         }
         return sendTo(endpoint, body, headers, delaySeconds(due));
     }
 
-    // ---- FIFO endpoints (SqsTransportBuilder.fifo): group and deduplication ids, no per-message delay ----
-
-    /** The longest wait a FIFO send may still have when it reaches the transport: a scheduler's timer jitter. */
-    static final Duration FIFO_MAX_HOLD = Duration.ofSeconds(1);
-    /** Sends to one group one after the other, in the order they were made. */
-    private final FifoSequencer fifoOrder = new FifoSequencer();
-
-    /**
-     * A FIFO queue takes no per-message {@code DelaySeconds}: a message due more than
-     * {@link #FIFO_MAX_HOLD} from now fails (not retryable) saying what to configure; one due sooner
-     * (a durable scheduler's timer firing a moment early) goes now with {@code Omnibus-Due}, and the
-     * receive loop holds it until then, so it is never early.
-     */
-    private Headers fifoHeaders(String endpoint, Headers headers, Instant due) {
-        if (due == null) {
-            return headers;
-        }
-        Duration wait = Duration.between(clock.now(), due);
-        if (wait.compareTo(FIFO_MAX_HOLD) > 0) {
-            throw new TransportException("SQS FIFO queue of endpoint " + endpoint + " has no per-message delay, and a "
-                    + "message due in " + wait + " reached it: configure a durable scheduler (BusBuilder.scheduler, e.g. "
-                    + "the outbox's) to carry delays to FIFO endpoints", null, false);
-        }
-        return wait.isNegative() || wait.isZero() ? headers
-                : headers.with(SqsReceiver.DUE_HEADER, String.valueOf(due.toEpochMilli()));
-    }
-
-    private CompletableFuture<Void> sendToFifo(String endpoint, byte[] body, Headers headers) {
-        SqsWireFormat.Encoded m = SqsWireFormat.encode(body, headers, endpoint);
-        FifoIds.Ids ids = FifoIds.of(headers);
-        return fifoOrder.after(endpoint, List.of(ids.groupId()), () -> queues.url(endpoint)
-                .thenCompose(url -> sqs.sendMessage(b -> b.queueUrl(url).messageBody(m.body())
-                        .messageAttributes(m.attributes()).messageGroupId(ids.groupId())
-                        .messageDeduplicationId(ids.deduplicationId())))
-                .handle((r, e) -> {
-                    if (e == null) {
-                        return null;
-                    }
-                    Throwable c = Queues.cause(e);
-                    if (c instanceof TransportException t) {
-                        throw t;
-                    }
-                    throw new TransportException("sending to SQS FIFO endpoint " + endpoint + " failed: " + c, c, true);
-                }));
-    }
-
-    // ---- end FIFO ----
 
     private CompletableFuture<Void> sendTo(String endpoint, byte[] body, Headers headers, int delay) {
         SqsWireFormat.Encoded m = SqsWireFormat.encode(body, headers, endpoint);

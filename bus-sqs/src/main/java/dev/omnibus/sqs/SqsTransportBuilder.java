@@ -127,7 +127,11 @@ public final class SqsTransportBuilder {
         return this;
     }
 
-    /** How long a delete or visibility change waits for others to share its batch call: 0 to 1 s. */
+    /**
+     * How long a delete or visibility change waits for others to share its batch call: 0 to 1 s. A
+     * partial batch of deletes waits up to 10 times that while other deliveries of the queue are
+     * unsettled (they can still join it).
+     */
     public SqsTransportBuilder flushInterval(Duration interval) {
         if (interval == null || interval.isNegative() || interval.compareTo(Duration.ofSeconds(1)) > 0) {
             problems.add("flushInterval must be between 0 and 1 s, was " + interval);
