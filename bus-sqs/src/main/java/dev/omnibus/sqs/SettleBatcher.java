@@ -19,8 +19,8 @@ import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequestEntry;
  * for others to share its {@code DeleteMessageBatch} or {@code ChangeMessageVisibilityBatch} call, and
  * a batch goes at once when it holds 10 (SQS's limit; entries are receipt handles, far below the
  * batch's byte limit, so the count is the only bound checked before an entry is added). A partial
- * batch of deletes waits longer while deliveries of the queue are still unsettled (they will settle
- * soon and can share the call): one flush interval at a time, up to 10 flush intervals after its first
+ * batch of deletes waits longer while deliveries of the queue are still unsettled or receives are in
+ * flight (more deletes will come soon and can share the call): one flush interval at a time, up to 10 flush intervals after its first
  * entry (50 ms by default); visibility changes (requeues, lease extensions) never wait longer. Each entry's
  * future completes when SQS confirmed it, or fails with a {@link TransportException} (that entry's
  * error, or the call's). Thread-safe: a lock guards only the two pending lists.

@@ -85,7 +85,7 @@ final class SqsReceiver implements ReceiveHandle {
         this.prefetch = prefetch;
         this.handler = handler;
         this.timer = timer;
-        this.batcher = new SettleBatcher(sqs, url, timer, settings.flushInterval().toNanos(), () -> !unsettled.isEmpty());
+        this.batcher = new SettleBatcher(sqs, url, timer, settings.flushInterval().toNanos(), this::moreComing);
     }
 
     void start() {
@@ -245,6 +245,16 @@ final class SqsReceiver implements ReceiveHandle {
             LOG.error("The delivery handler of endpoint {} failed; its {} deliveries go back to the queue", queue,
                     out.size(), e);
             out.forEach(d -> d.requeue());
+        }
+    }
+
+    /** Whether more settlements may come soon: deliveries unsettled, or receives in flight that may bring some. */
+    private boolean moreComing() {
+        if (!unsettled.isEmpty()) {
+            return true;
+        }
+        synchronized (lock) {
+            return inFlight > 0 && !stopped;
         }
     }
 
