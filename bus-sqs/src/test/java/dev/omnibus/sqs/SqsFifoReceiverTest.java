@@ -153,4 +153,19 @@ class SqsFifoReceiverTest {
                 .failsWithin(Duration.ofSeconds(5)).withThrowableOfType(java.util.concurrent.ExecutionException.class)
                 .withCauseInstanceOf(TransportException.class).withMessageContaining("durable scheduler");
     }
+
+    @Test
+    void aFifoSendDueWithinASecondGoesAtOnceAndIsHeldUntilDue() {
+        start();
+        Queue<Long> at = new ConcurrentLinkedQueue<>();
+        transport.receive("ordered", new ReceiveSettings(10), d -> {
+            at.add(System.currentTimeMillis());
+            d.ack();
+        });
+        long due = System.currentTimeMillis() + 800;
+        transport.send(Address.queue("ordered"), message("g", 0).withDue(java.time.Instant.ofEpochMilli(due))).join();
+        await.until("the message arrives", () -> !at.isEmpty());
+        assertThat(at.peek()).as("arrival (epoch ms) against its due time %d", due).isGreaterThanOrEqualTo(due)
+                .isLessThan(due + 2000);
+    }
 }
