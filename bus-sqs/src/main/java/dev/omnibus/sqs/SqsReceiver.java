@@ -24,8 +24,9 @@ import software.amazon.awssdk.services.sqs.model.ReceiveMessageResponse;
  * <h2>Flow</h2>
  * A receive asks for {@code min(10, free room)} messages, where the room is the prefetch less the
  * deliveries handed over and not settled and the messages already asked for, and starts only when
- * the room holds at least 10 (or half the prefetch, when that is less), so a settlement freeing one
- * slot does not cost a receive call of one message; up to
+ * the room holds at least 10 (or half the prefetch, when that is less; any room on a FIFO queue, where
+ * a busy group's waiting messages hold slots), so a settlement freeing one slot does not cost a
+ * receive call of one message; up to
  * {@code maxConcurrentReceives} receives are in flight at once. Whenever a receive returns or a
  * delivery settles, the next receive starts if there is room, so one slow message holds one slot of
  * the prefetch, never the nine received with it.
@@ -70,13 +71,15 @@ final class SqsReceiver implements ReceiveHandle {
     private ScheduledFuture<?> heartbeat;
     /** The group gate of a FIFO queue ({@link FifoGroups}), else null. */
     private final FifoGroups groups;
-    /** The fewest messages a receive asks for: 10, or half the prefetch when that is smaller (at least 1). */
+    /** The fewest messages a receive asks for: 10, or half the prefetch when that is smaller (at least 1); 1 on FIFO. */
     private final int minBatch;
 
     SqsReceiver(SqsTransport transport, SqsAsyncClient sqs, SqsSettings settings, String queue, String url, int prefetch,
             DeliveryHandler handler, ScheduledExecutorService timer, boolean fifo) {
         this.groups = fifo ? new FifoGroups() : null;
-        this.minBatch = Math.min(SettleBatcher.MAX_BATCH, Math.max(1, prefetch / 2));
+        // on a FIFO queue, waiting messages of a busy group hold prefetch slots: ask for any room, so
+        // other groups keep getting in
+        this.minBatch = fifo ? 1 : Math.min(SettleBatcher.MAX_BATCH, Math.max(1, prefetch / 2));
         this.transport = transport;
         this.sqs = sqs;
         this.settings = settings;
