@@ -26,7 +26,8 @@ final class Queues {
 
     /** The SQS queue name of endpoint {@code name}. */
     String queueName(String name) {
-        return QueueNames.queueName(settings.queuePrefix(), name);
+        return settings.isFifo(name) ? QueueNames.fifoQueueName(settings.queuePrefix(), name)
+                : QueueNames.queueName(settings.queuePrefix(), name);
     }
 
     /** The URL of endpoint {@code name}'s queue, created if missing. */
@@ -48,8 +49,11 @@ final class Queues {
     }
 
     private CompletableFuture<String> create(String queue) {
-        return sqs.createQueue(b -> b.queueName(queue).attributes(Map.of(QueueAttributeName.VISIBILITY_TIMEOUT,
-                String.valueOf(settings.visibilityTimeout().toSeconds())))).thenApply(r -> r.queueUrl());
+        String visibility = String.valueOf(settings.visibilityTimeout().toSeconds());
+        Map<QueueAttributeName, String> attributes = queue.endsWith(QueueNames.FIFO_SUFFIX)
+                ? Map.of(QueueAttributeName.VISIBILITY_TIMEOUT, visibility, QueueAttributeName.FIFO_QUEUE, "true")
+                : Map.of(QueueAttributeName.VISIBILITY_TIMEOUT, visibility);
+        return sqs.createQueue(b -> b.queueName(queue).attributes(attributes)).thenApply(r -> r.queueUrl());
     }
 
     /** Deletes endpoint {@code name}'s queue (a reply queue at close); waits for it. */

@@ -18,8 +18,12 @@ import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
 final class SendBatches {
     static final int MAX_ENTRIES = 10;
 
-    /** One message ready for a batch. */
-    record Entry(SqsWireFormat.Encoded message, int delaySeconds, CompletableFuture<Void> done) {
+    /** One message ready for a batch; {@code fifo}: its ids for a FIFO queue, else null. */
+    record Entry(SqsWireFormat.Encoded message, int delaySeconds, CompletableFuture<Void> done, FifoIds.Ids fifo) {
+        Entry(SqsWireFormat.Encoded message, int delaySeconds, CompletableFuture<Void> done) {
+            this(message, delaySeconds, done, null);
+        }
+
         long size() {
             return SqsWireFormat.wireBytes(message);
         }
@@ -38,8 +42,14 @@ final class SendBatches {
             List<SendMessageBatchRequestEntry> request = new ArrayList<>(batch.size());
             for (int i = 0; i < batch.size(); i++) {
                 Entry e = batch.get(i);
-                request.add(SendMessageBatchRequestEntry.builder().id(String.valueOf(i)).messageBody(e.message().body())
-                        .messageAttributes(e.message().attributes()).delaySeconds(e.delaySeconds()).build());
+                SendMessageBatchRequestEntry.Builder b = SendMessageBatchRequestEntry.builder().id(String.valueOf(i))
+                        .messageBody(e.message().body()).messageAttributes(e.message().attributes());
+                if (e.fifo() == null) {
+                    b.delaySeconds(e.delaySeconds());
+                } else { // a FIFO queue: no per-message delay
+                    b.messageGroupId(e.fifo().groupId()).messageDeduplicationId(e.fifo().deduplicationId());
+                }
+                request.add(b.build());
             }
             sqs.sendMessageBatch(b -> b.queueUrl(url).entries(request)).whenComplete((r, error) -> {
                 if (error != null) {

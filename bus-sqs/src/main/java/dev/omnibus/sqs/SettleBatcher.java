@@ -18,7 +18,10 @@ import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequestEntry;
  * Deletes and visibility changes of one queue, batched: an entry waits at most the flush interval
  * for others to share its {@code DeleteMessageBatch} or {@code ChangeMessageVisibilityBatch} call, and
  * a batch goes at once when it holds 10 (SQS's limit; entries are receipt handles, far below the
- * batch's byte limit, so the count is the only bound checked before an entry is added). Each entry's
+ * batch's byte limit, so the count is the only bound checked before an entry is added). A partial
+ * batch of deletes waits longer while deliveries of the queue are still unsettled or receives are in
+ * flight (more deletes will come soon and can share the call): one flush interval at a time, up to 10 flush intervals after its first
+ * entry (50 ms by default); visibility changes (requeues, lease extensions) never wait longer. Each entry's
  * future completes when SQS confirmed it, or fails with a {@link TransportException} (that entry's
  * error, or the call's). Thread-safe: a lock guards only the two pending lists.
  */
@@ -39,7 +42,17 @@ final class SettleBatcher {
     /** Batch calls not yet answered, so a closing receive loop can wait for them. */
     private final java.util.Set<CompletableFuture<?>> calls = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
+    /** Whether more deletes are coming (deliveries of the queue unsettled), so a partial batch of deletes may wait. */
+    private final java.util.function.BooleanSupplier moreComing;
+    private long deletesSince;
+
     SettleBatcher(SqsAsyncClient sqs, String queueUrl, ScheduledExecutorService timer, long flushNanos) {
+        this(sqs, queueUrl, timer, flushNanos, () -> false);
+    }
+
+    SettleBatcher(SqsAsyncClient sqs, String queueUrl, ScheduledExecutorService timer, long flushNanos,
+            java.util.function.BooleanSupplier moreComing) {
+        this.moreComing = moreComing;
         this.sqs = sqs;
         this.queueUrl = queueUrl;
         this.timer = timer;
@@ -58,6 +71,9 @@ final class SettleBatcher {
         List<Pending> full = null;
         synchronized (lock) {
             List<Pending> list = delete ? deletes : changes;
+            if (delete && list.isEmpty()) {
+                deletesSince = System.nanoTime();
+            }
             list.add(p);
             if (list.size() >= MAX_BATCH) {
                 full = list;
@@ -68,7 +84,7 @@ final class SettleBatcher {
                 }
             } else if (scheduled == null) {
                 try {
-                    scheduled = timer.schedule(this::flush, flushNanos, TimeUnit.NANOSECONDS);
+                    scheduled = timer.schedule(() -> flush(false), flushNanos, TimeUnit.NANOSECONDS);
                 } catch (java.util.concurrent.RejectedExecutionException e) {
                     full = list; // shutting down: send now
                     if (delete) {
@@ -85,16 +101,32 @@ final class SettleBatcher {
         return p.done();
     }
 
-    /** Sends whatever is pending. */
+    /** Sends whatever is pending (the timer's flush: a partial batch of deletes may wait a little more). */
     void flush() {
+        flush(false);
+    }
+
+    private void flush(boolean force) {
         List<Pending> d;
         List<Pending> c;
         synchronized (lock) {
             scheduled = null;
-            d = deletes;
+            boolean holdDeletes = !force && !deletes.isEmpty() && deletes.size() < MAX_BATCH && flushNanos > 0
+                    && System.nanoTime() - deletesSince < 10 * flushNanos && moreComing.getAsBoolean();
+            d = holdDeletes ? List.of() : deletes;
             c = changes;
-            deletes = new ArrayList<>();
+            if (!holdDeletes) {
+                deletes = new ArrayList<>();
+            }
             changes = new ArrayList<>();
+            if (holdDeletes) {
+                try {
+                    scheduled = timer.schedule(() -> flush(false), flushNanos, TimeUnit.NANOSECONDS);
+                } catch (java.util.concurrent.RejectedExecutionException e) {
+                    d = deletes; // shutting down: send now
+                    deletes = new ArrayList<>();
+                }
+            }
         }
         if (!d.isEmpty()) {
             send(d, true);
@@ -106,7 +138,7 @@ final class SettleBatcher {
 
     /** Sends what is pending and returns when every call made so far is answered (or failed). */
     CompletableFuture<Void> drain() {
-        flush();
+        flush(true);
         return CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).handle((v, e) -> null);
     }
 

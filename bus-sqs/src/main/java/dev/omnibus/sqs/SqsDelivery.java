@@ -26,9 +26,16 @@ final class SqsDelivery implements Delivery {
     private final long receivedNanos = System.nanoTime();
     private final AtomicBoolean settled = new AtomicBoolean();
     private final Object dueHeader;
+    /** The SQS message group of a FIFO queue's message, else null. */
+    private final String groupId;
+    /** Set when the lease ran out (the heartbeat's maximum passed): settling it no longer has an effect. */
+    private volatile boolean lapsed;
+    private volatile long leaseEndsNanos;
 
-    SqsDelivery(SqsReceiver receiver, byte[] body, Headers headers, String receipt, int receiveCount, Object dueHeader) {
+    SqsDelivery(SqsReceiver receiver, byte[] body, Headers headers, String receipt, int receiveCount, Object dueHeader,
+            String groupId) {
         this.dueHeader = dueHeader;
+        this.groupId = groupId;
         this.receiver = receiver;
         this.body = body;
         this.headers = headers;
@@ -58,7 +65,28 @@ final class SqsDelivery implements Delivery {
 
     @Override
     public boolean isValid() {
-        return !settled.get() && !receiver.isClosed();
+        return !settled.get() && !lapsed && !receiver.isClosed();
+    }
+
+    /** On a FIFO queue, the message group (SQS keeps order within it); else the default key. */
+    @Override
+    public String orderingKey() {
+        return groupId != null ? groupId : Delivery.super.orderingKey();
+    }
+
+    /** The message group on a FIFO queue, else null. */
+    String groupId() {
+        return groupId;
+    }
+
+    /**
+     * Its lease ran out (the heartbeat stopped at {@code maxLeaseExtension}): SQS may hand it to
+     * another consumer, so this delivery's settlement would act on a message someone else holds.
+     * Claims it, so every later settling call does nothing; true when this call claimed it.
+     */
+    boolean lapse() {
+        lapsed = true;
+        return claim(true);
     }
 
     String receipt() {
@@ -74,18 +102,32 @@ final class SqsDelivery implements Delivery {
         return receivedNanos;
     }
 
+    /** When its lease ends as far as this process knows (System.nanoTime), 0 before the first extension. */
+    long leaseEndsNanos() {
+        return leaseEndsNanos;
+    }
+
+    void leaseEndsAt(long nanos) {
+        leaseEndsNanos = nanos;
+    }
+
     /** Claims the settlement; false when someone settled (or the loop returned) it already. */
     boolean claim() {
+        return claim(true);
+    }
+
+    /** Claims the settlement, saying whether the message goes back to the queue (for the FIFO group gate). */
+    private boolean claim(boolean requeued) {
         if (!settled.compareAndSet(false, true)) {
             return false;
         }
-        receiver.settled(this);
+        receiver.settled(this, requeued);
         return true;
     }
 
     @Override
     public CompletionStage<Void> ack() {
-        if (receiver.isClosed() || !claim()) {
+        if (receiver.isClosed() || !claim(false)) {
             return CompletableFuture.completedFuture(null);
         }
         return receiver.batcher().delete(receipt);
@@ -117,7 +159,7 @@ final class SqsDelivery implements Delivery {
 
     @Override
     public CompletionStage<Void> deadLetter(DeadLetterQueue queue, Headers extraHeaders) {
-        if (receiver.isClosed() || !claim()) {
+        if (receiver.isClosed() || !claim(false)) {
             return CompletableFuture.completedFuture(null);
         }
         return receiver.transport().copy(queue.nameFor(receiver.queue()), body, headers.withAll(extraHeaders))

@@ -37,6 +37,11 @@ final class SqsNativeScheduler implements Scheduler {
         if (whole > SqsTransport.MAX_NATIVE_DELAY.toSeconds()) {
             throw new TransportException("a delay of " + ms + " ms is beyond SQS's native delay of 15 minutes", null, false);
         }
+        if (transport.settings().isFifo(destination.name())) {
+            throw new TransportException("SQS FIFO queue of endpoint " + destination.name() + " has no per-message delay: "
+                    + "configure a durable scheduler (BusBuilder.scheduler, e.g. the outbox's) to delay messages to FIFO "
+                    + "endpoints", null, false);
+        }
         OutgoingMessage m = message.withDue(null);
         if (ms % 1000 > 0) { // DelaySeconds counts whole seconds: the receiver holds it for the rest
             m = m.withHeaders(dev.omnibus.Headers.of(SqsReceiver.DUE_HEADER, String.valueOf(due.toEpochMilli())));

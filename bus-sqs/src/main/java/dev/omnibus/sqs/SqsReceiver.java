@@ -23,7 +23,10 @@ import software.amazon.awssdk.services.sqs.model.ReceiveMessageResponse;
  *
  * <h2>Flow</h2>
  * A receive asks for {@code min(10, free room)} messages, where the room is the prefetch less the
- * deliveries handed over and not settled and the messages already asked for; up to
+ * deliveries handed over and not settled and the messages already asked for, and starts only when
+ * the room holds at least 10 (or half the prefetch, when that is less; any room on a FIFO queue, where
+ * a busy group's waiting messages hold slots), so a settlement freeing one slot does not cost a
+ * receive call of one message; up to
  * {@code maxConcurrentReceives} receives are in flight at once. Whenever a receive returns or a
  * delivery settles, the next receive starts if there is room, so one slow message holds one slot of
  * the prefetch, never the nine received with it.
@@ -66,9 +69,17 @@ final class SqsReceiver implements ReceiveHandle {
     private volatile boolean stopped;
     private volatile boolean closed;
     private ScheduledFuture<?> heartbeat;
+    /** The group gate of a FIFO queue ({@link FifoGroups}), else null. */
+    private final FifoGroups groups;
+    /** The fewest messages a receive asks for: 10, or half the prefetch when that is smaller (at least 1); 1 on FIFO. */
+    private final int minBatch;
 
     SqsReceiver(SqsTransport transport, SqsAsyncClient sqs, SqsSettings settings, String queue, String url, int prefetch,
-            DeliveryHandler handler, ScheduledExecutorService timer) {
+            DeliveryHandler handler, ScheduledExecutorService timer, boolean fifo) {
+        this.groups = fifo ? new FifoGroups() : null;
+        // on a FIFO queue, waiting messages of a busy group hold prefetch slots: ask for any room, so
+        // other groups keep getting in
+        this.minBatch = fifo ? 1 : Math.min(SettleBatcher.MAX_BATCH, Math.max(1, prefetch / 2));
         this.transport = transport;
         this.sqs = sqs;
         this.settings = settings;
@@ -77,7 +88,7 @@ final class SqsReceiver implements ReceiveHandle {
         this.prefetch = prefetch;
         this.handler = handler;
         this.timer = timer;
-        this.batcher = new SettleBatcher(sqs, url, timer, settings.flushInterval().toNanos());
+        this.batcher = new SettleBatcher(sqs, url, timer, settings.flushInterval().toNanos(), this::moreComing);
     }
 
     void start() {
@@ -104,11 +115,26 @@ final class SqsReceiver implements ReceiveHandle {
         return closed;
     }
 
-    /** A delivery claimed its settlement: its room is free again. */
-    void settled(SqsDelivery d) {
+    /**
+     * A delivery claimed its settlement ({@code requeued}: it goes back to the queue): its room is free
+     * again. On a FIFO queue the next message of its group goes out, or, after a requeue, the group's
+     * waiting messages go back to SQS too ({@link FifoGroups}).
+     */
+    void settled(SqsDelivery d, boolean requeued) {
         unsettled.remove(d);
         synchronized (lock) {
             outstanding--;
+        }
+        if (groups != null) {
+            FifoGroups.After after = groups.settled(d, requeued);
+            for (SqsDelivery back : after.returned()) {
+                if (back.claim()) {
+                    batcher.changeVisibility(back.receipt(), 0);
+                }
+            }
+            if (after.next() != null && !stopped) {
+                dispatch(List.of(after.next()));
+            }
         }
         pump();
     }
@@ -121,7 +147,7 @@ final class SqsReceiver implements ReceiveHandle {
                     return;
                 }
                 int free = prefetch - outstanding - requested;
-                if (free <= 0) {
+                if (free < minBatch) { // wait for room for a fuller receive: fewer calls per message
                     return;
                 }
                 n = Math.min(SettleBatcher.MAX_BATCH, free);
@@ -137,7 +163,9 @@ final class SqsReceiver implements ReceiveHandle {
         try {
             f = sqs.receiveMessage(b -> b.queueUrl(url).maxNumberOfMessages(n).waitTimeSeconds(settings.waitTimeSeconds())
                     .messageAttributeNames("All")
-                    .messageSystemAttributeNames(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT));
+                    .messageSystemAttributeNames(groups == null ? List.of(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT)
+                            : List.of(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT,
+                                    MessageSystemAttributeName.MESSAGE_GROUP_ID)));
         } catch (RuntimeException e) {
             f = CompletableFuture.failedFuture(e);
         }
@@ -189,26 +217,48 @@ final class SqsReceiver implements ReceiveHandle {
             return;
         }
         if (!messages.isEmpty()) {
-            List<Delivery> out = new ArrayList<>(messages.size());
+            List<SqsDelivery> all = new ArrayList<>(messages.size());
             for (Message m : messages) {
                 SqsDelivery d = toDelivery(m);
                 unsettled.add(d);
-                long wait = holdMillis(d);
-                if (wait > 0) {
-                    hold(d, wait);
-                } else {
-                    out.add(d);
-                }
+                all.add(d);
             }
-            try {
-                handler.onDeliveries(out);
-            } catch (RuntimeException e) {
-                LOG.error("The delivery handler of endpoint {} failed; its {} deliveries go back to the queue", queue,
-                        out.size(), e);
-                out.forEach(d -> d.requeue());
-            }
+            dispatch(groups == null ? all : groups.admit(all));
         }
         pump();
+    }
+
+    /** Hands deliveries to the handler: at once, or when due (a natively delayed one with a fraction of a second left). */
+    private void dispatch(List<SqsDelivery> ready) {
+        List<Delivery> out = new ArrayList<>(ready.size());
+        for (SqsDelivery d : ready) {
+            long wait = holdMillis(d);
+            if (wait > 0) {
+                hold(d, wait);
+            } else {
+                out.add(d);
+            }
+        }
+        if (out.isEmpty()) {
+            return;
+        }
+        try {
+            handler.onDeliveries(out);
+        } catch (RuntimeException e) {
+            LOG.error("The delivery handler of endpoint {} failed; its {} deliveries go back to the queue", queue,
+                    out.size(), e);
+            out.forEach(d -> d.requeue());
+        }
+    }
+
+    /** Whether more settlements may come soon: deliveries unsettled, or receives in flight that may bring some. */
+    private boolean moreComing() {
+        if (!unsettled.isEmpty()) {
+            return true;
+        }
+        synchronized (lock) {
+            return inFlight > 0 && !stopped;
+        }
     }
 
     /** How long a natively delayed message is still to wait (the fraction of a second DelaySeconds cannot carry). */
@@ -258,20 +308,40 @@ final class SqsReceiver implements ReceiveHandle {
             rest.remove(DUE_HEADER);
             headers = dev.omnibus.Headers.of(rest);
         }
-        return new SqsDelivery(this, decoded.body(), headers, m.receiptHandle(), receiveCount, due);
+        String group = groups == null ? null : m.attributes().get(MessageSystemAttributeName.MESSAGE_GROUP_ID);
+        SqsDelivery d = new SqsDelivery(this, decoded.body(), headers, m.receiptHandle(), receiveCount, due,
+                groups == null ? null : group == null ? "" : group);
+        d.leaseEndsAt(d.receivedNanos() + settings.visibilityTimeout().toNanos());
+        return d;
     }
 
+    /**
+     * The heartbeat: extends every unsettled delivery's lease by the visibility timeout, until
+     * {@code maxLeaseExtension} after its receipt. Past that, a delivery whose lease ends before the
+     * next beat lapses ({@link SqsDelivery#lapse()}): it is no longer valid, its settlement does
+     * nothing, and SQS hands the message out again when the lease ends (logged at WARN once).
+     */
     private void extendLeases() {
         long now = System.nanoTime();
         long max = settings.maxLeaseExtension().toNanos();
+        long visibility = settings.visibilityTimeout().toNanos();
+        long beat = Math.max(1000, settings.visibilityTimeout().toMillis() / 2) * 1_000_000L;
         int seconds = (int) settings.visibilityTimeout().toSeconds();
         for (SqsDelivery d : unsettled) {
-            if (now - d.receivedNanos() < max && d.isValid()) {
+            if (!d.isValid()) {
+                continue;
+            }
+            if (now - d.receivedNanos() < max) {
+                d.leaseEndsAt(now + visibility);
                 d.extendLease(java.time.Duration.ofSeconds(seconds)).whenComplete((v, e) -> {
                     if (e != null && d.isValid()) {
                         LOG.warn("Extending the visibility of {} failed: {}", d, e.toString());
                     }
                 });
+            } else if (now + beat >= d.leaseEndsNanos() && d.lapse()) {
+                LOG.warn("{} is still unsettled {} after its receipt (maxLeaseExtension): its lease ends now and SQS "
+                        + "delivers it again; settling this delivery no longer has an effect", d,
+                        settings.maxLeaseExtension());
             }
         }
     }

@@ -11,10 +11,16 @@ import software.amazon.awssdk.services.sqs.SqsAsyncClient;
  * never shows credentials.
  *
  * @param client           a client the application owns (the transport does not close it), or null
+ * @param fifoEndpoints    the endpoint names whose queues are FIFO queues
  */
 record SqsSettings(Region region, URI endpoint, AwsCredentialsProvider credentials, SqsAsyncClient client,
         String queuePrefix, Duration visibilityTimeout, Duration maxLeaseExtension, int waitTimeSeconds,
-        Duration flushInterval, int maxConcurrentReceives) {
+        Duration flushInterval, int maxConcurrentReceives, java.util.Set<String> fifoEndpoints) {
+
+    /** Whether endpoint (or destination) {@code name} is a FIFO queue ({@link SqsTransportBuilder#fifo}). */
+    boolean isFifo(String name) {
+        return fifoEndpoints.contains(name);
+    }
 
     @Override
     public String toString() {
@@ -23,13 +29,16 @@ record SqsSettings(Region region, URI endpoint, AwsCredentialsProvider credentia
                         : credentials.getClass().getSimpleName())
                 + ", queuePrefix=" + queuePrefix + ", visibilityTimeout=" + visibilityTimeout + ", maxLeaseExtension="
                 + maxLeaseExtension + ", waitTimeSeconds=" + waitTimeSeconds + ", flushInterval=" + flushInterval
-                + ", maxConcurrentReceives=" + maxConcurrentReceives + "]";
+                + ", maxConcurrentReceives=" + maxConcurrentReceives + ", fifo=" + fifoEndpoints + "]";
     }
 
     /** Where a queue's URL in log lines and transport URIs points: the endpoint's host, else the region. */
     String host() {
         if (endpoint != null) {
             return endpoint.getAuthority();
+        }
+        if (region == null) {
+            return "sqs"; // the application's own client(...): its endpoint and region are its own
         }
         return "sqs." + region.id() + ".amazonaws.com";
     }

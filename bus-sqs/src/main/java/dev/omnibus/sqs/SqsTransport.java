@@ -95,6 +95,8 @@ public final class SqsTransport implements Transport {
     private SnsTopology topology;
     private SnsPublisher publisher;
     private ClaimCheck claims;
+    /** Sends to FIFO endpoints ({@link SqsTransportBuilder#fifo}). */
+    private FifoSender fifo;
     private ScheduledExecutorService timer;
     private BusClock clock = BusClock.system();
 
@@ -120,7 +122,9 @@ public final class SqsTransport implements Transport {
     public TransportCapabilities capabilities() {
         return TransportCapabilities.builder("sqs")
                 .settlement(TransportCapabilities.Settlement.PER_MESSAGE)
-                .ordering(TransportCapabilities.Ordering.NONE) // FIFO queues (GROUP) come later
+                // FIFO endpoints keep order per message group; standard queues none
+                .ordering(settings.fifoEndpoints().isEmpty() ? TransportCapabilities.Ordering.NONE
+                        : TransportCapabilities.Ordering.GROUP)
                 .routing(TransportCapabilities.Routing.BUS)
                 .nativeDelay(MAX_NATIVE_DELAY, false)
                 .temporaryEndpoints(false)
@@ -144,6 +148,7 @@ public final class SqsTransport implements Transport {
         });
         sqs = settings.client() != null ? settings.client() : AwsClients.sqs(settings);
         queues = new Queues(sqs, settings);
+        fifo = new FifoSender(sqs, queues, this::clock);
         startSnsAndClaimCheck();
         LOG.info("SQS transport of bus {} started ({}, {})", context.busName(), settings, snsSettings);
     }
@@ -235,8 +240,14 @@ public final class SqsTransport implements Transport {
             CompletableFuture<Void> done = new CompletableFuture<>();
             out.add(done);
             try {
-                int delay = delaySeconds(m.due());
-                entries.add(encode(endpoint, m.body(), m.headers()).thenApply(e -> new SendBatches.Entry(e, delay, done)));
+                if (settings.isFifo(endpoint)) { // group and dedup ids, no DelaySeconds, no claim check
+                    Headers h = fifo.headers(endpoint, m.headers(), m.due());
+                    entries.add(CompletableFuture.completedFuture(
+                            new SendBatches.Entry(SqsWireFormat.encode(m.body(), h, endpoint), 0, done, FifoIds.of(h))));
+                } else {
+                    int delay = delaySeconds(m.due());
+                    entries.add(encode(endpoint, m.body(), m.headers()).thenApply(e -> new SendBatches.Entry(e, delay, done)));
+                }
             } catch (RuntimeException e) {
                 entries.add(CompletableFuture.failedFuture(e));
             }
@@ -260,7 +271,11 @@ public final class SqsTransport implements Transport {
                         }
                     }
                     if (!ready.isEmpty()) {
-                        SendBatches.send(sqs, url, endpoint, ready);
+                        if (settings.isFifo(endpoint)) {
+                            fifo.sendBatches(endpoint, url, ready);
+                        } else {
+                            SendBatches.send(sqs, url, endpoint, ready);
+                        }
                     }
                 });
         return out;
@@ -287,8 +302,12 @@ public final class SqsTransport implements Transport {
     }
 
     private CompletableFuture<Void> sendTo(String endpoint, byte[] body, Headers headers, Instant due) {
+        if (settings.isFifo(endpoint)) { // group and dedup ids, no DelaySeconds
+            return fifo.send(endpoint, body, headers, due);
+        }
         return sendTo(endpoint, body, headers, delaySeconds(due));
     }
+
 
     private CompletableFuture<Void> sendTo(String endpoint, byte[] body, Headers headers, int delay) {
         return encode(endpoint, body, headers).thenCombine(queues.url(endpoint), (m, url) -> sqs.sendMessage(b -> b
@@ -330,7 +349,7 @@ public final class SqsTransport implements Transport {
         checkOpen();
         String url = queues.url(queue).join();
         SqsReceiver r = new SqsReceiver(this, sqs, settings, queue, url, receiveSettings.prefetch(),
-                new ClaimedDeliveries(claims, handler), timer);
+                new ClaimedDeliveries(claims, handler), timer, settings.isFifo(queue));
         receivers.add(r);
         r.start();
         return r;

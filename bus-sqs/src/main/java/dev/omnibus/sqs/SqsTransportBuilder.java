@@ -47,6 +47,7 @@ public final class SqsTransportBuilder {
     private URI s3Endpoint;
     private S3AsyncClient s3Client;
     private Integer claimCheckMaxBodySize;
+    private final java.util.Set<String> fifoEndpoints = new java.util.LinkedHashSet<>();
 
     SqsTransportBuilder() {
     }
@@ -129,7 +130,11 @@ public final class SqsTransportBuilder {
         return this;
     }
 
-    /** How long a delete or visibility change waits for others to share its batch call: 0 to 1 s. */
+    /**
+     * How long a delete or visibility change waits for others to share its batch call: 0 to 1 s. A
+     * partial batch of deletes waits up to 10 times that while other deliveries of the queue are
+     * unsettled (they can still join it).
+     */
     public SqsTransportBuilder flushInterval(Duration interval) {
         if (interval == null || interval.isNegative() || interval.compareTo(Duration.ofSeconds(1)) > 0) {
             problems.add("flushInterval must be between 0 and 1 s, was " + interval);
@@ -237,6 +242,34 @@ public final class SqsTransportBuilder {
         }
     }
 
+    /**
+     * Endpoints whose queues are SQS FIFO queues, {@code <prefix><name>.fifo} (the name shortened, with
+     * a hash, so the whole stays within 80 characters). Name the same endpoints on every bus that
+     * sends to them: a send to a listed name goes to its FIFO queue with {@code MessageGroupId} = the
+     * message's partition key (its correlation id unless the producer set another key; the message id
+     * when it has neither) and {@code MessageDeduplicationId} = its message id. The receive loop hands
+     * the bus one message of a group at a time, groups in parallel ({@link FifoGroups}). The endpoints'
+     * {@code _error} and {@code _skipped} queues stay standard queues. FIFO queues have no per-message
+     * delay: scheduled sends and delayed redelivery to them need a durable scheduler
+     * ({@code BusBuilder.scheduler}). Default: none.
+     */
+    public SqsTransportBuilder fifo(String... endpointNames) {
+        if (endpointNames == null || endpointNames.length == 0) {
+            problems.add("fifo() names no endpoint: name the endpoints whose queues are FIFO queues");
+            return this;
+        }
+        for (String n : endpointNames) {
+            if (n == null || n.isBlank()) {
+                problems.add("fifo(...) holds a blank endpoint name");
+            } else if (n.endsWith(QueueNames.FIFO_SUFFIX)) {
+                problems.add("fifo(\"" + n + "\"): name the endpoint without '.fifo'; the transport adds it to the queue name");
+            } else {
+                fifoEndpoints.add(n);
+            }
+        }
+        return this;
+    }
+
     /** The transport; {@link ConfigurationException} listing every problem when the settings are wrong. */
     public SqsTransport build() {
         List<String> all = new ArrayList<>(problems);
@@ -252,7 +285,7 @@ public final class SqsTransportBuilder {
             throw new ConfigurationException(all);
         }
         return new SqsTransport(new SqsSettings(region, endpoint, credentials, client, queuePrefix, visibilityTimeout,
-                maxLeaseExtension, waitTimeSeconds, flushInterval, maxConcurrentReceives),
+                maxLeaseExtension, waitTimeSeconds, flushInterval, maxConcurrentReceives, java.util.Set.copyOf(fifoEndpoints)),
                 new SnsSettings(snsEndpoint != null || snsClient != null ? snsEndpoint : endpoint, snsClient, claimCheckBucket,
                         s3Endpoint != null || s3Client != null ? s3Endpoint : endpoint, s3Client,
                         claimCheckMaxBodySize == null ? 16 * 1024 * 1024 : claimCheckMaxBodySize));

@@ -58,4 +58,22 @@ class SqsTransportBuilderTest {
         assertThat(caps.maxBatchSize()).isEqualTo(10);
         assertThat(caps.routing()).isEqualTo(dev.omnibus.spi.TransportCapabilities.Routing.BUS);
     }
+
+    @Test
+    void fifoEndpointNamesAreCheckedAndTheQueueGetsItsSuffix() {
+        assertThatThrownBy(() -> SqsTransport.builder().fifo("orders.fifo", " ").fifo().build())
+                .isInstanceOf(ConfigurationException.class)
+                .satisfies(e -> assertThat(((ConfigurationException) e).problems()).hasSize(3)
+                        .anySatisfy(p -> assertThat(p).contains("without '.fifo'"))
+                        .anySatisfy(p -> assertThat(p).contains("blank"))
+                        .anySatisfy(p -> assertThat(p).contains("names no endpoint")));
+        SqsTransport t = SqsTransport.builder().region("eu-west-1").queuePrefix("prod-").fifo("payments").build();
+        assertThat(t.settings().isFifo("payments")).isTrue();
+        assertThat(t.settings().isFifo("orders")).isFalse();
+        assertThat(new Queues(null, t.settings()).queueName("payments")).isEqualTo("prod-payments.fifo");
+        assertThat(new Queues(null, t.settings()).queueName("orders")).isEqualTo("prod-orders");
+        assertThat(t.capabilities().ordering()).isEqualTo(dev.omnibus.spi.TransportCapabilities.Ordering.GROUP);
+        assertThat(SqsTransport.builder().region("eu-west-1").build().capabilities().ordering())
+                .isEqualTo(dev.omnibus.spi.TransportCapabilities.Ordering.NONE);
+    }
 }
