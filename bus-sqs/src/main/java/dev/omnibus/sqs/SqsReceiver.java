@@ -58,6 +58,10 @@ final class SqsReceiver implements ReceiveHandle {
     private final String url;
     private final int prefetch;
     private final DeliveryHandler handler;
+    /** Whether receives fail (reported to the handler once, and once when they work again). */
+    private final java.util.concurrent.atomic.AtomicBoolean failing = new java.util.concurrent.atomic.AtomicBoolean();
+    /** Whether this loop told the handler it is over (its queue was deleted). */
+    private final java.util.concurrent.atomic.AtomicBoolean stopReported = new java.util.concurrent.atomic.AtomicBoolean();
     private final ScheduledExecutorService timer;
     private final SettleBatcher batcher;
     private final Set<SqsDelivery> unsettled = ConcurrentHashMap.newKeySet();
@@ -195,9 +199,22 @@ final class SqsReceiver implements ReceiveHandle {
             return;
         }
         if (error != null) {
+            Throwable cause = Queues.cause(error);
+            if (!closed && cause instanceof software.amazon.awssdk.services.sqs.model.QueueDoesNotExistException) {
+                // the queue was deleted under the loop: it is over; the bus declares the endpoint again
+                if (stopReported.compareAndSet(false, true)) {
+                    LOG.warn("SQS queue {} (endpoint {}) no longer exists; the endpoint subscribes again", url, queue);
+                    handler.onReceiveStopped(new dev.omnibus.TransportException("SQS queue of endpoint " + queue
+                            + " no longer exists: " + cause.getMessage(), cause, true));
+                }
+                return;
+            }
             if (!closed) {
+                if (failing.compareAndSet(false, true)) {
+                    handler.onReceiveInterrupted(cause); // the endpoint's health says recovering until a receive works
+                }
                 LOG.warn("Receiving from SQS queue {} (endpoint {}) failed; trying again in {} ms: {}", url, queue,
-                        RETRY_MILLIS, Queues.cause(error).toString());
+                        RETRY_MILLIS, cause.toString());
                 synchronized (lock) {
                     requested += asked; // hold the slot until the retry
                     inFlight++;
@@ -215,6 +232,9 @@ final class SqsReceiver implements ReceiveHandle {
                 }
             }
             return;
+        }
+        if (failing.compareAndSet(true, false)) {
+            handler.onReceiveResumed();
         }
         if (!messages.isEmpty()) {
             List<SqsDelivery> all = new ArrayList<>(messages.size());
