@@ -3,6 +3,7 @@ package dev.omnibus.spi;
 import dev.omnibus.Headers;
 import dev.omnibus.TransportException;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -89,6 +90,43 @@ public interface Delivery {
 
     /** Done with it: the broker forgets it. */
     CompletionStage<Void> ack();
+
+    /**
+     * Done with it, together with the messages its consumer produced while the bus held them back
+     * (an endpoint with {@code ReceiveEndpointBuilder.useInMemoryOutbox()}): the messages leave, in
+     * their order, and the delivery is settled as by {@link #ack}, only once the transport confirmed
+     * them all. The bus calls it instead of {@link #ack} when the consumer succeeded and produced
+     * something; a delivery settled another way (retried, moved to {@code _error}) never lets its
+     * messages leave.
+     *
+     * <p>The default sends each message through {@code transport} ({@link ProducedMessage#sendThrough}),
+     * waits for every confirmation, then calls {@link #ack}: the messages leave before the ack, at least
+     * once (a crash between the two, or a failed send, means the delivery comes again and its consumer
+     * produces them again). When a send fails the delivery is {@linkplain #requeue() requeued} and the
+     * stage fails with the send's error. A transport that can write the messages and the settlement
+     * in one broker transaction overrides it (Kafka: the messages and the consumed offset commit
+     * together, or neither does).
+     *
+     * @param messages  the held messages, in the order the consumer produced them (not empty)
+     * @param transport the bus's transport, for the default's sends
+     */
+    default CompletionStage<Void> ackWith(List<ProducedMessage> messages, Transport transport) {
+        if (messages.isEmpty()) {
+            return ack();
+        }
+        CompletableFuture<?>[] sent = new CompletableFuture<?>[messages.size()];
+        for (int i = 0; i < sent.length; i++) {
+            sent[i] = messages.get(i).sendThrough(transport);
+        }
+        return CompletableFuture.allOf(sent).handle((ok, e) -> {
+            if (e == null) {
+                return ack();
+            }
+            Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null
+                    ? e.getCause() : e;
+            return requeue().thenCompose(v -> CompletableFuture.<Void>failedFuture(cause));
+        }).thenCompose(stage -> stage);
+    }
 
     /** Put it back on its queue for another delivery, at once. */
     CompletionStage<Void> requeue();
