@@ -102,8 +102,10 @@ public interface Delivery {
      * <p>The default sends each message through {@code transport} ({@link ProducedMessage#sendThrough}),
      * waits for every confirmation, then calls {@link #ack}: the messages leave before the ack, at least
      * once (a crash between the two, or a failed send, means the delivery comes again and its consumer
-     * produces them again). When a send fails the delivery is {@linkplain #requeue() requeued} and the
-     * stage fails with the send's error. A transport that can write the messages and the settlement
+     * produces them again). When a send fails the delivery is {@linkplain #requeue() requeued} (moved to
+     * {@code _error} with the reason instead when the failure is a {@link dev.omnibus.BusException} that
+     * retrying cannot help, such as a message over the transport's size limit) and the stage fails
+     * with the send's error. A transport that can write the messages and the settlement
      * in one broker transaction overrides it (Kafka: the messages and the consumed offset commit
      * together, or neither does).
      *
@@ -124,6 +126,12 @@ public interface Delivery {
             }
             Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null
                     ? e.getCause() : e;
+            if (cause instanceof dev.omnibus.BusException b && !b.isRetryable()) { // would fail every time: to _error
+                Headers reason = Headers.of(java.util.Map.of("MT-Reason", "fault",
+                        "MT-Fault-ExceptionType", cause.getClass().getName(),
+                        "MT-Fault-Message", String.valueOf(cause.getMessage())));
+                return deadLetter(DeadLetterQueue.ERROR, reason).thenCompose(v -> CompletableFuture.<Void>failedFuture(cause));
+            }
             return requeue().thenCompose(v -> CompletableFuture.<Void>failedFuture(cause));
         }).thenCompose(stage -> stage);
     }
