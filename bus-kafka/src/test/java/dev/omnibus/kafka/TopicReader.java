@@ -52,6 +52,22 @@ final class TopicReader implements AutoCloseable {
         return List.copyOf(messages);
     }
 
+    /**
+     * Reads until this reader's position reaches the end of every partition as of the call (the last
+     * stable offset for {@code read_committed}), within 30 s; returns everything read so far.
+     */
+    List<JsonNode> readToEnd() {
+        Map<TopicPartition, Long> ends = consumer.endOffsets(consumer.assignment(), Duration.ofSeconds(30));
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!ends.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue())) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new AssertionError("the reader did not reach the end offsets " + ends + " within 30 s");
+            }
+            poll();
+        }
+        return poll();
+    }
+
     @Override
     public void close() {
         consumer.close(Duration.ofSeconds(5));
