@@ -125,6 +125,39 @@ class InMemoryOutboxTest {
         }
     }
 
+    @Test
+    void heldMessagesAreReportedToObserversWhenTheyLeaveAndAFailedAttemptsScheduledSendIsNeverScheduled() {
+        List<Object> observed = new CopyOnWriteArrayList<>();
+        try (Bus bus = Bus.builder().transport(InMemoryTransport.create())
+                .observer(new dev.omnibus.spi.BusObserver() {
+                    @Override
+                    public void produced(Envelope envelope, Object message, Address destination, Envelope cause) {
+                        if (message instanceof Out o) {
+                            observed.add(o.id());
+                        }
+                    }
+                })
+                .receiveEndpoint("work", e -> e.retry(Retry.immediate(1)).useInMemoryOutbox().consumer(Work.class, ctx -> {
+                    int n = attempts.computeIfAbsent(ctx.message().id(), k -> new AtomicInteger()).incrementAndGet();
+                    ctx.send(Address.queue("outs"), new Out(ctx.message().id() * 10 + n),
+                            SendOptions.defaults().withDelay(Duration.ofMillis(20)));
+                    if (n <= ctx.message().failures()) {
+                        assertThat(observed).as("observed while the consumer runs").isEmpty();
+                        throw new IllegalStateException("attempt " + n + " fails");
+                    }
+                }))
+                .receiveEndpoint("outs", e -> e.consumer(Out.class,
+                        ctx -> outs.computeIfAbsent(ctx.message().id(), k -> new AtomicInteger()).incrementAndGet()))
+                .start()) {
+            bus.send(Address.queue("work"), new Work(1, 1)).join();
+            Waits.until("the second attempt's scheduled output", WAIT, () -> outs.containsKey(12), () -> outs);
+            bus.send(Address.queue("work"), new Work(3, 0)).join(); // scheduled after it, with the same delay
+            Waits.until("work 3's scheduled output", WAIT, () -> outs.containsKey(31), () -> outs);
+            assertThat(outs).as("scheduled outputs consumed: the failed attempt's (11) never").containsOnlyKeys(12, 31);
+            assertThat(observed).as("observed: each leaving message once").containsExactly(12, 31);
+        }
+    }
+
     /** The in-memory transport, recording each publish, send and acknowledgement in order. */
     static final class RecordingTransport extends DelegatingTransport {
         private final List<String> events;
