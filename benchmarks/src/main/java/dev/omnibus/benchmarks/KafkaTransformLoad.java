@@ -29,12 +29,14 @@ import org.apache.kafka.common.TopicPartition;
  * reads N keyed records (the Omnibus body of an {@code OrderSubmitted}, written beforehand, untimed) and
  * writes one record per input to an output topic; it is timed from its first input record to the moment
  * a {@code read_committed} reader of the output topic has seen all N outputs (what a downstream
- * service waits for). Four sides, in one run, on one broker, alternating which pair goes first:
+ * service waits for). Five sides, in one run, on one broker, alternating which pair goes first:
  * <ul>
- * <li><b>Omnibus at-least-once</b>: an endpoint whose consumer {@code ctx.send}s the message on (the
- *     send is confirmed before the record is settled; positions committed every 100 ms);</li>
- * <li><b>Omnibus transactional</b>: the same with {@code useInMemoryOutbox()} on a transport with
- *     {@code transactions(...)}: outputs and positions in one transaction per 100 ms commit;</li>
+ * <li><b>Omnibus send-and-wait</b>: an endpoint whose consumer {@code ctx.send}s the message on; the
+ *     worker waits for the broker's confirmation before the record is settled (the default);</li>
+ * <li><b>Omnibus outbox</b>: the same with {@code useInMemoryOutbox()}: the send leaves after the
+ *     consumer returned and the record is settled when it is confirmed, without holding the worker;</li>
+ * <li><b>Omnibus transactional</b>: the outbox on a transport with {@code transactions(...)}: outputs
+ *     and positions in one transaction per 100 ms commit;</li>
  * <li><b>raw at-least-once</b>: a {@code KafkaConsumer} loop that sends each output, and every 100 ms
  *     flushes the producer and commits the consumed positions ({@code commitAsync});</li>
  * <li><b>raw transactional</b>: the same loop with a transactional producer: a transaction per 100 ms
@@ -89,58 +91,64 @@ final class KafkaTransformLoad {
         System.out.printf(Locale.ROOT, "consume-transform-produce: %,d records per side, concurrency %d, prefetch %d, "
                 + "commits every %d ms; %d rounds + warm-up%n", messages, concurrency, prefetch, COMMIT_INTERVAL.toMillis(),
                 rounds);
-        LoadComparison busCost = new LoadComparison("transform: Omnibus at-least-once vs transactional", rounds);
-        LoadComparison rawCost = new LoadComparison("transform: raw at-least-once vs transactional", rounds);
-        LoadComparison vsRawTx = new LoadComparison("transform: raw transactional vs Omnibus transactional", rounds);
-        LoadComparison vsRaw = new LoadComparison("transform: raw at-least-once vs Omnibus at-least-once", rounds);
+        LoadComparison busCost = new LoadComparison("Omnibus outbox: at-least-once vs transactional", rounds);
+        LoadComparison rawCost = new LoadComparison("raw: at-least-once vs transactional", rounds);
+        LoadComparison vsRaw = new LoadComparison("at-least-once: raw vs Omnibus outbox", rounds);
+        LoadComparison vsRawTx = new LoadComparison("transactional: raw vs Omnibus", rounds);
+        LoadComparison waitCost = new LoadComparison("Omnibus: send-and-wait vs outbox", rounds);
+        List<String> sides = List.of("bus", "busout", "bustx", "raw", "rawtx");
         for (int round = 0; round <= rounds; round++) {
             int n = round == 0 ? Math.min(messages, 5_000) : messages;
             String r = "-" + round;
             List<String> topics = new ArrayList<>();
-            for (String side : List.of("bus", "bustx", "raw", "rawtx")) {
+            for (String side : sides) {
                 topics.add(prefix + side + "-in" + r);
                 topics.add(prefix + side + "-out" + r);
             }
             tool.createTopics(topics.toArray(String[]::new)); // all at once, before any send (KAFKA-15591)
-            for (String side : List.of("bus", "bustx", "raw", "rawtx")) {
+            for (String side : sides) {
                 tool.rawProduce(prefix + side + "-in" + r, value, n - 1); // plus its one warm-up record: n
             }
             double bus;
+            double busOut;
             double busTx;
             double raw;
             double rawTx;
             if (round % 2 == 1) {
                 raw = raw("raw" + r, n, false);
                 rawTx = raw("rawtx" + r, n, true);
-                bus = bus("bus" + r, n, false);
-                busTx = bus("bustx" + r, n, true);
+                busOut = bus("busout" + r, n, true, false);
+                busTx = bus("bustx" + r, n, true, true);
+                bus = bus("bus" + r, n, false, false);
             } else {
-                bus = bus("bus" + r, n, false);
-                busTx = bus("bustx" + r, n, true);
+                busOut = bus("busout" + r, n, true, false);
+                busTx = bus("bustx" + r, n, true, true);
                 raw = raw("raw" + r, n, false);
                 rawTx = raw("rawtx" + r, n, true);
+                bus = bus("bus" + r, n, false, false);
             }
-            System.out.printf(Locale.ROOT, "%s: Omnibus %,.0f/s, transactional %,.0f/s (%.2f); raw %,.0f/s, "
-                    + "transactional %,.0f/s (%.2f); Omnibus/raw: at-least-once %.2f, transactional %.2f%n",
-                    round == 0 ? "warm-up" : "round " + round, bus, busTx, busTx / bus, raw, rawTx, rawTx / raw, bus / raw,
-                    busTx / rawTx);
+            System.out.printf(Locale.ROOT, "%s: Omnibus send-and-wait %,.0f/s; Omnibus outbox %,.0f/s, transactional %,.0f/s "
+                    + "(%.2f); raw %,.0f/s, transactional %,.0f/s (%.2f); Omnibus/raw: at-least-once %.2f, transactional %.2f%n",
+                    round == 0 ? "warm-up" : "round " + round, bus, busOut, busTx, busTx / busOut, raw, rawTx, rawTx / raw,
+                    busOut / raw, busTx / rawTx);
             if (round > 0) {
-                busCost.add(bus, busTx);
+                busCost.add(busOut, busTx);
                 rawCost.add(raw, rawTx);
+                vsRaw.add(raw, busOut);
                 vsRawTx.add(rawTx, busTx);
-                vsRaw.add(raw, bus);
+                waitCost.add(bus, busOut);
             }
         }
         System.out.println();
         LoadComparison.print("best of " + rounds + " rounds", "baseline rec/s", "candidate rec/s",
-                List.of(busCost, rawCost, vsRaw, vsRawTx));
-        System.out.printf(Locale.ROOT, "per round: Omnibus tx/at-least-once %s; raw tx/at-least-once %s; Omnibus/raw "
-                + "at-least-once %s; Omnibus/raw transactional %s%n", busCost.roundRatios(), rawCost.roundRatios(),
-                vsRaw.roundRatios(), vsRawTx.roundRatios());
+                List.of(busCost, rawCost, vsRaw, vsRawTx, waitCost));
+        System.out.printf(Locale.ROOT, "per round: Omnibus tx/outbox %s; raw tx/at-least-once %s; Omnibus/raw at-least-once "
+                + "%s; Omnibus/raw transactional %s; Omnibus outbox/send-and-wait %s%n", busCost.roundRatios(),
+                rawCost.roundRatios(), vsRaw.roundRatios(), vsRawTx.roundRatios(), waitCost.roundRatios());
     }
 
     /** Omnibus: endpoint {@code <side>-in} sends each message on to {@code <side>-out}; records per second. */
-    private double bus(String side, int n, boolean transactional) throws Exception {
+    private double bus(String side, int n, boolean outbox, boolean transactional) throws Exception {
         String in = side.replace("-", "-in-");
         String out = side.replace("-", "-out-");
         tool.group(prefix + in);
@@ -152,7 +160,7 @@ final class KafkaTransformLoad {
                         first.compareAndSet(0, System.nanoTime());
                         ctx.send(Address.queue(out), ctx.message());
                     });
-                    if (transactional) {
+                    if (outbox) {
                         e.useInMemoryOutbox();
                     }
                 })

@@ -23,7 +23,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Consume-transform-produce transactions ({@code KafkaTransportBuilder.transactions} with
  * {@code useInMemoryOutbox()}) on the real broker: an aborted transaction leaves no output a
- * {@code read_committed} reader sees, and the input comes again, marked redelivered.
+ * {@code read_committed} reader sees (a raw one, nor the bus's own consumers, read_committed by
+ * default), and the input comes again, marked redelivered.
  */
 class KafkaTransactionsTest {
     record Work(int id) {
@@ -63,16 +64,20 @@ class KafkaTransactionsTest {
                 new NewTopic(TopicNames.endpoint(prefix, "bigs"), 1, (short) 1)
                         .configs(Map.of("max.message.bytes", "2000")))).all().get(30, TimeUnit.SECONDS);
         List<String> attempts = new CopyOnWriteArrayList<>();
+        List<String> consumedOuts = new CopyOnWriteArrayList<>();
         KafkaTransport transport = KafkaTransport.builder().bootstrapServers(KafkaFixture.bootstrapServers())
                 .topicPrefix(prefix).partitions(1).transactions("kt-instance").build();
         try (Bus bus = Bus.builder().transport(transport).name("kt-" + RunIds.next())
                 .receiveEndpoint("work", e -> e.useInMemoryOutbox().consumer(Work.class, ctx -> {
                     attempts.add(ctx.message().id() + (ctx.redelivered() ? " redelivered" : " first"));
                     ctx.send(Address.queue("outs"), new Out(ctx.message().id(), attempts.size()));
-                    if (!ctx.redelivered()) {
+                    if (ctx.message().id() == 1 && !ctx.redelivered()) {
                         ctx.send(Address.queue("bigs"), new Big("x".repeat(5_000))); // the broker refuses it
                     }
                 }))
+                // a bus endpoint reading the output topic: read_committed by default
+                .receiveEndpoint("outs", e -> e.consumer(Out.class,
+                        ctx -> consumedOuts.add(ctx.message().id() + "/" + ctx.message().attempt())))
                 .start();
                 TopicReader committed = new TopicReader(outs, 1, true);
                 TopicReader everything = new TopicReader(outs, 1, false)) {
@@ -88,7 +93,17 @@ class KafkaTransactionsTest {
                     .containsExactly("1/1", "1/2");
             assertThat(ids(committed.poll())).as("visible to read_committed: only the committed attempt's output")
                     .containsExactly("1/2");
+            await.until("the bus's own endpoint consumed the output", () -> !consumedOuts.isEmpty());
+            flushThrough(bus, consumedOuts);
+            assertThat(consumedOuts).as("consumed by the bus's endpoint on the output topic (the aborted one never)")
+                    .containsExactly("1/2", "9/3");
         }
+    }
+
+    /** A second input, committed after the first: once the outs endpoint has its output, it has read past the aborted one. */
+    private static void flushThrough(Bus bus, List<String> consumedOuts) {
+        bus.send(Address.queue("work"), new Work(9)).join();
+        Await.atMost(Duration.ofSeconds(30)).until("the output of work 9 consumed", () -> consumedOuts.contains("9/3"));
     }
 
     @Test
