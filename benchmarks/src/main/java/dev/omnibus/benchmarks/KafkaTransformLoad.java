@@ -106,6 +106,7 @@ final class KafkaTransformLoad {
                 topics.add(prefix + side + "-out" + r);
             }
             tool.createTopics(topics.toArray(String[]::new)); // all at once, before any send (KAFKA-15591)
+            awaitLeaders(topics);
             for (String side : sides) {
                 tool.rawProduce(prefix + side + "-in" + r, value, n - 1); // plus its one warm-up record: n
             }
@@ -248,6 +249,35 @@ final class KafkaTransformLoad {
             c.commitAsync(Map.copyOf(positions), null);
         }
         positions.clear();
+    }
+
+    /**
+     * Waits until the broker answers a ListOffsets for every partition of {@code topics} (it leads
+     * them), within 60 s: an idempotent producer writing to a partition whose leader is not ready yet
+     * can fail with OUT_OF_ORDER_SEQUENCE_NUMBER (KAFKA-15591), which would measure that race.
+     */
+    private void awaitLeaders(List<String> topics) {
+        List<TopicPartition> parts = new ArrayList<>();
+        for (String t : topics) {
+            for (int i = 0; i < partitions; i++) {
+                parts.add(new TopicPartition(t, i));
+            }
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(tool.rawConsumerProperties(null, 1))) {
+            while (true) {
+                try {
+                    if (c.endOffsets(parts, Duration.ofSeconds(5)).size() == parts.size()) {
+                        return;
+                    }
+                } catch (org.apache.kafka.common.errors.TimeoutException e) {
+                    // not led yet: ask again
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("partitions of " + topics + " without a ready leader after 60 s");
+                }
+            }
+        }
     }
 
     /** Waits until a read_committed reader of {@code topic} has seen {@code n} records. */
