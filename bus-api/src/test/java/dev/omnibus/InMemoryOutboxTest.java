@@ -158,6 +158,46 @@ class InMemoryOutboxTest {
         }
     }
 
+    @Test
+    void aHeldSendThatFailsPutsTheDeliveryBackAndOneThatCanNeverSucceedMovesItToError() {
+        AtomicInteger refusals = new AtomicInteger();
+        List<Integer> errors = new CopyOnWriteArrayList<>();
+        DelegatingTransport flaky = new DelegatingTransport(InMemoryTransport.create()) {
+            @Override
+            public CompletableFuture<Void> send(Address destination, OutgoingMessage message) {
+                String key = message.partitionKey();
+                if (destination.name().equals("outs") && key != null && key.startsWith("fail-")) {
+                    boolean forGood = key.equals("fail-always");
+                    if (forGood || refusals.getAndIncrement() == 0) {
+                        return CompletableFuture.failedFuture(new TransportException("refused by the test", null, !forGood));
+                    }
+                }
+                return super.send(destination, message);
+            }
+        };
+        try (Bus bus = Bus.builder().transport(flaky)
+                .receiveEndpoint("work", e -> e.useInMemoryOutbox().consumer(Work.class, ctx -> {
+                    attempts.computeIfAbsent(ctx.message().id(), k -> new AtomicInteger()).incrementAndGet();
+                    String fail = ctx.message().id() == 1 ? "once" : ctx.message().id() == 2 ? "always" : null;
+                    ctx.send(Address.queue("outs"), new Out(ctx.message().id()),
+                            fail == null ? SendOptions.defaults() : SendOptions.defaults().withPartitionKey("fail-" + fail));
+                }))
+                .receiveEndpoint("outs", e -> e.consumer(Out.class,
+                        ctx -> outs.computeIfAbsent(ctx.message().id(), k -> new AtomicInteger()).incrementAndGet()))
+                .receiveEndpoint("work_error", e -> e.consumer(Work.class, ctx -> errors.add(ctx.message().id())))
+                .start()) {
+            bus.send(Address.queue("work"), new Work(1, 0)).join();
+            bus.send(Address.queue("work"), new Work(2, 0)).join();
+            Waits.until("work 1's output after its send failed once", WAIT, () -> outs.containsKey(1), () -> outs);
+            Waits.until("work 2 in work_error", WAIT, () -> errors.contains(2), () -> errors);
+            flush(bus, 3);
+            assertThat(attempts.get(1)).as("work 1 ran again after its held send failed (retryable)").hasValue(2);
+            assertThat(attempts.get(2)).as("work 2 ran once: its send can never succeed").hasValue(1);
+            assertThat(outs).as("outputs").containsOnlyKeys(1, 3);
+            assertThat(outs.get(1)).hasValue(1);
+        }
+    }
+
     /** The in-memory transport, recording each publish, send and acknowledgement in order. */
     static final class RecordingTransport extends DelegatingTransport {
         private final List<String> events;
