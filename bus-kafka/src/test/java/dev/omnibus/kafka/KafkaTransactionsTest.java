@@ -106,6 +106,34 @@ class KafkaTransactionsTest {
         Await.atMost(Duration.ofSeconds(30)).until("the output of work 9 consumed", () -> consumedOuts.contains("9/3"));
     }
 
+    /** Without {@code transactions(...)}: the outbox's default on Kafka, the held messages sent, then the record settled. */
+    @Test
+    void withoutTransactionsTheOutboxSendsOnceFromTheAttemptThatSucceeded() {
+        List<String> attempts = new CopyOnWriteArrayList<>();
+        List<String> consumedOuts = new CopyOnWriteArrayList<>();
+        KafkaTransport transport = KafkaTransport.builder().bootstrapServers(KafkaFixture.bootstrapServers())
+                .topicPrefix(prefix).partitions(1).build();
+        try (Bus bus = Bus.builder().transport(transport).name("kt-" + RunIds.next())
+                .receiveEndpoint("work", e -> e.retry(dev.omnibus.Retry.immediate(2)).useInMemoryOutbox()
+                        .consumer(Work.class, ctx -> {
+                            attempts.add(ctx.message().id() + "/" + ctx.retryAttempt());
+                            ctx.send(Address.queue("outs"), new Out(ctx.message().id(), ctx.retryAttempt()));
+                            if (ctx.message().id() == 1 && ctx.retryAttempt() < 2) {
+                                throw new IllegalStateException("attempt " + ctx.retryAttempt() + " fails");
+                            }
+                        }))
+                .receiveEndpoint("outs", e -> e.consumer(Out.class,
+                        ctx -> consumedOuts.add(ctx.message().id() + "/" + ctx.message().attempt())))
+                .start()) {
+            bus.send(Address.queue("work"), new Work(1)).join();
+            Await.atMost(Duration.ofSeconds(30)).until("work 1's output consumed", () -> consumedOuts.contains("1/2"));
+            bus.send(Address.queue("work"), new Work(2)).join();
+            Await.atMost(Duration.ofSeconds(30)).until("work 2's output consumed", () -> consumedOuts.contains("2/0"));
+            assertThat(attempts).containsExactly("1/0", "1/1", "1/2", "2/0");
+            assertThat(consumedOuts).as("outputs: one per input, from the attempt that succeeded").containsExactly("1/2", "2/0");
+        }
+    }
+
     @Test
     void aBlankInstanceIdIsRefusedAtBuild() {
         assertThatThrownBy(() -> KafkaTransport.builder().transactions(" ").build())
