@@ -33,9 +33,11 @@ import org.slf4j.LoggerFactory;
  * position and the outputs of exactly the records below it become visible together, or neither does.
  *
  * <h2>Failure</h2>
- * If any step fails (a write, the offsets, the commit, a fenced producer), the transaction is aborted
- * (or, when the producer cannot abort, the producer is replaced, which aborts it); the partitions of
- * the transaction are rewound: what the bus still holds of them is dropped unsettled, and the consumer
+ * If any step fails, the transaction is aborted (or, when the producer cannot abort, the producer is
+ * replaced, which ends it). When it was certainly aborted for a reason its content cannot cause (the
+ * group's generation moved in a rebalance, a retriable error such as a timeout), the same outputs and
+ * positions go into the next transaction: nothing runs again. Otherwise (a write the broker refused, a
+ * fenced producer, an outcome unknown) the partitions of the transaction are rewound: what the bus still holds of them is dropped unsettled, and the consumer
  * reads them again from the position the group has committed, so their records are delivered again
  * (as redelivered) and their consumers produce their outputs again.
  *
@@ -86,12 +88,14 @@ final class KafkaTransactions implements AutoCloseable {
             return Set.of(); // the next commit tries again; nothing was taken from the trackers
         }
         Map<TopicPartition, OffsetAndMetadata> positions = new HashMap<>();
+        Map<TopicPartition, PartitionTracker.Batch> batches = new HashMap<>();
         List<ProducedMessage> outputs = new ArrayList<>();
         for (TopicPartition tp : parts) {
             PartitionTracker t = r.trackers.get(tp);
             PartitionTracker.Batch b = t == null ? null : t.takeForTransaction(finalCommit);
             if (b != null) {
                 positions.put(tp, new OffsetAndMetadata(b.position(), t.commitMetadata()));
+                batches.put(tp, b);
                 outputs.addAll(b.outputs());
             }
         }
@@ -108,10 +112,23 @@ final class KafkaTransactions implements AutoCloseable {
             commits++;
         } catch (RuntimeException e) {
             aborts++;
+            boolean aborted = abort();
+            if (aborted && rewindOnFailure && transient_(e)) {
+                // certainly aborted, for a reason that is not its content (a rebalance moved the group's
+                // generation, a timeout): the same outputs and positions go into the next transaction
+                LOG.info("Endpoint {}: the transaction committing {} with {} produced messages was aborted ({}); "
+                        + "retried at the next commit", r.queue, positions.keySet(), outputs.size(), e.toString());
+                batches.forEach((tp, b) -> {
+                    PartitionTracker t = r.trackers.get(tp);
+                    if (t != null) {
+                        t.transactionAborted(b);
+                    }
+                });
+                return Set.of();
+            }
             LOG.warn("Endpoint {}: the transaction committing {} with {} produced messages failed ({}); aborted, and "
                     + "the records are read again from the committed positions", r.queue, positions, outputs.size(),
                     e.toString());
-            abort();
             TransportException cause = new TransportException("the transaction committing " + positions.keySet()
                     + " failed: " + e, e, true);
             if (rewindOnFailure) {
@@ -128,17 +145,40 @@ final class KafkaTransactions implements AutoCloseable {
         return positions.keySet();
     }
 
-    /** Aborts the open transaction; a producer that cannot (fenced, fatal) is replaced, which aborts it. */
-    private void abort() {
+    /**
+     * Aborts the open transaction; true when it is certainly aborted. A producer that cannot abort
+     * (fenced, fatal, a commit whose outcome is unknown) is replaced, which ends the transaction one
+     * way or the other: false.
+     */
+    private boolean abort() {
         try {
             producer.abortTransaction();
+            return true;
         } catch (RuntimeException e) {
             LOG.info("Endpoint {}: the transactional producer {} cannot abort ({}); replacing it", r.queue,
                     transactionalId, e.toString());
             producer.close(Duration.ZERO);
             producer = null;
             restart();
+            return false;
         }
+    }
+
+    /**
+     * Whether a failed transaction failed for a reason that retrying the same content can cure: the
+     * group's generation moved (a rebalance: {@code CommitFailedException}, {@code RebalanceInProgress}) or
+     * a retriable error such as a timeout. A refused write (too large, not authorized) is not: its records
+     * run again instead.
+     */
+    private static boolean transient_(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof org.apache.kafka.clients.consumer.CommitFailedException
+                    || t instanceof org.apache.kafka.common.errors.RebalanceInProgressException
+                    || t instanceof org.apache.kafka.common.errors.RetriableException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private boolean restart() {

@@ -44,6 +44,8 @@ final class PartitionTracker {
     private long previousOwnerHandedUpTo = -1;
     private long requested = -1;
     private boolean revoked;
+    /** Outputs of an aborted transaction that this partition retries in the next one, in order; else null. */
+    private List<ProducedMessage> retryOutputs;
 
     /**
      * @param inFlight the endpoint's count of handed records that are neither settled nor released,
@@ -171,6 +173,10 @@ final class PartitionTracker {
         }
         requested = Math.max(requested, position);
         List<ProducedMessage> out = new ArrayList<>();
+        if (retryOutputs != null) { // an aborted transaction's, older than any below
+            out.addAll(retryOutputs);
+            retryOutputs = null;
+        }
         for (Entry e : awaitingCommit) { // all below the watermark
             if (e.outputs != null) {
                 out.addAll(e.outputs);
@@ -178,6 +184,24 @@ final class PartitionTracker {
             }
         }
         return new Batch(position, out);
+    }
+
+    /**
+     * The transaction that carried {@code batch} was aborted (nothing of it is visible): its outputs go,
+     * first and in order, into the next transaction, which asks for the position again.
+     */
+    synchronized void transactionAborted(Batch batch) {
+        if (revoked) {
+            return;
+        }
+        if (!batch.outputs().isEmpty()) {
+            List<ProducedMessage> again = new ArrayList<>(batch.outputs());
+            if (retryOutputs != null) {
+                again.addAll(retryOutputs);
+            }
+            retryOutputs = again;
+        }
+        requested = committed;
     }
 
     /** A partition's part of a transaction: the position to commit and the outputs of the records below it. */

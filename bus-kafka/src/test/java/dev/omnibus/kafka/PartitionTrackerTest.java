@@ -254,4 +254,24 @@ class PartitionTrackerTest {
         tracker.committed(5);
         assertThat(tracker.rewindPosition()).isEqualTo(5);
     }
+
+    @Test
+    void anAbortedTransactionsOutputsGoFirstIntoTheNextOneWithThePositionAskedAgain() {
+        tracker.handed(1);
+        tracker.handed(2);
+        tracker.settled(1, List.of(out("a1")));
+        PartitionTracker.Batch aborted = tracker.takeForTransaction(false);
+        assertThat(aborted.position()).isEqualTo(2);
+        tracker.transactionAborted(aborted);
+        PartitionTracker.Batch again = tracker.takeForTransaction(false);
+        assertThat(again.position()).as("the same position, asked again").isEqualTo(2);
+        assertThat(names(again)).containsExactly("a1");
+        tracker.transactionAborted(again);
+        tracker.settled(2, List.of(out("a2")));
+        PartitionTracker.Batch next = tracker.takeForTransaction(false);
+        assertThat(next.position()).isEqualTo(3);
+        assertThat(names(next)).as("the aborted outputs first, in order, then the new ones").containsExactly("a1", "a2");
+        tracker.committed(3);
+        assertThat(tracker.takeForTransaction(false)).as("nothing left once committed").isNull();
+    }
 }
