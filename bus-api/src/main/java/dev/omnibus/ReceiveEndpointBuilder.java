@@ -28,6 +28,7 @@ public final class ReceiveEndpointBuilder {
     private Retry retry = Retry.none();
     private Retry redelivery = Retry.none();
     private boolean redeliveryHoldsKey;
+    private boolean inMemoryOutbox;
     private String defaultContentType;
 
     ReceiveEndpointBuilder(String name, MessageTypeRegistry registry) {
@@ -124,6 +125,27 @@ public final class ReceiveEndpointBuilder {
         return this;
     }
 
+    /**
+     * Holds back what this endpoint's consumers publish, send, respond and schedule until the
+     * delivery succeeded (MassTransit's {@code UseInMemoryOutbox}): a consumer that fails produces
+     * nothing, and a retried consumer's messages leave once, from the attempt that succeeded. When
+     * the consumers return, the held messages leave in their order and only then is the delivery
+     * acknowledged ({@link dev.omnibus.spi.Delivery#ackWith}); scheduled sends go to the scheduler
+     * just before. On a transport that settles transactionally (Kafka with
+     * {@code KafkaTransportBuilder.transactions(...)}) the messages and the consumed position commit
+     * in one transaction instead.
+     *
+     * <p>What changes for a consumer: the futures {@code publish}, {@code send} and {@code respond}
+     * return complete when the message is held, not when the broker has it; a failure to send (after
+     * the consumer returned) puts the delivery back on the queue, so it runs again. {@code request} is
+     * not held (it waits for its response). A {@code Fault<T>} is not held either. Memory: the held
+     * messages of the deliveries running at once (at most the endpoint's concurrency). Off by default.
+     */
+    public ReceiveEndpointBuilder useInMemoryOutbox() {
+        this.inMemoryOutbox = true;
+        return this;
+    }
+
     /** Adds a filter around this endpoint's consumers, inside retry; the first added is outermost. */
     public ReceiveEndpointBuilder filter(Filter filter) {
         filters.add(Objects.requireNonNull(filter, "filter"));
@@ -149,7 +171,7 @@ public final class ReceiveEndpointBuilder {
             allProblems.add("endpoint '" + name + "': redeliveryHoldsKey() needs a redelivery policy: add .redelivery(Retry.intervals(...))");
         }
         return new EndpointSpec(name, bindings, Math.max(1, concurrency), Math.max(1, p), retry, redelivery, filters,
-                defaultContentType, redeliveryHoldsKey);
+                defaultContentType, redeliveryHoldsKey, inMemoryOutbox);
     }
 
     private static String consumerName(Object consumer) {

@@ -71,6 +71,13 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  *     -Dexec.args="-classpath %classpath dev.omnibus.benchmarks.KafkaLoadTool --messages 50000 --rounds 5"
  * </pre>
  *
+ * With {@code --transactions} it measures consume-transform-produce instead, with and without
+ * transactions, Omnibus and raw ({@link KafkaTransformLoad}):
+ * <pre>
+ * ./mvnw -q -o -pl benchmarks -am package -DskipTests exec:exec \
+ *     -Dexec.args="-classpath %classpath dev.omnibus.benchmarks.KafkaLoadTool --transactions --messages 20000 --rounds 3"
+ * </pre>
+ *
  * The broker is {@code OMNIBUS_KAFKA_BOOTSTRAP} if set, else a KRaft broker started in this JVM
  * ({@link KafkaBroker}). Every topic and consumer group the tool uses starts with
  * {@code omnibus-load-<run id>.}; they are deleted at the end. A warm-up round (at most 10,000 records,
@@ -99,6 +106,8 @@ public final class KafkaLoadTool {
     private final int orderedConcurrency;
     private final int orderedPrefetch;
     private final int rounds;
+    /** {@code --transactions}: measure consume-transform-produce with and without transactions instead. */
+    private final boolean transactions;
     private final String run = Long.toHexString(ThreadLocalRandom.current().nextLong() | Long.MIN_VALUE).substring(0, 8);
     private final String prefix = "omnibus-load-" + run + ".";
     private final Set<String> groups = ConcurrentHashMap.newKeySet();
@@ -118,6 +127,16 @@ public final class KafkaLoadTool {
         int oc = 32;
         int opf = 256;
         int r = 3;
+        boolean tx = false;
+        List<String> rest = new ArrayList<>();
+        for (String a : args) {
+            if (a.equals("--transactions")) {
+                tx = true;
+            } else {
+                rest.add(a);
+            }
+        }
+        args = rest.toArray(String[]::new);
         for (int i = 0; i + 1 < args.length; i += 2) {
             int v = Integer.parseInt(args[i + 1]);
             switch (args[i]) {
@@ -148,6 +167,7 @@ public final class KafkaLoadTool {
         orderedConcurrency = oc;
         orderedPrefetch = opf;
         rounds = r;
+        transactions = tx;
     }
 
     public static void main(String[] args) throws Exception {
@@ -170,6 +190,14 @@ public final class KafkaLoadTool {
 
     private void measure(KafkaBroker broker) throws Exception {
         Probe probe = probe();
+        if (transactions) {
+            System.out.printf(Locale.ROOT, "Kafka load tool --transactions: %s; records of %,d bytes, %d keys, %d partitions; "
+                    + "acks=all, idempotent, linger.ms=%d, batch.size=%,d%n", broker.describe(), probe.value.length, keys,
+                    partitions, lingerMs, batchSize);
+            new KafkaTransformLoad(new TransformTool(), prefix, run, probe.value, messages, rounds, partitions, concurrency,
+                    prefetch).measure();
+            return;
+        }
         System.out.printf(Locale.ROOT, "Kafka load tool: %s; %,d records of %,d bytes (Omnibus adds %,d bytes of record "
                 + "headers), %d keys, %d partitions; acks=all, idempotent, linger.ms=%d, batch.size=%,d, window %,d; "
                 + "consume: prefetch %d, concurrency %d; speed-up: %,d records, %d keys, 1-5 ms each, concurrency %d, "
@@ -260,10 +288,51 @@ public final class KafkaLoadTool {
     }
 
     private KafkaTransport transport() {
+        return transport(null);
+    }
+
+    /** The transport, with {@code transactions(instance)} unless {@code instance} is null. */
+    private KafkaTransport transport(String instance) {
         KafkaTransportBuilder b = KafkaTransport.builder().bootstrapServers(bootstrap).topicPrefix(prefix)
                 .partitions(partitions).commitInterval(COMMIT_INTERVAL);
         producerTuning().forEach(b::property);
+        if (instance != null) {
+            b.transactions(instance);
+        }
         return b.build();
+    }
+
+    /** What {@link KafkaTransformLoad} uses of this tool. */
+    private final class TransformTool implements KafkaTransformLoad.Tool {
+        @Override
+        public KafkaTransport transport(String transactionalInstance) {
+            return KafkaLoadTool.this.transport(transactionalInstance);
+        }
+
+        @Override
+        public Properties rawProducerProperties() {
+            return KafkaLoadTool.this.rawProducerProperties();
+        }
+
+        @Override
+        public Properties rawConsumerProperties(String group, int maxPollRecords) {
+            return KafkaLoadTool.this.rawConsumerProperties(group, maxPollRecords);
+        }
+
+        @Override
+        public void createTopics(String... names) throws Exception {
+            KafkaLoadTool.this.createTopics(names);
+        }
+
+        @Override
+        public void rawProduce(String topic, byte[] value, int n) throws Exception {
+            KafkaLoadTool.this.rawProduce(topic, value, n);
+        }
+
+        @Override
+        public void group(String name) {
+            groups.add(name);
+        }
     }
 
     /** What the transport's producer runs with (KafkaTransport.producerProperties), plus the tuning. */

@@ -15,6 +15,8 @@ import java.util.List;
  * @param redelivery         delayed redelivery through the scheduler
  * @param filters            user filters, outermost first
  * @param defaultContentType the content type assumed when a delivery has none
+ * @param redeliveryHoldsKey later messages of a key wait for its delayed redelivery
+ * @param inMemoryOutbox     what consumers produce leaves only when the delivery succeeded
  */
 public record EndpointSpec(
         String name,
@@ -25,7 +27,8 @@ public record EndpointSpec(
         Retry redelivery,
         List<Filter> filters,
         String defaultContentType,
-        boolean redeliveryHoldsKey) {
+        boolean redeliveryHoldsKey,
+        boolean inMemoryOutbox) {
     public EndpointSpec {
         bindings = List.copyOf(bindings);
         filters = List.copyOf(filters);

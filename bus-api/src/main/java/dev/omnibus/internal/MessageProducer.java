@@ -208,7 +208,8 @@ final class MessageProducer {
 
     /**
      * Encodes as {@link #produce} does and hands the message to {@code outbound} instead of the
-     * transport; synchronous, throws what encoding or the outbound throws. Not observed.
+     * transport; synchronous, throws what encoding or the outbound throws. Not observed (except by the
+     * in-memory outbox, whose messages are observed when they leave).
      *
      * @return the message id
      */
@@ -231,12 +232,19 @@ final class MessageProducer {
                 span.setAttribute(Tracing.MESSAGE_ID, String.valueOf(encoded.messageId()));
             }
             OutgoingMessage out = encoded.outgoing();
+            InMemoryOutbox held = outbound instanceof InMemoryOutbox h ? h : null;
+            if (held != null) {
+                held.typeOfNext(type);
+            }
             if (o.delay() != null && !o.delay().isZero()) {
                 outbound.schedule(spec.clock().now().plus(o.delay()), p.destination(), out);
             } else if (p.destination() == null) {
                 outbound.publish(type, out);
             } else {
                 outbound.send(p.destination(), out);
+            }
+            if (held != null) { // held messages are observed when they leave, as sent ones are when sent
+                held.observeOnRelease(() -> observed(encoded, p));
             }
             return encoded.messageId();
         } catch (RuntimeException e) {

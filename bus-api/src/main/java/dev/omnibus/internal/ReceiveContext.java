@@ -37,6 +37,8 @@ final class ReceiveContext extends DefaultConsumeContext implements TaskQueue.Li
     List<ConsumerBinding> consumers;
     /** The context the current filter handed on (a redirected view, say). */
     ConsumeContext<?> current;
+    /** What the consumers produced under the in-memory outbox, set when they succeeded; else null. */
+    InMemoryOutbox held;
     /** The consumer running now, for fault headers; null outside the consumers. */
     String consumer;
 

@@ -38,7 +38,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code tracing}: the CONSUMER span;</li>
  *   <li>{@code bind}: the message bound to its type, the consume context made;</li>
  *   <li>{@code fault}: {@code Fault<T>} and the move to {@code _error} once everything inside failed;</li>
- *   <li>{@code redelivery}, {@code retry} (when configured), the bus's filters, the endpoint's filters;</li>
+ *   <li>{@code redelivery}, {@code retry}, {@code in-memory-outbox} (when configured), the bus's filters,
+ *       the endpoint's filters;</li>
  *   <li>{@code consumers}.</li>
  * </ol>
  */
@@ -87,6 +88,9 @@ final class ReceiveEndpointRuntime implements DeliveryHandler {
         }
         if (spec.retry().limit() > 0) {
             s.add(new ConsumeStages.FilterStage("retry", new RetryFilter(spec.retry(), busSpec.clock(), bus)));
+        }
+        if (spec.inMemoryOutbox()) {
+            s.add(new InMemoryOutbox.Stage());
         }
         for (Filter f : busSpec.filters()) {
             s.add(new ConsumeStages.FilterStage(ConsumeStages.FilterStage.nameOf(f), f));
@@ -180,7 +184,7 @@ final class ReceiveEndpointRuntime implements DeliveryHandler {
 
     void startReceiving() {
         executor = new PartitionedExecutor(spec.name(), spec.concurrency());
-        ReceiveLoop l = new ReceiveLoop(spec.name(), busSpec.transport(), new ReceiveSettings(spec.prefetch()), this,
+        ReceiveLoop l = new ReceiveLoop(spec.name(), busSpec.transport(), new ReceiveSettings(spec.prefetch(), spec.inMemoryOutbox()), this,
                 busSpec.clock(), this::declare);
         loop = l;
         l.start();

@@ -40,7 +40,12 @@ final class SettleStages {
             ReceiveEndpointRuntime ep = r.endpoint;
             try {
                 next.proceed(r);
-                settle(r, "ack", r.delivery.isValid() ? r.delivery.ack() : null);
+                InMemoryOutbox held = r.held;
+                if (held == null) {
+                    settle(r, "ack", r.delivery.isValid() ? r.delivery.ack() : null);
+                } else { // the consumer's held messages leave with the ack, or not at all
+                    settle(r, "ack with the consumer's held messages", r.delivery.isValid() ? held.release(r) : null);
+                }
             } catch (DeadLetter dl) {
                 Object message = r.bound() ? r.message() : null;
                 // recorded before the move, so an observer never sees the next step before this one

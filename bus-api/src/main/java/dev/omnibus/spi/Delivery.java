@@ -3,6 +3,7 @@ package dev.omnibus.spi;
 import dev.omnibus.Headers;
 import dev.omnibus.TransportException;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -89,6 +90,51 @@ public interface Delivery {
 
     /** Done with it: the broker forgets it. */
     CompletionStage<Void> ack();
+
+    /**
+     * Done with it, together with the messages its consumer produced while the bus held them back
+     * (an endpoint with {@code ReceiveEndpointBuilder.useInMemoryOutbox()}): the messages leave, in
+     * their order, and the delivery is settled as by {@link #ack}, only once the transport confirmed
+     * them all. The bus calls it instead of {@link #ack} when the consumer succeeded and produced
+     * something; a delivery settled another way (retried, moved to {@code _error}) never lets its
+     * messages leave.
+     *
+     * <p>The default sends each message through {@code transport} ({@link ProducedMessage#sendThrough}),
+     * waits for every confirmation, then calls {@link #ack}: the messages leave before the ack, at least
+     * once (a crash between the two, or a failed send, means the delivery comes again and its consumer
+     * produces them again). When a send fails the delivery is {@linkplain #requeue() requeued} (moved to
+     * {@code _error} with the reason instead when the failure is a {@link dev.omnibus.BusException} that
+     * retrying cannot help, such as a message over the transport's size limit) and the stage fails
+     * with the send's error. A transport that can write the messages and the settlement
+     * in one broker transaction overrides it (Kafka: the messages and the consumed offset commit
+     * together, or neither does).
+     *
+     * @param messages  the held messages, in the order the consumer produced them (not empty)
+     * @param transport the bus's transport, for the default's sends
+     */
+    default CompletionStage<Void> ackWith(List<ProducedMessage> messages, Transport transport) {
+        if (messages.isEmpty()) {
+            return ack();
+        }
+        CompletableFuture<?>[] sent = new CompletableFuture<?>[messages.size()];
+        for (int i = 0; i < sent.length; i++) {
+            sent[i] = messages.get(i).sendThrough(transport);
+        }
+        return CompletableFuture.allOf(sent).handle((ok, e) -> {
+            if (e == null) {
+                return ack();
+            }
+            Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null
+                    ? e.getCause() : e;
+            if (cause instanceof dev.omnibus.BusException b && !b.isRetryable()) { // would fail every time: to _error
+                Headers reason = Headers.of(java.util.Map.of("MT-Reason", "fault",
+                        "MT-Fault-ExceptionType", cause.getClass().getName(),
+                        "MT-Fault-Message", String.valueOf(cause.getMessage())));
+                return deadLetter(DeadLetterQueue.ERROR, reason).thenCompose(v -> CompletableFuture.<Void>failedFuture(cause));
+            }
+            return requeue().thenCompose(v -> CompletableFuture.<Void>failedFuture(cause));
+        }).thenCompose(stage -> stage);
+    }
 
     /** Put it back on its queue for another delivery, at once. */
     CompletionStage<Void> requeue();

@@ -59,12 +59,28 @@ final class ClientProperties {
         return p;
     }
 
+    /**
+     * The transactional producer of one endpoint ({@link KafkaTransactions}): the shared producer's
+     * properties plus its {@code transactional.id} (idempotence and {@code acks=all} as always).
+     */
+    Properties transactionalProducer(String transactionalId) {
+        Properties p = producer();
+        p.put(ProducerConfig.CLIENT_ID_CONFIG, "omnibus-" + busName + "-tx-" + transactionalId);
+        p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        return p;
+    }
+
     /** A consumer of endpoint {@code queue} in {@code group}; a reply endpoint's (null group) reads by {@code assign}. */
     Properties consumer(String queue, String group, int prefetch) {
         Properties p = base("omnibus-" + busName + "-" + queue);
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        // never a record of an aborted transaction (nor one of an open transaction yet): what a
+        // transactional endpoint, here or in another service, has not committed does not exist
+        p.putIfAbsent(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, String.valueOf(Math.min(500, Math.max(1, prefetch))));
         if (group == null) {
             p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"); // its own new topic: everything in it is a reply

@@ -1,7 +1,11 @@
 package dev.omnibus.kafka;
 
 import dev.omnibus.Headers;
+import dev.omnibus.TransportException;
 import dev.omnibus.spi.Delivery;
+import dev.omnibus.spi.ProducedMessage;
+import dev.omnibus.spi.Transport;
+import java.util.List;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -101,6 +105,36 @@ final class KafkaDelivery extends RecordDelivery {
         }
         receiver.settledOne();
         return receiver.temporary() ? DONE : committed;
+    }
+
+    /**
+     * On a transactional endpoint ({@link KafkaTransactions}): settles the record with its consumer's
+     * messages held beside it; they are written in the transaction that commits the partition's
+     * watermark past the record, and the stage completes when it committed. A message over the
+     * transport's size limit can never be written: the record goes to {@code _error} instead, with
+     * the reason. Elsewhere: {@link Delivery#ackWith}'s default (send, then ack).
+     */
+    @Override
+    public CompletionStage<Void> ackWith(List<ProducedMessage> messages, Transport transport) {
+        if (receiver.transactions == null || messages.isEmpty()) {
+            return sendThenAck(messages, transport);
+        }
+        for (ProducedMessage m : messages) {
+            String tooLarge = receiver.transport().checkSize(m);
+            if (tooLarge != null) {
+                return deadLetter(DeadLetterQueue.ERROR, Headers.of(java.util.Map.of("MT-Reason", "fault",
+                        "MT-Fault-ExceptionType", TransportException.class.getName(), "MT-Fault-Message", tooLarge)))
+                        .thenCompose(v -> CompletableFuture.<Void>failedFuture(new TransportException(tooLarge, null, false)));
+            }
+        }
+        if (!settled.compareAndSet(false, true)) {
+            return DONE;
+        }
+        if (!tracker.settled(record.offset(), List.copyOf(messages))) {
+            return DONE; // revoked or rewound meanwhile: the record comes again, and its outputs with it
+        }
+        receiver.settledOne();
+        return committed;
     }
 
     @Override

@@ -46,6 +46,11 @@ import org.slf4j.LoggerFactory;
  * become invalid (late settlements do nothing), and the settled watermark is committed before the
  * partition is released. A lost partition (the member was expelled) is dropped without a commit.
  *
+ * <h2>Transactions</h2>
+ * With {@link KafkaTransportBuilder#transactions} and an endpoint that holds its consumers' outputs
+ * ({@code useInMemoryOutbox()}), every commit above is a transaction of the endpoint's own producer that
+ * also writes the outputs of the records below the committed watermarks ({@link KafkaTransactions}).
+ *
  * <h2>Reply endpoints</h2>
  * A temporary endpoint reads its own topic without a group ({@code assign}), commits nothing, and its
  * topic is deleted when the transport closes.
@@ -76,9 +81,11 @@ final class KafkaReceiver implements ReceiveHandle, Runnable {
     volatile boolean closing;
     private volatile boolean closed;
     private long lastCommitNanos = System.nanoTime();
+    /** Null unless the endpoint commits in transactions with its consumers' outputs ({@link KafkaTransactions}). */
+    final KafkaTransactions transactions;
 
     KafkaReceiver(KafkaTransport transport, String queue, Collection<String> topics, boolean temporary, int prefetch,
-            DeliveryHandler handler, Consumer<byte[], byte[]> consumer, String threadName) {
+            DeliveryHandler handler, Consumer<byte[], byte[]> consumer, String threadName, String transactionalId) {
         this.transport = transport;
         this.queue = queue;
         this.topics = List.copyOf(topics);
@@ -90,6 +97,7 @@ final class KafkaReceiver implements ReceiveHandle, Runnable {
         this.settings = transport.settings();
         this.thread = new Thread(this, threadName);
         this.thread.setDaemon(true);
+        this.transactions = transactionalId == null ? null : new KafkaTransactions(this, transactionalId);
     }
 
     void start() {
@@ -102,6 +110,9 @@ final class KafkaReceiver implements ReceiveHandle, Runnable {
                 trackers.put(tp, new PartitionTracker(inFlight));
             }
         } else {
+            if (transactions != null) {
+                transactions.start();
+            }
             consumer.subscribe(topics, new KafkaRebalanceListener(this));
         }
         thread.start();
@@ -197,6 +208,9 @@ final class KafkaReceiver implements ReceiveHandle, Runnable {
                 consumer.close(Duration.ofSeconds(5));
             } catch (RuntimeException e) {
                 LOG.warn("Endpoint {}: closing the Kafka consumer failed: {}", queue, e.toString());
+            }
+            if (transactions != null) {
+                transactions.close();
             }
             for (PartitionTracker t : trackers.values()) {
                 t.revoke(new TransportException("endpoint " + queue + " closed before the commit", null, true));
@@ -304,6 +318,10 @@ final class KafkaReceiver implements ReceiveHandle, Runnable {
             return;
         }
         lastCommitNanos = t;
+        if (transactions != null) {
+            transactions.commit(new ArrayList<>(trackers.keySet()), false, true);
+            return;
+        }
         Map<TopicPartition, OffsetAndMetadata> positions = new HashMap<>();
         for (Map.Entry<TopicPartition, PartitionTracker> e : trackers.entrySet()) {
             long p = e.getValue().toCommit();
@@ -334,6 +352,10 @@ final class KafkaReceiver implements ReceiveHandle, Runnable {
     /** Commits the settled watermark of {@code parts} and waits for the broker (revocation, close). */
     void commitSync(Collection<TopicPartition> parts) {
         if (temporary) {
+            return;
+        }
+        if (transactions != null) {
+            transactions.commit(parts, true, false);
             return;
         }
         Map<TopicPartition, OffsetAndMetadata> positions = new HashMap<>();

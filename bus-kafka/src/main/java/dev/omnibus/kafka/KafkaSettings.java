@@ -19,11 +19,14 @@ import java.util.Map;
  * @param clientProperties  passed to every producer, consumer and admin client (TLS, SASL, tuning)
  * @param queueMode         the endpoints read through a share group ({@link KafkaShareReceiver}), not a consumer group
  * @param queueModeForAll   every durable endpoint reads through a share group
+ * @param transactionalInstance this process's id in transactional ids ({@link KafkaTransactions}), or null
+ *                          when endpoints do not commit in transactions
  */
 record KafkaSettings(String bootstrapServers, String topicPrefix, int partitions, short replicationFactor,
         Duration commitInterval, Duration revocationTimeout, KafkaTransportBuilder.StartFrom startFrom,
         int maxMessageSize, String groupInstanceId, KafkaTransportBuilder.GroupProtocol groupProtocol,
-        Map<String, String> clientProperties, java.util.Set<String> queueMode, boolean queueModeForAll) {
+        Map<String, String> clientProperties, java.util.Set<String> queueMode, boolean queueModeForAll,
+        String transactionalInstance) {
     KafkaSettings {
         clientProperties = Map.copyOf(clientProperties);
         queueMode = java.util.Set.copyOf(queueMode);

@@ -8,6 +8,7 @@ import dev.omnibus.TransportException;
 import dev.omnibus.spi.DeliveryHandler;
 import dev.omnibus.spi.EndpointTopology;
 import dev.omnibus.spi.OutgoingMessage;
+import dev.omnibus.spi.ProducedMessage;
 import dev.omnibus.spi.ReceiveHandle;
 import dev.omnibus.spi.ReceiveSettings;
 import dev.omnibus.spi.Transport;
@@ -251,6 +252,30 @@ public final class KafkaTransport implements Transport {
         }
     }
 
+    /** A transactional producer with this id ({@link KafkaTransactions}); not started. */
+    KafkaProducer<byte[], byte[]> transactionalProducer(String transactionalId) {
+        checkOpen();
+        return new KafkaProducer<>(clientProperties.transactionalProducer(transactionalId));
+    }
+
+    /**
+     * Writes a held message with {@code tx}, inside its open transaction: to its type's topic when
+     * published, else to its destination's; a failed write fails the transaction's commit.
+     */
+    void produceIn(KafkaProducer<byte[], byte[]> tx, ProducedMessage m) {
+        String topic = m.published() ? typeTopic(m.type().urn()) : topicOf(m.destination().name());
+        topics.ensure(List.of(topic), settings.partitions());
+        OutgoingMessage out = m.message();
+        tx.send(new ProducerRecord<>(topic, null, keyOf(out), out.body(), KafkaHeaders.write(out.headers())));
+    }
+
+    /** Why {@code m} can never be written (over {@code maxMessageSize}), or null. */
+    String checkSize(ProducedMessage m) {
+        int size = m.message().body().length;
+        return size <= settings.maxMessageSize() ? null : "a message of " + size
+                + " bytes is larger than the transport's maxMessageSize of " + settings.maxMessageSize() + " bytes";
+    }
+
     private static byte[] keyOf(OutgoingMessage message) {
         String key = message.partitionKey();
         if (key == null) {
@@ -286,6 +311,10 @@ public final class KafkaTransport implements Transport {
         List<String> read = endpointTopics.getOrDefault(queue, List.of(topicOf(queue)));
         topics.ensure(read, temporary ? 1 : settings.partitions());
         if (!temporary && settings.queueMode(queue)) {
+            if (receiveSettings.outbox() && settings.transactionalInstance() != null) {
+                LOG.info("Endpoint {} is in queue mode: a share group has no transactions, so its held messages are "
+                        + "sent before each acknowledgement, not in a transaction", queue);
+            }
             return receiveShared(queue, read, receiveSettings.prefetch(), handler);
         }
         if (!temporary && settings.startFrom() == KafkaTransportBuilder.StartFrom.LATEST) {
@@ -294,8 +323,10 @@ public final class KafkaTransport implements Transport {
         }
         KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(clientProperties.consumer(queue, temporary ? null : groupOf(queue),
                 receiveSettings.prefetch()));
+        String transactionalId = !temporary && receiveSettings.outbox() && settings.transactionalInstance() != null
+                ? groupOf(queue) + "/" + settings.transactionalInstance() : null;
         KafkaReceiver receiver = new KafkaReceiver(this, queue, read, temporary, receiveSettings.prefetch(), handler,
-                consumer, "omnibus-kafka-" + busName + "-" + queue);
+                consumer, "omnibus-kafka-" + busName + "-" + queue, transactionalId);
         try {
             receiver.start();
         } catch (RuntimeException e) {

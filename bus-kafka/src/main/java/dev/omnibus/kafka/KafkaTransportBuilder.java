@@ -17,7 +17,8 @@ import java.util.Set;
  * 100 ms, revoked partitions released after at most 10 s, new consumer groups start at the end of
  * their topics, bodies up to 1,000,000 bytes (within the broker's default {@code message.max.bytes}),
  * no static membership, the classic group protocol with the cooperative-sticky assignor, every
- * endpoint on a consumer group (no {@linkplain #queueMode queue mode}).
+ * endpoint on a consumer group (no {@linkplain #queueMode queue mode}), no
+ * {@linkplain #transactions transactions}, consumers read {@code read_committed}.
  *
  * <h2>TLS and SASL</h2>
  * Kafka's own client properties, passed to every producer, consumer and admin client, and never
@@ -56,7 +57,7 @@ public final class KafkaTransportBuilder {
     /** Properties the transport sets itself: a value given for them would be overridden, so it is refused. */
     private static final Set<String> OWNED = Set.of("bootstrap.servers", "key.serializer", "value.serializer",
             "key.deserializer", "value.deserializer", "group.id", "enable.auto.commit", "group.instance.id",
-            "group.protocol", "auto.offset.reset", "share.acknowledgement.mode");
+            "group.protocol", "auto.offset.reset", "share.acknowledgement.mode", "transactional.id");
 
     private final List<String> problems = new ArrayList<>();
     private String bootstrapServers = "127.0.0.1:9092";
@@ -72,6 +73,7 @@ public final class KafkaTransportBuilder {
     private final Map<String, String> properties = new LinkedHashMap<>();
     private final java.util.Set<String> queueMode = new java.util.LinkedHashSet<>();
     private boolean queueModeForAll;
+    private String transactionalInstance;
 
     KafkaTransportBuilder() {
     }
@@ -186,6 +188,30 @@ public final class KafkaTransportBuilder {
     }
 
     /**
+     * Consume-transform-produce transactions for every receive endpoint that holds its consumers'
+     * messages ({@code ReceiveEndpointBuilder.useInMemoryOutbox()}): what the consumers of a record
+     * produce and the committed position past that record are written in one Kafka transaction, so they
+     * become visible together or not at all, and a crash or a rebalance never duplicates an output seen
+     * by a {@code read_committed} reader. Each such endpoint gets its own transactional producer
+     * ({@code transactional.id} = {@code <consumer group>/<instanceId>}) fenced by the consumer group's
+     * generation (KIP-447). Endpoints without the outbox, queue-mode endpoints and the reply endpoint
+     * are not transactional. See {@link KafkaTransactions} and {@code docs/kafka.md}.
+     *
+     * @param instanceId this process's id, unique among the running instances of the service and the
+     *                   same after a restart (a pod name, a host name): a restarted instance then aborts
+     *                   what its predecessor left open at once; two live processes with one id fence
+     *                   each other's transactions
+     */
+    public KafkaTransportBuilder transactions(String instanceId) {
+        if (instanceId == null || instanceId.isBlank()) {
+            problems.add("transactions needs this process's instance id (a pod or host name), was blank");
+        } else {
+            this.transactionalInstance = instanceId.trim();
+        }
+        return this;
+    }
+
+    /**
      * A Kafka client property for every producer, consumer and admin client ({@code security.protocol},
      * {@code ssl.*}, {@code sasl.*}, {@code linger.ms}, …). Properties the transport owns (group id,
      * serializers, offsets) are refused.
@@ -242,7 +268,7 @@ public final class KafkaTransportBuilder {
         }
         return new KafkaTransport(new KafkaSettings(bootstrapServers.trim(), topicPrefix.replace(':', '.'), partitions,
                 replicationFactor, commitInterval, revocationTimeout, startFrom, maxMessageSize, groupInstanceId,
-                groupProtocol, properties, queueMode, queueModeForAll));
+                groupProtocol, properties, queueMode, queueModeForAll, transactionalInstance));
     }
 
     private static void positive(List<String> all, String what, Duration d) {

@@ -1,5 +1,6 @@
 package dev.omnibus.kafka;
 
+import dev.omnibus.spi.ProducedMessage;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -22,7 +23,9 @@ import java.util.concurrent.CompletableFuture;
  * have run already, as redelivered. After a crash that is as of the last commit.
  *
  * <p>Thread-safe: records are handed and commits taken on the poll thread, settled on any thread.
- * Memory: one entry per handed, uncommitted record, bounded by the endpoint's prefetch.
+ * Memory: one entry per handed, uncommitted record: the unsettled ones bounded by the endpoint's
+ * prefetch, the settled ones until the next commit (on a transactional endpoint with the messages their
+ * consumers produced, which wait for the transaction that commits the watermark past their record).
  */
 final class PartitionTracker {
     static final String METADATA_PREFIX = "omnibus:handed=";
@@ -35,10 +38,14 @@ final class PartitionTracker {
     private long committed = -1;
     /** The highest offset handed to the bus; -1 before any. */
     private long handedUpTo = -1;
+    /** The first offset handed to the bus; -1 before any. */
+    private long firstHanded = -1;
     /** The highest offset the partition's previous owner had handed out, from its last commit; -1 if unknown. */
     private long previousOwnerHandedUpTo = -1;
     private long requested = -1;
     private boolean revoked;
+    /** Outputs of an aborted transaction that this partition retries in the next one, in order; else null. */
+    private List<ProducedMessage> retryOutputs;
 
     /**
      * @param inFlight the endpoint's count of handed records that are neither settled nor released,
@@ -50,6 +57,8 @@ final class PartitionTracker {
 
     private static final class Entry {
         final long offset;
+        /** A transactional endpoint's held outputs of this record, until a transaction takes them; else null. */
+        List<ProducedMessage> outputs;
         final CompletableFuture<Void> committed = new CompletableFuture<>();
         boolean settled;
         /** Given back unsettled (a requeue while stopping): not in flight, yet it holds the watermark. */
@@ -82,6 +91,9 @@ final class PartitionTracker {
         }
         e = new Entry(offset);
         handedUpTo = offset;
+        if (firstHanded < 0) {
+            firstHanded = offset;
+        }
         inFlight.incrementAndGet();
         open.addLast(e);
         byOffset.put(offset, e);
@@ -90,9 +102,21 @@ final class PartitionTracker {
 
     /** Marks {@code offset} settled; false when it is unknown (revoked, or never handed). */
     synchronized boolean settled(long offset) {
+        return settled(offset, null);
+    }
+
+    /**
+     * Marks {@code offset} settled with the messages its consumer produced, held until a transaction
+     * that commits a position above the record takes them ({@link #takeForTransaction}); false when it
+     * is unknown (revoked, or never handed).
+     */
+    synchronized boolean settled(long offset, List<ProducedMessage> outputs) {
         Entry e = byOffset.get(offset);
         if (e == null || revoked || e.settled) {
             return false;
+        }
+        if (outputs != null && !outputs.isEmpty()) {
+            e.outputs = outputs;
         }
         if (!e.released) {
             inFlight.decrementAndGet();
@@ -128,6 +152,77 @@ final class PartitionTracker {
             return watermark;
         }
         return -1;
+    }
+
+    /**
+     * What a transaction commits for this partition: the position (the watermark, or with
+     * {@code finalCommit} the {@link #finalPosition()}) and the held outputs of every settled record
+     * below it not taken before, in offset order; null when the position has not moved (and, unless
+     * {@code finalCommit}, nothing is due). The outputs are handed over once: if the transaction fails,
+     * the partition is rewound and its records, with their outputs, come again.
+     */
+    synchronized Batch takeForTransaction(boolean finalCommit) {
+        long position;
+        if (finalCommit) {
+            position = finalPosition();
+        } else {
+            position = watermark > requested ? watermark : -1;
+        }
+        if (position < 0) {
+            return null;
+        }
+        requested = Math.max(requested, position);
+        List<ProducedMessage> out = new ArrayList<>();
+        if (retryOutputs != null) { // an aborted transaction's, older than any below
+            out.addAll(retryOutputs);
+            retryOutputs = null;
+        }
+        for (Entry e : awaitingCommit) { // all below the watermark
+            if (e.outputs != null) {
+                out.addAll(e.outputs);
+                e.outputs = null;
+            }
+        }
+        return new Batch(position, out);
+    }
+
+    /**
+     * The transaction that carried {@code batch} was aborted (nothing of it is visible): its outputs go,
+     * first and in order, into the next transaction, which asks for the position again.
+     */
+    synchronized void transactionAborted(Batch batch) {
+        if (revoked) {
+            return;
+        }
+        if (!batch.outputs().isEmpty()) {
+            List<ProducedMessage> again = new ArrayList<>(batch.outputs());
+            if (retryOutputs != null) {
+                again.addAll(retryOutputs);
+            }
+            retryOutputs = again;
+        }
+        requested = committed;
+    }
+
+    /** A partition's part of a transaction: the position to commit and the outputs of the records below it. */
+    record Batch(long position, List<ProducedMessage> outputs) {
+    }
+
+    /** The highest offset handed to the bus, -1 before any. */
+    synchronized long handedUpTo() {
+        return handedUpTo;
+    }
+
+    /**
+     * Where to read again after a failed transaction, as far as this tracker knows: the last position
+     * committed, else the first record it was handed (where the partition was when assigned); -1 when
+     * nothing was handed.
+     */
+    synchronized long rewindPosition() {
+        if (firstHanded < 0) {
+            return -1;
+        }
+        return committed >= 0 ? committed : firstHanded;
     }
 
     /** The commit metadata that tells the next owner which records this one handed out: {@code omnibus:handed=<offset>}. */

@@ -25,6 +25,12 @@ abstract class RecordDelivery implements Delivery {
         return v == null ? EMPTY : v;
     }
 
+    /** {@link Delivery#ackWith}'s default: the messages through the transport, then {@link #ack}. */
+    final java.util.concurrent.CompletionStage<Void> sendThenAck(java.util.List<dev.omnibus.spi.ProducedMessage> messages,
+            dev.omnibus.spi.Transport transport) {
+        return Delivery.super.ackWith(messages, transport);
+    }
+
     @Override
     public final Headers headers() {
         Headers h = headers;

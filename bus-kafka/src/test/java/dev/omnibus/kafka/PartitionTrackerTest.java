@@ -210,4 +210,68 @@ class PartitionTrackerTest {
         assertThat(tracker.revoked()).isTrue();
         assertThat(tracker.settled(2)).isFalse();
     }
+
+    // ------------------------------------------------------------------------------------------
+    // transactions: outputs wait for the watermark
+
+    private static dev.omnibus.spi.ProducedMessage out(String name) {
+        return new dev.omnibus.spi.ProducedMessage(new dev.omnibus.MessageType("urn:message:t:" + name, Object.class,
+                Object.class, List.of("urn:message:t:" + name)), null,
+                new dev.omnibus.spi.OutgoingMessage(new byte[0], dev.omnibus.Headers.empty(), null, null));
+    }
+
+    private static List<String> names(PartitionTracker.Batch b) {
+        return b.outputs().stream().map(m -> m.type().urn().substring("urn:message:t:".length())).toList();
+    }
+
+    @Test
+    void aTransactionTakesTheOutputsOfExactlyTheRecordsBelowTheWatermark() {
+        tracker.handed(10);
+        tracker.handed(11);
+        tracker.handed(12);
+        tracker.settled(11, List.of(out("a11"), out("b11"))); // finished above the watermark: 10 still runs
+        assertThat(tracker.takeForTransaction(false)).as("nothing due while 10 runs").isNull();
+        tracker.settled(10, List.of(out("a10")));
+        PartitionTracker.Batch first = tracker.takeForTransaction(false);
+        assertThat(first.position()).isEqualTo(12);
+        assertThat(names(first)).as("outputs of 10 and 11, in offset order").containsExactly("a10", "a11", "b11");
+        assertThat(tracker.takeForTransaction(false)).as("taken once: nothing moved since").isNull();
+        tracker.settled(12, List.of(out("a12")));
+        PartitionTracker.Batch second = tracker.takeForTransaction(false);
+        assertThat(second.position()).isEqualTo(13);
+        assertThat(names(second)).containsExactly("a12");
+    }
+
+    @Test
+    void aFinalTransactionCommitsTheFirstHandedRecordWithNoOutputsWhenNothingSettled() {
+        tracker.handed(5);
+        tracker.handed(6);
+        tracker.settled(6, List.of(out("a6")));
+        PartitionTracker.Batch b = tracker.takeForTransaction(true);
+        assertThat(b.position()).as("the watermark cannot pass 5").isEqualTo(5);
+        assertThat(b.outputs()).as("6's output waits: 6 is above the committed position").isEmpty();
+        assertThat(tracker.rewindPosition()).as("never committed: where it was assigned").isEqualTo(5);
+        tracker.committed(5);
+        assertThat(tracker.rewindPosition()).isEqualTo(5);
+    }
+
+    @Test
+    void anAbortedTransactionsOutputsGoFirstIntoTheNextOneWithThePositionAskedAgain() {
+        tracker.handed(1);
+        tracker.handed(2);
+        tracker.settled(1, List.of(out("a1")));
+        PartitionTracker.Batch aborted = tracker.takeForTransaction(false);
+        assertThat(aborted.position()).isEqualTo(2);
+        tracker.transactionAborted(aborted);
+        PartitionTracker.Batch again = tracker.takeForTransaction(false);
+        assertThat(again.position()).as("the same position, asked again").isEqualTo(2);
+        assertThat(names(again)).containsExactly("a1");
+        tracker.transactionAborted(again);
+        tracker.settled(2, List.of(out("a2")));
+        PartitionTracker.Batch next = tracker.takeForTransaction(false);
+        assertThat(next.position()).isEqualTo(3);
+        assertThat(names(next)).as("the aborted outputs first, in order, then the new ones").containsExactly("a1", "a2");
+        tracker.committed(3);
+        assertThat(tracker.takeForTransaction(false)).as("nothing left once committed").isNull();
+    }
 }
