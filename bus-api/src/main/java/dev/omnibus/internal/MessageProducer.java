@@ -409,14 +409,18 @@ final class MessageProducer {
                 ? options.withCorrelationId(consumed.correlationId()) : options;
     }
 
-    /** Headers that flow from a consumed message to what its consumer produces: all but {@code MT-*}. */
+    /**
+     * Headers that flow from a consumed message to what its consumer produces: all but {@code MT-*} and
+     * those a broker acts on when they arrive with a publish ({@link #brokerReserved}): a message must not
+     * steer where the bus sends the messages its consumer produces.
+     */
     static Headers applicationHeaders(Headers headers) {
         if (headers.isEmpty()) {
             return headers;
         }
         boolean any = false;
         for (String n : headers.names()) {
-            if (n.startsWith("MT-")) {
+            if (n.startsWith("MT-") || brokerReserved(n)) {
                 any = true;
                 break;
             }
@@ -426,10 +430,20 @@ final class MessageProducer {
         }
         Map<String, Object> kept = new LinkedHashMap<>();
         headers.asMap().forEach((k, v) -> {
-            if (!k.startsWith("MT-")) {
+            if (!k.startsWith("MT-") && !brokerReserved(k)) {
                 kept.put(k, v);
             }
         });
         return Headers.of(kept);
+    }
+
+    /**
+     * Header names a broker acts on when a publish carries them, never copied from a consumed message:
+     * RabbitMQ's sender-selected distribution ({@code CC}, {@code BCC}: copies routed to other queues),
+     * the delayed-message plugin's {@code x-delay}, and the broker's own {@code x-death} bookkeeping.
+     */
+    static boolean brokerReserved(String name) {
+        return name.equals("CC") || name.equals("BCC") || name.equalsIgnoreCase("x-delay") || name.equalsIgnoreCase("x-death")
+                || name.startsWith("x-first-death-") || name.startsWith("x-last-death-");
     }
 }
