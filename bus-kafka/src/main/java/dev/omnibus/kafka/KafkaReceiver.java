@@ -175,6 +175,7 @@ final class KafkaReceiver implements ReceiveHandle, Runnable {
 
     @Override
     public void run() {
+        Throwable died = null;
         try {
             while (!closing) {
                 if (!deliveriesStopped) {
@@ -201,7 +202,8 @@ final class KafkaReceiver implements ReceiveHandle, Runnable {
             commitSync(new ArrayList<>(trackers.keySet()));
         } catch (Throwable t) {
             if (!closing) {
-                LOG.error("Endpoint {}: the Kafka receive loop stopped on an error; no more records are read", queue, t);
+                died = t;
+                LOG.error("Endpoint {}: the Kafka receive loop stopped on an error; the endpoint subscribes again", queue, t);
             }
         } finally {
             try {
@@ -216,6 +218,9 @@ final class KafkaReceiver implements ReceiveHandle, Runnable {
                 t.revoke(new TransportException("endpoint " + queue + " closed before the commit", null, true));
             }
             closed = true;
+        }
+        if (died != null) { // after the consumer left its group: a new subscription can take the partitions at once
+            handler.onReceiveStopped(died);
         }
     }
 
