@@ -78,7 +78,8 @@ class MassTransitWireGoldenTest {
     }
 
     private Bus bus(java.util.function.Consumer<dev.omnibus.BusBuilder> configure) {
-        dev.omnibus.BusBuilder b = Bus.builder().transport(transport).name("golden-" + run);
+        dev.omnibus.BusBuilder b = Bus.builder().transport(transport).name("golden-" + run)
+                .includeStackTraces(true); // MassTransit writes them: the golden files have them
         configure.accept(b);
         Bus bus = b.start();
         vars.put("busAddress", transport.resolve(bus.address()).toString());
