@@ -164,4 +164,37 @@ class TestHarnessTest {
             assertThat(h.depth("flaky_error")).isZero();
         }
     }
+
+    @org.junit.jupiter.params.ParameterizedTest(name = "deterministic: {0}")
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
+    void assertSkippedFindsAMessageNoConsumerOfItsEndpointTakesInBothModes(boolean deterministic) {
+        TestHarness.Builder b = TestHarness.builder().configure(SHOP);
+        if (deterministic) {
+            b.deterministic(7);
+        }
+        try (TestHarness h = b.start()) {
+            UUID id = UUID.randomUUID();
+            h.send(Address.queue("orders"), new Reminder(id)); // "orders" consumes OrderPlaced only
+            h.assertSkipped(Reminder.class);
+            assertThat(h.depth("orders_skipped")).isEqualTo(1);
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> h.assertSkipped(Pong.class))
+                    .isInstanceOf(AssertionError.class).hasMessageContaining("Pong skipped");
+        }
+    }
+
+    @Test
+    void twoFailureRulesThatMatchOneTypeEachCountItsCalls() {
+        java.util.List<Integer> attempts = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (TestHarness h = TestHarness.builder()
+                .deterministic(3)
+                .faults(FaultPlan.none().failConsumer(Object.class, 1).failConsumer(Ping.class, 2))
+                .configure(bus -> bus.receiveEndpoint("pings", e -> e.retry(Retry.immediate(3))
+                        .consumer(Ping.class, ctx -> attempts.add(ctx.retryAttempt()))))
+                .start()) {
+            h.publish(new Ping(1));
+            h.assertConsumed(Ping.class);
+            // call 1 fails (the Object rule), call 2 fails (the Ping rule), call 3 reaches the consumer
+            assertThat(attempts).containsExactly(2);
+        }
+    }
 }
