@@ -14,8 +14,9 @@ public enum DelayedDelivery {
     /** Always the {@code rabbitmq_delayed_message_exchange} plugin (exchange {@code <target>_delay}, header {@code x-delay}). */
     PLUGIN,
     /**
-     * Always wait queues: a queue {@code <target>_delay_<ms>} per target and delay, with
-     * {@code x-message-ttl} = the delay and {@code x-dead-letter-exchange} = the target exchange.
+     * Always wait queues: 32 shared levels, level {@code k} a queue with {@code x-message-ttl} = 2^k ms,
+     * a message routed through the levels of its delay's set bits and dead-lettered into its target's
+     * exchange at the end ({@code Delays}): a bounded set of queues whatever the delays.
      */
     WAIT_QUEUES
 }

@@ -14,7 +14,15 @@ import org.slf4j.LoggerFactory;
 /**
  * How one transport delays messages on its broker ({@link DelayedDelivery}): with the
  * delayed-message exchange plugin (exchange {@code <target>_delay}, header {@code x-delay}) or with
- * wait queues ({@code <target>_delay_<ms>}, a TTL that dead-letters into the target). With
+ * a fixed set of wait queues shared by every target and delay: {@value #LEVELS} levels, level
+ * {@code k} a queue whose messages all wait {@code 2^k} ms (one TTL per queue, so they expire in
+ * order and none waits behind a longer one). A message's routing key spells its delay in binary,
+ * highest bit first, then its target ({@code 0.1.1.…​.0.orders}); level {@code k}'s topic exchange
+ * sends it through its queue when bit {@code k} is set and straight on to level {@code k-1} when not,
+ * and the last level's dead-letters reach {@value #DELIVER}, bound to each target's exchange by the
+ * target part of the key. So a delay of {@code d} ms waits exactly {@code d} ms through at most
+ * {@value #LEVELS} hops, and the broker holds {@value #LEVELS} queues and {@code LEVELS + 1} exchanges
+ * whatever the delays (the scheme NServiceBus uses, in milliseconds). With
  * {@link DelayedDelivery#AUTO} the plugin is detected once per broker per JVM, on a short-lived
  * connection of its own, because declaring an {@code x-delayed-message} exchange on a broker
  * without the plugin closes the connection it was declared on. Thread-safe.
@@ -26,9 +34,19 @@ final class Delays {
     private static final Map<String, Boolean> PLUGIN_BY_BROKER = new ConcurrentHashMap<>();
     /** RabbitMQ's largest {@code x-message-ttl}, {@code x-expires} and per-message expiration: 2^32-1 ms. */
     static final long MAX_EXPIRY_MILLIS = 0xFFFF_FFFFL;
+    /** Delay levels: 2^0 … 2^31 ms, so any delay up to {@link #MAX_EXPIRY_MILLIS}. */
+    static final int LEVELS = 32;
+    /** The exchange (and queue) of level {@code k} is this prefix and {@code k}. */
+    static final String LEVEL_PREFIX = "omnibus.delay.";
+    /** Where the last level's messages go: bound to each target's exchange. */
+    static final String DELIVER = "omnibus.delay.deliver";
+    /** The longest target name a routing key holds after the delay's bits (255 bytes in all). */
+    static final int MAX_TARGET_BYTES = 255 - 2 * LEVELS;
 
     private final RabbitMqSettings settings;
     private volatile Boolean plugin;
+    private volatile boolean levelsDeclared;
+    private final java.util.Set<String> deliveredTargets = ConcurrentHashMap.newKeySet();
 
     Delays(RabbitMqSettings settings) {
         this.settings = settings;
@@ -69,20 +87,68 @@ final class Delays {
         return exchange;
     }
 
+    /** A publish into the wait levels: to {@code exchange} with {@code routingKey}. */
+    record Route(String exchange, String routingKey) {
+    }
+
     /**
-     * Declares the wait queue that holds messages for {@code target} for {@code delayMillis}, then
-     * dead-letters them into its exchange; returns its name. Declared on every use: a declaration
-     * renews the queue's {@code x-expires} lease, which must outlive the message.
+     * The route that delays a message for {@code target} by {@code delayMillis} (1 to
+     * {@link #MAX_EXPIRY_MILLIS}), declaring the levels the first time and {@code target}'s binding
+     * from {@link #DELIVER} the first time it is delayed to.
      */
-    String declareWaitQueue(Topology topology, String target, long delayMillis) throws IOException {
-        String waitQueue = ExchangeNames.fit(target + "_delay_" + delayMillis + "ms");
-        Map<String, Object> args = new HashMap<>();
-        args.put("x-message-ttl", delayMillis);
-        args.put("x-dead-letter-exchange", target);
-        args.put("x-expires", delayMillis + settings.temporaryQueueExpiry().toMillis());
-        args.put("x-queue-type", "classic");
-        topology.declare(ch -> ch.queueDeclare(waitQueue, true, false, false, args));
-        return waitQueue;
+    Route route(Topology topology, String target, long delayMillis) throws IOException {
+        if (target.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_TARGET_BYTES) {
+            throw new dev.omnibus.TransportException("a delay to '" + target + "' cannot be routed through the wait levels: "
+                    + "the name is over " + MAX_TARGET_BYTES + " bytes (a routing key holds 255)", null, false);
+        }
+        if (!levelsDeclared) {
+            declareLevels(topology);
+        }
+        if (deliveredTargets.add(target)) {
+            try {
+                topology.declare(ch -> ch.exchangeBind(target, DELIVER, "*.".repeat(LEVELS) + target));
+            } catch (IOException | RuntimeException e) {
+                deliveredTargets.remove(target);
+                throw e;
+            }
+        }
+        return new Route(LEVEL_PREFIX + (LEVELS - 1), routingKey(delayMillis, target));
+    }
+
+    /** {@code delayMillis} in binary, highest level first, one word per level, then {@code target}. */
+    static String routingKey(long delayMillis, String target) {
+        StringBuilder b = new StringBuilder(2 * LEVELS + target.length());
+        for (int k = LEVELS - 1; k >= 0; k--) {
+            b.append((delayMillis >>> k & 1) == 1 ? '1' : '0').append('.');
+        }
+        return b.append(target).toString();
+    }
+
+    /** The binding pattern of level {@code k} for messages whose bit {@code k} is {@code bit}. */
+    static String levelPattern(int k, char bit) {
+        return "*.".repeat(LEVELS - 1 - k) + bit + ".#";
+    }
+
+    private synchronized void declareLevels(Topology topology) throws IOException {
+        if (levelsDeclared) {
+            return;
+        }
+        topology.declare(ch -> {
+            ch.exchangeDeclare(DELIVER, "topic", true);
+            for (int k = 0; k < LEVELS; k++) { // from the bottom: each level's next one exists first
+                String level = LEVEL_PREFIX + k;
+                String next = k == 0 ? DELIVER : LEVEL_PREFIX + (k - 1);
+                ch.exchangeDeclare(level, "topic", true);
+                Map<String, Object> args = new HashMap<>();
+                args.put("x-message-ttl", 1L << k);
+                args.put("x-dead-letter-exchange", next); // the routing key stays: the next level reads the next bit
+                args.put("x-queue-type", "classic");
+                ch.queueDeclare(level, true, false, false, args);
+                ch.queueBind(level, level, levelPattern(k, '1'));
+                ch.exchangeBind(next, level, levelPattern(k, '0'));
+            }
+        });
+        levelsDeclared = true;
     }
 
     private static boolean probe(ConnectionFactory factory) {

@@ -508,8 +508,8 @@ public final class RabbitMqTransport implements Transport {
                 headers.put("x-delay", delayMillis);
                 return publisher.publish(exchange, "", false, props.builder().headers(headers).build(), body);
             }
-            String waitQueue = delays.declareWaitQueue(publishTopology, target, delayMillis);
-            return publisher.publish("", waitQueue, true, props.builder().expiration(null).build(), body);
+            Delays.Route route = delays.route(publishTopology, target, Math.max(1, delayMillis));
+            return publisher.publish(route.exchange(), route.routingKey(), true, props.builder().expiration(null).build(), body);
         } catch (IOException e) {
             return CompletableFuture.failedFuture(new TransportException("declaring the delay for '" + target
                     + "' failed: " + Topology.reason(e), e, true));
@@ -519,13 +519,11 @@ public final class RabbitMqTransport implements Transport {
     }
 
     /**
-     * The longest delay the broker can apply: a wait queue's {@code x-message-ttl} and its
-     * {@code x-expires} (the delay plus {@code temporaryQueueExpiry}, so the queue outlives its
-     * message) must each be at most 2^32-1 ms, RabbitMQ's limit for both (and the delayed-message
-     * plugin's for {@code x-delay}).
+     * The longest delay the broker can apply: 2^32-1 ms, every wait level once (each level's TTL is a
+     * power of two up to 2^31 ms), and the delayed-message plugin's limit for {@code x-delay}.
      */
     long maxNativeDelayMillis() {
-        return Delays.MAX_EXPIRY_MILLIS - settings.temporaryQueueExpiry().toMillis();
+        return Delays.MAX_EXPIRY_MILLIS;
     }
 
     private AMQP.BasicProperties properties(OutgoingMessage message) {
