@@ -43,9 +43,15 @@ final class CommitNotifier {
     private final ThreadPoolExecutor executor;
     private boolean failing; // notifier thread only
 
-    CommitNotifier(DataSource dataSource, String name) {
+    private final String sql;
+
+    /** A notifier whose NOTIFYs carry {@code origin} as their payload (so this process's listener can tell them apart). */
+    CommitNotifier(DataSource dataSource, String name, String origin) {
         this.dataSource = dataSource;
         this.name = name;
+        // the commit of a NOTIFY-only transaction need not wait for its WAL flush: it changes no data,
+        // and a NOTIFY lost in a crash is covered by the dispatchers' polling
+        this.sql = "SET LOCAL synchronous_commit TO OFF; NOTIFY " + OutboxRows.CHANNEL + ", '" + origin + "'";
         this.executor = new ThreadPoolExecutor(0, 1, 1, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
             Thread t = new Thread(r, "omnibus-outbox-notify-" + name);
             t.setDaemon(true);
@@ -68,11 +74,16 @@ final class CommitNotifier {
     private void notifyNow() {
         pending.set(false); // before the NOTIFY: a commit after this point queues the next one
         try (Connection c = dataSource.getConnection()) {
-            if (!c.getAutoCommit()) {
-                c.setAutoCommit(true);
-            }
+            boolean auto = c.getAutoCommit();
+            c.setAutoCommit(false);
             try (Statement s = c.createStatement()) {
-                s.execute("NOTIFY " + OutboxRows.CHANNEL);
+                s.execute(sql); // one round trip for both statements
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(auto);
             }
             sent.incrementAndGet();
             failing = false;
