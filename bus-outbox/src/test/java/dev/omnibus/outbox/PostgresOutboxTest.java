@@ -92,6 +92,22 @@ class PostgresOutboxTest extends OutboxTests {
     }
 
     @Test
+    void aStreamOfCommitsIsAnnouncedByAtMostOneNotifyEveryFiveMilliseconds() throws Exception {
+        CommitNotifier notifier = new CommitNotifier(ds, "test", "origin-" + UUID.randomUUID());
+        long start = System.nanoTime();
+        long calls = 0;
+        while (System.nanoTime() - start < 200_000_000L) { // commits as fast as one thread reports them, 200 ms
+            notifier.committed();
+            calls++;
+        }
+        AWAIT.until("the last commit announced", notifier::idle);
+        double elapsedMs = (System.nanoTime() - start) / 1e6;
+        // one NOTIFY per 5 ms at most (without the interval: one after another, about 1 ms each here)
+        assertThat(notifier.sent()).isBetween(2L, (long) (elapsedMs / 5) + 1);
+        assertThat(calls).isGreaterThan(notifier.sent() * 10);
+    }
+
+    @Test
     void theListenerWakesForOtherProcessesNotificationsAndNotForItsOwn() throws Exception {
         java.util.concurrent.atomic.AtomicInteger woken = new java.util.concurrent.atomic.AtomicInteger();
         String own = "own-" + UUID.randomUUID();
