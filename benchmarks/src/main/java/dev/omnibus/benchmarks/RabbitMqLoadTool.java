@@ -53,6 +53,7 @@ public final class RabbitMqLoadTool {
     private final int prefetch;
     private final int window;
     private final int rounds;
+    private final String only;
     private final String run = Long.toHexString(ThreadLocalRandom.current().nextLong() | Long.MIN_VALUE).substring(0, 8);
 
     private RabbitMqLoadTool(String[] args) {
@@ -62,6 +63,7 @@ public final class RabbitMqLoadTool {
         int pf = 200;
         int w = 1000;
         int r = 3;
+        String o = "all";
         for (int i = 0; i + 1 < args.length; i += 2) {
             switch (args[i]) {
                 case "--uri" -> u = args[i + 1];
@@ -70,6 +72,7 @@ public final class RabbitMqLoadTool {
                 case "--prefetch" -> pf = Integer.parseInt(args[i + 1]);
                 case "--window" -> w = Integer.parseInt(args[i + 1]);
                 case "--rounds" -> r = Integer.parseInt(args[i + 1]);
+                case "--only" -> o = args[i + 1];
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -79,6 +82,10 @@ public final class RabbitMqLoadTool {
         prefetch = pf;
         window = w;
         rounds = r;
+        if (!o.equals("all") && !o.equals("publish")) {
+            throw new IllegalArgumentException("--only takes publish (or all, the default), was " + o);
+        }
+        only = o;
     }
 
     public static void main(String[] args) throws Exception {
@@ -115,6 +122,15 @@ public final class RabbitMqLoadTool {
                 int n = round == 0 ? Math.min(messages, 10_000) : messages;
                 double rawPub = rawPublish(factory, rawQueue, rawBody, n);
                 double busPub = busPublish(text, n);
+                if (only.equals("publish")) { // a profile of publishing alone: drain what was published
+                    ch.queuePurge(rawQueue);
+                    ch.queuePurge(busQueue);
+                    if (round > 0) {
+                        System.out.printf(Locale.ROOT, "round %d: raw publish %,.0f/s, Omnibus publish %,.0f/s (%.2f)%n", round,
+                                rawPub, busPub, publish.add(rawPub, busPub));
+                    }
+                    continue;
+                }
                 double rawCon = rawConsume(factory, rawQueue, n, false);
                 rawPublish(factory, rawQueue, rawBody, n);
                 double rawDecode = rawConsume(factory, rawQueue, n, true);
@@ -130,7 +146,8 @@ public final class RabbitMqLoadTool {
                         decode.add(rawDecode, busCon));
             }
             System.out.println();
-            LoadComparison.print("best of " + rounds + " rounds", "raw msg/s", "Omnibus msg/s", List.of(publish, consume, decode));
+            LoadComparison.print("best of " + rounds + " rounds", "raw msg/s", "Omnibus msg/s",
+                    only.equals("publish") ? List.of(publish) : List.of(publish, consume, decode));
 
             for (String q : new String[] {rawQueue, busQueue, busQueue + "_error", busQueue + "_skipped"}) {
                 ch.queueDelete(q);
