@@ -118,10 +118,20 @@ public final class RabbitMqLoadTool {
             LoadComparison publish = new LoadComparison("publish with confirms", rounds);
             LoadComparison consume = new LoadComparison("consume with manual ack", rounds);
             LoadComparison decode = new LoadComparison("consume + decode envelope", rounds);
+            List<Long> broker = ProcessCpu.pidsOf("beam.smp"); // the broker, when it runs on this machine
+            CpuTally rawPubCpu = new CpuTally();
+            CpuTally busPubCpu = new CpuTally();
             for (int round = 0; round <= rounds; round++) {
                 int n = round == 0 ? Math.min(messages, 10_000) : messages;
+                long[] c0 = cpu(broker);
                 double rawPub = rawPublish(factory, rawQueue, rawBody, n);
+                long[] c1 = cpu(broker);
                 double busPub = busPublish(text, n);
+                long[] c2 = cpu(broker);
+                if (round > 0) {
+                    rawPubCpu.add(c0, c1, n);
+                    busPubCpu.add(c1, c2, n);
+                }
                 if (only.equals("publish")) { // a profile of publishing alone: drain what was published
                     ch.queuePurge(rawQueue);
                     ch.queuePurge(busQueue);
@@ -148,11 +158,41 @@ public final class RabbitMqLoadTool {
             System.out.println();
             LoadComparison.print("best of " + rounds + " rounds", "raw msg/s", "Omnibus msg/s",
                     only.equals("publish") ? List.of(publish) : List.of(publish, consume, decode));
+            System.out.printf(Locale.ROOT, "CPU per message published, all counted rounds (µs): raw: client %.1f, broker %s; "
+                    + "Omnibus: client %.1f, broker %s%n", rawPubCpu.client(), rawPubCpu.broker(), busPubCpu.client(), busPubCpu.broker());
 
             for (String q : new String[] {rawQueue, busQueue, busQueue + "_error", busQueue + "_skipped"}) {
                 ch.queueDelete(q);
                 ch.exchangeDelete(q);
             }
+        }
+    }
+
+    /** This JVM's CPU time and the broker's (-1 when not on this machine), in nanoseconds. */
+    private static long[] cpu(List<Long> broker) {
+        return new long[] {ProcessCpu.jvmNanos(), ProcessCpu.nanos(broker)};
+    }
+
+    /** CPU time spent by the client (this JVM) and the broker over some phases, per message. */
+    private static final class CpuTally {
+        private long client;
+        private long broker;
+        private long messages;
+        private boolean brokerKnown = true;
+
+        void add(long[] before, long[] after, int n) {
+            client += after[0] - before[0];
+            brokerKnown &= before[1] >= 0 && after[1] >= 0;
+            broker += after[1] - before[1];
+            messages += n;
+        }
+
+        double client() {
+            return client / 1e3 / Math.max(1, messages);
+        }
+
+        String broker() {
+            return brokerKnown ? String.format(Locale.ROOT, "%.1f", broker / 1e3 / Math.max(1, messages)) : "n/a";
         }
     }
 

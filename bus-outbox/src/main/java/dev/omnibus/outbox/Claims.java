@@ -65,7 +65,7 @@ final class Claims {
 
     Claims(OutboxSettings settings, SqlDialect dialect) {
         this.settings = settings;
-        this.oneStatement = dialect == SqlDialect.POSTGRESQL && !Boolean.getBoolean("omnibus.outbox.portableClaim");
+        this.oneStatement = dialect == SqlDialect.POSTGRESQL;
     }
 
     /** Claims and reads this pass's rows in {@code c}'s transaction: lanes' rows in seq order, then due rows. */
