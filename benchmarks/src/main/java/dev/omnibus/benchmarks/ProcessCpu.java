@@ -57,6 +57,15 @@ public final class ProcessCpu {
         }
     }
 
+    /**
+     * Of {@code pids}, the one that has used the most CPU so far (the server, not a short-lived
+     * command-line tool of the same name such as {@code rabbitmqctl}'s), as a list of zero or one.
+     */
+    public static List<Long> busiest(List<Long> pids) {
+        return pids.stream().filter(p -> nanos(p) >= 0)
+                .max(java.util.Comparator.comparingLong(ProcessCpu::nanos)).map(List::of).orElse(List.of());
+    }
+
     /** The summed CPU time of {@code pids} in nanoseconds, or -1 if there are none or one cannot be read. */
     public static long nanos(List<Long> pids) {
         if (pids.isEmpty()) {

@@ -35,8 +35,8 @@ import org.slf4j.LoggerFactory;
  * commits (4 writers) made 10,000 to 14,000 NOTIFY transactions, each with a commit record of its
  * own beside the writers'. With it, at most 200 a second. A commit after a quiet spell is announced
  * at once; under load, another process's dispatcher learns of a commit up to 5 ms later (this
- * process's own dispatcher is woken directly, without waiting). The NOTIFY's transaction commits
- * without waiting for its WAL flush: it changes no data.
+ * process's own dispatcher is woken directly, without waiting). The NOTIFY carries the outbox's
+ * id, by which this process's listener knows its own.
  *
  * <p>Threads: {@link #committed()} is thread-safe and never blocks or touches the database; the
  * NOTIFY runs on one daemon thread that ends after a second idle. Failures: a NOTIFY that fails
@@ -62,10 +62,7 @@ final class CommitNotifier {
     CommitNotifier(DataSource dataSource, String name, String origin) {
         this.dataSource = dataSource;
         this.name = name;
-        // the commit of a NOTIFY-only transaction need not wait for its WAL flush: it changes no data,
-        // and a NOTIFY lost in a crash is covered by the dispatchers' polling
-        this.sql = "SET LOCAL synchronous_commit TO OFF; NOTIFY " + OutboxRows.CHANNEL + ", '" + origin + "'";
-        this.executor = new ThreadPoolExecutor(0, 1, 1, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+        this.sql = "NOTIFY " + OutboxRows.CHANNEL + ", '" + origin + "'";        this.executor = new ThreadPoolExecutor(0, 1, 1, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
             Thread t = new Thread(r, "omnibus-outbox-notify-" + name);
             t.setDaemon(true);
             return t;
@@ -98,16 +95,11 @@ final class CommitNotifier {
         lastStart = System.nanoTime();
         pending.set(false); // before the NOTIFY: a commit after this point queues the next one
         try (Connection c = dataSource.getConnection()) {
-            boolean auto = c.getAutoCommit();
-            c.setAutoCommit(false);
+            if (!c.getAutoCommit()) {
+                c.setAutoCommit(true);
+            }
             try (Statement s = c.createStatement()) {
-                s.execute(sql); // one round trip for both statements
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(auto);
+                s.execute(sql);
             }
             sent.incrementAndGet();
             failing = false;
