@@ -53,6 +53,7 @@ public final class RabbitMqLoadTool {
     private final int prefetch;
     private final int window;
     private final int rounds;
+    private final String only;
     private final String run = Long.toHexString(ThreadLocalRandom.current().nextLong() | Long.MIN_VALUE).substring(0, 8);
 
     private RabbitMqLoadTool(String[] args) {
@@ -62,6 +63,7 @@ public final class RabbitMqLoadTool {
         int pf = 200;
         int w = 1000;
         int r = 3;
+        String o = "all";
         for (int i = 0; i + 1 < args.length; i += 2) {
             switch (args[i]) {
                 case "--uri" -> u = args[i + 1];
@@ -70,6 +72,7 @@ public final class RabbitMqLoadTool {
                 case "--prefetch" -> pf = Integer.parseInt(args[i + 1]);
                 case "--window" -> w = Integer.parseInt(args[i + 1]);
                 case "--rounds" -> r = Integer.parseInt(args[i + 1]);
+                case "--only" -> o = args[i + 1];
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -79,6 +82,10 @@ public final class RabbitMqLoadTool {
         prefetch = pf;
         window = w;
         rounds = r;
+        if (!o.equals("all") && !o.equals("publish")) {
+            throw new IllegalArgumentException("--only takes publish (or all, the default), was " + o);
+        }
+        only = o;
     }
 
     public static void main(String[] args) throws Exception {
@@ -111,10 +118,29 @@ public final class RabbitMqLoadTool {
             LoadComparison publish = new LoadComparison("publish with confirms", rounds);
             LoadComparison consume = new LoadComparison("consume with manual ack", rounds);
             LoadComparison decode = new LoadComparison("consume + decode envelope", rounds);
+            List<Long> broker = ProcessCpu.busiest(ProcessCpu.pidsOf("beam.smp")); // the broker, when on this machine
+            CpuTally rawPubCpu = new CpuTally();
+            CpuTally busPubCpu = new CpuTally();
             for (int round = 0; round <= rounds; round++) {
                 int n = round == 0 ? Math.min(messages, 10_000) : messages;
+                long[] c0 = cpu(broker);
                 double rawPub = rawPublish(factory, rawQueue, rawBody, n);
+                long[] c1 = cpu(broker);
                 double busPub = busPublish(text, n);
+                long[] c2 = cpu(broker);
+                if (round > 0) {
+                    rawPubCpu.add(c0, c1, n);
+                    busPubCpu.add(c1, c2, n);
+                }
+                if (only.equals("publish")) { // a profile of publishing alone: drain what was published
+                    ch.queuePurge(rawQueue);
+                    ch.queuePurge(busQueue);
+                    if (round > 0) {
+                        System.out.printf(Locale.ROOT, "round %d: raw publish %,.0f/s, Omnibus publish %,.0f/s (%.2f)%n", round,
+                                rawPub, busPub, publish.add(rawPub, busPub));
+                    }
+                    continue;
+                }
                 double rawCon = rawConsume(factory, rawQueue, n, false);
                 rawPublish(factory, rawQueue, rawBody, n);
                 double rawDecode = rawConsume(factory, rawQueue, n, true);
@@ -130,12 +156,43 @@ public final class RabbitMqLoadTool {
                         decode.add(rawDecode, busCon));
             }
             System.out.println();
-            LoadComparison.print("best of " + rounds + " rounds", "raw msg/s", "Omnibus msg/s", List.of(publish, consume, decode));
+            LoadComparison.print("best of " + rounds + " rounds", "raw msg/s", "Omnibus msg/s",
+                    only.equals("publish") ? List.of(publish) : List.of(publish, consume, decode));
+            System.out.printf(Locale.ROOT, "CPU per message published, all counted rounds (µs): raw: client %.1f, broker %s; "
+                    + "Omnibus: client %.1f, broker %s%n", rawPubCpu.client(), rawPubCpu.broker(), busPubCpu.client(), busPubCpu.broker());
 
             for (String q : new String[] {rawQueue, busQueue, busQueue + "_error", busQueue + "_skipped"}) {
                 ch.queueDelete(q);
                 ch.exchangeDelete(q);
             }
+        }
+    }
+
+    /** This JVM's CPU time and the broker's (-1 when not on this machine), in nanoseconds. */
+    private static long[] cpu(List<Long> broker) {
+        return new long[] {ProcessCpu.jvmNanos(), ProcessCpu.nanos(broker)};
+    }
+
+    /** CPU time spent by the client (this JVM) and the broker over some phases, per message. */
+    private static final class CpuTally {
+        private long client;
+        private long broker;
+        private long messages;
+        private boolean brokerKnown = true;
+
+        void add(long[] before, long[] after, int n) {
+            client += after[0] - before[0];
+            brokerKnown &= before[1] >= 0 && after[1] >= 0;
+            broker += after[1] - before[1];
+            messages += n;
+        }
+
+        double client() {
+            return client / 1e3 / Math.max(1, messages);
+        }
+
+        String broker() {
+            return brokerKnown ? String.format(Locale.ROOT, "%.1f", broker / 1e3 / Math.max(1, messages)) : "n/a";
         }
     }
 

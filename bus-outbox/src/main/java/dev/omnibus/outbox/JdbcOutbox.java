@@ -67,6 +67,8 @@ public final class JdbcOutbox {
     private final OutboxDispatcher dispatcher;
     private volatile OutboxDispatcher running;
     private final CommitNotifier notifier; // null unless PostgreSQL with listen on
+    /** The payload of this outbox's NOTIFYs, by which its own listener knows them. */
+    private final String origin = java.util.UUID.randomUUID().toString();
 
     private JdbcOutbox(Builder b, SqlDialect dialect) {
         this.dataSource = b.dataSource;
@@ -74,7 +76,7 @@ public final class JdbcOutbox {
         this.settings = new OutboxSettings(b.name, b.batchSize, b.lanesPerClaim, b.pollInterval, b.sendTimeout, b.minBackoff,
                 b.maxBackoff, b.inboxRetention, b.cleanUpInterval, b.stopTimeout, b.listen, b.steps);
         this.dispatcher = new OutboxDispatcher(this, settings);
-        this.notifier = dialect == SqlDialect.POSTGRESQL && b.listen ? new CommitNotifier(b.dataSource, b.name) : null;
+        this.notifier = dialect == SqlDialect.POSTGRESQL && b.listen ? new CommitNotifier(b.dataSource, b.name, origin) : null;
     }
 
     /** A builder over {@code dataSource} (a pool such as HikariCP in production: the dispatcher and every inbox transaction take a connection). */
@@ -237,6 +239,11 @@ public final class JdbcOutbox {
 
     CommitNotifier notifier() {
         return notifier;
+    }
+
+    /** The payload of this outbox's NOTIFYs after commits it saw (its dispatcher was woken directly). */
+    String origin() {
+        return origin;
     }
 
     DataSource dataSource() {

@@ -4,6 +4,7 @@ import dev.omnibus.Address;
 import dev.omnibus.BusStateException;
 import dev.omnibus.MessageType;
 import dev.omnibus.TransportException;
+import dev.omnibus.outbox.Claims.Row;
 import dev.omnibus.spi.BusClock;
 import dev.omnibus.spi.OutgoingMessage;
 import dev.omnibus.spi.Scheduler;
@@ -33,20 +34,19 @@ import org.slf4j.LoggerFactory;
  * transport. One thread claims committed rows, hands them to the transport, waits for its
  * confirmation and deletes them, in one database transaction per batch.
  *
- * <p>Claiming: a dispatcher locks up to {@code lanesPerClaim} lane rows ({@code FOR UPDATE SKIP
- * LOCKED}, rotating over the lanes) and reads each lane's oldest rows by the {@code (lane, seq)}
- * index; due scheduled rows are claimed row by row ({@code FOR UPDATE SKIP LOCKED} on the
- * {@code due_at} index). Rows with the same order key go to the transport one after the other
- * (each waits for the previous one's confirmation); different keys go in parallel.
+ * <p>Claiming ({@link Claims}): a dispatcher locks up to {@code lanesPerClaim} lanes that have rows
+ * ({@code FOR UPDATE SKIP LOCKED}, rotating over the lanes) and reads each lane's oldest rows by
+ * the {@code (lane, seq)} index, and the due scheduled rows; on PostgreSQL all in one statement.
+ * Rows with the same order key go to the transport back to back (a run to one target in one
+ * {@code sendAll}/{@code publishAll} call; the next run once it is confirmed); different keys go in
+ * parallel.
  */
 final class OutboxDispatcher implements Scheduler {
     private static final Logger LOG = LoggerFactory.getLogger(OutboxDispatcher.class);
 
-    private static final String COLUMNS = "seq, order_key, message_id, destination, message_types, partition_key, "
-            + "expiration, headers, body";
-
     private final JdbcOutbox outbox;
     private final OutboxSettings settings;
+    private final Claims claims;
     private final Object wake = new Object();
     private boolean signalled; // guarded by wake
     private volatile boolean running;
@@ -55,7 +55,6 @@ final class OutboxDispatcher implements Scheduler {
     private volatile BusClock clock;
     private Thread thread;
     private PgNotifications notifications;
-    private int nextLane;
     private long lastCleanUp = System.nanoTime();
     private volatile Instant nextWake; // the earliest due time a clock timer is set for
     private final Object timerLock = new Object();
@@ -63,6 +62,7 @@ final class OutboxDispatcher implements Scheduler {
     OutboxDispatcher(JdbcOutbox outbox, OutboxSettings settings) {
         this.outbox = outbox;
         this.settings = settings;
+        this.claims = new Claims(settings, outbox.dialect());
     }
 
     @Override
@@ -74,14 +74,16 @@ final class OutboxDispatcher implements Scheduler {
         this.transport = transport;
         this.clock = clock;
         running = true;
+        // attached before the first pass: from then on every commit through this outbox wakes it
+        // directly, which is why its listener may ignore this outbox's own NOTIFYs
+        outbox.attach(this);
         thread = new Thread(this::run, "omnibus-outbox-" + settings.name());
         thread.setDaemon(true);
         thread.start();
         if (outbox.dialect() == SqlDialect.POSTGRESQL && settings.listen()) {
-            notifications = new PgNotifications(outbox.dataSource(), settings.name(), this::wake);
+            notifications = new PgNotifications(outbox.dataSource(), settings.name(), outbox.origin(), this::wake);
             notifications.start();
         }
-        outbox.attach(this);
     }
 
     @Override
@@ -262,17 +264,11 @@ final class OutboxDispatcher implements Scheduler {
     private record Pass(int rows, Exception error) {
     }
 
-    /** A claimed row. */
-    private record Row(long seq, String orderKey, UUID messageId, String destination, String messageTypes,
-            OutgoingMessage message) {
-    }
-
     private Pass dispatchOnce() throws Exception {
         try (Connection c = outbox.dataSource().getConnection()) {
             c.setAutoCommit(false);
             try {
-                List<Row> rows = claimThenRead(c);
-                rows.addAll(dueRows(c, settings.batchSize()));
+                List<Row> rows = claims.claim(c, clock.now());
                 if (rows.isEmpty()) {
                     c.commit();
                     scheduleNextDue(c);
@@ -298,80 +294,6 @@ final class OutboxDispatcher implements Scheduler {
         }
     }
 
-    /**
-     * Finds the lanes, locks them, then reads each one, in separate statements. They must be
-     * separate: in one statement (a lane-lock CTE with a LATERAL read, tried in issue 12) the rows are
-     * read with the statement's snapshot, taken before the lane lock is granted, so rows another
-     * dispatcher sent and deleted in between are read and sent again (two competing dispatchers on
-     * PostgreSQL delivered some rows twice). Under READ COMMITTED each later statement sees them gone.
-     */
-    private List<Row> claimThenRead(Connection c) throws SQLException {
-        List<Row> rows = new ArrayList<>();
-        for (int lane : claimLanes(c, activeLanes(c))) {
-            rows.addAll(laneRows(c, lane, settings.batchSize()));
-        }
-        return rows;
-    }
-
-    /**
-     * The lanes holding rows to send now: a loose index scan over {@code (lane, seq)} (one probe per
-     * lane in one query), so finding work costs the same with ten rows waiting or a million.
-     */
-    private static List<Integer> activeLanes(Connection c) throws SQLException {
-        List<Integer> lanes = new ArrayList<>(Schema.LANES);
-        try (PreparedStatement ps = c.prepareStatement("WITH RECURSIVE l (lane) AS ("
-                + " SELECT MIN(lane) FROM omnibus_outbox WHERE due_at IS NULL"
-                + " UNION ALL SELECT (SELECT MIN(o.lane) FROM omnibus_outbox o WHERE o.due_at IS NULL AND o.lane > l.lane)"
-                + " FROM l WHERE l.lane IS NOT NULL)"
-                + " SELECT lane FROM l WHERE lane IS NOT NULL");
-                ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-                lanes.add(rs.getInt(1));
-            }
-        }
-        return lanes;
-    }
-
-    /** Locks up to lanesPerClaim of {@code active} that no other dispatcher holds, starting at a rotating lane. */
-    private List<Integer> claimLanes(Connection c, List<Integer> active) throws SQLException {
-        List<Integer> lanes = new ArrayList<>(settings.lanesPerClaim());
-        if (active.isEmpty()) {
-            return lanes;
-        }
-        int start = nextLane;
-        nextLane = (nextLane + settings.lanesPerClaim()) % Schema.LANES;
-        try (PreparedStatement ps = c.prepareStatement("SELECT lane FROM omnibus_outbox_lane WHERE lane = ANY(?)"
-                + " ORDER BY MOD(lane + ?, " + Schema.LANES + ") LIMIT ? FOR UPDATE SKIP LOCKED")) {
-            ps.setArray(1, c.createArrayOf("INTEGER", active.toArray(new Integer[0])));
-            ps.setInt(2, Schema.LANES - start);
-            ps.setInt(3, settings.lanesPerClaim());
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    lanes.add(rs.getInt(1));
-                }
-            }
-        }
-        return lanes;
-    }
-
-    private List<Row> laneRows(Connection c, int lane, int limit) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS
-                + " FROM omnibus_outbox WHERE lane = ? AND due_at IS NULL ORDER BY seq LIMIT ?")) {
-            ps.setInt(1, lane);
-            ps.setInt(2, limit);
-            return read(ps);
-        }
-    }
-
-    private List<Row> dueRows(Connection c, int limit) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS
-                + " FROM omnibus_outbox WHERE due_at IS NOT NULL AND due_at <= ? ORDER BY due_at, seq LIMIT ? FOR UPDATE SKIP LOCKED")) {
-            ps.setLong(1, OutboxRows.micros(clock.now()));
-            ps.setInt(2, limit);
-            return read(ps);
-        }
-    }
-
     private void scheduleNextDue(Connection c) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT MIN(due_at) FROM omnibus_outbox WHERE due_at IS NOT NULL");
                 ResultSet rs = ps.executeQuery()) {
@@ -384,21 +306,6 @@ final class OutboxDispatcher implements Scheduler {
         } finally {
             c.commit();
         }
-    }
-
-    private static List<Row> read(PreparedStatement ps) throws SQLException {
-        List<Row> rows = new ArrayList<>();
-        try (ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-                long exp = rs.getLong("expiration");
-                Instant expiration = rs.wasNull() ? null : OutboxRows.instant(exp);
-                OutgoingMessage m = new OutgoingMessage(rs.getBytes("body"), OutboxRows.headers(rs.getString("headers")),
-                        rs.getString("partition_key"), expiration);
-                rows.add(new Row(rs.getLong("seq"), rs.getString("order_key"), rs.getObject("message_id", UUID.class),
-                        rs.getString("destination"), rs.getString("message_types"), m));
-            }
-        }
-        return rows;
     }
 
     /**

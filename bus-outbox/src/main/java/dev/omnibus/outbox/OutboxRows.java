@@ -34,13 +34,16 @@ final class OutboxRows implements Outbound {
             + "message_types, partition_key, expiration, headers, body, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
     /** One row not yet written. */
-    private record Pending(String destination, String messageTypes, Instant due, UUID token, OutgoingMessage message) {
+    private record Pending(String destination, String messageTypes, Instant due, UUID token, OutgoingMessage message,
+            String headersJson) {
     }
 
     private final Connection connection;
     private final boolean notify;
     private final boolean buffered;
-    private final String txKey = "tx:" + UUID.randomUUID();
+    // unique per transaction; not a secret, so no SecureRandom (UUID.randomUUID) per transaction
+    private final String txKey = "tx:" + new UUID(java.util.concurrent.ThreadLocalRandom.current().nextLong(),
+            java.util.concurrent.ThreadLocalRandom.current().nextLong());
     private final java.util.List<Pending> pending = new java.util.ArrayList<>(2);
     private boolean notified;
     private int written;
@@ -121,9 +124,9 @@ final class OutboxRows implements Outbound {
     }
 
     private void insert(String destination, String messageTypes, Instant due, UUID token, OutgoingMessage m) {
-        Pending p = new Pending(destination, messageTypes, due, token, m);
+        // at publish: headers that cannot be stored fail the publish, not the flush
+        Pending p = new Pending(destination, messageTypes, due, token, m, headersJson(m.headers()));
         if (buffered) {
-            headersJson(m.headers()); // fail now, at publish, if the headers cannot be stored
             pending.add(p);
             return;
         }
@@ -151,7 +154,7 @@ final class OutboxRows implements Outbound {
         ps.setString(7, p.messageTypes());
         ps.setString(8, m.partitionKey());
         setLong(ps, 9, m.expiration() == null ? null : micros(m.expiration()));
-        ps.setString(10, headersJson(m.headers()));
+        ps.setString(10, p.headersJson());
         ps.setBytes(11, m.body());
         ps.setLong(12, micros(Instant.now()));
     }

@@ -22,13 +22,22 @@ final class PgNotifications {
     private final DataSource dataSource;
     private final String name;
     private final Runnable onNotify;
+    private final String ownOrigin;
     private volatile boolean running;
     private volatile boolean listening;
+    private final java.util.concurrent.atomic.AtomicLong ownReceived = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong wakes = new java.util.concurrent.atomic.AtomicLong();
     private Thread thread;
 
-    PgNotifications(DataSource dataSource, String name, Runnable onNotify) {
+    /**
+     * Calls {@code onNotify} for each batch of notifications that holds one not sent with
+     * {@code ownOrigin} as its payload: commits in this process wake the dispatcher directly, so
+     * its own NOTIFYs (meant for other processes) would only wake it a second time for nothing.
+     */
+    PgNotifications(DataSource dataSource, String name, String ownOrigin, Runnable onNotify) {
         this.dataSource = dataSource;
         this.name = name;
+        this.ownOrigin = ownOrigin;
         this.onNotify = onNotify;
     }
 
@@ -55,6 +64,28 @@ final class PgNotifications {
         return listening;
     }
 
+    /** Notifications received with this process's own payload (tests). */
+    long ownReceived() {
+        return ownReceived.get();
+    }
+
+    /** Wake-ups handed to the dispatcher (tests). */
+    long wakes() {
+        return wakes.get();
+    }
+
+    private boolean fromElsewhere(PGNotification[] batch) {
+        boolean elsewhere = false;
+        for (PGNotification n : batch) {
+            if (ownOrigin.equals(n.getParameter())) {
+                ownReceived.incrementAndGet();
+            } else {
+                elsewhere = true;
+            }
+        }
+        return elsewhere;
+    }
+
     private void run() {
         int failures = 0;
         while (running) {
@@ -69,8 +100,9 @@ final class PgNotifications {
                 onNotify.run(); // catch up with what committed while not listening
                 while (running) {
                     PGNotification[] n = pg.getNotifications(WAIT_MS);
-                    if (n != null && n.length > 0) {
-                        onNotify.run();
+                    if (n != null && fromElsewhere(n)) {
+                        wakes.incrementAndGet();
+                        onNotify.run(); // one wake-up for the whole batch
                     }
                 }
                 try (Statement s = c.createStatement()) {

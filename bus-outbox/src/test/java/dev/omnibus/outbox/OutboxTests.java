@@ -312,6 +312,10 @@ abstract class OutboxTests {
 
     @Test
     void twoCompetingDispatchersDeliverEachOfTenThousandRowsOnce() throws Exception {
+        competingDispatchersDeliverEachRowOnce(2, 100, 8);
+    }
+
+    void competingDispatchersDeliverEachRowOnce(int dispatchers, int batchSize, int lanesPerClaim) throws Exception {
         int n = 10_000;
         JdbcOutbox writer = migrated(outbox());
         // write the backlog first, through a bus whose scheduler is not the outbox (nothing dispatches yet)
@@ -343,20 +347,22 @@ abstract class OutboxTests {
                     }
                 }))
                 .start());
-        SwitchableTransport a = new SwitchableTransport(InMemoryTransport.connect(broker));
-        SwitchableTransport b = new SwitchableTransport(InMemoryTransport.connect(broker));
-        closeLater(Bus.builder().name("dispatcher-a").transport(a)
-                .scheduler(outbox().name("a").batchSize(100).build().scheduler()).start());
-        closeLater(Bus.builder().name("dispatcher-b").transport(b)
-                .scheduler(outbox().name("b").batchSize(100).build().scheduler()).start());
+        List<SwitchableTransport> transports = new ArrayList<>();
+        for (int d = 0; d < dispatchers; d++) {
+            SwitchableTransport t = new SwitchableTransport(InMemoryTransport.connect(broker));
+            transports.add(t);
+            closeLater(Bus.builder().name("dispatcher-" + d).transport(t)
+                    .scheduler(outbox().name("d" + d).batchSize(batchSize).lanesPerClaim(lanesPerClaim).build().scheduler())
+                    .start());
+        }
 
         AWAIT.until("all rows consumed", () -> seen.size() == n);
         AWAIT.until("the outbox drained", () -> pending(writer) == 0);
         AWAIT.until("the broker idle", broker::isIdle);
         assertThat(seen.values()).allSatisfy(c -> assertThat(c.get()).isEqualTo(1));
-        assertThat(a.accepted() + b.accepted()).isEqualTo(n);
+        assertThat(transports.stream().mapToInt(SwitchableTransport::accepted).sum()).isEqualTo(n);
         assertThat(outOfOrder.get()).as("messages of one partition key consumed out of order").isZero();
-        System.out.printf("%s: dispatcher a sent %d, b sent %d%n", db.name(), a.accepted(), b.accepted());
+        System.out.printf("%s: the dispatchers sent %s%n", db.name(), transports.stream().map(t -> String.valueOf(t.accepted())).toList());
     }
 
     record Invoice(UUID orderId) {

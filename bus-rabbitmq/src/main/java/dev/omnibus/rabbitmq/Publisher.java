@@ -97,6 +97,9 @@ final class Publisher implements AutoCloseable {
         }
     }
 
+    /** The returned flag of every publish that is not mandatory (handleReturn marks mandatory ones only). */
+    private static final boolean[] NEVER_RETURNED = new boolean[1];
+
     private record Pending(CompletableFuture<Void> future, String exchange, String messageId, boolean mandatory,
             long startNanos, boolean[] returned) {
     }
@@ -121,9 +124,25 @@ final class Publisher implements AutoCloseable {
             this.index = index;
         }
 
+        /** One message: {@link #publishAll} without the lists (the hot path of a bus publish). */
         CompletableFuture<Void> publish(String exchange, String routingKey, boolean mandatory, AMQP.BasicProperties props,
                 byte[] body) {
-            return publishAll(List.of(new Entry(exchange, routingKey, mandatory, props, body))).get(0);
+            CompletableFuture<Void> f = new CompletableFuture<>();
+            lock.lock();
+            try {
+                ChannelState st;
+                try {
+                    st = openChannel();
+                } catch (IOException | RuntimeException e) {
+                    f.completeExceptionally(e instanceof TransportException t ? t
+                            : lost("no channel to publish to exchange '" + exchange + "'", e));
+                    return f;
+                }
+                publishOne(st, exchange, routingKey, mandatory, props, body, f);
+            } finally {
+                lock.unlock();
+            }
+            return f;
         }
 
         List<CompletableFuture<Void>> publishAll(List<Entry> entries) {
@@ -162,25 +181,32 @@ final class Publisher implements AutoCloseable {
 
         /** Publishes one message under the lock; false if the channel failed (this future failed, the rest must too). */
         private boolean publishOne(ChannelState st, Entry m, CompletableFuture<Void> f) {
+            return publishOne(st, m.exchange(), m.routingKey(), m.mandatory(), m.props(), m.body(), f);
+        }
+
+        private boolean publishOne(ChannelState st, String exchange, String routingKey, boolean mandatory,
+                AMQP.BasicProperties props, byte[] body, CompletableFuture<Void> f) {
             Channel ch = st.channel;
             ConcurrentNavigableMap<Long, Pending> map = st.pending;
             long seq = ch.getNextPublishSeqNo();
-            map.put(seq, new Pending(f, m.exchange(), m.props().getMessageId(), m.mandatory(), System.nanoTime(), new boolean[1]));
+            // only a mandatory publish can be returned: the others share one flag that is never set
+            map.put(seq, new Pending(f, exchange, props.getMessageId(), mandatory, System.nanoTime(),
+                    mandatory ? new boolean[1] : NEVER_RETURNED));
             try {
-                ch.basicPublish(m.exchange(), m.routingKey(), m.mandatory(), m.props(), m.body());
+                ch.basicPublish(exchange, routingKey, mandatory, props, body);
             } catch (IOException | AlreadyClosedException e) {
                 map.remove(seq);
-                f.completeExceptionally(lost("publishing to exchange '" + m.exchange() + "' failed", e));
+                f.completeExceptionally(lost("publishing to exchange '" + exchange + "' failed", e));
                 return false;
             } catch (RuntimeException e) {
                 // the client may have counted a sequence number it did not send: start a fresh channel
                 map.remove(seq);
-                f.completeExceptionally(new TransportException("publishing to exchange '" + m.exchange() + "' failed: " + e, e, false));
+                f.completeExceptionally(new TransportException("publishing to exchange '" + exchange + "' failed: " + e, e, false));
                 closeQuietly(ch);
                 return false;
             }
             if (map != st.pending && map.remove(seq) != null) { // the channel closed while we published
-                f.completeExceptionally(lost("the channel closed while publishing to exchange '" + m.exchange() + "'", null));
+                f.completeExceptionally(lost("the channel closed while publishing to exchange '" + exchange + "'", null));
                 return false;
             }
             return true;

@@ -127,6 +127,7 @@ public final class OutboxBenchmark {
         HikariConfig cfg = new HikariConfig();
         cfg.setJdbcUrl(url + (url.contains("?") ? "&" : "?") + "currentSchema=" + schema);
         cfg.setMaximumPoolSize(producers + 8);
+        cfg.addDataSourceProperty("ApplicationName", schema); // how the CPU meter finds this run's server processes
         ds = new HikariDataSource(cfg);
         try {
             try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
@@ -149,22 +150,26 @@ public final class OutboxBenchmark {
             double[] base = new double[rounds];
             double[] box = new double[rounds];
             double[] ratio = new double[rounds];
+            double[] cost = new double[rounds];
             for (int round = 0; round < rounds; round++) {
                 Result b = baseline(messages, producers, 0);
                 Result o = outbox(messages, producers, 0);
                 base[round] = b.rate();
                 box[round] = o.rate();
                 ratio[round] = o.rate() / b.rate();
+                cost[round] = b.cpuPerMessage() / o.cpuPerMessage();
                 rows.add(b.line("baseline throughput"));
-                rows.add(o.line("outbox   throughput") + String.format(Locale.ROOT, "   ratio %.2f", ratio[round]));
+                rows.add(o.line("outbox   throughput") + String.format(Locale.ROOT, "   ratio %.2f, CPU %.2f", ratio[round], cost[round]));
             }
             rows.add(baseline(rate * seconds, 1, rate).line("baseline latency   "));
             rows.add(outbox(rate * seconds, 1, rate).line("outbox   latency   "));
-            System.out.println("run                  msgs/s    p50 ms   p99 ms   max ms");
+            System.out.println("run                  msgs/s    p50 ms   p99 ms   max ms  jvm µs/msg  db µs/msg");
             rows.forEach(System.out::println);
             System.out.printf(Locale.ROOT, "throughput over %d rounds: baseline best %.0f median %.0f; outbox best %.0f median %.0f;"
                     + " outbox/baseline per round: best %.2f median %.2f%n", rounds, LoadComparison.max(base), LoadComparison.median(base),
                     LoadComparison.max(box), LoadComparison.median(box), LoadComparison.max(ratio), LoadComparison.median(ratio));
+            System.out.printf(Locale.ROOT, "CPU per message (JVM + this run's PostgreSQL processes), baseline/outbox per round: best %.2f"
+                    + " median %.2f%n", LoadComparison.max(cost), LoadComparison.median(cost));
         } finally {
             ds.close();
             try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
@@ -231,16 +236,22 @@ public final class OutboxBenchmark {
     }
 
     /** What one measurement saw. */
-    private record Result(int n, long nanos, long[] latencies) {
+    private record Result(int n, long nanos, long[] latencies, long jvmCpuNanos, long dbCpuNanos) {
         double rate() {
             return n / (nanos / 1e9);
+        }
+
+        /** CPU time per message, this JVM and this run's PostgreSQL server processes together, in µs. */
+        double cpuPerMessage() {
+            return (jvmCpuNanos + dbCpuNanos) / 1e3 / n;
         }
 
         String line(String name) {
             long[] l = latencies.clone();
             Arrays.sort(l);
-            return String.format(Locale.ROOT, "%s %9.0f %8.2f %8.2f %8.2f", name, n / (nanos / 1e9),
-                    l[(int) (l.length * 0.50)] / 1e6, l[Math.min(l.length - 1, (int) (l.length * 0.99))] / 1e6, l[l.length - 1] / 1e6);
+            return String.format(Locale.ROOT, "%s %9.0f %8.2f %8.2f %8.2f %8.0f %8.0f", name, n / (nanos / 1e9),
+                    l[(int) (l.length * 0.50)] / 1e6, l[Math.min(l.length - 1, (int) (l.length * 0.99))] / 1e6, l[l.length - 1] / 1e6,
+                    jvmCpuNanos / 1e3 / n, dbCpuNanos < 0 ? Double.NaN : dbCpuNanos / 1e3 / n);
         }
     }
 
@@ -249,6 +260,7 @@ public final class OutboxBenchmark {
             throws Exception {
         AtomicLongArray committing = new AtomicLongArray(n);
         AtomicInteger next = new AtomicInteger();
+        CpuMeter cpu = new CpuMeter();
         long start = System.nanoTime();
         List<Thread> ts = new ArrayList<>();
         for (int t = 0; t < threads; t++) {
@@ -285,7 +297,62 @@ public final class OutboxBenchmark {
             end = Math.max(end, delivered.get(i));
             lat[i] = Math.max(0, delivered.get(i) - committing.get(i));
         }
-        return new Result(n, end - start, lat);
+        return new Result(n, end - start, lat, cpu.jvmNanos(), cpu.dbNanos());
+    }
+
+    /**
+     * CPU time since construction of this JVM and of the PostgreSQL server processes serving this
+     * run's pool (found by application name in {@code pg_stat_activity}, read from {@code /proc}:
+     * only when the database runs on this Linux machine, else -1). Server processes shared by all
+     * sessions (WAL writer, checkpointer) are not counted. CPU per message is steadier than
+     * messages per second on a machine others share: it does not depend on who else runs.
+     */
+    private final class CpuMeter {
+        private final long jvm0 = jvmCpu();
+        private final java.util.Map<Integer, Long> db0 = dbTicks();
+
+        long jvmNanos() {
+            return jvmCpu() - jvm0;
+        }
+
+        long dbNanos() {
+            java.util.Map<Integer, Long> now = dbTicks();
+            if (now.isEmpty()) {
+                return -1;
+            }
+            long ticks = 0;
+            for (var e : now.entrySet()) {
+                ticks += e.getValue() - db0.getOrDefault(e.getKey(), 0L); // a process started meanwhile counts from 0
+            }
+            return ticks * 10_000_000L; // USER_HZ is 100 on Linux
+        }
+
+        private static long jvmCpu() {
+            return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                    .getProcessCpuTime();
+        }
+
+        private java.util.Map<Integer, Long> dbTicks() {
+            java.util.Map<Integer, Long> ticks = new java.util.HashMap<>();
+            try (Connection c = ds.getConnection();
+                    PreparedStatement ps = c.prepareStatement("SELECT pid FROM pg_stat_activity WHERE application_name = ?")) {
+                ps.setString(1, schema);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        java.nio.file.Path stat = java.nio.file.Path.of("/proc", String.valueOf(rs.getInt(1)), "stat");
+                        if (!java.nio.file.Files.isReadable(stat)) {
+                            return java.util.Map.of();
+                        }
+                        String line = java.nio.file.Files.readString(stat);
+                        String[] f = line.substring(line.lastIndexOf(')') + 2).split(" ");
+                        ticks.put(rs.getInt(1), Long.parseLong(f[11]) + Long.parseLong(f[12])); // utime, stime
+                    }
+                }
+            } catch (SQLException | java.io.IOException | RuntimeException e) {
+                return java.util.Map.of();
+            }
+            return ticks;
+        }
     }
 
     /** One transaction's work; {@code beforeCommit} marks the start of the commit. */
