@@ -55,7 +55,7 @@ final class AmqpHeaders {
                 int room = maxTableBytes - tableSize(t);
                 Map<String, Object> extra = new LinkedHashMap<>();
                 copied.forEach((k, v) -> {
-                    if (!t.containsKey(k) && !k.equals(OutgoingMessage.CONTENT_TYPE)
+                    if (!t.containsKey(k) && !steering(k) && !k.equals(OutgoingMessage.CONTENT_TYPE)
                             && !k.equals(OutgoingMessage.MESSAGE_ID) && !k.equals(OutgoingMessage.CORRELATION_ID)) {
                         Object x = toMassTransit(v);
                         if (x != null) {
@@ -74,6 +74,16 @@ final class AmqpHeaders {
                 : Long.toString(Math.max(1, m.expiration().toEpochMilli() - nowMillis));
         return new AMQP.BasicProperties(contentType, null, table == null || table.isEmpty() ? null : table, 2, null,
                 correlationId, null, expiration, messageId, null, null, null, null, null);
+    }
+
+    /**
+     * Whether RabbitMQ acts on header {@code name} when a publish carries it: {@code CC} and {@code BCC}
+     * route copies to those routing keys too (sender-selected distribution). Never copied from a
+     * message's envelope or from a received message onto a republish: a message must not steer where
+     * the bus sends copies of it.
+     */
+    static boolean steering(String name) {
+        return name.equals("CC") || name.equals("BCC");
     }
 
     /**

@@ -166,6 +166,8 @@ final class RabbitMqDelivery implements Delivery {
             table.putAll(properties.getHeaders());
         }
         table.remove(DELIVERY_COUNT);
+        table.remove("CC"); // from the wire: never a routing instruction for the republish (AmqpHeaders.steering)
+        table.remove("BCC");
         return table;
     }
 

@@ -98,4 +98,49 @@ class RabbitMqDelayLevelsTest {
         assertThat(Delays.levelPattern(Delays.LEVELS - 1, '1')).isEqualTo("1.#");
         assertThat(Delays.levelPattern(0, '0')).isEqualTo("*.".repeat(Delays.LEVELS - 1) + "0.#");
     }
+
+    @Test
+    void aReceivedMessagesCcHeaderDoesNotRouteItsDelayedCopyToAnotherQueue() throws Exception {
+        transport = RabbitFixture.builder().delayedDelivery(DelayedDelivery.WAIT_QUEUES).build();
+        transport.start(new TransportContext(BusClock.system(), "delay-cc-" + run));
+        plain = RabbitFixture.plainFactory().newConnection("delay-cc-test");
+        String queue = "dlcc-" + run;
+        String victim = "dlcc-victim-" + run;
+        transport.declareEndpoint(new EndpointTopology(queue, List.of(), false));
+        transport.declareEndpoint(new EndpointTopology(victim, List.of(), false));
+        // the victim was delayed to before, so the wait levels deliver to it
+        AWAIT.done("bind the victim", transport.sendDelayed(Address.queue(victim), new OutgoingMessage(
+                "warm-up".getBytes(StandardCharsets.UTF_8), Headers.of(OutgoingMessage.CONTENT_TYPE, "text/plain"), null, null),
+                1)).join();
+        AWAIT.until("the warm-up delivered to the victim", () -> depth(victim) == 1);
+        try (Channel ch = plain.createChannel()) { // a hostile sender: CC names the victim's route through the levels
+            ch.basicPublish("", queue, new com.rabbitmq.client.AMQP.BasicProperties.Builder().contentType("text/plain")
+                    .headers(Map.of("CC", List.of(Delays.routingKey(50, victim)))).build(),
+                    "hostile".getBytes(StandardCharsets.UTF_8));
+        }
+        java.util.concurrent.atomic.AtomicInteger received = new java.util.concurrent.atomic.AtomicInteger();
+        ReceiveHandle h = transport.receive(queue, new ReceiveSettings(4), d -> {
+            if (received.incrementAndGet() == 1) {
+                d.requeue(Duration.ofMillis(50)); // a delayed redelivery: the copy goes through the levels
+            } else {
+                d.ack();
+            }
+        });
+        try {
+            AWAIT.until("the delayed copy came back to its own queue", () -> received.get() == 2);
+            long settle = System.nanoTime() + Duration.ofMillis(500).toNanos(); // a CC copy would have arrived by now
+            AWAIT.until("500 ms passed", () -> System.nanoTime() > settle);
+            assertThat(depth(victim)).as("copies in the victim's queue beyond the warm-up").isEqualTo(1);
+        } finally {
+            h.close();
+        }
+    }
+
+    private long depth(String queue) {
+        try (Channel ch = plain.createChannel()) {
+            return ch.messageCount(queue);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
 }
