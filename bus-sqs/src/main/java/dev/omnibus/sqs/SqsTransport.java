@@ -97,6 +97,8 @@ public final class SqsTransport implements Transport {
     private ClaimCheck claims;
     /** Sends to FIFO endpoints ({@link SqsTransportBuilder#fifo}). */
     private FifoSender fifo;
+    /** Single sends to standard queues, sharing batch calls under load. */
+    private SendCoalescer coalescer;
     private ScheduledExecutorService timer;
     private BusClock clock = BusClock.system();
 
@@ -149,6 +151,7 @@ public final class SqsTransport implements Transport {
         sqs = settings.client() != null ? settings.client() : AwsClients.sqs(settings);
         queues = new Queues(sqs, settings);
         fifo = new FifoSender(sqs, queues, this::clock);
+        coalescer = new SendCoalescer(sqs);
         startSnsAndClaimCheck();
         LOG.info("SQS transport of bus {} started ({}, {})", context.busName(), settings, snsSettings);
     }
@@ -310,8 +313,11 @@ public final class SqsTransport implements Transport {
 
 
     private CompletableFuture<Void> sendTo(String endpoint, byte[] body, Headers headers, int delay) {
-        return encode(endpoint, body, headers).thenCombine(queues.url(endpoint), (m, url) -> sqs.sendMessage(b -> b
-                        .queueUrl(url).messageBody(m.body()).messageAttributes(m.attributes()).delaySeconds(delay)))
+        return encode(endpoint, body, headers).thenCombine(queues.url(endpoint), (m, url) -> {
+                    CompletableFuture<Void> done = new CompletableFuture<>();
+                    coalescer.send(url, endpoint, new SendBatches.Entry(m, delay, done)); // batches under load
+                    return done;
+                })
                 .thenCompose(f -> f)
                 .handle((r, e) -> {
                     if (e == null) {
