@@ -269,7 +269,7 @@ public final class SqsLoadTool {
     }
 
     private SqsTransport transport(String prefix) {
-        return SqsTransport.builder().client(busClient).queuePrefix(prefix).waitTimeSeconds(5)
+        return SqsTransport.builder().client(busClient).withoutSns().queuePrefix(prefix).waitTimeSeconds(5)
                 .maxConcurrentReceives(receives).flushInterval(Duration.ofMillis(flushMillis)).build();
     }
 

@@ -15,9 +15,10 @@ import software.amazon.awssdk.services.sns.SnsAsyncClient;
  * @param s3Endpoint        S3's endpoint (path-style addressing when set), or null for AWS's
  * @param s3Client          an S3 client the application owns, or null
  * @param claimCheckMaxBody the largest body the claim check stores or reads, in bytes
+ * @param disabled          no SNS ({@code withoutSns()}): no topics or subscriptions, publishing refused
  */
 record SnsSettings(URI snsEndpoint, SnsAsyncClient snsClient, String claimCheckBucket, URI s3Endpoint,
-        S3AsyncClient s3Client, int claimCheckMaxBody) {
+        S3AsyncClient s3Client, int claimCheckMaxBody, boolean disabled) {
 
     boolean claimCheck() {
         return claimCheckBucket != null;
@@ -25,7 +26,7 @@ record SnsSettings(URI snsEndpoint, SnsAsyncClient snsClient, String claimCheckB
 
     @Override
     public String toString() {
-        return "SnsSettings[sns=" + (snsClient != null ? "(the application's client)" : snsEndpoint == null ? "AWS"
+        return "SnsSettings[sns=" + (disabled ? "none (withoutSns)" : snsClient != null ? "(the application's client)" : snsEndpoint == null ? "AWS"
                 : snsEndpoint) + ", claimCheck=" + (claimCheckBucket == null ? "none" : "s3://" + claimCheckBucket
                 + " (" + (s3Client != null ? "the application's client" : s3Endpoint == null ? "AWS" : s3Endpoint)
                 + ", max " + claimCheckMaxBody + " bytes)") + "]";

@@ -158,15 +158,19 @@ public final class SqsTransport implements Transport {
 
     /** SNS's client and topology, and the claim check (its bucket checked: a missing one fails the start). */
     private void startSnsAndClaimCheck() {
-        sns = snsSettings.snsClient() != null ? snsSettings.snsClient() : AwsClients.sns(settings, snsSettings.snsEndpoint());
-        topology = new SnsTopology(sns, sqs, queues, settings.queuePrefix());
+        if (!snsSettings.disabled()) {
+            sns = snsSettings.snsClient() != null ? snsSettings.snsClient() : AwsClients.sns(settings, snsSettings.snsEndpoint());
+            topology = new SnsTopology(sns, sqs, queues, settings.queuePrefix());
+        }
         if (snsSettings.claimCheck()) {
             s3 = snsSettings.s3Client() != null ? snsSettings.s3Client() : AwsClients.s3(settings, snsSettings.s3Endpoint());
             claims = new ClaimCheck(s3, snsSettings.claimCheckBucket(), settings.queuePrefix(),
                     snsSettings.claimCheckMaxBody());
             claims.checkBucket();
         }
-        publisher = new SnsPublisher(sns, topology, claims);
+        if (!snsSettings.disabled()) {
+            publisher = new SnsPublisher(sns, topology, claims);
+        }
     }
 
     @Override
@@ -188,9 +192,19 @@ public final class SqsTransport implements Transport {
         } else {
             all.add(queues.url(topology.errorQueue()));
             all.add(queues.url(topology.skippedQueue()));
-            all.add(this.topology.subscribe(name, topology.concreteUrns()).thenApply(v -> name));
+            if (this.topology != null) { // withoutSns(): nothing to subscribe to
+                all.add(this.topology.subscribe(name, topology.concreteUrns()).thenApply(v -> name));
+            }
         }
         CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).join();
+    }
+
+    private SnsPublisher snsOrRefuse(MessageType messageType) {
+        if (publisher == null) {
+            throw new TransportException("cannot publish " + messageType.urn() + ": this SQS transport was built withoutSns(), "
+                    + "and publishing is an SNS topic per message type; send to an endpoint instead", null, false);
+        }
+        return publisher;
     }
 
     /** SNS {@code Publish} to the type's topic ({@link SnsPublisher}). */
@@ -198,7 +212,7 @@ public final class SqsTransport implements Transport {
     public CompletableFuture<Void> publish(MessageType messageType, OutgoingMessage message) {
         try {
             checkOpen();
-            return publisher.publish(messageType.urn(), message);
+            return snsOrRefuse(messageType).publish(messageType.urn(), message);
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
@@ -219,7 +233,7 @@ public final class SqsTransport implements Transport {
     public List<CompletableFuture<Void>> publishAll(MessageType messageType, List<OutgoingMessage> messages) {
         try {
             checkOpen();
-            return publisher.publishAll(messageType.urn(), messages);
+            return snsOrRefuse(messageType).publishAll(messageType.urn(), messages);
         } catch (RuntimeException e) {
             return messages.stream().map(m -> CompletableFuture.<Void>failedFuture(e)).toList();
         }

@@ -47,6 +47,7 @@ public final class SqsTransportBuilder {
     private URI s3Endpoint;
     private S3AsyncClient s3Client;
     private Integer claimCheckMaxBodySize;
+    private boolean withoutSns;
     private final java.util.Set<String> fifoEndpoints = new java.util.LinkedHashSet<>();
 
     SqsTransportBuilder() {
@@ -161,6 +162,17 @@ public final class SqsTransportBuilder {
     }
 
     /** An SNS client of the application's own, used for publishing (not closed by the transport). */
+    /**
+     * No SNS: the transport sends to endpoints and receives, and refuses to publish (a clear error, no
+     * call), since publishing is an SNS topic per message type; endpoints subscribe to nothing. For a
+     * service that only sends and consumes sent messages, or an SQS server without SNS (ElasticMQ).
+     * Default: SNS on.
+     */
+    public SqsTransportBuilder withoutSns() {
+        this.withoutSns = true;
+        return this;
+    }
+
     public SqsTransportBuilder snsClient(SnsAsyncClient client) {
         if (client == null) {
             problems.add("snsClient is null");
@@ -225,10 +237,13 @@ public final class SqsTransportBuilder {
     }
 
     private void checkSnsAndClaimCheck(List<String> all) {
+        if (withoutSns && (snsClient != null || snsEndpoint != null)) {
+            all.add("withoutSns() is given together with snsClient(...) or snsEndpoint(...): choose one");
+        }
         if (snsClient != null && snsEndpoint != null) {
             all.add("snsClient(...) is given together with snsEndpoint: configure the endpoint on the client");
         }
-        if (client != null && snsClient == null) {
+        if (client != null && snsClient == null && !withoutSns) {
             all.add("client(...) is given but snsClient(...) is not: publishing goes through SNS, give its client too");
         }
         if (s3Client != null && s3Endpoint != null) {
@@ -288,6 +303,6 @@ public final class SqsTransportBuilder {
                 maxLeaseExtension, waitTimeSeconds, flushInterval, maxConcurrentReceives, java.util.Set.copyOf(fifoEndpoints)),
                 new SnsSettings(snsEndpoint != null || snsClient != null ? snsEndpoint : endpoint, snsClient, claimCheckBucket,
                         s3Endpoint != null || s3Client != null ? s3Endpoint : endpoint, s3Client,
-                        claimCheckMaxBodySize == null ? 16 * 1024 * 1024 : claimCheckMaxBodySize));
+                        claimCheckMaxBodySize == null ? 16 * 1024 * 1024 : claimCheckMaxBodySize, withoutSns));
     }
 }

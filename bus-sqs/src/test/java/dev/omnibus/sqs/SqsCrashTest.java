@@ -80,7 +80,7 @@ class SqsCrashTest {
     }
 
     static SqsTransport transport(String endpoint, String prefix) {
-        return SqsTransport.builder().endpoint(endpoint).region(AwsTestClients.REGION.id())
+        return SqsTransport.builder().withoutSns().endpoint(endpoint).region(AwsTestClients.REGION.id())
                 .credentials(AwsTestClients.CREDENTIALS).queuePrefix(prefix).waitTimeSeconds(1)
                 .visibilityTimeout(Duration.ofSeconds(VISIBILITY_SECONDS)).build();
     }

@@ -43,7 +43,7 @@ class SqsFifoReceiverTest {
     private SqsTransport transport;
 
     private SqsTransport start() {
-        transport = SqsTransport.builder().endpoint(SqsFixture.endpoint().toString()).region("us-east-1")
+        transport = SqsTransport.builder().withoutSns().endpoint(SqsFixture.endpoint().toString()).region("us-east-1")
                 .credentials(AwsTestClients.CREDENTIALS).queuePrefix(prefix).waitTimeSeconds(1).fifo("ordered").build();
         transport.start(new TransportContext(BusClock.system(), "fr"));
         transport.declareEndpoint(new EndpointTopology("ordered", List.of(), false));

@@ -45,7 +45,7 @@ class SqsFifoTest {
     }
 
     private SqsTransport transport() {
-        return SqsTransport.builder().endpoint(SqsFixture.endpoint().toString()).region(AwsTestClients.REGION.id())
+        return SqsTransport.builder().withoutSns().endpoint(SqsFixture.endpoint().toString()).region(AwsTestClients.REGION.id())
                 .credentials(AwsTestClients.CREDENTIALS).queuePrefix(prefix).waitTimeSeconds(1).fifo("steps").build();
     }
 

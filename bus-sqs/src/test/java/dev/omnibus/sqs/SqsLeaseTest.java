@@ -53,7 +53,7 @@ class SqsLeaseTest {
     }
 
     private SqsTransportBuilder transport() {
-        return SqsTransport.builder().endpoint(SqsFixture.endpoint().toString()).region(AwsTestClients.REGION.id())
+        return SqsTransport.builder().withoutSns().endpoint(SqsFixture.endpoint().toString()).region(AwsTestClients.REGION.id())
                 .credentials(AwsTestClients.CREDENTIALS).queuePrefix(prefix).waitTimeSeconds(1)
                 .visibilityTimeout(Duration.ofSeconds(2));
     }

@@ -42,7 +42,7 @@ class SqsLongDelayTest {
     }
 
     private SqsTransport transport() {
-        return SqsTransport.builder().endpoint(SqsFixture.endpoint().toString()).region(AwsTestClients.REGION.id())
+        return SqsTransport.builder().withoutSns().endpoint(SqsFixture.endpoint().toString()).region(AwsTestClients.REGION.id())
                 .credentials(AwsTestClients.CREDENTIALS).queuePrefix(prefix).waitTimeSeconds(1).build();
     }
 

@@ -46,10 +46,8 @@ class SqsSendCoalescingTest {
 
     private String start() {
         var sqs = calls.sqs(SqsFixture.endpoint());
-        var sns = calls.sns(SqsFixture.endpoint()); // never called: nothing is published
         open.add(sqs);
-        open.add(sns);
-        transport = SqsTransport.builder().client(sqs).snsClient(sns).queuePrefix(prefix).waitTimeSeconds(1).build();
+        transport = SqsTransport.builder().client(sqs).withoutSns().queuePrefix(prefix).waitTimeSeconds(1).build();
         transport.start(new TransportContext(BusClock.system(), "co-" + RunIds.next()));
         transport.declareEndpoint(new EndpointTopology("orders", List.of(), false));
         return SqsFixture.client().getQueueUrl(b -> b.queueName(QueueNames.queueName(prefix, "orders"))).queueUrl();
@@ -102,5 +100,20 @@ class SqsSendCoalescingTest {
         assertThat(used).as("send calls for %d messages", n).isBetween(n / SendBatches.MAX_ENTRIES, n / 5);
         Set<String> got = drain(url, n);
         assertThat(got).hasSize(n);
+    }
+
+    @Test
+    void withoutSnsAPublishFailsClearlyAndMakesNoCall() throws Exception {
+        start();
+        int before = calls.sends();
+        String urn = "urn:message:test:Anything";
+        CompletableFuture<Void> f = transport.publish(new dev.omnibus.MessageType(urn, Object.class, Object.class, List.of(urn)),
+                message("p"));
+        assertThat(f).failsWithin(Duration.ofSeconds(5)).withThrowableOfType(java.util.concurrent.ExecutionException.class)
+                .withCauseInstanceOf(dev.omnibus.TransportException.class).withMessageContaining("withoutSns()");
+        assertThat(calls.sends()).isEqualTo(before);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> SqsTransport.builder().withoutSns()
+                        .snsEndpoint("http://127.0.0.1:1").build())
+                .isInstanceOf(dev.omnibus.ConfigurationException.class).hasMessageContaining("withoutSns()");
     }
 }
