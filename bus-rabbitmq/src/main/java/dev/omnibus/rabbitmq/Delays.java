@@ -43,8 +43,12 @@ final class Delays {
     /** The longest target name a routing key holds after the delay's bits (255 bytes in all). */
     static final int MAX_TARGET_BYTES = 255 - 2 * LEVELS;
 
+    /** How long after a probe that could not reach the broker the next delay probes again. */
+    static final long PROBE_RETRY_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+
     private final RabbitMqSettings settings;
     private volatile Boolean plugin;
+    private long nextProbeNanos; // guarded by this: after a probe that could not reach the broker
     private volatile boolean levelsDeclared;
     private final java.util.Set<String> deliveredTargets = ConcurrentHashMap.newKeySet();
 
@@ -67,13 +71,28 @@ final class Delays {
             return known;
         }
         synchronized (this) {
-            if (plugin == null) {
-                plugin = PLUGIN_BY_BROKER.computeIfAbsent(settings.endpoint(), k -> probe(factory));
-                LOG.info("RabbitMQ at {}: delayed messages use {}", settings.endpoint(),
-                        plugin ? "the delayed-message exchange plugin" : "wait queues with TTL and dead-lettering "
-                                + "(no delayed-message exchange plugin)");
+            if (plugin != null) {
+                return plugin;
             }
-            return plugin;
+            Boolean found = PLUGIN_BY_BROKER.get(settings.endpoint());
+            if (found == null) {
+                if (nextProbeNanos != 0 && System.nanoTime() - nextProbeNanos < 0) {
+                    return false; // the last probe could not reach the broker: wait levels until the next one
+                }
+                found = probe(factory);
+                if (found == null) { // not an answer: never cached, asked again after PROBE_RETRY_NANOS
+                    nextProbeNanos = System.nanoTime() + PROBE_RETRY_NANOS;
+                    LOG.warn("RabbitMQ at {}: could not probe for the delayed-message plugin; delays use the wait levels "
+                            + "and the probe is tried again in 30 s", settings.endpoint());
+                    return false;
+                }
+                PLUGIN_BY_BROKER.putIfAbsent(settings.endpoint(), found);
+            }
+            plugin = found;
+            LOG.info("RabbitMQ at {}: delayed messages use {}", settings.endpoint(),
+                    found ? "the delayed-message exchange plugin" : "wait levels with TTL and dead-lettering "
+                            + "(no delayed-message exchange plugin)");
+            return found;
         }
     }
 
@@ -151,7 +170,12 @@ final class Delays {
         levelsDeclared = true;
     }
 
-    private static boolean probe(ConnectionFactory factory) {
+    /**
+     * Whether the broker behind {@code factory} has the delayed-message plugin: true or false when it
+     * answered, null when it could not be asked (no connection, a timeout): a transient failure that
+     * must not be remembered as "no plugin".
+     */
+    static Boolean probe(ConnectionFactory factory) {
         ConnectionFactory probe = factory.clone();
         probe.setAutomaticRecoveryEnabled(false);
         probe.setTopologyRecoveryEnabled(false);
@@ -162,14 +186,33 @@ final class Delays {
             }
         });
         String exchange = "omnibus.delay-probe." + Long.toHexString(ThreadLocalRandom.current().nextLong());
-        try (Connection c = probe.newConnection("omnibus:delay-plugin-probe")) {
+        Connection c;
+        try {
+            c = probe.newConnection("omnibus:delay-plugin-probe");
+        } catch (IOException | TimeoutException | RuntimeException e) {
+            LOG.debug("delayed-message plugin probe could not connect: {}", e.toString());
+            return null; // not an answer
+        }
+        try {
             var ch = c.createChannel();
             ch.exchangeDeclare(exchange, "x-delayed-message", false, true, Map.of("x-delayed-type", Topology.FANOUT));
             ch.exchangeDelete(exchange);
             return true;
-        } catch (IOException | TimeoutException | RuntimeException e) {
-            LOG.debug("delayed-message plugin probe failed: {}", e.toString());
-            return false;
+        } catch (IOException | RuntimeException e) {
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof com.rabbitmq.client.ShutdownSignalException s && !s.isInitiatedByApplication()) {
+                    LOG.debug("delayed-message plugin probe: the broker refused the exchange type ({})", s.getMessage());
+                    return false; // the broker answered: no plugin
+                }
+            }
+            LOG.debug("delayed-message plugin probe failed without an answer: {}", e.toString());
+            return null;
+        } finally {
+            try {
+                c.close();
+            } catch (IOException | RuntimeException ignored) {
+                // closed by the broker already (no plugin)
+            }
         }
     }
 }

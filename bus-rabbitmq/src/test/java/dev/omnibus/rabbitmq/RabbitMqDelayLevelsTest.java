@@ -143,4 +143,15 @@ class RabbitMqDelayLevelsTest {
             throw new IllegalStateException(e);
         }
     }
+
+    @Test
+    void aPluginProbeThatCannotReachTheBrokerIsNoAnswerAndOneThatReachesItIs() throws Exception {
+        com.rabbitmq.client.ConnectionFactory closed = RabbitFixture.plainFactory().clone();
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            closed.setPort(s.getLocalPort()); // a port that accepts nothing of AMQP, closed below
+        }
+        closed.setConnectionTimeout(2_000);
+        assertThat(Delays.probe(closed)).as("no broker: not an answer, so not remembered as 'no plugin'").isNull();
+        assertThat(Delays.probe(RabbitFixture.plainFactory())).as("the local broker answers").isNotNull();
+    }
 }
