@@ -65,6 +65,8 @@ public final class JdbcOutbox {
     private final SqlDialect dialect;
     private final OutboxSettings settings;
     private final OutboxDispatcher dispatcher;
+    /** Whether rows were committed while no relay ran here (warned once). */
+    private final java.util.concurrent.atomic.AtomicBoolean noRelayWarned = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile OutboxDispatcher running;
     private final CommitNotifier notifier; // null unless PostgreSQL with listen on
     /** The payload of this outbox's NOTIFYs, by which its own listener knows them. */
@@ -273,6 +275,10 @@ public final class JdbcOutbox {
         OutboxDispatcher d = running;
         if (d != null) {
             d.wake();
+        } else if (noRelayWarned.compareAndSet(false, true)) {
+            org.slf4j.LoggerFactory.getLogger(JdbcOutbox.class).warn("Outbox {}: rows were committed but no relay runs in "
+                    + "this process (no started bus has BusBuilder.scheduler(outbox.scheduler())): they wait in the table "
+                    + "until one runs here or in another process", settings.name());
         }
         if (notifier != null) {
             notifier.committed();
@@ -456,5 +462,10 @@ public final class JdbcOutbox {
                 problems.add(what + " must be positive, was " + d);
             }
         }
+    }
+
+    /** Whether rows were committed while no relay ran in this process (the warning was logged). For tests. */
+    boolean warnedNoRelay() {
+        return noRelayWarned.get();
     }
 }

@@ -68,7 +68,8 @@ final class OutboxDispatcher implements Scheduler {
     @Override
     public synchronized void start(Transport transport, BusClock clock) {
         if (thread != null) {
-            throw new BusStateException("this outbox's scheduler is already started: one outbox runs with one bus");
+            throw new BusStateException("this outbox's scheduler is already started: one outbox runs with one bus at a "
+                    + "time (stop that bus first; a stopped bus's outbox serves the next one)");
         }
         Schema.check(outbox.dataSource(), outbox.dialect());
         this.transport = transport;
@@ -147,6 +148,17 @@ final class OutboxDispatcher implements Scheduler {
             t.interrupt();
             Thread.currentThread().interrupt();
         }
+        synchronized (this) {
+            if (thread == t) { // free for the next bus (one per test under @BusTest, a restarted service)
+                thread = null;
+                notifications = null;
+            }
+        }
+    }
+
+    /** Whether a bus started this dispatcher and has not stopped it. */
+    boolean running() {
+        return running;
     }
 
     /** Whether the dispatcher waits for work, and (on PostgreSQL with listen on) its LISTEN is in place. For tests. */

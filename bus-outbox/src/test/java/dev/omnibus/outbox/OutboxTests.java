@@ -185,6 +185,29 @@ abstract class OutboxTests {
     }
 
     @Test
+    void anOutboxServesTheNextBusAfterThePreviousOneStoppedAndWarnsWhileNoneRelays() throws Exception {
+        InMemoryBroker broker = InMemoryBroker.create();
+        ConcurrentLinkedQueue<UUID> consumed = new ConcurrentLinkedQueue<>();
+        closeLater(Bus.builder().transport(InMemoryTransport.connect(broker))
+                .receiveEndpoint("orders", e -> e.consumer(OrderPlaced.class, ctx -> consumed.add(ctx.message().orderId())))
+                .start());
+        JdbcOutbox outbox = migrated(outbox());
+        for (int i = 0; i < 2; i++) { // one bus per test, say: the same outbox, one bus after the other
+            UUID id = UUID.randomUUID();
+            try (Bus bus = Bus.builder().transport(InMemoryTransport.connect(broker)).scheduler(outbox.scheduler()).start()) {
+                outbox.inTransaction(bus, (c, publisher) -> publisher.publish(new OrderPlaced(id, 1)));
+                AWAIT.until("relayed by bus " + i, () -> consumed.contains(id));
+            }
+        }
+        assertThat(outbox.warnedNoRelay()).as("a relay ran for every commit").isFalse();
+        try (Bus noRelay = Bus.builder().transport(InMemoryTransport.connect(broker)).start()) {
+            outbox.inTransaction(noRelay, (c, publisher) -> publisher.publish(new OrderPlaced(UUID.randomUUID(), 2)));
+        }
+        assertThat(outbox.warnedNoRelay()).as("rows committed with no relay in this process").isTrue();
+        assertThat(pending(outbox)).isEqualTo(1);
+    }
+
+    @Test
     void aMessageTheDatabaseRefusesRollsBackTheBusinessWriteToo() throws Exception {
         JdbcOutbox outbox = migrated(outbox());
         try (Bus bus = Bus.builder().transport(InMemoryTransport.create()).start()) {
