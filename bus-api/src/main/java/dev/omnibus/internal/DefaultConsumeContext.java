@@ -81,7 +81,16 @@ abstract sealed class DefaultConsumeContext implements ConsumeContext<Object> pe
     @Override
     public CompletableFuture<Void> respond(Object response, SendOptions options) {
         URI to = envelope().responseAddress();
-        return produce(to == null ? null : new Address(to), response, MessageProducer.replyOptions(options, envelope()), envelope().requestId());
+        if (to == null) {
+            return produce(null, response, MessageProducer.replyOptions(options, envelope()), envelope().requestId());
+        }
+        receive().endpoint.bus().checkCanProduce();
+        // the address came from the message: Transport.reply, which creates nothing for it
+        CompletableFuture<Void> f = receive().endpoint.producer().produce(new MessageProducer.Production(new Address(to),
+                response, null, MessageProducer.replyOptions(options, envelope()), envelope(), receive().endpoint.address(),
+                envelope().requestId(), null, true));
+        addProduced(f);
+        return receive().endpoint.bus().completions().detach(f);
     }
 
     @Override

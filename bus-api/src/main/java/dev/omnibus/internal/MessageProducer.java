@@ -78,6 +78,7 @@ final class MessageProducer {
         private final URI source;
         private final UUID requestId;
         private final URI responseAddress;
+        private final boolean reply;
 
         /**
          * @param destination     the endpoint, or null to publish
@@ -91,6 +92,16 @@ final class MessageProducer {
          */
         Production(Address destination, Object message, MessageType type, SendOptions options, Envelope parent,
                 URI source, UUID requestId, URI responseAddress) {
+            this(destination, message, type, options, parent, source, requestId, responseAddress, false);
+        }
+
+        /**
+         * As above; {@code reply}: the destination came from a consumed message (its response or fault
+         * address), so it goes through {@link dev.omnibus.spi.Transport#reply}, which creates nothing for it.
+         */
+        Production(Address destination, Object message, MessageType type, SendOptions options, Envelope parent,
+                URI source, UUID requestId, URI responseAddress, boolean reply) {
+            this.reply = reply;
             this.destination = destination;
             this.message = message;
             this.type = type;
@@ -131,6 +142,11 @@ final class MessageProducer {
 
         URI responseAddress() {
             return responseAddress;
+        }
+
+        /** Whether the destination came from a consumed message: sent with {@code Transport.reply}. */
+        boolean reply() {
+            return reply;
         }
     }
 
@@ -201,8 +217,8 @@ final class MessageProducer {
             return CompletableFuture.completedFuture(null);
         }
         observed(encoded, p); // before the hand-over, so a consumer's reaction is never seen before its cause
-        return p.destination() == null
-                ? spec.transport().publish(type, out)
+        return p.destination() == null ? spec.transport().publish(type, out)
+                : p.reply() ? spec.transport().reply(p.destination(), out)
                 : spec.transport().send(p.destination(), out);
     }
 

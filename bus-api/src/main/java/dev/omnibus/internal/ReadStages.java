@@ -71,7 +71,7 @@ final class ReadStages {
             CompletableFuture<Void> f = ep.producer().produce(new MessageProducer.Production(
                     to == null ? null : new Address(to), fault, spec.registry().typeOf(ReceiveFault.class),
                     MessageProducer.replyOptions(SendOptions.defaults(), env), env, ep.address(),
-                    env == null ? null : env.requestId(), null));
+                    env == null ? null : env.requestId(), null, to != null)); // an address from the message: Transport.reply
             f.get(SettleStages.PRODUCE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         } catch (InterruptedException ie) {
             Thread.currentThread().interrupt();

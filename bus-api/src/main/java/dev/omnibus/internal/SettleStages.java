@@ -147,7 +147,7 @@ final class SettleStages {
             URI to = env.faultAddress() != null ? env.faultAddress() : env.responseAddress();
             CompletableFuture<Void> f = ep.producer().produce(new MessageProducer.Production(
                     to == null ? null : new Address(to), fault, faultType, MessageProducer.replyOptions(SendOptions.defaults(), env), env, ep.address(),
-                    env.requestId(), null));
+                    env.requestId(), null, to != null)); // an address from the message: Transport.reply
             try {
                 f.get(PRODUCE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
             } catch (InterruptedException ie) {

@@ -68,6 +68,17 @@ public interface Transport extends AutoCloseable {
     CompletableFuture<Void> send(Address destination, OutgoingMessage message);
 
     /**
+     * Sends a response or a fault to an address that came from a consumed message (its response or
+     * fault address). Unlike {@link #send}, the transport creates nothing for it (no queue, no
+     * exchange, no topic: a message must not make the bus declare what it names); if the address names
+     * nothing that exists, the future fails with a non-retryable {@code TransportException}. Default:
+     * {@link #send}, for transports where sending creates nothing anyway.
+     */
+    default CompletableFuture<Void> reply(Address destination, OutgoingMessage message) {
+        return send(destination, message);
+    }
+
+    /**
      * Publishes several messages of one type, in order, in as few broker calls as the broker allows
      * (batches of at most {@link TransportCapabilities#maxBatchSize()}). Each message has its own
      * future, so one refused entry fails only itself. The default publishes them one by one.

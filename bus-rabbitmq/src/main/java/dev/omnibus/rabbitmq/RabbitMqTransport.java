@@ -312,6 +312,30 @@ public final class RabbitMqTransport implements Transport {
         declaredTypes.add(type.urn());
     }
 
+    /**
+     * A response or fault to an address from a consumed message: published only if its exchange exists
+     * (a direct reply-to name always does), never declared, so a message cannot make the bus create a
+     * durable queue or exchange it names; else a non-retryable failure.
+     */
+    @Override
+    public CompletableFuture<Void> reply(Address destination, OutgoingMessage message) {
+        try {
+            checkOpen();
+            RabbitMqAddress to = RabbitMqAddress.of(destination);
+            String name = to.name();
+            if (!to.isReplyTo() && !knownDestinations.contains(name)) {
+                if (!publishTopology.probe(ch -> ch.exchangeDeclarePassive(name), null)) {
+                    return CompletableFuture.failedFuture(new TransportException("the response or fault address '" + destination
+                            + "' names no exchange on the broker; an address from a message is never declared", null, false));
+                }
+                knownDestinations.add(name);
+            }
+            return publisher.publish(exchangeOf(to), routingKeyOf(to), mandatory(to), properties(message), message.body());
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
     @Override
     public CompletableFuture<Void> send(Address destination, OutgoingMessage message) {
         try {

@@ -56,6 +56,11 @@ public abstract class ForwardingTransport implements Transport {
     protected ForwardingTransport(Transport delegate) {
         this.delegate = Objects.requireNonNull(delegate, "delegate");
     }
+    @Override
+    public CompletableFuture<Void> reply(Address destination, OutgoingMessage message) {
+        return delegate.reply(destination, message);
+    }
+
 
     /** The wrapped transport, to which every call not overridden goes. */
     protected final Transport delegate() {
