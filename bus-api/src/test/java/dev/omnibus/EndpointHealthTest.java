@@ -6,19 +6,13 @@ import dev.omnibus.EndpointHealth.Status;
 import dev.omnibus.inmemory.InMemoryTransport;
 import dev.omnibus.spi.DeliveryHandler;
 import dev.omnibus.spi.EndpointTopology;
-import dev.omnibus.spi.OutgoingMessage;
 import dev.omnibus.spi.ReceiveHandle;
 import dev.omnibus.spi.ReceiveSettings;
-import dev.omnibus.spi.Transport;
-import dev.omnibus.spi.TransportCapabilities;
-import dev.omnibus.spi.TransportContext;
-import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Map;
 import java.util.Queue;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -35,13 +29,16 @@ class EndpointHealthTest {
     }
 
     /** The in-memory transport; it remembers each queue's handler and can refuse the next receives. */
-    static final class ReportingTransport implements Transport {
-        final InMemoryTransport delegate = InMemoryTransport.create();
+    static final class ReportingTransport extends DelegatingTransport {
         final Map<String, DeliveryHandler> handlers = new ConcurrentHashMap<>();
         final Queue<RuntimeException> refusals = new ArrayDeque<>();
         final AtomicInteger receives = new AtomicInteger();
         final AtomicInteger declares = new AtomicInteger();
         final AtomicInteger closedHandles = new AtomicInteger();
+
+        ReportingTransport() {
+            super(InMemoryTransport.create());
+        }
 
         @Override
         public ReceiveHandle receive(String queue, ReceiveSettings settings, DeliveryHandler handler) {
@@ -73,36 +70,6 @@ class EndpointHealthTest {
         public void declareEndpoint(EndpointTopology topology) {
             declares.incrementAndGet();
             delegate.declareEndpoint(topology);
-        }
-
-        @Override
-        public TransportCapabilities capabilities() {
-            return delegate.capabilities();
-        }
-
-        @Override
-        public void start(TransportContext context) {
-            delegate.start(context);
-        }
-
-        @Override
-        public URI resolve(Address address) {
-            return delegate.resolve(address);
-        }
-
-        @Override
-        public CompletableFuture<Void> publish(MessageType type, OutgoingMessage message) {
-            return delegate.publish(type, message);
-        }
-
-        @Override
-        public CompletableFuture<Void> send(Address destination, OutgoingMessage message) {
-            return delegate.send(destination, message);
-        }
-
-        @Override
-        public void close() {
-            delegate.close();
         }
     }
 

@@ -15,17 +15,9 @@ import dev.omnibus.saga.Orders.OrderRejected;
 import dev.omnibus.saga.Orders.OrderSaga;
 import dev.omnibus.saga.Orders.OrderSubmitted;
 import dev.omnibus.saga.Orders.ProcessOrder;
-import dev.omnibus.spi.EndpointTopology;
 import dev.omnibus.spi.OutgoingMessage;
-import dev.omnibus.spi.ReceiveHandle;
-import dev.omnibus.spi.ReceiveSettings;
-import dev.omnibus.spi.DeliveryHandler;
-import dev.omnibus.spi.Transport;
-import dev.omnibus.spi.TransportCapabilities;
-import dev.omnibus.spi.TransportContext;
 import dev.omnibus.testing.VirtualClock;
 import java.math.BigDecimal;
-import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
@@ -44,10 +36,19 @@ import org.junit.jupiter.api.Test;
  */
 class SagaEffectsTest {
     /** The in-memory transport, refusing the first {@code failures} publishes of one message type. */
-    static final class RefusingTransport implements Transport {
-        final InMemoryTransport delegate = InMemoryTransport.create();
+    static final class RefusingTransport extends dev.omnibus.testing.ForwardingTransport {
+        final InMemoryTransport delegate;
         final Map<Class<?>, AtomicInteger> failuresLeft = new ConcurrentHashMap<>();
         final AtomicInteger refused = new AtomicInteger();
+
+        RefusingTransport() {
+            this(InMemoryTransport.create());
+        }
+
+        private RefusingTransport(InMemoryTransport inMemory) {
+            super(inMemory);
+            this.delegate = inMemory;
+        }
 
         void refuse(Class<?> type, int times) {
             failuresLeft.put(type, new AtomicInteger(times));
@@ -60,42 +61,7 @@ class SagaEffectsTest {
                 refused.incrementAndGet();
                 return CompletableFuture.failedFuture(new TransportException("refused by the test (publish of " + type.urn() + ")", null));
             }
-            return delegate.publish(type, message);
-        }
-
-        @Override
-        public TransportCapabilities capabilities() {
-            return delegate.capabilities();
-        }
-
-        @Override
-        public void start(TransportContext context) {
-            delegate.start(context);
-        }
-
-        @Override
-        public URI resolve(Address address) {
-            return delegate.resolve(address);
-        }
-
-        @Override
-        public void declareEndpoint(EndpointTopology topology) {
-            delegate.declareEndpoint(topology);
-        }
-
-        @Override
-        public CompletableFuture<Void> send(Address destination, OutgoingMessage message) {
-            return delegate.send(destination, message);
-        }
-
-        @Override
-        public ReceiveHandle receive(String queue, ReceiveSettings settings, DeliveryHandler handler) {
-            return delegate.receive(queue, settings, handler);
-        }
-
-        @Override
-        public void close() {
-            delegate.close();
+            return super.publish(type, message);
         }
     }
 
