@@ -2,7 +2,6 @@ package dev.omnibus.saga;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.omnibus.Address;
 import dev.omnibus.Bus;
 import dev.omnibus.MessageType;
 import dev.omnibus.Retry;
