@@ -81,6 +81,8 @@ import org.slf4j.LoggerFactory;
 public final class KafkaTransport implements Transport {
     private static final Logger LOG = LoggerFactory.getLogger(KafkaTransport.class);
 
+    /** Topics a reply went to that exist (checked once each). */
+    private final java.util.Set<String> knownReplyTopics = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final KafkaSettings settings;
     private final AtomicBoolean started = new AtomicBoolean();
     private final Map<String, String> typeTopics = new ConcurrentHashMap<>();
@@ -233,6 +235,30 @@ public final class KafkaTransport implements Transport {
             checkOpen();
             String topic = topicOf(destination.name());
             topics.ensure(List.of(topic), settings.partitions());
+            return produce(topic, keyOf(message), message.body(), message.headers());
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /**
+     * A response or fault to an address from a consumed message: produced only to a topic that exists,
+     * never created (a message must not make the bus create the topics it names); else a non-retryable
+     * failure.
+     */
+    @Override
+    public CompletableFuture<Void> reply(Address destination, OutgoingMessage message) {
+        try {
+            checkOpen();
+            String topic = topicOf(destination.name());
+            if (!knownReplyTopics.contains(topic)) {
+                if (!topics.exists(topic)) {
+                    return CompletableFuture.failedFuture(new TransportException("the response or fault address '"
+                            + destination + "' names no Kafka topic (" + topic + "); an address from a message never "
+                            + "creates one", null, false));
+                }
+                knownReplyTopics.add(topic);
+            }
             return produce(topic, keyOf(message), message.body(), message.headers());
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);

@@ -269,6 +269,18 @@ final class Topics implements AutoCloseable {
                 cause -> cause instanceof UnknownTopicOrPartitionException, "describing topics " + topics);
     }
 
+    /** Whether topic {@code name} exists (asked once: a topic created a moment ago may not show yet). */
+    boolean exists(String name) {
+        try {
+            return admin.listTopics().names().get(TIMEOUT_S, TimeUnit.SECONDS).contains(name);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new dev.omnibus.TransportException("listing Kafka topics failed: " + e, e, true);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new dev.omnibus.TransportException("interrupted while listing Kafka topics", e, true);
+        }
+    }
+
     /** Whether a (classic or consumer-protocol) consumer group named {@code group} exists. */
     private boolean consumerGroupExists(String group) {
         try {

@@ -48,6 +48,23 @@ final class Queues {
         });
     }
 
+    /**
+     * Whether endpoint {@code name}'s queue exists (never creating it): for addresses that came from a
+     * message.
+     */
+    CompletableFuture<Boolean> exists(String name) {
+        String queue = queueName(name);
+        return sqs.getQueueUrl(b -> b.queueName(queue)).handle((r, e) -> {
+            if (e == null) {
+                return true;
+            }
+            if (cause(e) instanceof QueueDoesNotExistException) {
+                return false;
+            }
+            throw new TransportException("finding SQS queue " + queue + " failed: " + cause(e), cause(e), true);
+        });
+    }
+
     private CompletableFuture<String> create(String queue) {
         String visibility = String.valueOf(settings.visibilityTimeout().toSeconds());
         Map<QueueAttributeName, String> attributes = queue.endsWith(QueueNames.FIFO_SUFFIX)

@@ -308,6 +308,23 @@ public final class SqsTransport implements Transport {
         }
     }
 
+    /**
+     * A response or fault to an address from a consumed message: sent only to a queue that exists,
+     * never created (a message must not make the bus create the queues it names); else a
+     * non-retryable failure.
+     */
+    @Override
+    public CompletableFuture<Void> reply(Address destination, OutgoingMessage message) {
+        try {
+            checkOpen();
+            return queues.exists(destination.name()).thenCompose(exists -> exists ? send(destination, message)
+                    : CompletableFuture.failedFuture(new TransportException("the response or fault address '" + destination
+                            + "' names no SQS queue; an address from a message never creates one", null, false)));
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
     /** A copy of a received message to {@code endpoint} (an error or skipped queue). */
     CompletableFuture<Void> copy(String endpoint, byte[] body, Headers headers) {
         try {
