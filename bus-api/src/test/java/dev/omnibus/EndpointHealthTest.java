@@ -90,14 +90,9 @@ class EndpointHealthTest {
     }
 
     private static void await(String what, java.util.function.BooleanSupplier condition) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within 20 s: " + what);
-            }
-            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
-        }
+        Waits.until(what, Duration.ofSeconds(20), condition);
     }
+
 
     @Test
     void aRunningBusIsHealthy() {

@@ -70,27 +70,20 @@ abstract sealed class DefaultConsumeContext implements ConsumeContext<Object> pe
 
     @Override
     public CompletableFuture<Void> publish(Object msg, SendOptions options) {
-        return produce(null, msg, options, null);
+        return produce(null, msg, options, null, false);
     }
 
     @Override
     public CompletableFuture<Void> send(Address destination, Object msg, SendOptions options) {
-        return produce(java.util.Objects.requireNonNull(destination, "destination"), msg, options, null);
+        return produce(java.util.Objects.requireNonNull(destination, "destination"), msg, options, null, false);
     }
 
     @Override
     public CompletableFuture<Void> respond(Object response, SendOptions options) {
         URI to = envelope().responseAddress();
-        if (to == null) {
-            return produce(null, response, MessageProducer.replyOptions(options, envelope()), envelope().requestId());
-        }
-        receive().endpoint.bus().checkCanProduce();
         // the address came from the message: Transport.reply, which creates nothing for it
-        CompletableFuture<Void> f = receive().endpoint.producer().produce(new MessageProducer.Production(new Address(to),
-                response, null, MessageProducer.replyOptions(options, envelope()), envelope(), receive().endpoint.address(),
-                envelope().requestId(), null, true));
-        addProduced(f);
-        return receive().endpoint.bus().completions().detach(f);
+        return produce(to == null ? null : new Address(to), response, MessageProducer.replyOptions(options, envelope()),
+                envelope().requestId(), to != null);
     }
 
     @Override
@@ -106,10 +99,11 @@ abstract sealed class DefaultConsumeContext implements ConsumeContext<Object> pe
         return receive().endpoint.bus().cancelScheduled(java.util.Objects.requireNonNull(messageId, "messageId"));
     }
 
-    private CompletableFuture<Void> produce(Address destination, Object msg, SendOptions options, java.util.UUID requestId) {
+    private CompletableFuture<Void> produce(Address destination, Object msg, SendOptions options, java.util.UUID requestId,
+            boolean reply) {
         receive().endpoint.bus().checkCanProduce();
         CompletableFuture<Void> f = receive().endpoint.producer().produce(receive().endpoint.producer().production(
-                destination, msg, null, options, envelope(), receive().endpoint.address(), requestId, null));
+                destination, msg, null, options, envelope(), receive().endpoint.address(), requestId, null, reply));
         addProduced(f); // the runtime waits for the transport's own future, without a thread hop
         return receive().endpoint.bus().completions().detach(f);
     }

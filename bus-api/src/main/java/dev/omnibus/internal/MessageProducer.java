@@ -156,9 +156,16 @@ final class MessageProducer {
      */
     Production production(Address destination, Object message, MessageType type, SendOptions options, Envelope parent,
             URI source, UUID requestId, URI responseAddress) {
+        return production(destination, message, type, options, parent, source, requestId, responseAddress, false);
+    }
+
+    /** As above; {@code reply}: the destination came from a consumed message ({@link Production#reply()}). */
+    Production production(Address destination, Object message, MessageType type, SendOptions options, Envelope parent,
+            URI source, UUID requestId, URI responseAddress, boolean reply) {
         return capabilities.byReference()
-                ? new ReferenceMessage(this, destination, message, type, options, parent, source, requestId, responseAddress)
-                : new Production(destination, message, type, options, parent, source, requestId, responseAddress);
+                ? new ReferenceMessage(this, destination, message, type, options, parent, source, requestId, responseAddress,
+                        reply)
+                : new Production(destination, message, type, options, parent, source, requestId, responseAddress, reply);
     }
 
     /**
@@ -372,7 +379,7 @@ final class MessageProducer {
         }
         ReferenceMessage ref = p instanceof ReferenceMessage made && !made.encoded() ? made
                 : new ReferenceMessage(this, p.destination(), p.message(), p.type(), o, p.parent(), p.source(),
-                        p.requestId(), p.responseAddress());
+                        p.requestId(), p.responseAddress(), p.reply());
         ref.encoded(type, now, headers, new OutgoingMessage(NO_BODY, transportHeaders, partitionKey,
                 o.timeToLive() == null ? null : expiration(o, now.truncatedTo(java.time.temporal.ChronoUnit.MICROS)),
                 null, null, ref));

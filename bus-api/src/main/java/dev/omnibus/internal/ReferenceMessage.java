@@ -52,8 +52,8 @@ final class ReferenceMessage extends MessageProducer.Production implements Messa
     private volatile Envelope envelope;
 
     ReferenceMessage(MessageProducer producer, Address destination, Object message, MessageType type, SendOptions options,
-            Envelope parent, URI source, UUID requestId, URI responseAddress) {
-        super(destination, message, type, options, parent, source, requestId, responseAddress);
+            Envelope parent, URI source, UUID requestId, URI responseAddress, boolean reply) {
+        super(destination, message, type, options, parent, source, requestId, responseAddress, reply);
         this.producer = producer;
     }
 

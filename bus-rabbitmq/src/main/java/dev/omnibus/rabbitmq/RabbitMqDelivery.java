@@ -166,8 +166,7 @@ final class RabbitMqDelivery implements Delivery {
             table.putAll(properties.getHeaders());
         }
         table.remove(DELIVERY_COUNT);
-        table.remove("CC"); // from the wire: never a routing instruction for the republish (AmqpHeaders.steering)
-        table.remove("BCC");
+        table.keySet().removeIf(AmqpHeaders::steering); // from the wire: never a routing instruction for the republish
         return table;
     }
 

@@ -156,12 +156,7 @@ class SagaEffectsTest {
     }
 
     private static void await(String what, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within 30 s: " + what);
-            }
-            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000); // poll again in 1 ms
-        }
+        dev.omnibus.testing.Await.atMost(Duration.ofSeconds(30)).until(what, condition);
     }
+
 }

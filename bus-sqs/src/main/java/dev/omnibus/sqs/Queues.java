@@ -49,19 +49,23 @@ final class Queues {
     }
 
     /**
-     * Whether endpoint {@code name}'s queue exists (never creating it): for addresses that came from a
-     * message.
+     * The URL of endpoint {@code name}'s queue if it exists, never creating it (for addresses that came
+     * from a message); shares {@link #url}'s cache, so a known queue costs no call. A missing queue
+     * fails with a non-retryable {@link TransportException}, and is not remembered.
      */
-    CompletableFuture<Boolean> exists(String name) {
-        String queue = queueName(name);
-        return sqs.getQueueUrl(b -> b.queueName(queue)).handle((r, e) -> {
-            if (e == null) {
-                return true;
-            }
-            if (cause(e) instanceof QueueDoesNotExistException) {
-                return false;
-            }
-            throw new TransportException("finding SQS queue " + queue + " failed: " + cause(e), cause(e), true);
+    CompletableFuture<String> existingUrl(String name) {
+        return urls.get(name, n -> {
+            String queue = queueName(n);
+            return sqs.getQueueUrl(b -> b.queueName(queue)).thenApply(r -> r.queueUrl()).handle((url, e) -> {
+                if (e == null) {
+                    return url;
+                }
+                if (cause(e) instanceof QueueDoesNotExistException) {
+                    throw new TransportException("no SQS queue " + queue + " (endpoint " + n + "); an address from a "
+                            + "message never creates one", null, false);
+                }
+                throw new TransportException("finding SQS queue " + queue + " failed: " + cause(e), cause(e), true);
+            });
         });
     }
 

@@ -40,6 +40,7 @@ final class SendCoalescer {
     /** Sends {@code entry} to the queue at {@code url}; its {@code done} completes when SQS answered. */
     void send(String url, String endpoint, SendBatches.Entry entry) {
         List<SendBatches.Entry> now;
+        String laneEndpoint;
         synchronized (this) {
             Lane lane = lanes.computeIfAbsent(url, u -> new Lane(endpoint));
             lane.waiting.add(entry);
@@ -48,8 +49,9 @@ final class SendCoalescer {
             }
             now = take(lane);
             lane.inFlight++;
+            laneEndpoint = lane.endpoint;
         }
-        call(url, now);
+        call(url, laneEndpoint, now);
     }
 
     /** Up to one batch's entries from the lane's head. Lock held. */
@@ -61,17 +63,13 @@ final class SendCoalescer {
         return out;
     }
 
-    private void call(String url, List<SendBatches.Entry> entries) {
-        String endpoint;
-        synchronized (this) {
-            endpoint = lanes.get(url).endpoint;
-        }
+    private void call(String url, String endpoint, List<SendBatches.Entry> entries) {
         SendBatches.send(sqs, url, endpoint, entries); // sized: more than one call if the bytes need it
         CompletableFuture<?>[] answered = entries.stream().map(SendBatches.Entry::done).toArray(CompletableFuture[]::new);
-        CompletableFuture.allOf(answered).whenComplete((v, e) -> answered(url));
+        CompletableFuture.allOf(answered).whenComplete((v, e) -> answered(url, endpoint));
     }
 
-    private void answered(String url) {
+    private void answered(String url, String endpoint) {
         List<SendBatches.Entry> next;
         synchronized (this) {
             Lane lane = lanes.get(url);
@@ -84,6 +82,6 @@ final class SendCoalescer {
             }
             next = take(lane); // the answered call's slot goes to the waiting sends
         }
-        call(url, next);
+        call(url, endpoint, next);
     }
 }

@@ -317,9 +317,7 @@ public final class SqsTransport implements Transport {
     public CompletableFuture<Void> reply(Address destination, OutgoingMessage message) {
         try {
             checkOpen();
-            return queues.exists(destination.name()).thenCompose(exists -> exists ? send(destination, message)
-                    : CompletableFuture.failedFuture(new TransportException("the response or fault address '" + destination
-                            + "' names no SQS queue; an address from a message never creates one", null, false)));
+            return queues.existingUrl(destination.name()).thenCompose(url -> send(destination, message)); // url cached
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }

@@ -279,23 +279,9 @@ public final class TestHarness implements AutoCloseable {
      */
     public <T> T assertSkipped(Class<T> type) {
         String urn = dev.omnibus.MessageTypeRegistry.urnOf(type);
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            if (simulation != null) {
-                runUntilIdle();
-            }
-            for (HarnessEvent e : recorder.events()) {
-                if (e.kind() == Kind.SKIPPED && (type.isInstance(e.message())
-                        || e.envelope() != null && e.envelope().messageType().contains(urn))) {
-                    return type.isInstance(e.message()) ? type.cast(e.message()) : null;
-                }
-            }
-            if (simulation != null || System.nanoTime() > deadline) {
-                throw failure("a " + type.getSimpleName() + " skipped"
-                        + (simulation != null ? " (the simulation ran until idle)" : " within " + timeout));
-            }
-            pause();
-        }
+        HarnessEvent e = expectEvent("a " + type.getSimpleName() + " skipped", ev -> ev.kind() == Kind.SKIPPED
+                && (type.isInstance(ev.message()) || ev.envelope() != null && ev.envelope().messageType().contains(urn)));
+        return type.isInstance(e.message()) ? type.cast(e.message()) : null;
     }
 
     /** Waits until the bus is idle, then asserts that no message of {@code type} was published. */
@@ -316,16 +302,22 @@ public final class TestHarness implements AutoCloseable {
 
     private <T> T expect(String what, Kind kind, Class<T> type, Predicate<? super T> match, String consumer,
             Class<? extends Throwable> error) {
+        return type.cast(expectEvent(what, e -> e.kind() == kind && type.isInstance(e.message())
+                && match.test(type.cast(e.message()))
+                && (consumer == null || consumer.equals(e.consumer()))
+                && (error == null || error.isInstance(e.error()))).message());
+    }
+
+    /** The first recorded event that matches: once the simulation is idle, or within the timeout (threaded). */
+    private HarnessEvent expectEvent(String what, Predicate<HarnessEvent> match) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             if (simulation != null) {
                 runUntilIdle();
             }
             for (HarnessEvent e : recorder.events()) {
-                if (e.kind() == kind && type.isInstance(e.message()) && match.test(type.cast(e.message()))
-                        && (consumer == null || consumer.equals(e.consumer()))
-                        && (error == null || error.isInstance(e.error()))) {
-                    return type.cast(e.message());
+                if (match.test(e)) {
+                    return e;
                 }
             }
             if (simulation != null || System.nanoTime() > deadline) {
@@ -334,6 +326,7 @@ public final class TestHarness implements AutoCloseable {
             pause();
         }
     }
+
 
     /**
      * Runs until idle: in the deterministic mode delivers messages until none is deliverable; in
