@@ -1,30 +1,22 @@
 package dev.omnibus.saga.testing;
 
-import dev.omnibus.Address;
 import dev.omnibus.BusBuilder;
 import dev.omnibus.ConfigurationException;
-import dev.omnibus.SendOptions;
 import dev.omnibus.saga.Event;
 import dev.omnibus.saga.InMemorySagaRepository;
 import dev.omnibus.saga.SagaEndpoint;
-import dev.omnibus.saga.SagaInstance;
 import dev.omnibus.saga.Schedule;
 import dev.omnibus.saga.State;
 import dev.omnibus.saga.StateMachine;
-import dev.omnibus.testing.HarnessEvent;
 import dev.omnibus.testing.TestHarness;
 import java.math.BigInteger;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
-import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Consumer;
@@ -85,17 +77,13 @@ import java.util.stream.Collectors;
  * @param <S> the saga state class
  */
 public final class SagaExplorer<S> {
-    /** The saga's endpoint in each run. */
-    static final String ENDPOINT = "saga-explorer";
-    private static final int MAX_DRAIN_ROUNDS = 100;
-
-    private record Step(String name, Event<?> event, Function<UUID, ?> message, Duration delay, int min, int max) {
+    record Step(String name, Event<?> event, Function<UUID, ?> message, Duration delay, int min, int max) {
         boolean timeout() {
             return message == null;
         }
     }
 
-    private record Expectation<S>(String description, Predicate<? super ExploredRun<S>> check) {
+    record Expectation<S>(String description, Predicate<? super ExploredRun<S>> check) {
     }
 
     private final StateMachine<S> machine;
@@ -140,7 +128,7 @@ public final class SagaExplorer<S> {
         }
         List<ExploredRun<S>> failed = new ArrayList<>();
         for (int i = 0; i < orders.size(); i++) {
-            ExploredRun<S> run = run(orders.get(i), i);
+            ExploredRun<S> run = OrderRun.run(machine, steps, orders.get(i), i, timeouts, configure, expectations);
             if (!run.passed()) {
                 failed.add(run);
             }
@@ -148,102 +136,6 @@ public final class SagaExplorer<S> {
         failed.sort(Comparator.<ExploredRun<S>>comparingInt(r -> r.order().size())
                 .thenComparing(r -> String.join(",", r.order())));
         return new Exploration<>(machine.name(), total, orders.size(), sampled, seed, failed);
-    }
-
-    private ExploredRun<S> run(int[] order, int number) {
-        UUID id = uuid("instance|" + number);
-        InMemorySagaRepository repository = InMemorySagaRepository.create();
-        List<String> names = Arrays.stream(order).mapToObj(k -> steps.get(k).name()).toList();
-        List<String> failures = new ArrayList<>();
-        List<Object> produced = new ArrayList<>();
-        Set<UUID> ours = new HashSet<>();
-        boolean existed = false;
-        try (TestHarness harness = TestHarness.builder()
-                .deterministic(0)
-                .configure(bus -> bus.receiveEndpoint(ENDPOINT, e -> SagaEndpoint.configure(e, machine, repository)))
-                .configure(configure)
-                .start()) {
-            int seen = 0;
-            for (int i = 0; i < order.length; i++) {
-                Step step = steps.get(order[i]);
-                if (step.timeout()) {
-                    harness.advance(step.delay());
-                } else {
-                    UUID messageId = uuid("message|" + number + "|" + i);
-                    ours.add(messageId);
-                    harness.send(Address.queue(ENDPOINT), step.message().apply(id),
-                            SendOptions.defaults().withMessageId(messageId).withCorrelationId(id));
-                    harness.runUntilIdle();
-                }
-                seen = collect(harness, seen, "at step " + (i + 1) + " (" + step.name() + ")", ours, failures, produced);
-                existed |= repository.find(id).isPresent();
-            }
-            if (timeouts) {
-                int rounds = drain(harness);
-                collect(harness, seen, "when time ran out", ours, failures, produced);
-                if (rounds > MAX_DRAIN_ROUNDS) {
-                    failures.add("timers kept firing after " + MAX_DRAIN_ROUNDS + " rounds of time passing (a timeout that reschedules itself?)");
-                }
-            }
-        } catch (RuntimeException | AssertionError e) {
-            failures.add("the run itself failed: " + e);
-        }
-        Optional<SagaInstance<S>> stored = machine.find(repository, id);
-        State state = stored.map(SagaInstance::state)
-                .orElse(existed && machine.model().removeWhenFinalized() ? State.FINAL : State.INITIAL);
-        ExploredRun<S> run = new ExploredRun<>(names, state, stored.map(SagaInstance::data), produced, failures, List.of());
-        List<String> violations = new ArrayList<>(failures);
-        for (Expectation<S> x : expectations) {
-            try {
-                if (!x.check().test(run)) {
-                    violations.add("expected " + x.description());
-                }
-            } catch (RuntimeException e) {
-                violations.add("expectation '" + x.description() + "' threw " + e);
-            }
-        }
-        return new ExploredRun<>(names, state, run.instance(), produced, failures, violations);
-    }
-
-    /** Lets time run out: every pending timer fires. Returns how many rounds it took. */
-    private static int drain(TestHarness harness) {
-        int rounds = 0;
-        Instant due;
-        while ((due = harness.clock().nextDue()) != null && rounds++ <= MAX_DRAIN_ROUNDS) {
-            Duration wait = Duration.between(harness.clock().now(), due);
-            harness.advance(wait.isNegative() ? Duration.ZERO : wait);
-        }
-        return rounds;
-    }
-
-    /** Records the saga's failures and produced messages seen since event number {@code from}; returns the new count. */
-    private static int collect(TestHarness harness, int from, String when, Set<UUID> ours, List<String> failures,
-            List<Object> produced) {
-        List<HarnessEvent> events = harness.events();
-        for (int i = from; i < events.size(); i++) {
-            HarnessEvent e = events.get(i);
-            switch (e.kind()) {
-                case CONSUME_FAILED -> {
-                    if (ENDPOINT.equals(e.endpoint())) {
-                        Throwable error = e.error();
-                        failures.add((error == null ? "a failure" : error.getClass().getSimpleName() + " " + when + ": "
-                                + error.getMessage()));
-                    }
-                }
-                case PUBLISHED, SENT -> {
-                    if (e.envelope() == null || !ours.contains(e.envelope().messageId())) {
-                        produced.add(e.message());
-                    }
-                }
-                default -> {
-                }
-            }
-        }
-        return events.size();
-    }
-
-    private static UUID uuid(String name) {
-        return UUID.nameUUIDFromBytes(("saga-explorer|" + name).getBytes(StandardCharsets.UTF_8));
     }
 
     /**
