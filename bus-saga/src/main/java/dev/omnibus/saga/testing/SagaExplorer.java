@@ -54,7 +54,8 @@ import java.util.stream.Collectors;
  * its own, after which the simulation runs until idle; or, with {@link Builder#withTimeouts()}, "a
  * schedule fires": the virtual clock moves on by that schedule's delay, so its pending timeout (if
  * the instance set one) arrives, and every timer due by then with it, as time passing would do.
- * With timeouts explored, time then runs out after the last step (every pending timer fires) before
+ * With timeouts explored, time then runs out after the last step (the clock moves on by the longest
+ * schedule delay until nothing more happens, so every pending timeout fires) before
  * the final state is read. A duplicate is a second message with the same content and a new message
  * id (a sender that publishes again); a redelivery of the same message is the runtime's to drop and
  * is not explored here.

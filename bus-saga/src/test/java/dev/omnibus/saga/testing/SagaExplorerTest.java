@@ -141,6 +141,44 @@ class SagaExplorerTest {
                 .containsExactly("ChargeCard", "PaymentTimeout"));
     }
 
+    record Start(java.util.UUID id) {
+    }
+
+    record Tick(java.util.UUID id) {
+    }
+
+    static final class Ticks {
+        int count;
+    }
+
+    /** A timeout that schedules itself again, for ever. */
+    static final class Heartbeat extends dev.omnibus.saga.StateMachine<Ticks> {
+        final State ticking = state("Ticking");
+        final dev.omnibus.saga.Event<Start> start = event(Start.class, Start::id);
+        final dev.omnibus.saga.Schedule<Tick> tick = schedule("Tick", Tick.class, Tick::id, java.time.Duration.ofMinutes(1));
+
+        Heartbeat() {
+            super(Ticks.class);
+            initially(when(start).schedule(tick, ctx -> new Tick(ctx.id())).transitionTo(ticking));
+            during(ticking,
+                    when(tick.received()).then(ctx -> ctx.instance().count++).schedule(tick, ctx -> new Tick(ctx.id())),
+                    ignore(start));
+        }
+    }
+
+    @Test
+    void timeoutsThatNeverStopFiringAreReportedInsteadOfRunningForEver() {
+        Heartbeat saga = new Heartbeat();
+        Exploration<Ticks> result = SagaExplorer.builder(saga).event(saga.start, Start::new).withTimeouts().build().explore();
+
+        assertThat(result.explored()).isEqualTo(3);
+        assertThat(result.failed()).hasSize(3).allSatisfy(r -> {
+            assertThat(r.violations()).containsExactly(
+                    "timeouts kept firing after 100 rounds of PT1M passing (a timeout that schedules itself again?)");
+            assertThat(r.instance()).get().extracting(t -> t.count).isEqualTo(r.order().equals(List.of("Start", "Tick fires")) ? 101 : 100);
+        });
+    }
+
     @Test
     void withoutTimeoutsNoTimePasses() {
         FulfilmentSaga saga = new FulfilmentSaga(Bug.NONE);
