@@ -198,15 +198,15 @@ class SagaExplorerTest {
         FulfilmentSaga saga = new FulfilmentSaga(Bug.LATE_PAYMENT_UNHANDLED);
         SagaExplorer<OrderState> explorer = fulfilment(saga).withDuplicates().withTimeouts()
                 .happensAfter(saga.paymentTimeout.received(), saga.placed)
-                .maxOrders(40).seed(7).build();
+                .maxOrders(20).seed(7).build();
 
         Exploration<OrderState> first = explorer.explore();
         Exploration<OrderState> again = explorer.explore();
 
         assertThat(explorer.orders()).isEqualTo(BigInteger.valueOf(458));
-        assertThat(first.explored()).isEqualTo(40);
+        assertThat(first.explored()).isEqualTo(20);
         assertThat(first.sampled()).isTrue();
-        assertThat(first.toString()).startsWith("FulfilmentSaga: a sample of 40 of 458 orders (seed 7) explored, ");
+        assertThat(first.toString()).startsWith("FulfilmentSaga: a sample of 20 of 458 orders (seed 7) explored, ");
         assertThat(first.failed()).isNotEmpty();
         assertThat(again.failed()).extracting(ExploredRun::describe)
                 .containsExactlyElementsOf(first.failed().stream().map(ExploredRun::describe).toList());
