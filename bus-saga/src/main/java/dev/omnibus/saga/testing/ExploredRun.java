@@ -18,7 +18,7 @@ import java.util.Optional;
  * @param failures   the failures of the saga's consumer (an {@link dev.omnibus.saga.UnhandledEventException},
  *                   an activity that threw), each naming the step it happened at
  * @param violations what this run broke: each failure, then each expectation that does not hold;
- *                   empty when the run passed
+ *                   empty when the run passed (an expectation is shown the run with its failures only)
  * @param <S>        the saga state class
  */
 public record ExploredRun<S>(

@@ -80,7 +80,8 @@ final class OrderRun {
         Optional<SagaInstance<S>> stored = machine.find(repository, id);
         State state = stored.map(SagaInstance::state)
                 .orElse(existed && machine.model().removeWhenFinalized() ? State.FINAL : State.INITIAL);
-        ExploredRun<S> run = new ExploredRun<>(names, state, stored.map(SagaInstance::data), produced, failures, List.of());
+        // what the expectations see: the failures are its violations so far
+        ExploredRun<S> run = new ExploredRun<>(names, state, stored.map(SagaInstance::data), produced, failures, failures);
         List<String> violations = new ArrayList<>(failures);
         for (Expectation<S> x : expectations) {
             try {
