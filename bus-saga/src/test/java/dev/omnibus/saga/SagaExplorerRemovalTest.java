@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 /** SagaExplorer on a machine that removes finalized instances: gone after existing reads as Final. */
 class SagaExplorerRemovalTest {
     @Test
-    void removedInstanceEndsInFinalAndNeverCreatedOneInInitial() {
+    void removedInstanceEndsInFinalAndAnEarlyEventFaultsInInitial() {
         OrderSaga saga = new OrderSaga(true);
         List<ExploredRun<OrderState>> runs = new ArrayList<>();
         Exploration<OrderState> result = SagaExplorer.builder(saga)
