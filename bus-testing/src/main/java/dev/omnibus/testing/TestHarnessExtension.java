@@ -12,7 +12,11 @@ import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolutionException;
 import org.junit.jupiter.api.extension.ParameterResolver;
 
-/** The JUnit 5 extension behind {@link BusTest}: one started harness per test, closed after it. */
+/**
+ * The JUnit Jupiter extension behind {@link BusTest}: one started harness per test, closed after it.
+ * It uses only extension API that is the same in Jupiter 5.10+ and 6.x, and runs on the user's JUnit
+ * (bus-testing's JUnit dependencies are {@code provided}).
+ */
 public final class TestHarnessExtension implements ParameterResolver, AfterEachCallback {
     private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(TestHarnessExtension.class);
 
