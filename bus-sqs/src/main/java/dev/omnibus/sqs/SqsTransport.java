@@ -181,6 +181,20 @@ public final class SqsTransport implements Transport {
         return addresses.computeIfAbsent(address.name(), n -> URI.create("sqs://" + settings.host() + "/" + n));
     }
 
+    /**
+     * {@code sqs://host/<prefix><Namespace.Type>?type=topic}: the SNS topic a message of the type is
+     * published to, as the envelope's {@code destinationAddress} (MassTransit writes its topic there too);
+     * null without SNS ({@code withoutSns()}), where nothing is published.
+     */
+    @Override
+    public URI publishAddress(MessageType messageType) {
+        if (snsSettings.disabled()) {
+            return null;
+        }
+        return URI.create("sqs://" + settings.host() + "/" + SnsTopology.topicName(settings.queuePrefix(), messageType.urn())
+                + "?type=topic");
+    }
+
     @Override
     public void declareEndpoint(EndpointTopology topology) {
         checkOpen();
