@@ -210,7 +210,13 @@ public final class SqsTransport implements Transport {
                 all.add(this.topology.subscribe(name, topology.concreteUrns()).thenApply(v -> name));
             }
         }
-        CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).join();
+        try {
+            CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).join();
+        } catch (java.util.concurrent.CompletionException e) {
+            Throwable cause = Queues.cause(e);
+            throw cause instanceof TransportException te ? te
+                    : new TransportException("declaring endpoint " + name + " failed: " + cause, cause, true);
+        }
     }
 
     private SnsPublisher snsOrRefuse(MessageType messageType) {
