@@ -29,6 +29,11 @@ abstract sealed class DefaultConsumeContext implements ConsumeContext<Object> pe
         this.bound = true;
     }
 
+    /** The redelivery count when the transport header cannot carry it (a redelivery in place). */
+    final void redeliveryCount(int count) {
+        this.redeliveryCount = count;
+    }
+
     /** Whether the message was bound (the consumers could run). */
     final boolean bound() {
         return bound;

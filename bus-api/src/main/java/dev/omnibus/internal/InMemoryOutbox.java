@@ -42,6 +42,11 @@ final class InMemoryOutbox implements Outbound {
         messages.add(new ProducedMessage(typeOf(message), destination, message));
     }
 
+    @Override
+    public void reply(Address destination, OutgoingMessage message) {
+        messages.add(new ProducedMessage(typeOf(message), destination, message, true));
+    }
+
     /** A send's type is not passed to an outbound; the transport does not read it for a send. */
     private MessageType pendingType;
 

@@ -263,6 +263,8 @@ final class MessageProducer {
                 outbound.schedule(spec.clock().now().plus(o.delay()), p.destination(), out);
             } else if (p.destination() == null) {
                 outbound.publish(type, out);
+            } else if (p.reply()) {
+                outbound.reply(p.destination(), out);
             } else {
                 outbound.send(p.destination(), out);
             }

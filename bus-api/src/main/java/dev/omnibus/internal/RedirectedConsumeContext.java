@@ -96,18 +96,20 @@ public final class RedirectedConsumeContext<T> implements ConsumeContext<T> {
 
     @Override
     public CompletableFuture<Void> publish(Object message, SendOptions options) {
-        return produce(null, message, options, null);
+        return produce(null, message, options, null, false);
     }
 
     @Override
     public CompletableFuture<Void> send(Address destination, Object message, SendOptions options) {
-        return produce(Objects.requireNonNull(destination, "destination"), message, options, null);
+        return produce(Objects.requireNonNull(destination, "destination"), message, options, null, false);
     }
 
     @Override
     public CompletableFuture<Void> respond(Object response, SendOptions options) {
         URI to = envelope().responseAddress();
-        return produce(to == null ? null : new Address(to), response, MessageProducer.replyOptions(options, envelope()), envelope().requestId());
+        // an address from the consumed message: held as a reply, so it leaves through Transport.reply
+        return produce(to == null ? null : new Address(to), response, MessageProducer.replyOptions(options, envelope()),
+                envelope().requestId(), to != null);
     }
 
     @Override
@@ -122,14 +124,15 @@ public final class RedirectedConsumeContext<T> implements ConsumeContext<T> {
         return outbound.cancelScheduled(messageId) || delegate.cancelScheduledSend(messageId);
     }
 
-    private CompletableFuture<Void> produce(Address destination, Object message, SendOptions options, UUID requestId) {
+    private CompletableFuture<Void> produce(Address destination, Object message, SendOptions options, UUID requestId,
+            boolean reply) {
         ReceiveEndpointRuntime endpoint = root.endpointRuntime();
         endpoint.bus().checkCanProduce();
         CompletableFuture<Void> f;
         try {
             endpoint.producer().produceTo(outbound, new MessageProducer.Production(destination,
                     Objects.requireNonNull(message, "message"), null, Objects.requireNonNull(options, "options"),
-                    envelope(), endpoint.address(), requestId, null));
+                    envelope(), endpoint.address(), requestId, null, reply));
             f = CompletableFuture.completedFuture(null);
         } catch (RuntimeException e) {
             f = CompletableFuture.failedFuture(e);

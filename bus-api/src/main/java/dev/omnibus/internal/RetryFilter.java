@@ -30,6 +30,8 @@ final class RetryFilter implements Filter {
             try {
                 next.proceed(context);
                 return;
+            } catch (RequeueOnStop | RequeueDelivery e) {
+                throw e;
             } catch (Exception e) {
                 Optional<Duration> delay = policy.delayBefore(ctx.retryAttempt() + 1, e);
                 if (delay.isEmpty()) {
@@ -38,12 +40,25 @@ final class RetryFilter implements Filter {
                 if (bus.isStopping()) {
                     throw new RequeueOnStop(e); // retries left, but no time: back to the queue, not to _error
                 }
+                lapsed(ctx, e);
                 LOG.debug("Retry {} of message {} in {} after {}", ctx.retryAttempt() + 1, ctx.messageId(), delay.get(),
                         e.toString());
                 ctx.takeProduced();
                 clock.sleep(delay.get());
+                lapsed(ctx, e);
                 ctx.nextAttempt();
             }
+        }
+    }
+
+    /**
+     * A delivery the broker took back (its lease lapsed, its partition was revoked) is not retried: the
+     * broker delivers it again, to this bus or another, and a retry here would run the consumer twice at
+     * once. It goes back (the settlement stage then leaves it alone), with no {@code Fault<T>}.
+     */
+    private static void lapsed(DefaultConsumeContext ctx, Exception e) throws RequeueDelivery {
+        if (!ctx.delivery().isValid()) {
+            throw new RequeueDelivery("its delivery lapsed during retries, so it is not retried here (" + e + ")", null, e);
         }
     }
 

@@ -46,6 +46,11 @@ final class SettleStages {
                 } else { // the consumer's held messages leave with the ack, or not at all
                     settle(r, "ack with the consumer's held messages", r.delivery.isValid() ? held.release(r) : null);
                 }
+            } catch (RequeueDelivery rq) {
+                LOG.info("Endpoint {}: message {} goes back to its queue{}: {}", ep.name(), r.logId(),
+                        rq.delay == null ? "" : " for " + rq.delay, rq.getMessage());
+                settle(r, rq.delay == null ? "requeue" : "requeue for " + rq.delay, !r.delivery.isValid() ? null
+                        : rq.delay == null ? r.delivery.requeue() : r.delivery.requeue(rq.delay));
             } catch (DeadLetter dl) {
                 Object message = r.bound() ? r.message() : null;
                 // recorded before the move, so an observer never sees the next step before this one
@@ -116,7 +121,7 @@ final class SettleStages {
         public void handle(ReceiveContext r, Link next) throws Exception {
             try {
                 next.proceed(r);
-            } catch (RetryFilter.RequeueOnStop e) {
+            } catch (RetryFilter.RequeueOnStop | RequeueDelivery e) {
                 throw e;
             } catch (Exception | Error e) {
                 ReceiveEndpointRuntime ep = r.endpoint;

@@ -151,6 +151,17 @@ public interface Delivery {
     }
 
     /**
+     * Whether {@link #requeue(Duration)} keeps this delivery ahead of the later messages of its
+     * {@linkplain #orderingKey() ordering key}: the broker delivers none of them until this one is
+     * settled (an SQS FIFO message group waits while its head is invisible). When true, the bus's
+     * delayed redelivery requeues the delivery in place, within {@link TransportCapabilities#maxNativeDelay()},
+     * instead of scheduling a copy behind them, so a retried message never loses its place. Default false.
+     */
+    default boolean requeueKeepsOrder() {
+        return false;
+    }
+
+    /**
      * Asks the broker to keep this delivery reserved for {@code extension} more (an SQS visibility
      * timeout). A no-op where a delivery holds no lease (AMQP, Kafka, in memory).
      */

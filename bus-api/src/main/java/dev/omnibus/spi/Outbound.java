@@ -29,6 +29,15 @@ public interface Outbound {
     void send(Address destination, OutgoingMessage message);
 
     /**
+     * Stores a response or fault to an address that came from a consumed message: when it leaves it
+     * must go through {@link Transport#reply}, which never creates what the address names. The default
+     * stores it as a {@link #send} (an outbound that cannot tell them apart relays it as a send).
+     */
+    default void reply(Address destination, OutgoingMessage message) {
+        send(destination, message);
+    }
+
+    /**
      * Stores a message to send to {@code destination} at {@code due} (a send with
      * {@link dev.omnibus.SendOptions#delay()}); the message's id is its handle for cancelling.
      */

@@ -250,19 +250,28 @@ public final class KafkaTransport implements Transport {
     public CompletableFuture<Void> reply(Address destination, OutgoingMessage message) {
         try {
             checkOpen();
-            String topic = topicOf(destination.name());
-            if (!knownReplyTopics.contains(topic)) {
-                if (!topics.exists(topic)) {
-                    return CompletableFuture.failedFuture(new TransportException("the response or fault address '"
-                            + destination + "' names no Kafka topic (" + topic + "); an address from a message never "
-                            + "creates one", null, false));
-                }
-                knownReplyTopics.add(topic);
+            String missing = missingReplyTopic(destination);
+            if (missing != null) {
+                return CompletableFuture.failedFuture(new TransportException(missing, null, false));
             }
-            return produce(topic, keyOf(message), message.body(), message.headers());
+            return produce(topicOf(destination.name()), keyOf(message), message.body(), message.headers());
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
+    }
+
+    /** Why a reply to {@code destination} cannot be written (its topic does not exist), or null. */
+    String missingReplyTopic(Address destination) {
+        String topic = topicOf(destination.name());
+        if (knownReplyTopics.contains(topic)) {
+            return null;
+        }
+        if (!topics.exists(topic)) {
+            return "the response or fault address '" + destination + "' names no Kafka topic (" + topic
+                    + "); an address from a message never creates one";
+        }
+        knownReplyTopics.add(topic);
+        return null;
     }
 
     /** A copy of a consumed record to the endpoint (or fault topic) {@code queue}, its key kept. */
@@ -290,13 +299,21 @@ public final class KafkaTransport implements Transport {
      */
     void produceIn(KafkaProducer<byte[], byte[]> tx, ProducedMessage m) {
         String topic = m.published() ? typeTopic(m.type().urn()) : topicOf(m.destination().name());
-        topics.ensure(List.of(topic), settings.partitions());
+        if (!m.reply()) { // a reply's topic was checked to exist when it was held (KafkaDelivery.ackWith)
+            topics.ensure(List.of(topic), settings.partitions());
+        }
         OutgoingMessage out = m.message();
         tx.send(new ProducerRecord<>(topic, null, keyOf(out), out.body(), KafkaHeaders.write(out.headers())));
     }
 
-    /** Why {@code m} can never be written (over {@code maxMessageSize}), or null. */
+    /** Why {@code m} can never be written (over {@code maxMessageSize}, or a reply to no topic), or null. */
     String checkSize(ProducedMessage m) {
+        if (m.reply()) {
+            String missing = missingReplyTopic(m.destination());
+            if (missing != null) {
+                return missing;
+            }
+        }
         int size = m.message().body().length;
         return size <= settings.maxMessageSize() ? null : "a message of " + size
                 + " bytes is larger than the transport's maxMessageSize of " + settings.maxMessageSize() + " bytes";

@@ -179,7 +179,7 @@ public final class RabbitMqTransport implements Transport {
         } catch (IOException | TimeoutException e) {
             closeConnections();
             shutdownExecutors();
-            throw new TransportException("cannot connect to RabbitMQ at " + settings.endpoint() + ": " + describe(e), e, true);
+            throw new TransportException("cannot connect to RabbitMQ at " + settings.endpoint() + ": " + describe(e, settings.tls()), e, true);
         }
         RecoveryListener recoveryLog = new RecoveryListener() {
             @Override
@@ -681,7 +681,14 @@ public final class RabbitMqTransport implements Transport {
         };
     }
 
-    private static String describe(Throwable e) {
+    private static String describe(Throwable e, boolean overTls) {
+        String tls = dev.omnibus.spi.TlsFailures.explain(e);
+        if (tls == null && overTls) {
+            tls = dev.omnibus.spi.TlsFailures.closedDuringSetUp(e);
+        }
+        if (tls != null) {
+            return tls;
+        }
         String m = e.getMessage();
         return m != null ? m : e.getClass().getSimpleName();
     }

@@ -50,12 +50,27 @@ class RabbitMqReplyAddressTest {
 
     @Test
     void aResponseAddressFromAMessageIsNeverDeclared() throws Exception {
+        responseAddressNeverDeclared(false);
+    }
+
+    /** The same when the response is held by the in-memory outbox and leaves with the ack. */
+    @Test
+    void aHeldResponseToAnAddressFromAMessageIsNeverDeclaredEither() throws Exception {
+        responseAddressNeverDeclared(true);
+    }
+
+    private void responseAddressNeverDeclared(boolean held) throws Exception {
         String asks = "ra-asks-" + run;
         String answers = "ra-answers-" + run;
         String evil = "ra-evil-" + run;
         CopyOnWriteArrayList<Answer> answered = new CopyOnWriteArrayList<>();
         bus = Bus.builder().transport(RabbitFixture.transport()).name("ra-" + run)
-                .receiveEndpoint(asks, e -> e.consumer(Ask.class, ctx -> ctx.respond(new Answer(ctx.message().id()))))
+                .receiveEndpoint(asks, e -> {
+                    if (held) {
+                        e.useInMemoryOutbox();
+                    }
+                    e.consumer(Ask.class, ctx -> ctx.respond(new Answer(ctx.message().id())));
+                })
                 .receiveEndpoint(answers, e -> e.consumer(Answer.class, ctx -> answered.add(ctx.message())))
                 .start();
         plain = RabbitFixture.plainFactory().newConnection("reply-address-test");

@@ -176,6 +176,11 @@ final class ClaimedDeliveries implements DeliveryHandler {
         }
 
         @Override
+        public boolean requeueKeepsOrder() {
+            return d.requeueKeepsOrder();
+        }
+
+        @Override
         public CompletionStage<Void> requeue(Duration delay) {
             return d.requeue(delay);
         }

@@ -40,8 +40,9 @@ final class Queues {
                             : CompletableFuture.failedFuture(cause(e)))
                     .handle((url, e) -> {
                         if (e != null) {
+                            String tls = dev.omnibus.spi.TlsFailures.explain(e);
                             throw new TransportException("finding or creating SQS queue " + queue + " (endpoint " + n
-                                    + ") failed: " + cause(e), cause(e), true);
+                                    + ") failed: " + (tls != null ? tls + "; " : "") + cause(e), cause(e), tls == null);
                         }
                         return url;
                     });

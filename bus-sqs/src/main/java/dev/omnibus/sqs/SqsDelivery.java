@@ -141,6 +141,12 @@ final class SqsDelivery implements Delivery {
         return receiver.batcher().changeVisibility(receipt, 0);
     }
 
+    /** A FIFO message: its group gets nothing more from SQS while it is invisible. */
+    @Override
+    public boolean requeueKeepsOrder() {
+        return groupId != null;
+    }
+
     @Override
     public CompletionStage<Void> requeue(Duration delay) {
         if (receiver.isClosed() || !claim()) {

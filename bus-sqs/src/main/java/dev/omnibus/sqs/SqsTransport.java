@@ -181,6 +181,20 @@ public final class SqsTransport implements Transport {
         return addresses.computeIfAbsent(address.name(), n -> URI.create("sqs://" + settings.host() + "/" + n));
     }
 
+    /**
+     * {@code sqs://host/<prefix><Namespace.Type>?type=topic}: the SNS topic a message of the type is
+     * published to, as the envelope's {@code destinationAddress} (MassTransit writes its topic there too);
+     * null without SNS ({@code withoutSns()}), where nothing is published.
+     */
+    @Override
+    public URI publishAddress(MessageType messageType) {
+        if (snsSettings.disabled()) {
+            return null;
+        }
+        return URI.create("sqs://" + settings.host() + "/" + SnsTopology.topicName(settings.queuePrefix(), messageType.urn())
+                + "?type=topic");
+    }
+
     @Override
     public void declareEndpoint(EndpointTopology topology) {
         checkOpen();
@@ -196,7 +210,13 @@ public final class SqsTransport implements Transport {
                 all.add(this.topology.subscribe(name, topology.concreteUrns()).thenApply(v -> name));
             }
         }
-        CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).join();
+        try {
+            CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).join();
+        } catch (java.util.concurrent.CompletionException e) {
+            Throwable cause = Queues.cause(e);
+            throw cause instanceof TransportException te ? te
+                    : new TransportException("declaring endpoint " + name + " failed: " + cause, cause, true);
+        }
     }
 
     private SnsPublisher snsOrRefuse(MessageType messageType) {

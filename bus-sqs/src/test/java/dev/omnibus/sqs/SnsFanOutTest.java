@@ -71,6 +71,21 @@ class SnsFanOutTest {
     }
 
     @Test
+    void aPublishedEnvelopeNamesTheTypesTopicAsItsDestination() {
+        Queue<String> destinations = new ConcurrentLinkedQueue<>();
+        Bus bus = opened(Bus.builder().name("addressed").transport(transport().build())
+                .receiveEndpoint("labels", e -> e.consumer(LetterShipped.class,
+                        ctx -> destinations.add(String.valueOf(ctx.envelope().destinationAddress()))))
+                .start());
+        bus.publish(new LetterShipped("l1")).join();
+        await.until("the letter is consumed", () -> !destinations.isEmpty());
+        String topic = SnsTopology.topicName(prefix, MessageTypeRegistry.urnOf(LetterShipped.class));
+        assertThat(destinations.peek()).as("destinationAddress").isNotEqualTo("null");
+        assertThat(java.net.URI.create(destinations.peek())).hasScheme("sqs").hasPath("/" + topic).hasQuery("type=topic");
+        assertThat(topic).startsWith(prefix).contains("SnsFanOutTest-LetterShipped");
+    }
+
+    @Test
     void aPublishReachesAnEndpointThatOnlyAnotherTransportInstanceDeclared() {
         Queue<String> billed = new ConcurrentLinkedQueue<>();
         // the consuming side: its own transport and bus
