@@ -18,6 +18,9 @@ import java.util.concurrent.ConcurrentNavigableMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,6 +33,15 @@ import org.slf4j.LoggerFactory;
  * broker returns fails its future. When a channel closes (connection lost, or a channel error)
  * every future still waiting on it fails at once with a retryable {@link TransportException}, and
  * a confirm that takes longer than the confirm timeout fails its future too: no future hangs.
+ *
+ * <p>Two faults fail only what they concern. A publish to an exchange that no longer exists (deleted
+ * after it was declared) makes the broker close the channel with {@code 404 NOT_FOUND}: the publishes
+ * to that exchange fail with a {@link TransportException} naming it, the exchange is reported to the
+ * transport (which declares it again before the next publish to it), and every other publish still
+ * unconfirmed on that channel is published again on a fresh channel (at least once: one the broker had
+ * already taken may arrive twice). A publish that found its channel closed before it was written is
+ * written once more on a fresh channel. While the broker blocks the connection (a resource alarm)
+ * publishes are held by the {@link PublishGate}, not written.
  */
 final class Publisher implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Publisher.class);
@@ -38,11 +50,20 @@ final class Publisher implements AutoCloseable {
     private final PublishChannel[] channels;
     private final Executor completions;
     private final long confirmTimeoutNanos;
+    private final PublishGate gate;
+    private final Consumer<String> exchangeGone;
 
-    Publisher(Connection connection, int size, Executor completions, long confirmTimeoutNanos) {
+    /**
+     * @param exchangeGone told (on the completions executor) the name of an exchange the broker said
+     *                     does not exist, so that the next publish to it declares it again
+     */
+    Publisher(Connection connection, int size, Executor completions, long confirmTimeoutNanos, PublishGate gate,
+            Consumer<String> exchangeGone) {
         this.connection = connection;
         this.completions = completions;
         this.confirmTimeoutNanos = confirmTimeoutNanos;
+        this.gate = gate;
+        this.exchangeGone = exchangeGone;
         this.channels = new PublishChannel[size];
         for (int i = 0; i < size; i++) {
             channels[i] = new PublishChannel(i);
@@ -52,8 +73,11 @@ final class Publisher implements AutoCloseable {
     /** Publishes; the future completes when the broker confirmed the message. */
     CompletableFuture<Void> publish(String exchange, String routingKey, boolean mandatory, AMQP.BasicProperties props,
             byte[] body) {
-        int i = (int) (Thread.currentThread().getId() % channels.length);
-        return channels[i].publish(exchange, routingKey, mandatory, props, body);
+        PublishChannel c = channels[(int) (Thread.currentThread().getId() % channels.length)];
+        if (gate.closed()) {
+            return gate.hold(1, exchange, () -> List.of(c.publish(exchange, routingKey, mandatory, props, body))).get(0);
+        }
+        return c.publish(exchange, routingKey, mandatory, props, body);
     }
 
     /** One message of a batch: where it goes and what it is. */
@@ -68,8 +92,11 @@ final class Publisher implements AutoCloseable {
      * middle, that entry and every later one fail.
      */
     List<CompletableFuture<Void>> publishAll(List<Entry> entries) {
-        int i = (int) (Thread.currentThread().getId() % channels.length);
-        return channels[i].publishAll(entries);
+        PublishChannel c = channels[(int) (Thread.currentThread().getId() % channels.length)];
+        if (gate.closed() && !entries.isEmpty()) {
+            return gate.hold(entries.size(), entries.get(0).exchange(), () -> c.publishAll(entries));
+        }
+        return c.publishAll(entries);
     }
 
     /** Fails every future older than the confirm timeout. Called by the transport's timer. */
@@ -78,6 +105,7 @@ final class Publisher implements AutoCloseable {
         for (PublishChannel c : channels) {
             c.expireOverdue(now);
         }
+        gate.expireOverdue(now);
     }
 
     /** Waits up to {@code timeoutNanos} for every publish to be confirmed. */
@@ -92,6 +120,7 @@ final class Publisher implements AutoCloseable {
 
     @Override
     public void close() {
+        gate.failAll("the transport closed");
         for (PublishChannel c : channels) {
             c.close();
         }
@@ -100,9 +129,16 @@ final class Publisher implements AutoCloseable {
     /** The returned flag of every publish that is not mandatory (handleReturn marks mandatory ones only). */
     private static final boolean[] NEVER_RETURNED = new boolean[1];
 
-    private record Pending(CompletableFuture<Void> future, String exchange, String messageId, boolean mandatory,
-            long startNanos, boolean[] returned) {
+    /** A publish written and not yet confirmed; what it was, so it can be written again on a fresh channel. */
+    private record Pending(CompletableFuture<Void> future, String exchange, String routingKey, boolean mandatory,
+            AMQP.BasicProperties props, byte[] body, long startNanos, boolean[] returned) {
+        String messageId() {
+            return props.getMessageId();
+        }
     }
+
+    /** How writing one message went. */
+    private enum Written { OK, FAILED, CLOSED }
 
     /** One channel's state: the channel and the publishes it has not confirmed, keyed by sequence number. */
     private final class ChannelState {
@@ -138,11 +174,44 @@ final class Publisher implements AutoCloseable {
                             : lost("no channel to publish to exchange '" + exchange + "'", e));
                     return f;
                 }
-                publishOne(st, exchange, routingKey, mandatory, props, body, f);
+                if (publishOne(st, exchange, routingKey, mandatory, props, body, f) == Written.CLOSED) {
+                    writeAgain(exchange, routingKey, mandatory, props, body, f);
+                }
             } finally {
                 lock.unlock();
             }
             return f;
+        }
+
+        /**
+         * The channel was found closed as the message was written, so the broker did not take it (or
+         * discards it with the closing channel): writes it once more on a fresh channel. Under the lock.
+         */
+        private void writeAgain(String exchange, String routingKey, boolean mandatory, AMQP.BasicProperties props,
+                byte[] body, CompletableFuture<Void> f) {
+            ChannelState st;
+            try {
+                st = openChannel();
+            } catch (IOException | RuntimeException e) {
+                f.completeExceptionally(e instanceof TransportException t ? t
+                        : lost("no channel to publish to exchange '" + exchange + "'", e));
+                return;
+            }
+            if (publishOne(st, exchange, routingKey, mandatory, props, body, f) == Written.CLOSED) {
+                f.completeExceptionally(lost("the channel closed twice while publishing to exchange '" + exchange + "'", null));
+            }
+        }
+
+        /** Writes again, in order, publishes a channel lost while they waited for their confirms. */
+        void republish(List<Pending> again) {
+            lock.lock();
+            try {
+                for (Pending p : again) {
+                    writeAgain(p.exchange(), p.routingKey(), p.mandatory(), p.props(), p.body(), p.future());
+                }
+            } finally {
+                lock.unlock();
+            }
         }
 
         List<CompletableFuture<Void>> publishAll(List<Entry> entries) {
@@ -166,7 +235,19 @@ final class Publisher implements AutoCloseable {
                     futures.forEach(f -> f.completeExceptionally(te));
                     return futures;
                 }
-                while (k < n && publishOne(st, entries.get(k), futures.get(k))) {
+                while (k < n) {
+                    Entry m = entries.get(k);
+                    Written w = publishOne(st, m.exchange(), m.routingKey(), m.mandatory(), m.props(), m.body(), futures.get(k));
+                    if (w == Written.CLOSED) {
+                        writeAgain(m.exchange(), m.routingKey(), m.mandatory(), m.props(), m.body(), futures.get(k));
+                        try {
+                            st = openChannel();
+                        } catch (IOException | RuntimeException e) {
+                            break;
+                        }
+                    } else if (w == Written.FAILED) {
+                        break;
+                    }
                     k++;
                 }
             } finally {
@@ -179,37 +260,43 @@ final class Publisher implements AutoCloseable {
             return futures;
         }
 
-        /** Publishes one message under the lock; false if the channel failed (this future failed, the rest must too). */
-        private boolean publishOne(ChannelState st, Entry m, CompletableFuture<Void> f) {
-            return publishOne(st, m.exchange(), m.routingKey(), m.mandatory(), m.props(), m.body(), f);
-        }
-
-        private boolean publishOne(ChannelState st, String exchange, String routingKey, boolean mandatory,
+        /**
+         * Writes one message under the lock. FAILED: the channel failed (this future failed, the rest
+         * must too); CLOSED: the channel was closed under it, the future is untouched and the message
+         * may be written again on a fresh channel.
+         */
+        private Written publishOne(ChannelState st, String exchange, String routingKey, boolean mandatory,
                 AMQP.BasicProperties props, byte[] body, CompletableFuture<Void> f) {
             Channel ch = st.channel;
             ConcurrentNavigableMap<Long, Pending> map = st.pending;
             long seq = ch.getNextPublishSeqNo();
             // only a mandatory publish can be returned: the others share one flag that is never set
-            map.put(seq, new Pending(f, exchange, props.getMessageId(), mandatory, System.nanoTime(),
+            map.put(seq, new Pending(f, exchange, routingKey, mandatory, props, body, System.nanoTime(),
                     mandatory ? new boolean[1] : NEVER_RETURNED));
             try {
                 ch.basicPublish(exchange, routingKey, mandatory, props, body);
-            } catch (IOException | AlreadyClosedException e) {
+            } catch (AlreadyClosedException e) {
                 map.remove(seq);
-                f.completeExceptionally(lost("publishing to exchange '" + exchange + "' failed", e));
-                return false;
+                return connection.isOpen() ? Written.CLOSED : failed(f, lost("publishing to exchange '" + exchange + "' failed", e));
+            } catch (IOException e) {
+                map.remove(seq);
+                return failed(f, lost("publishing to exchange '" + exchange + "' failed", e));
             } catch (RuntimeException e) {
                 // the client may have counted a sequence number it did not send: start a fresh channel
                 map.remove(seq);
-                f.completeExceptionally(new TransportException("publishing to exchange '" + exchange + "' failed: " + e, e, false));
                 closeQuietly(ch);
-                return false;
+                return failed(f, new TransportException("publishing to exchange '" + exchange + "' failed: " + e, e, false));
             }
             if (map != st.pending && map.remove(seq) != null) { // the channel closed while we published
-                f.completeExceptionally(lost("the channel closed while publishing to exchange '" + exchange + "'", null));
-                return false;
+                return connection.isOpen() ? Written.CLOSED
+                        : failed(f, lost("the channel closed while publishing to exchange '" + exchange + "'", null));
             }
-            return true;
+            return Written.OK;
+        }
+
+        private Written failed(CompletableFuture<Void> f, TransportException e) {
+            f.completeExceptionally(e);
+            return Written.FAILED;
         }
 
         /** The channel, opened (again) when it is closed and the connection is open. Under the lock. */
@@ -299,10 +386,41 @@ final class Publisher implements AutoCloseable {
         private void handleShutdown(ChannelState st, ShutdownSignalException cause) {
             ConcurrentNavigableMap<Long, Pending> old = st.pending;
             st.pending = new ConcurrentSkipListMap<>();
+            String missing = missingExchange(cause);
+            if (missing != null) {
+                failOnly(old, missing, cause);
+                return;
+            }
             String why = cause.isInitiatedByApplication() ? "the channel was closed"
                     : "the " + (cause.isHardError() ? "connection" : "channel") + " was closed by the broker or network ("
                             + cause.getMessage() + ")";
             failAll(old, why);
+        }
+
+        /**
+         * The broker closed the channel because exchange {@code missing} does not exist: its publishes
+         * fail, naming it; the others were not refused, so they are written again on a fresh channel.
+         */
+        private void failOnly(ConcurrentNavigableMap<Long, Pending> map, String missing, ShutdownSignalException cause) {
+            List<Pending> gone = new ArrayList<>();
+            List<Pending> again = new ArrayList<>();
+            Map.Entry<Long, Pending> e;
+            while ((e = map.pollFirstEntry()) != null) {
+                (e.getValue().exchange().equals(missing) ? gone : again).add(e.getValue());
+            }
+            LOG.warn("RabbitMQ publish channel {}: exchange '{}' does not exist ({}); failing its {} publish(es), writing "
+                    + "the {} other unconfirmed one(s) again on a new channel", index, missing, Topology.reason(cause),
+                    gone.size(), again.size());
+            completions.execute(() -> {
+                exchangeGone.accept(missing);
+                TransportException err = new TransportException("the destination exchange '" + missing + "' does not exist "
+                        + "on the broker (404 NOT_FOUND: deleted after it was declared?); the message was not published. "
+                        + "The next publish to it declares it again", null, true);
+                gone.forEach(p -> p.future().completeExceptionally(err));
+                if (!again.isEmpty()) {
+                    republish(again);
+                }
+            });
         }
 
         private void failAll(ConcurrentNavigableMap<Long, Pending> map, String why) {
@@ -356,6 +474,18 @@ final class Publisher implements AutoCloseable {
             }
         }
     }
+
+    /** The exchange a channel was closed for as missing ({@code 404 NOT_FOUND - no exchange 'x' in vhost 'v'}), else null. */
+    static String missingExchange(ShutdownSignalException cause) {
+        if (cause.isHardError() || cause.isInitiatedByApplication() || !(cause.getReason() instanceof AMQP.Channel.Close c)
+                || c.getReplyCode() != AMQP.NOT_FOUND) {
+            return null;
+        }
+        Matcher m = NO_EXCHANGE.matcher(c.getReplyText());
+        return m.find() ? m.group(1) : null;
+    }
+
+    private static final Pattern NO_EXCHANGE = Pattern.compile("no exchange '(.*)' in vhost '");
 
     static TransportException lost(String message, Throwable cause) {
         return new TransportException(message + (cause != null && cause.getMessage() != null ? ": " + cause.getMessage() : ""),

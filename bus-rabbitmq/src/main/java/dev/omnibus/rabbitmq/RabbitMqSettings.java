@@ -21,6 +21,7 @@ record RabbitMqSettings(
         Map<String, QueueOptions> queues,
         int channelPoolSize,
         Duration confirmTimeout,
+        Duration blockedPublishTimeout,
         Duration recoveryInterval,
         Duration heartbeat,
         Duration connectionTimeout,
@@ -49,6 +50,6 @@ record RabbitMqSettings(
     @Override
     public String toString() {
         return "RabbitMqSettings[" + endpoint() + ", tls=" + tls() + ", channels=" + channelPoolSize
-                + ", confirmTimeout=" + confirmTimeout + ", delayedDelivery=" + delayedDelivery + "]";
+                + ", confirmTimeout=" + confirmTimeout + ", blockedPublishTimeout=" + blockedPublishTimeout + ", delayedDelivery=" + delayedDelivery + "]";
     }
 }

@@ -76,7 +76,11 @@ import org.slf4j.LoggerFactory;
  * confirm timeout. Futures complete on a transport thread: do not block in their callbacks. Each
  * receive loop has its own channel with {@code basic.qos(prefetch)} and manual acknowledgements
  * after the pipeline. Publishing and consuming use separate connections, so a broker blocking
- * publishers (memory alarm) cannot stop acknowledgements.
+ * publishers (memory alarm) cannot stop acknowledgements. While the broker blocks the publishing
+ * connection ({@code connection.blocked}), publishes are held and written when it unblocks, or fail
+ * after {@code blockedPublishTimeout} naming the broker's reason ({@link #publishingBlocked()}). A
+ * publish to an exchange deleted after it was declared fails alone, naming the exchange; the next
+ * publish to it declares it again.
  *
  * <h2>Recovery</h2>
  * The client's automatic connection and topology recovery is on: after a broker restart or a lost
@@ -117,6 +121,7 @@ public final class RabbitMqTransport implements Transport {
     private Topology publishTopology;
     private Topology consumeTopology;
     private Publisher publisher;
+    private PublishGate gate;
     private ExecutorService completions;
     private ScheduledExecutorService timer;
 
@@ -197,8 +202,10 @@ public final class RabbitMqTransport implements Transport {
         ((Recoverable) consumeConnection).addRecoveryListener(recoveryLog);
         publishTopology = new Topology(publishConnection);
         consumeTopology = new Topology(consumeConnection);
+        gate = new PublishGate(completions, settings.blockedPublishTimeout());
+        publishConnection.addBlockedListener(gate);
         publisher = new Publisher(publishConnection, settings.channelPoolSize(), completions,
-                settings.confirmTimeout().toNanos());
+                settings.confirmTimeout().toNanos(), gate, this::exchangeGone);
         long sweep = Math.max(10, Math.min(1000, settings.confirmTimeout().toMillis() / 4));
         timer.scheduleWithFixedDelay(publisher::expireOverdue, sweep, sweep, TimeUnit.MILLISECONDS);
         LOG.info("Connected to RabbitMQ at {} as {}", settings.endpoint(), name);
@@ -295,6 +302,26 @@ public final class RabbitMqTransport implements Transport {
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
+    }
+
+    /**
+     * The broker said exchange {@code exchange} does not exist (it was deleted after this transport
+     * declared or found it): forget it, so the next publish or send to it declares (or checks) it again.
+     */
+    private void exchangeGone(String exchange) {
+        knownDestinations.remove(exchange);
+        declaredTypes.removeIf(urn -> exchangeOf(urn).equals(exchange));
+    }
+
+    /**
+     * Whether the broker blocks this transport's publishing connection now ({@code connection.blocked},
+     * a memory or disk alarm), and the reason it gave, e.g. {@code "low on memory"}; empty when it does
+     * not (or the transport is not started). While it does, publishes are held up to
+     * {@code blockedPublishTimeout}, then fail. Cheap; any thread.
+     */
+    public Optional<String> publishingBlocked() {
+        PublishGate g = gate;
+        return g == null ? Optional.empty() : g.blocked().map(b -> b.reason() + " (since " + b.since() + ")");
     }
 
     /** The exchange of a message type URN ({@link ExchangeNames#forUrn}), from the cache. */
