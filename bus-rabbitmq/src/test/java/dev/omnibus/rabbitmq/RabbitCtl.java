@@ -84,6 +84,27 @@ final class RabbitCtl {
         run(Duration.ofSeconds(60), "await_startup", "--timeout", "50");
     }
 
+    /**
+     * Raises ({@code on}) or clears a resource alarm for the connections named {@code connectionName}
+     * only: the broker's reader process of each gets the message the alarm machinery sends every
+     * connection on a real alarm ({@code rabbit_reader:conserve_resources/3}), so that connection is
+     * blocked ({@code connection.blocked}, reason e.g. "low on memory") as under a real memory alarm,
+     * while every other connection on the broker (other tests, other builds) goes on. Returns how many
+     * connections it reached.
+     */
+    static int alarm(String connectionName, String resource, boolean on) {
+        String expr = "length([rabbit_reader:conserve_resources(P, " + resource + ", {[], " + on + ", []}) "
+                + "|| P <- rabbit_networking:connections(), "
+                + "lists:keyfind(<<\"connection_name\">>, 1, proplists:get_value(client_properties, "
+                + "rabbit_reader:info(P, [client_properties]), [])) =:= "
+                + "{<<\"connection_name\">>, longstr, <<\"" + connectionName + "\">>}]).";
+        Result r = run(Duration.ofSeconds(30), "-q", "eval", expr);
+        if (r.exitCode() != 0) {
+            throw new AssertionError("rabbitmqctl eval (alarm for " + connectionName + ") failed: " + r.output());
+        }
+        return Integer.parseInt(r.output().trim());
+    }
+
     private static String firstLine(String s) {
         int nl = s.indexOf('\n');
         return (nl < 0 ? s : s.substring(0, nl)).trim();
