@@ -22,6 +22,7 @@ record RabbitMqSettings(
         int channelPoolSize,
         Duration confirmTimeout,
         Duration blockedPublishTimeout,
+        Duration consumerTimeout,
         Duration recoveryInterval,
         Duration heartbeat,
         Duration connectionTimeout,

@@ -598,6 +598,11 @@ public final class RabbitMqTransport implements Transport {
         return frameMax - AmqpHeaders.FRAME_OVERHEAD;
     }
 
+    /** How long a prefetched delivery may wait in the bus's buffer: half the broker's consumer_timeout. */
+    long releaseWaitingAfterNanos() {
+        return settings.consumerTimeout().toNanos() / 2;
+    }
+
     long confirmTimeoutNanos() {
         return settings.confirmTimeout().toNanos();
     }

@@ -30,7 +30,7 @@ import javax.net.ssl.TrustManagerFactory;
  * <p>Defaults: host {@code 127.0.0.1}, port 5672 (5671 with TLS), vhost {@code /}, user and
  * password {@code guest}, no TLS (with TLS: host name verification on), connection name
  * {@code omnibus:<bus name>}, classic durable queues, channel pool of
- * {@code max(4, 2 × processors)}, confirm timeout 30 s, blocked-publish timeout 30 s, recovery interval 1 s, heartbeat 30 s,
+ * {@code max(4, 2 × processors)}, confirm timeout 30 s, blocked-publish timeout 30 s, consumer timeout 30 min, recovery interval 1 s, heartbeat 30 s,
  * connection timeout 10 s, {@link DelayedDelivery#AUTO}, max message size 128 MiB (RabbitMQ's
  * default limit), temporary queues expire 60 s after their bus is gone.
  *
@@ -60,6 +60,7 @@ public final class RabbitMqTransportBuilder {
     private int channelPoolSize = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
     private Duration confirmTimeout = Duration.ofSeconds(30);
     private Duration blockedPublishTimeout = Duration.ofSeconds(30);
+    private Duration consumerTimeout = Duration.ofMinutes(30);
     private Duration recoveryInterval = Duration.ofSeconds(1);
     private Duration heartbeat = Duration.ofSeconds(30);
     private Duration connectionTimeout = Duration.ofSeconds(10);
@@ -244,6 +245,17 @@ public final class RabbitMqTransportBuilder {
         return this;
     }
 
+    /**
+     * The broker's {@code consumer_timeout} (default 30 min, RabbitMQ's default): the broker closes a
+     * consuming channel when a delivery on it stays unacknowledged longer, prefetched deliveries waiting
+     * in the bus's buffer included. A delivery that waited (not started) half this long is given back
+     * to the broker, which delivers it again; so set it to the broker's value when that is lower.
+     */
+    public RabbitMqTransportBuilder consumerTimeout(Duration timeout) {
+        this.consumerTimeout = timeout;
+        return this;
+    }
+
     /** The wait between reconnection attempts. */
     public RabbitMqTransportBuilder recoveryInterval(Duration interval) {
         this.recoveryInterval = interval;
@@ -308,6 +320,7 @@ public final class RabbitMqTransportBuilder {
         }
         positive(all, "confirmTimeout", confirmTimeout);
         positive(all, "blockedPublishTimeout", blockedPublishTimeout);
+        positive(all, "consumerTimeout", consumerTimeout);
         positive(all, "recoveryInterval", recoveryInterval);
         positive(all, "connectionTimeout", connectionTimeout);
         positive(all, "temporaryQueueExpiry", temporaryQueueExpiry);
@@ -337,7 +350,7 @@ public final class RabbitMqTransportBuilder {
         }
         return new RabbitMqTransport(new RabbitMqSettings(host, p, virtualHost, username, password, context,
                 hostnameVerification, connectionName, defaultQueue, queues, channelPoolSize, confirmTimeout,
-                blockedPublishTimeout, recoveryInterval, heartbeat, connectionTimeout, delayedDelivery, maxMessageSize, temporaryQueueExpiry));
+                blockedPublishTimeout, consumerTimeout, recoveryInterval, heartbeat, connectionTimeout, delayedDelivery, maxMessageSize, temporaryQueueExpiry));
     }
 
     private SSLContext sslContext(List<String> all) {

@@ -105,6 +105,27 @@ final class RabbitCtl {
         return Integer.parseInt(r.output().trim());
     }
 
+    /** The {@code rabbit} application's setting {@code key} as Erlang prints it ({@code {ok,1800000}}, {@code undefined}). */
+    static String env(String key) {
+        Result r = run(Duration.ofSeconds(30), "-q", "eval", "application:get_env(rabbit, " + key + ").");
+        if (r.exitCode() != 0) {
+            throw new AssertionError("rabbitmqctl eval get_env " + key + " failed: " + r.output());
+        }
+        return r.output().trim();
+    }
+
+    /** Sets the {@code rabbit} application's setting {@code key} to an Erlang term, or unsets it for null. */
+    static void setEnv(String key, String erlangValue) {
+        String expr = erlangValue == null ? "application:unset_env(rabbit, " + key + ")."
+                : "application:set_env(rabbit, " + key + ", " + erlangValue + ").";
+        must(Duration.ofSeconds(30), "-q", "eval", expr);
+    }
+
+    /** Puts back a setting read with {@link #env}. */
+    static void restoreEnv(String key, String printed) {
+        setEnv(key, printed.startsWith("{ok,") ? printed.substring(4, printed.length() - 1) : null);
+    }
+
     private static String firstLine(String s) {
         int nl = s.indexOf('\n');
         return (nl < 0 ? s : s.substring(0, nl)).trim();
