@@ -229,6 +229,11 @@ public final class RabbitMqTransport implements Transport {
         f.setNetworkRecoveryInterval(settings.recoveryInterval().toMillis());
         f.setRequestedHeartbeat((int) Math.max(0, settings.heartbeat().toSeconds()));
         f.setConnectionTimeout((int) settings.connectionTimeout().toMillis());
+        // the client's own inbound limit (64 MiB by default) below the body the broker accepts (128 MiB by
+        // default) would close the whole consuming connection on a big delivery, again after every
+        // recovery: receive up to maxMessageSize (set it to the broker's max_message_size) and let the
+        // bus's own, lower, limit move a too-big body to _error
+        f.setMaxInboundMessageBodySize(settings.maxMessageSize());
         return f;
     }
 
