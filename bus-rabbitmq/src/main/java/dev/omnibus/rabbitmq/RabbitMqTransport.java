@@ -96,6 +96,8 @@ public final class RabbitMqTransport implements Transport {
     private static final Logger LOG = LoggerFactory.getLogger(RabbitMqTransport.class);
     private static final String FANOUT = Topology.FANOUT;
     private static final int DEFAULT_FRAME_MAX = 131_072;
+    /** The largest {@code max_message_size} RabbitMQ accepts: 512 MiB. */
+    static final int BROKER_MAX_MESSAGE_SIZE = 512 * 1024 * 1024;
 
     private final RabbitMqSettings settings;
     private final AtomicBoolean started = new AtomicBoolean();
@@ -229,11 +231,11 @@ public final class RabbitMqTransport implements Transport {
         f.setNetworkRecoveryInterval(settings.recoveryInterval().toMillis());
         f.setRequestedHeartbeat((int) Math.max(0, settings.heartbeat().toSeconds()));
         f.setConnectionTimeout((int) settings.connectionTimeout().toMillis());
-        // the client's own inbound limit (64 MiB by default) below the body the broker accepts (128 MiB by
-        // default) would close the whole consuming connection on a big delivery, again after every
-        // recovery: receive up to maxMessageSize (set it to the broker's max_message_size) and let the
-        // bus's own, lower, limit move a too-big body to _error
-        f.setMaxInboundMessageBodySize(settings.maxMessageSize());
+        // the client's own inbound limit (64 MiB by default) below a body the broker accepts (128 MiB by
+        // default, at most 512 MiB) closes the whole consuming connection, again after every recovery:
+        // receive whatever the broker can deliver (its max_message_size is the bound) and let the bus's
+        // own, lower, limit move a too-big body to _error
+        f.setMaxInboundMessageBodySize(Math.max(settings.maxMessageSize(), BROKER_MAX_MESSAGE_SIZE));
         return f;
     }
 
