@@ -186,7 +186,8 @@ public final class RabbitMqTransport implements Transport {
         } catch (IOException | TimeoutException e) {
             closeConnections();
             shutdownExecutors();
-            throw new TransportException("cannot connect to RabbitMQ at " + settings.endpoint() + ": " + describe(e), e, true);
+            throw new TransportException("cannot connect to RabbitMQ at " + settings.endpoint() + ": "
+                    + ConnectFailure.describe(e, settings), e, true);
         }
         RecoveryListener recoveryLog = new RecoveryListener() {
             @Override
@@ -718,11 +719,6 @@ public final class RabbitMqTransport implements Transport {
             t.setDaemon(true);
             return t;
         };
-    }
-
-    private static String describe(Throwable e) {
-        String m = e.getMessage();
-        return m != null ? m : e.getClass().getSimpleName();
     }
 
     @Override
