@@ -94,6 +94,18 @@ final class PublishGate implements BlockedListener {
         drainer.execute(this::drain);
     }
 
+    /**
+     * The connection was recovered: a new connection starts unblocked (the broker blocks it again on
+     * its first publish if the alarm is still on), so what is held goes out now.
+     */
+    void connectionRecovered() {
+        if (blocked != null) {
+            blocked = null;
+            LOG.info("RabbitMQ publishing connection recovered while blocked; writing {} held publish(es)", held.size());
+            drainer.execute(this::drain);
+        }
+    }
+
     /** Writes the held publishes in order while the connection is not blocked. */
     private void drain() {
         Held h;

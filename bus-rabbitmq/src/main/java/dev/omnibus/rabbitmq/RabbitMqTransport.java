@@ -206,7 +206,18 @@ public final class RabbitMqTransport implements Transport {
         publishTopology = new Topology(publishConnection);
         consumeTopology = new Topology(consumeConnection);
         gate = new PublishGate(completions, settings.blockedPublishTimeout());
-        publishConnection.addBlockedListener(gate);
+        publishConnection.addBlockedListener(gate); // the client keeps it across recoveries
+        PublishGate g = gate;
+        ((Recoverable) publishConnection).addRecoveryListener(new RecoveryListener() {
+            @Override
+            public void handleRecovery(Recoverable recoverable) {
+                g.connectionRecovered();
+            }
+
+            @Override
+            public void handleRecoveryStarted(Recoverable recoverable) {
+            }
+        });
         publisher = new Publisher(publishConnection, settings.channelPoolSize(), completions,
                 settings.confirmTimeout().toNanos(), gate, this::exchangeGone);
         long sweep = Math.max(10, Math.min(1000, settings.confirmTimeout().toMillis() / 4));
