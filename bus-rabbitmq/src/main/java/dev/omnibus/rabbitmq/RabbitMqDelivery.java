@@ -11,7 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,7 +56,13 @@ final class RabbitMqDelivery implements Delivery {
     private final AMQP.BasicProperties properties;
     private final byte[] body;
     private final boolean redelivered;
-    private final AtomicBoolean settled = new AtomicBoolean();
+    /** {@link #WAITING} in the bus's buffer, {@link #STARTED} once the bus asked {@link #isValid()}, or {@link #SETTLED}. */
+    private final AtomicInteger state = new AtomicInteger();
+    private static final int WAITING = 0;
+    private static final int STARTED = 1;
+    private static final int SETTLED = 2;
+    /** When the broker handed it over: its consumer_timeout counts from then. */
+    private final long receivedNanos = System.nanoTime();
     private volatile Headers headers;
 
     RabbitMqDelivery(RabbitMqReceiver loop, long tag, int epoch, AMQP.BasicProperties properties, byte[] body,
@@ -101,16 +107,43 @@ final class RabbitMqDelivery implements Delivery {
         return loop.queue();
     }
 
+    /**
+     * Also marks the delivery started: the bus asks before it runs the delivery through its pipeline,
+     * so a delivery never asked is still waiting in the bus's buffer, and {@link #releaseIfWaiting} may
+     * give it back to the broker. Once released it is not valid, and the bus skips it.
+     */
     @Override
     public boolean isValid() {
-        return !settled.get() && loop.current(epochAtDelivery);
+        state.compareAndSet(WAITING, STARTED);
+        return state.get() != SETTLED && loop.current(epochAtDelivery);
+    }
+
+    /**
+     * Gives the delivery back to the broker ({@code basic.nack(requeue)}) if the bus has not started
+     * on it and it was received more than {@code ageNanos} ago; true if it did. So a delivery waiting
+     * behind a slow consumer never reaches the broker's {@code consumer_timeout}, which would close the
+     * whole channel: the broker delivers it again (flagged redelivered) with a fresh timer.
+     */
+    boolean releaseIfWaiting(long now, long ageNanos) {
+        if (now - receivedNanos <= ageNanos || !state.compareAndSet(WAITING, SETTLED)) {
+            return false;
+        }
+        loop.forget(this);
+        if (loop.current(epochAtDelivery)) {
+            nack();
+        }
+        return true;
     }
 
     /** Claims the right to settle; false if settled before, the loop closed, or the delivery is stale. */
     private boolean claim() {
-        if (!settled.compareAndSet(false, true)) {
-            return false;
-        }
+        int s;
+        do {
+            s = state.get();
+            if (s == SETTLED) {
+                return false;
+            }
+        } while (!state.compareAndSet(s, SETTLED));
         loop.forget(this);
         return loop.current(epochAtDelivery);
     }

@@ -13,6 +13,7 @@ import dev.omnibus.spi.ReceiveHandle;
 import java.io.IOException;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,6 +30,8 @@ import org.slf4j.LoggerFactory;
  * (basic.cancel: the queue was deleted, a queue's node went away) or closes the channel (a channel
  * error, the broker's {@code consumer_timeout}), this loop is over: it tells the bus
  * ({@link DeliveryHandler#onReceiveStopped}), which declares the endpoint again and subscribes anew.
+ * A delivery that waited in the bus's buffer (prefetched, not started) for half the broker's
+ * {@code consumer_timeout} is given back to the broker before that timeout can close the channel.
  */
 final class RabbitMqReceiver implements ReceiveHandle {
     private static final Logger LOG = LoggerFactory.getLogger(RabbitMqReceiver.class);
@@ -55,6 +58,7 @@ final class RabbitMqReceiver implements ReceiveHandle {
     private final AtomicInteger moving = new AtomicInteger();
     private final String consumerTag;
     private final CoalescedAcks acks;
+    private final java.util.concurrent.ScheduledFuture<?> releaseSweep;
     private volatile boolean delivering = true;
     private volatile boolean closed;
     private volatile boolean cancelledByBroker;
@@ -87,6 +91,10 @@ final class RabbitMqReceiver implements ReceiveHandle {
                         + "' (basic.cancel: the queue was deleted, or its node went away)", null, true));
             }
         });
+        long releaseAfter = transport.releaseWaitingAfterNanos();
+        long sweep = Math.max(TimeUnit.MILLISECONDS.toNanos(50), Math.min(TimeUnit.SECONDS.toNanos(30), releaseAfter / 10));
+        this.releaseSweep = transport.timer().scheduleWithFixedDelay(() -> releaseWaiting(releaseAfter), sweep, sweep,
+                TimeUnit.NANOSECONDS);
         if (channel instanceof com.rabbitmq.client.Recoverable r) {
             r.addRecoveryListener(new com.rabbitmq.client.RecoveryListener() {
                 @Override
@@ -100,6 +108,26 @@ final class RabbitMqReceiver implements ReceiveHandle {
                 public void handleRecoveryStarted(com.rabbitmq.client.Recoverable recovering) {
                 }
             });
+        }
+    }
+
+    /**
+     * Gives back to the broker every delivery that has waited in the bus's buffer (not started) for
+     * longer than {@code ageNanos}, half the broker's {@code consumer_timeout}: that timeout counts from
+     * the broker's delivery, prefetched deliveries included, and closes the channel when it passes.
+     */
+    private void releaseWaiting(long ageNanos) {
+        long now = System.nanoTime();
+        int released = 0;
+        for (RabbitMqDelivery d : unsettled) {
+            if (d.releaseIfWaiting(now, ageNanos)) {
+                released++;
+            }
+        }
+        if (released > 0) {
+            LOG.warn("Queue {}: gave {} prefetched deliveries back to the broker: they waited over {} (half the broker's "
+                    + "consumer_timeout) behind a slow consumer. Lower the endpoint's prefetch, or raise consumerTimeout "
+                    + "if the broker's is higher", queue, released, java.time.Duration.ofNanos(ageNanos));
         }
     }
 
@@ -180,6 +208,7 @@ final class RabbitMqReceiver implements ReceiveHandle {
         while (moving.get() > 0 && channel.isOpen() && System.nanoTime() - deadline < 0) {
             java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
         }
+        releaseSweep.cancel(false);
         closed = true; // settling from now on does nothing; the broker requeues what is not acknowledged
         acks.flush(); // before the channel closes: an ack due is never lost on a deliberate close
         int left = unsettled.size();

@@ -21,6 +21,8 @@ record RabbitMqSettings(
         Map<String, QueueOptions> queues,
         int channelPoolSize,
         Duration confirmTimeout,
+        Duration blockedPublishTimeout,
+        Duration consumerTimeout,
         Duration recoveryInterval,
         Duration heartbeat,
         Duration connectionTimeout,
@@ -49,6 +51,6 @@ record RabbitMqSettings(
     @Override
     public String toString() {
         return "RabbitMqSettings[" + endpoint() + ", tls=" + tls() + ", channels=" + channelPoolSize
-                + ", confirmTimeout=" + confirmTimeout + ", delayedDelivery=" + delayedDelivery + "]";
+                + ", confirmTimeout=" + confirmTimeout + ", blockedPublishTimeout=" + blockedPublishTimeout + ", delayedDelivery=" + delayedDelivery + "]";
     }
 }

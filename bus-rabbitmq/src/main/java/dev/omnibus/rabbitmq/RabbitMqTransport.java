@@ -76,7 +76,11 @@ import org.slf4j.LoggerFactory;
  * confirm timeout. Futures complete on a transport thread: do not block in their callbacks. Each
  * receive loop has its own channel with {@code basic.qos(prefetch)} and manual acknowledgements
  * after the pipeline. Publishing and consuming use separate connections, so a broker blocking
- * publishers (memory alarm) cannot stop acknowledgements.
+ * publishers (memory alarm) cannot stop acknowledgements. While the broker blocks the publishing
+ * connection ({@code connection.blocked}), publishes are held and written when it unblocks, or fail
+ * after {@code blockedPublishTimeout} naming the broker's reason ({@link #publishingBlocked()}). A
+ * publish to an exchange deleted after it was declared fails alone, naming the exchange; the next
+ * publish to it declares it again.
  *
  * <h2>Recovery</h2>
  * The client's automatic connection and topology recovery is on: after a broker restart or a lost
@@ -92,6 +96,8 @@ public final class RabbitMqTransport implements Transport {
     private static final Logger LOG = LoggerFactory.getLogger(RabbitMqTransport.class);
     private static final String FANOUT = Topology.FANOUT;
     private static final int DEFAULT_FRAME_MAX = 131_072;
+    /** The largest {@code max_message_size} RabbitMQ accepts: 512 MiB. */
+    static final int BROKER_MAX_MESSAGE_SIZE = 512 * 1024 * 1024;
 
     private final RabbitMqSettings settings;
     private final AtomicBoolean started = new AtomicBoolean();
@@ -117,6 +123,7 @@ public final class RabbitMqTransport implements Transport {
     private Topology publishTopology;
     private Topology consumeTopology;
     private Publisher publisher;
+    private PublishGate gate;
     private ExecutorService completions;
     private ScheduledExecutorService timer;
 
@@ -179,7 +186,8 @@ public final class RabbitMqTransport implements Transport {
         } catch (IOException | TimeoutException e) {
             closeConnections();
             shutdownExecutors();
-            throw new TransportException("cannot connect to RabbitMQ at " + settings.endpoint() + ": " + describe(e, settings.tls()), e, true);
+            throw new TransportException("cannot connect to RabbitMQ at " + settings.endpoint() + ": "
+                    + ConnectFailure.describe(e, settings), e, true);
         }
         RecoveryListener recoveryLog = new RecoveryListener() {
             @Override
@@ -197,8 +205,21 @@ public final class RabbitMqTransport implements Transport {
         ((Recoverable) consumeConnection).addRecoveryListener(recoveryLog);
         publishTopology = new Topology(publishConnection);
         consumeTopology = new Topology(consumeConnection);
+        gate = new PublishGate(completions, settings.blockedPublishTimeout());
+        publishConnection.addBlockedListener(gate); // the client keeps it across recoveries
+        PublishGate g = gate;
+        ((Recoverable) publishConnection).addRecoveryListener(new RecoveryListener() {
+            @Override
+            public void handleRecovery(Recoverable recoverable) {
+                g.connectionRecovered();
+            }
+
+            @Override
+            public void handleRecoveryStarted(Recoverable recoverable) {
+            }
+        });
         publisher = new Publisher(publishConnection, settings.channelPoolSize(), completions,
-                settings.confirmTimeout().toNanos());
+                settings.confirmTimeout().toNanos(), gate, this::exchangeGone);
         long sweep = Math.max(10, Math.min(1000, settings.confirmTimeout().toMillis() / 4));
         timer.scheduleWithFixedDelay(publisher::expireOverdue, sweep, sweep, TimeUnit.MILLISECONDS);
         LOG.info("Connected to RabbitMQ at {} as {}", settings.endpoint(), name);
@@ -222,6 +243,11 @@ public final class RabbitMqTransport implements Transport {
         f.setNetworkRecoveryInterval(settings.recoveryInterval().toMillis());
         f.setRequestedHeartbeat((int) Math.max(0, settings.heartbeat().toSeconds()));
         f.setConnectionTimeout((int) settings.connectionTimeout().toMillis());
+        // the client's own inbound limit (64 MiB by default) below a body the broker accepts (128 MiB by
+        // default, at most 512 MiB) closes the whole consuming connection, again after every recovery:
+        // receive whatever the broker can deliver (its max_message_size is the bound) and let the bus's
+        // own, lower, limit move a too-big body to _error
+        f.setMaxInboundMessageBodySize(Math.max(settings.maxMessageSize(), BROKER_MAX_MESSAGE_SIZE));
         return f;
     }
 
@@ -295,6 +321,26 @@ public final class RabbitMqTransport implements Transport {
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
+    }
+
+    /**
+     * The broker said exchange {@code exchange} does not exist (it was deleted after this transport
+     * declared or found it): forget it, so the next publish or send to it declares (or checks) it again.
+     */
+    private void exchangeGone(String exchange) {
+        knownDestinations.remove(exchange);
+        declaredTypes.removeIf(urn -> exchangeOf(urn).equals(exchange));
+    }
+
+    /**
+     * Whether the broker blocks this transport's publishing connection now ({@code connection.blocked},
+     * a memory or disk alarm), and the reason it gave, e.g. {@code "low on memory"}; empty when it does
+     * not (or the transport is not started). While it does, publishes are held up to
+     * {@code blockedPublishTimeout}, then fail. Cheap; any thread.
+     */
+    public Optional<String> publishingBlocked() {
+        PublishGate g = gate;
+        return g == null ? Optional.empty() : g.blocked().map(b -> b.reason() + " (since " + b.since() + ")");
     }
 
     /** The exchange of a message type URN ({@link ExchangeNames#forUrn}), from the cache. */
@@ -571,6 +617,11 @@ public final class RabbitMqTransport implements Transport {
         return frameMax - AmqpHeaders.FRAME_OVERHEAD;
     }
 
+    /** How long a prefetched delivery may wait in the bus's buffer: half the broker's consumer_timeout. */
+    long releaseWaitingAfterNanos() {
+        return settings.consumerTimeout().toNanos() / 2;
+    }
+
     long confirmTimeoutNanos() {
         return settings.confirmTimeout().toNanos();
     }
@@ -679,18 +730,6 @@ public final class RabbitMqTransport implements Transport {
             t.setDaemon(true);
             return t;
         };
-    }
-
-    private static String describe(Throwable e, boolean overTls) {
-        String tls = dev.omnibus.spi.TlsFailures.explain(e);
-        if (tls == null && overTls) {
-            tls = dev.omnibus.spi.TlsFailures.closedDuringSetUp(e);
-        }
-        if (tls != null) {
-            return tls;
-        }
-        String m = e.getMessage();
-        return m != null ? m : e.getClass().getSimpleName();
     }
 
     @Override

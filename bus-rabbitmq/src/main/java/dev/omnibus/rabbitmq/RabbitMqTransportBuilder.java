@@ -30,7 +30,7 @@ import javax.net.ssl.TrustManagerFactory;
  * <p>Defaults: host {@code 127.0.0.1}, port 5672 (5671 with TLS), vhost {@code /}, user and
  * password {@code guest}, no TLS (with TLS: host name verification on), connection name
  * {@code omnibus:<bus name>}, classic durable queues, channel pool of
- * {@code max(4, 2 × processors)}, confirm timeout 30 s, recovery interval 1 s, heartbeat 30 s,
+ * {@code max(4, 2 × processors)}, confirm timeout 30 s, blocked-publish timeout 30 s, consumer timeout 30 min, recovery interval 1 s, heartbeat 30 s,
  * connection timeout 10 s, {@link DelayedDelivery#AUTO}, max message size 128 MiB (RabbitMQ's
  * default limit), temporary queues expire 60 s after their bus is gone.
  *
@@ -59,6 +59,8 @@ public final class RabbitMqTransportBuilder {
     private final Map<String, QueueOptions> queues = new LinkedHashMap<>();
     private int channelPoolSize = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
     private Duration confirmTimeout = Duration.ofSeconds(30);
+    private Duration blockedPublishTimeout = Duration.ofSeconds(30);
+    private Duration consumerTimeout = Duration.ofMinutes(30);
     private Duration recoveryInterval = Duration.ofSeconds(1);
     private Duration heartbeat = Duration.ofSeconds(30);
     private Duration connectionTimeout = Duration.ofSeconds(10);
@@ -232,6 +234,28 @@ public final class RabbitMqTransportBuilder {
         return this;
     }
 
+    /**
+     * How long a publish is held while the broker blocks publishing ({@code connection.blocked}: a
+     * memory or disk alarm) before its future fails with a {@link dev.omnibus.TransportException}
+     * naming the broker's reason (default 30 s). Held publishes are written, in order, as soon as the
+     * broker unblocks the connection; their confirm timeout starts then.
+     */
+    public RabbitMqTransportBuilder blockedPublishTimeout(Duration timeout) {
+        this.blockedPublishTimeout = timeout;
+        return this;
+    }
+
+    /**
+     * The broker's {@code consumer_timeout} (default 30 min, RabbitMQ's default): the broker closes a
+     * consuming channel when a delivery on it stays unacknowledged longer, prefetched deliveries waiting
+     * in the bus's buffer included. A delivery that waited (not started) half this long is given back
+     * to the broker, which delivers it again; so set it to the broker's value when that is lower.
+     */
+    public RabbitMqTransportBuilder consumerTimeout(Duration timeout) {
+        this.consumerTimeout = timeout;
+        return this;
+    }
+
     /** The wait between reconnection attempts. */
     public RabbitMqTransportBuilder recoveryInterval(Duration interval) {
         this.recoveryInterval = interval;
@@ -295,6 +319,8 @@ public final class RabbitMqTransportBuilder {
             all.add("channelPoolSize must be between 1 and 2047, was " + channelPoolSize);
         }
         positive(all, "confirmTimeout", confirmTimeout);
+        positive(all, "blockedPublishTimeout", blockedPublishTimeout);
+        positive(all, "consumerTimeout", consumerTimeout);
         positive(all, "recoveryInterval", recoveryInterval);
         positive(all, "connectionTimeout", connectionTimeout);
         positive(all, "temporaryQueueExpiry", temporaryQueueExpiry);
@@ -324,7 +350,7 @@ public final class RabbitMqTransportBuilder {
         }
         return new RabbitMqTransport(new RabbitMqSettings(host, p, virtualHost, username, password, context,
                 hostnameVerification, connectionName, defaultQueue, queues, channelPoolSize, confirmTimeout,
-                recoveryInterval, heartbeat, connectionTimeout, delayedDelivery, maxMessageSize, temporaryQueueExpiry));
+                blockedPublishTimeout, consumerTimeout, recoveryInterval, heartbeat, connectionTimeout, delayedDelivery, maxMessageSize, temporaryQueueExpiry));
     }
 
     private SSLContext sslContext(List<String> all) {
@@ -382,7 +408,6 @@ public final class RabbitMqTransportBuilder {
         return URLDecoder.decode(s.replace("+", "%2B"), StandardCharsets.UTF_8);
     }
 
-    /** The URI with its password replaced by {@code ****}, for messages. */
     /**
      * {@code uri} with whatever precedes its last {@code @} (after the scheme's {@code //}, when it has
      * one) written as {@code ****}: a malformed URI ({@code amqp//user:secret@host}, a password holding a

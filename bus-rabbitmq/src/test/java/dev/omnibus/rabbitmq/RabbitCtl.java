@@ -84,6 +84,48 @@ final class RabbitCtl {
         run(Duration.ofSeconds(60), "await_startup", "--timeout", "50");
     }
 
+    /**
+     * Raises ({@code on}) or clears a resource alarm for the connections named {@code connectionName}
+     * only: the broker's reader process of each gets the message the alarm machinery sends every
+     * connection on a real alarm ({@code rabbit_reader:conserve_resources/3}), so that connection is
+     * blocked ({@code connection.blocked}, reason e.g. "low on memory") as under a real memory alarm,
+     * while every other connection on the broker (other tests, other builds) goes on. Returns how many
+     * connections it reached.
+     */
+    static int alarm(String connectionName, String resource, boolean on) {
+        String expr = "length([rabbit_reader:conserve_resources(P, " + resource + ", {[], " + on + ", []}) "
+                + "|| P <- rabbit_networking:connections(), "
+                + "lists:keyfind(<<\"connection_name\">>, 1, proplists:get_value(client_properties, "
+                + "rabbit_reader:info(P, [client_properties]), [])) =:= "
+                + "{<<\"connection_name\">>, longstr, <<\"" + connectionName + "\">>}]).";
+        Result r = run(Duration.ofSeconds(30), "-q", "eval", expr);
+        if (r.exitCode() != 0) {
+            throw new AssertionError("rabbitmqctl eval (alarm for " + connectionName + ") failed: " + r.output());
+        }
+        return Integer.parseInt(r.output().trim());
+    }
+
+    /** The {@code rabbit} application's setting {@code key} as Erlang prints it ({@code {ok,1800000}}, {@code undefined}). */
+    static String env(String key) {
+        Result r = run(Duration.ofSeconds(30), "-q", "eval", "application:get_env(rabbit, " + key + ").");
+        if (r.exitCode() != 0) {
+            throw new AssertionError("rabbitmqctl eval get_env " + key + " failed: " + r.output());
+        }
+        return r.output().trim();
+    }
+
+    /** Sets the {@code rabbit} application's setting {@code key} to an Erlang term, or unsets it for null. */
+    static void setEnv(String key, String erlangValue) {
+        String expr = erlangValue == null ? "application:unset_env(rabbit, " + key + ")."
+                : "application:set_env(rabbit, " + key + ", " + erlangValue + ").";
+        must(Duration.ofSeconds(30), "-q", "eval", expr);
+    }
+
+    /** Puts back a setting read with {@link #env}. */
+    static void restoreEnv(String key, String printed) {
+        setEnv(key, printed.startsWith("{ok,") ? printed.substring(4, printed.length() - 1) : null);
+    }
+
     private static String firstLine(String s) {
         int nl = s.indexOf('\n');
         return (nl < 0 ? s : s.substring(0, nl)).trim();

@@ -114,7 +114,8 @@ class RabbitMqBatchPublishTest {
             ch.exchangeDeclare(routable, "fanout", false, false, null);
             ch.queueBind(routable, routable, "");
             ch.exchangeDeclare(nowhere, "fanout", false, true, null);
-            Publisher publisher = new Publisher(connection, 2, completions, TimeUnit.SECONDS.toNanos(10));
+            Publisher publisher = new Publisher(connection, 2, completions, TimeUnit.SECONDS.toNanos(10),
+                    new PublishGate(completions, java.time.Duration.ofSeconds(10)), exchange -> { });
             List<Publisher.Entry> entries = new ArrayList<>();
             for (int i = 0; i < 5; i++) {
                 String target = i == 2 ? nowhere : routable;

@@ -65,6 +65,8 @@ class RabbitMqConfigurationTest {
                 .port(70000)
                 .channelPoolSize(0)
                 .confirmTimeout(Duration.ZERO)
+                .blockedPublishTimeout(Duration.ofSeconds(-1))
+                .consumerTimeout(Duration.ZERO)
                 .queue("bad name!", QueueOptions.quorum())
                 .queue("orders", QueueOptions.quorum().withMessageTtl(Duration.ofMillis(-1)).withArgument("x-max-priority", 5))
                 .uri("amqp://h/?frame_max=1")
@@ -73,10 +75,28 @@ class RabbitMqConfigurationTest {
                         .anyMatch(p -> p.contains("port"))
                         .anyMatch(p -> p.contains("channelPoolSize"))
                         .anyMatch(p -> p.contains("confirmTimeout"))
+                        .anyMatch(p -> p.contains("blockedPublishTimeout must be positive"))
+                        .anyMatch(p -> p.contains("consumerTimeout must be positive"))
                         .anyMatch(p -> p.contains("bad name!"))
                         .anyMatch(p -> p.contains("messageTtl"))
                         .anyMatch(p -> p.contains("x-max-priority"))
                         .anyMatch(p -> p.contains("frame_max")));
+    }
+
+    /** The close reason RabbitMQ gives for a publish to a missing exchange names it; other closes name none. */
+    @Test
+    void theMissingExchangeIsReadFromA404ChannelClose() {
+        assertThat(Unconfirmed.missingExchange(channelClose(404, "NOT_FOUND - no exchange 'gone: it''s' in vhost '/'")))
+                .isEqualTo("gone: it''s");
+        assertThat(Unconfirmed.missingExchange(channelClose(404, "NOT_FOUND - no queue 'q' in vhost '/'"))).isNull();
+        assertThat(Unconfirmed.missingExchange(channelClose(406, "PRECONDITION_FAILED - no exchange 'x' in vhost '/'")))
+                .isNull();
+    }
+
+    private static com.rabbitmq.client.ShutdownSignalException channelClose(int code, String text) {
+        com.rabbitmq.client.AMQP.Channel.Close close = new com.rabbitmq.client.AMQP.Channel.Close.Builder()
+                .replyCode(code).replyText(text).classId(60).methodId(40).build();
+        return new com.rabbitmq.client.ShutdownSignalException(false, false, close, null);
     }
 
     @Test

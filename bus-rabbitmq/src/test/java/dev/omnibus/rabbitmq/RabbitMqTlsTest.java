@@ -8,143 +8,96 @@ import dev.omnibus.Bus;
 import dev.omnibus.TransportException;
 import dev.omnibus.testing.Await;
 import dev.omnibus.testing.RunIds;
-import dev.omnibus.testing.tls.TestCertificates;
-import dev.omnibus.testing.tls.TestCertificates.Validity;
-import dev.omnibus.testing.tls.TlsTerminator;
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.URI;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import javax.net.ssl.SSLContext;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
- * TLS and mutual TLS against the real broker, through a TLS front on loopback ({@link TlsTerminator})
- * that demands a client certificate and forwards to the broker's plain port. Certificates are made in
- * the test: a CA, a server certificate for 127.0.0.1, a client certificate, an expired one, one for
- * another host, and a second CA nobody trusts. Each failure a user meets fails {@code start()} with an
- * error that says what is wrong.
+ * TLS and mutual TLS against the real broker: certificates made in the test ({@link TlsBroker}), TLS
+ * listeners that demand a client certificate started on the local broker for this class only. A bus
+ * with the right trust and key stores sends and consumes through TLS; each mistake a user makes (no
+ * client certificate, a trust store for another CA, an expired broker certificate, a broker
+ * certificate for another host) fails the bus's start with an error that says which.
  */
 class RabbitMqTlsTest {
-    record Ping(String text) {
+    private static TlsBroker tls;
+    private static int good;
+    private static int expired;
+    private static int wrongHost;
+
+    record Ping(UUID id) {
     }
 
-    @TempDir
-    static Path dir;
-    private static TestCertificates ca;
-    private static TlsTerminator tls;
-    private static Path client;
-    private final Queue<AutoCloseable> open = new ConcurrentLinkedQueue<>();
-
     @BeforeAll
-    static void certificatesAndFront() throws IOException {
-        ca = TestCertificates.authority(dir, "omnibus-ca");
-        Path server = ca.issue("broker", Validity.VALID, "dns:localhost", "ip:127.0.0.1");
-        client = ca.issue("app", Validity.VALID);
-        URI broker = URI.create(RabbitFixture.uri());
-        tls = TlsTerminator.start(TestCertificates.context(server, ca.trustStore()), true,
-                new InetSocketAddress(broker.getHost(), broker.getPort() < 0 ? 5672 : broker.getPort()));
+    static void listeners() throws Exception {
+        RabbitCtl.requireLocalControl();
+        tls = new TlsBroker();
+        good = tls.listen("server");
+        expired = tls.listen("expired");
+        wrongHost = tls.listen("wronghost");
     }
 
     @AfterAll
-    static void stopFront() {
+    static void stopListeners() throws Exception {
         if (tls != null) {
             tls.close();
         }
     }
 
-    @AfterEach
-    void closeAll() throws Exception {
-        for (AutoCloseable c : open) {
-            c.close();
-        }
-    }
-
-    private static RabbitMqTransportBuilder through(TlsTerminator front, SSLContext context) {
-        URI broker = URI.create(RabbitFixture.uri());
-        String[] user = broker.getUserInfo() == null ? new String[] {"guest", "guest"} : broker.getUserInfo().split(":", 2);
-        return RabbitMqTransport.builder().host("127.0.0.1").port(front.port()).username(user[0]).password(user[1])
-                .sslContext(context).recoveryInterval(Duration.ofMillis(200));
+    private static RabbitMqTransportBuilder builder(int port) {
+        return RabbitMqTransport.builder().host("127.0.0.1").port(port).connectionTimeout(Duration.ofSeconds(10));
     }
 
     @Test
-    void mutualTlsCarriesMessagesBothWays() {
-        String queue = "tls-" + RunIds.next();
-        Queue<String> got = new ConcurrentLinkedQueue<>();
-        Bus bus = Bus.builder().name("tls").transport(through(tls, TestCertificates.context(client, ca.trustStore())).build())
-                .receiveEndpoint(queue, e -> e.consumer(Ping.class, ctx -> got.add(ctx.message().text())))
-                .start();
-        open.add(bus); // BrokerCleanup removes the run's queues at the end
-        bus.send(Address.queue(queue), new Ping("over tls")).join();
-        Await.atMost(Duration.ofSeconds(20)).until("the message comes back over TLS", () -> got.contains("over tls"));
-        assertThat(tls.accepted()).as("connections through the TLS front").isGreaterThanOrEqualTo(2);
-    }
-
-    @Test
-    void withoutAClientCertificateTheBrokerSideRefusesAndStartSaysSo() {
-        RabbitMqTransport t = through(tls, TestCertificates.context(null, ca.trustStore())).build();
-        assertThatThrownBy(() -> Bus.builder().name("tls-nocert").transport(t).start())
-                .isInstanceOf(TransportException.class)
-                .hasMessageContaining("TLS")
-                .hasMessageContaining("client certificate");
-        assertThat(tls.handshakeFailures()).as("what the broker side saw").anyMatch(f -> f.contains("certificate_required")
-                || f.contains("Empty client certificate chain") || f.contains("bad_certificate"));
-    }
-
-    @Test
-    void aBrokerCertificateFromAnUntrustedAuthorityIsRefused() {
-        TestCertificates other = TestCertificates.authority(dir, "stranger-ca");
-        RabbitMqTransport t = through(tls, TestCertificates.context(client, other.trustStore())).build();
-        assertThatThrownBy(() -> Bus.builder().name("tls-untrusted").transport(t).start())
-                .isInstanceOf(TransportException.class)
-                .hasMessageContaining("not trusted");
-    }
-
-    @Test
-    void anExpiredBrokerCertificateIsRefused() throws IOException {
-        Path expired = ca.issue("expired-broker", Validity.EXPIRED, "dns:localhost", "ip:127.0.0.1");
-        try (TlsTerminator front = TlsTerminator.start(TestCertificates.context(expired, ca.trustStore()), true,
-                target())) {
-            RabbitMqTransport t = through(front, TestCertificates.context(client, ca.trustStore())).build();
-            assertThatThrownBy(() -> Bus.builder().name("tls-expired").transport(t).start())
-                    .isInstanceOf(TransportException.class)
-                    .hasMessageContaining("expired");
+    void mutualTlsCarriesMessages() {
+        String run = RunIds.next();
+        String queue = "tls-" + run;
+        AtomicInteger consumed = new AtomicInteger();
+        RabbitMqTransport transport = builder(good).trustStore(tls.path("trust.p12"), TlsBroker.PASSWORD)
+                .keyStore(tls.path("client.p12"), TlsBroker.PASSWORD).build();
+        assertThat(transport.endpoint()).startsWith("amqps://127.0.0.1:" + good);
+        try (Bus bus = Bus.builder().transport(transport).name("tls-" + run)
+                .receiveEndpoint(queue, e -> e.consumer(Ping.class, c -> consumed.incrementAndGet()))
+                .start()) {
+            for (int i = 0; i < 10; i++) {
+                bus.send(Address.queue(queue), new Ping(UUID.randomUUID())).join();
+            }
+            Await.atMost(Duration.ofSeconds(20)).until("10 messages consumed over TLS", () -> consumed.get() == 10);
         }
     }
 
     @Test
-    void aBrokerCertificateForAnotherHostIsRefusedWithHostNameVerification() throws IOException {
-        Path elsewhere = ca.issue("elsewhere", Validity.VALID, "dns:broker.elsewhere.example");
-        try (TlsTerminator front = TlsTerminator.start(TestCertificates.context(elsewhere, ca.trustStore()), true,
-                target())) {
-            RabbitMqTransport t = through(front, TestCertificates.context(client, ca.trustStore())).build();
-            assertThatThrownBy(() -> Bus.builder().name("tls-host").transport(t).start())
-                    .isInstanceOf(TransportException.class)
-                    .hasMessageContaining("host name");
-        }
+    void withoutAClientCertificateTheBrokerRefusesAndTheErrorSaysSo() {
+        assertStartFails(builder(good).trustStore(tls.path("trust.p12"), TlsBroker.PASSWORD), "client certificate");
     }
 
     @Test
-    void anExpiredClientCertificateIsRefusedByTheBrokerSide() {
-        Path old = ca.issue("old-app", Validity.EXPIRED);
-        RabbitMqTransport t = through(tls, TestCertificates.context(old, ca.trustStore())).build();
-        assertThatThrownBy(() -> Bus.builder().name("tls-oldcert").transport(t).start())
-                .isInstanceOf(TransportException.class)
-                .hasMessageContaining("TLS")
-                .hasMessageContaining("client certificate");
-        assertThat(tls.handshakeFailures()).as("what the broker side saw").anyMatch(f -> f.contains("expired")
-                || f.contains("validity") || f.contains("certificate_unknown") || f.contains("PKIX"));
+    void aTrustStoreForAnotherCaFailsNamingTheTrust() {
+        assertStartFails(builder(good).trustStore(tls.path("othertrust.p12"), TlsBroker.PASSWORD)
+                .keyStore(tls.path("client.p12"), TlsBroker.PASSWORD), "not trusted");
     }
 
-    private static InetSocketAddress target() {
-        URI broker = URI.create(RabbitFixture.uri());
-        return new InetSocketAddress(broker.getHost(), broker.getPort() < 0 ? 5672 : broker.getPort());
+    @Test
+    void anExpiredBrokerCertificateFailsSayingItExpired() {
+        assertStartFails(builder(expired).trustStore(tls.path("trust.p12"), TlsBroker.PASSWORD)
+                .keyStore(tls.path("client.p12"), TlsBroker.PASSWORD), "expired");
+    }
+
+    @Test
+    void aBrokerCertificateForAnotherHostFailsNamingTheHost() {
+        assertStartFails(builder(wrongHost).trustStore(tls.path("trust.p12"), TlsBroker.PASSWORD)
+                .keyStore(tls.path("client.p12"), TlsBroker.PASSWORD), "127.0.0.1", "host name");
+    }
+
+    private static void assertStartFails(RabbitMqTransportBuilder b, String... expected) {
+        RabbitMqTransport transport = b.build();
+        assertThatThrownBy(() -> Bus.builder().transport(transport).name("tls-bad-" + RunIds.next()).start().close())
+                .isInstanceOf(TransportException.class)
+                .satisfies(e -> System.out.println("[tls] " + e.getMessage()))
+                .hasMessageContainingAll(expected)
+                .hasMessageNotContaining("changeit");
     }
 }
