@@ -49,6 +49,7 @@ public final class SqsTransportBuilder {
     private Integer claimCheckMaxBodySize;
     private boolean withoutSns;
     private final java.util.Set<String> fifoEndpoints = new java.util.LinkedHashSet<>();
+    private final java.util.Set<String> fifoTopicUrns = new java.util.LinkedHashSet<>();
 
     SqsTransportBuilder() {
     }
@@ -285,6 +286,31 @@ public final class SqsTransportBuilder {
         return this;
     }
 
+    /**
+     * Message types published to SNS FIFO topics ({@code <prefix><type>.fifo}) instead of standard ones:
+     * each publish carries {@code MessageGroupId} = the message's partition key (as a FIFO send does) and
+     * {@code MessageDeduplicationId} = its message id, so SNS keeps the order of a group and drops a
+     * second publish of one message within five minutes. FIFO endpoints ({@link #fifo}) can receive
+     * published messages only of these types (SNS delivers FIFO topics to FIFO queues, never standard
+     * topics); standard endpoints receive them too, without order. Name the same types on every bus that
+     * publishes or consumes them. A FIFO topic takes 300 publishes a second per group (SNS's limit), and
+     * bodies of at most 256 KiB (no claim check). Default: none.
+     */
+    public SqsTransportBuilder fifoTopics(Class<?>... messageTypes) {
+        if (messageTypes == null || messageTypes.length == 0) {
+            problems.add("fifoTopics() names no message type: name the types published to FIFO topics");
+            return this;
+        }
+        for (Class<?> t : messageTypes) {
+            if (t == null) {
+                problems.add("fifoTopics(...) holds a null type");
+            } else {
+                fifoTopicUrns.add(dev.omnibus.MessageTypeRegistry.urnOf(t));
+            }
+        }
+        return this;
+    }
+
     /** The transport; {@link ConfigurationException} listing every problem when the settings are wrong. */
     public SqsTransport build() {
         List<String> all = new ArrayList<>(problems);
@@ -296,6 +322,9 @@ public final class SqsTransportBuilder {
                     + "): use 0 for no heartbeat, or at least the visibility timeout");
         }
         checkSnsAndClaimCheck(all);
+        if (withoutSns && !fifoTopicUrns.isEmpty()) {
+            all.add("fifoTopics(...) is given with withoutSns(): FIFO topics are SNS topics; drop one of the two");
+        }
         if (!all.isEmpty()) {
             throw new ConfigurationException(all);
         }
@@ -303,6 +332,7 @@ public final class SqsTransportBuilder {
                 maxLeaseExtension, waitTimeSeconds, flushInterval, maxConcurrentReceives, java.util.Set.copyOf(fifoEndpoints)),
                 new SnsSettings(snsEndpoint != null || snsClient != null ? snsEndpoint : endpoint, snsClient, claimCheckBucket,
                         s3Endpoint != null || s3Client != null ? s3Endpoint : endpoint, s3Client,
-                        claimCheckMaxBodySize == null ? 16 * 1024 * 1024 : claimCheckMaxBodySize, withoutSns));
+                        claimCheckMaxBodySize == null ? 16 * 1024 * 1024 : claimCheckMaxBodySize, withoutSns,
+                        fifoTopicUrns));
     }
 }
