@@ -151,7 +151,7 @@ public final class SqsTransport implements Transport {
         sqs = settings.client() != null ? settings.client() : AwsClients.sqs(settings);
         queues = new Queues(sqs, settings);
         fifo = new FifoSender(sqs, queues, this::clock);
-        coalescer = new SendCoalescer(sqs);
+        coalescer = new SendCoalescer(sqs, settings.sendLinger(), timer);
         startSnsAndClaimCheck();
         LOG.info("SQS transport of bus {} started ({}, {})", context.busName(), settings, snsSettings);
     }

@@ -40,6 +40,7 @@ public final class SqsTransportBuilder {
     private Duration maxLeaseExtension = Duration.ofHours(1);
     private int waitTimeSeconds = 20;
     private Duration flushInterval = Duration.ofMillis(5);
+    private Duration sendLinger = Duration.ZERO;
     private int maxConcurrentReceives = 4;
     private URI snsEndpoint;
     private SnsAsyncClient snsClient;
@@ -142,6 +143,21 @@ public final class SqsTransportBuilder {
             problems.add("flushInterval must be between 0 and 1 s, was " + interval);
         } else {
             this.flushInterval = interval;
+        }
+        return this;
+    }
+
+    /**
+     * How long a single send to a standard queue waits for others to share its {@code SendMessageBatch}
+     * call when fewer than ten are waiting: 0 to 1 s, default 0 (a lone send leaves at once; sends share
+     * calls only while earlier calls to the queue are unanswered). A few milliseconds make a stream of
+     * single sends cost a tenth of a call each, as a client writing batches of ten, at that much latency.
+     */
+    public SqsTransportBuilder sendLinger(Duration linger) {
+        if (linger == null || linger.isNegative() || linger.compareTo(Duration.ofSeconds(1)) > 0) {
+            problems.add("sendLinger must be between 0 and 1 s, was " + linger);
+        } else {
+            this.sendLinger = linger;
         }
         return this;
     }
@@ -329,7 +345,8 @@ public final class SqsTransportBuilder {
             throw new ConfigurationException(all);
         }
         return new SqsTransport(new SqsSettings(region, endpoint, credentials, client, queuePrefix, visibilityTimeout,
-                maxLeaseExtension, waitTimeSeconds, flushInterval, maxConcurrentReceives, java.util.Set.copyOf(fifoEndpoints)),
+                maxLeaseExtension, waitTimeSeconds, flushInterval, maxConcurrentReceives, java.util.Set.copyOf(fifoEndpoints),
+                sendLinger),
                 new SnsSettings(snsEndpoint != null || snsClient != null ? snsEndpoint : endpoint, snsClient, claimCheckBucket,
                         s3Endpoint != null || s3Client != null ? s3Endpoint : endpoint, s3Client,
                         claimCheckMaxBodySize == null ? 16 * 1024 * 1024 : claimCheckMaxBodySize, withoutSns,

@@ -45,9 +45,14 @@ class SqsSendCoalescingTest {
     }
 
     private String start() {
+        return start(Duration.ZERO);
+    }
+
+    private String start(Duration linger) {
         var sqs = calls.sqs(SqsFixture.endpoint());
         open.add(sqs);
-        transport = SqsTransport.builder().client(sqs).withoutSns().queuePrefix(prefix).waitTimeSeconds(1).build();
+        transport = SqsTransport.builder().client(sqs).withoutSns().queuePrefix(prefix).waitTimeSeconds(1)
+                .sendLinger(linger).build();
         transport.start(new TransportContext(BusClock.system(), "co-" + RunIds.next()));
         transport.declareEndpoint(new EndpointTopology("orders", List.of(), false));
         return SqsFixture.client().getQueueUrl(b -> b.queueName(QueueNames.queueName(prefix, "orders"))).queueUrl();
@@ -100,6 +105,36 @@ class SqsSendCoalescingTest {
         assertThat(used).as("send calls for %d messages", n).isBetween(n / SendBatches.MAX_ENTRIES, n / 5);
         Set<String> got = drain(url, n);
         assertThat(got).hasSize(n);
+    }
+
+    @Test
+    void withALingerSingleSendsCostATenthOfACallEachAsBatchesOfTen() throws Exception {
+        String url = start(Duration.ofMillis(50));
+        int n = 300;
+        int before = calls.sends();
+        Semaphore window = new Semaphore(100);
+        List<CompletableFuture<Void>> all = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            window.acquire();
+            all.add(transport.send(Address.queue("orders"), message("l" + i)).whenComplete((v, e) -> window.release()));
+        }
+        CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+        int used = calls.sends() - before;
+        // the lone sends at the start of a burst now wait for company: 30 calls, a partial batch or two more
+        assertThat(used).as("send calls for %d messages with a 50 ms linger", n).isBetween(n / SendBatches.MAX_ENTRIES, 33);
+        assertThat(drain(url, n)).hasSize(n);
+    }
+
+    @Test
+    void withALingerALoneSendWaitsForItThenLeavesAlone() throws Exception {
+        String url = start(Duration.ofMillis(200));
+        int before = calls.sends();
+        long t0 = System.nanoTime();
+        transport.send(Address.queue("orders"), message("alone")).get(10, TimeUnit.SECONDS);
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        assertThat(calls.sends() - before).isEqualTo(1);
+        assertThat(ms).as("ms before a lone send left, with a 200 ms linger").isBetween(190L, 2_000L);
+        assertThat(drain(url, 1)).containsExactly("alone");
     }
 
     @Test
