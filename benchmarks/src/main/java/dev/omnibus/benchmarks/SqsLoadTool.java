@@ -140,6 +140,7 @@ public final class SqsLoadTool {
     private URI endpoint;
     /** ReceiveMessage calls of the side being measured when its last message was consumed. */
     private volatile long receivesAtLast;
+    private final int sendLingerMillis;
     private SqsAsyncClient raw;
     private SqsAsyncClient busClient;
     private SqsAsyncClient admin;
@@ -151,6 +152,7 @@ public final class SqsLoadTool {
         int p = 40;
         int q = 4;
         int f = 5;
+        int l = 0;
         for (int i = 0; i + 1 < args.length; i += 2) {
             int v = Integer.parseInt(args[i + 1]);
             switch (args[i]) {
@@ -160,8 +162,9 @@ public final class SqsLoadTool {
                 case "--prefetch" -> p = v;
                 case "--receives" -> q = v;
                 case "--flush-ms" -> f = v;
+                case "--send-linger-ms" -> l = v;
                 default -> throw new IllegalArgumentException("unknown option " + args[i]
-                        + " (--messages, --rounds, --concurrency, --prefetch, --receives, --flush-ms)");
+                        + " (--messages, --rounds, --concurrency, --prefetch, --receives, --flush-ms, --send-linger-ms)");
             }
         }
         messages = m;
@@ -170,6 +173,7 @@ public final class SqsLoadTool {
         prefetch = p;
         receives = q;
         flushMillis = f;
+        sendLingerMillis = l;
     }
 
     public static void main(String[] args) throws Exception {
@@ -270,7 +274,8 @@ public final class SqsLoadTool {
 
     private SqsTransport transport(String prefix) {
         return SqsTransport.builder().client(busClient).withoutSns().queuePrefix(prefix).waitTimeSeconds(5)
-                .maxConcurrentReceives(receives).flushInterval(Duration.ofMillis(flushMillis)).build();
+                .maxConcurrentReceives(receives).flushInterval(Duration.ofMillis(flushMillis))
+                .sendLinger(Duration.ofMillis(sendLingerMillis)).build();
     }
 
     private Round round(String prefix, int n) throws Exception {

@@ -14,19 +14,25 @@ import software.amazon.awssdk.services.sqs.SqsAsyncClient;
  * unanswered; beyond that it waits for one to be answered and leaves with the others waiting, up to
  * ten in a call, each batch sized before an entry is added ({@link SendBatches}). So a lone send costs
  * one call and no latency, and a stream of concurrent sends (many requests, a busy consumer) costs
- * about a tenth of a call each, as a raw client writing batches of ten. Thread-safe.
+ * about a tenth of a call each, as a raw client writing batches of ten. With a linger
+ * ({@code sendLinger}), a send that finds fewer than ten waiting and a call slot free waits up to the
+ * linger for company before it leaves (the first to arrive starts the timer; ten waiting leave at once).
+ * Thread-safe.
  */
 final class SendCoalescer {
     /** Calls to one queue unanswered at once before sends wait to share one. */
     static final int MAX_CALLS_IN_FLIGHT = 4;
 
     private final SqsAsyncClient sqs;
+    private final long lingerNanos;
+    private final java.util.concurrent.ScheduledExecutorService timer;
     private final Map<String, Lane> lanes = new HashMap<>(); // guarded by this
 
     private static final class Lane {
         final String endpoint;
         final ArrayDeque<SendBatches.Entry> waiting = new ArrayDeque<>();
         int inFlight;
+        boolean lingering;
 
         Lane(String endpoint) {
             this.endpoint = endpoint;
@@ -34,7 +40,13 @@ final class SendCoalescer {
     }
 
     SendCoalescer(SqsAsyncClient sqs) {
+        this(sqs, java.time.Duration.ZERO, null);
+    }
+
+    SendCoalescer(SqsAsyncClient sqs, java.time.Duration linger, java.util.concurrent.ScheduledExecutorService timer) {
         this.sqs = sqs;
+        this.lingerNanos = timer == null ? 0 : linger.toNanos();
+        this.timer = timer;
     }
 
     /** Sends {@code entry} to the queue at {@code url}; its {@code done} completes when SQS answered. */
@@ -47,11 +59,38 @@ final class SendCoalescer {
             if (lane.inFlight >= MAX_CALLS_IN_FLIGHT) {
                 return; // leaves with the next batch, when a call is answered
             }
+            if (lingerNanos > 0 && lane.waiting.size() < SendBatches.MAX_ENTRIES) {
+                if (!lane.lingering) { // the first to wait starts the timer; the others leave with it
+                    lane.lingering = true;
+                    timer.schedule(() -> lingered(url), lingerNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+                }
+                return;
+            }
             now = take(lane);
             lane.inFlight++;
             laneEndpoint = lane.endpoint;
         }
         call(url, laneEndpoint, now);
+    }
+
+    /** The linger of {@code url}'s lane ran out: what waits leaves, if a call slot is free. */
+    private void lingered(String url) {
+        List<SendBatches.Entry> now;
+        String endpoint;
+        synchronized (this) {
+            Lane lane = lanes.get(url);
+            if (lane == null) {
+                return;
+            }
+            lane.lingering = false;
+            if (lane.waiting.isEmpty() || lane.inFlight >= MAX_CALLS_IN_FLIGHT) {
+                return; // gone with a full batch, or leaves when a call is answered
+            }
+            now = take(lane);
+            lane.inFlight++;
+            endpoint = lane.endpoint;
+        }
+        call(url, endpoint, now);
     }
 
     /** Up to one batch's entries from the lane's head. Lock held. */

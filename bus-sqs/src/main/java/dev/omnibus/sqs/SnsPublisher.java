@@ -37,6 +37,8 @@ final class SnsPublisher {
     private final SnsAsyncClient sns;
     private final SnsTopology topology;
     private final ClaimCheck claims;
+    /** Publishes to one FIFO topic's group go one after the other: SNS orders a group as it accepts them. */
+    private final FifoSequencer order = new FifoSequencer();
 
     SnsPublisher(SnsAsyncClient sns, SnsTopology topology, ClaimCheck claims) {
         this.sns = sns;
@@ -47,9 +49,18 @@ final class SnsPublisher {
     CompletableFuture<Void> publish(String urn, OutgoingMessage message) {
         String where = "SNS topic " + topology.topicName(urn);
         CompletableFuture<SqsWireFormat.Encoded> encoded = prepare(urn, message, where);
-        return encoded.thenCombine(topology.topicArn(urn), (m, arn) -> sns.publish(b -> b.topicArn(arn).message(m.body())
-                        .messageAttributes(attributes(m))))
-                .thenCompose(f -> f)
+        CompletableFuture<?> published;
+        if (topology.isFifo(urn)) {
+            FifoIds.Ids ids = FifoIds.of(message.headers());
+            published = order.after(urn, List.of(ids.groupId()), () -> encoded.thenCombine(topology.topicArn(urn),
+                    (m, arn) -> sns.publish(b -> b.topicArn(arn).message(m.body()).messageAttributes(attributes(m))
+                            .messageGroupId(ids.groupId()).messageDeduplicationId(ids.deduplicationId())))
+                    .thenCompose(f -> f));
+        } else {
+            published = encoded.thenCombine(topology.topicArn(urn), (m, arn) -> sns.publish(b -> b.topicArn(arn)
+                    .message(m.body()).messageAttributes(attributes(m)))).thenCompose(f -> f);
+        }
+        return published
                 .handle((r, e) -> {
                     if (e == null) {
                         return null;
@@ -82,42 +93,60 @@ final class SnsPublisher {
                         } else if (e != null) {
                             out.get(i).completeExceptionally(failure(e, "publishing to " + where));
                         } else {
-                            entries.add(new Entry(p.join(), out.get(i)));
+                            entries.add(new Entry(p.join(), out.get(i), topology.isFifo(urn)
+                                    ? FifoIds.of(messages.get(i).headers()) : null));
                         }
                     }
                     if (!entries.isEmpty()) {
-                        send(arn, where, entries);
+                        send(urn, arn, where, entries);
                     }
                 });
         return out;
     }
 
-    private record Entry(SqsWireFormat.Encoded message, CompletableFuture<Void> done) {
+    /** {@code fifo}: the ids of a FIFO topic's entry, else null. */
+    private record Entry(SqsWireFormat.Encoded message, CompletableFuture<Void> done, FifoIds.Ids fifo) {
     }
 
-    private void send(String arn, String where, List<Entry> entries) {
+    private void send(String urn, String arn, String where, List<Entry> entries) {
         for (List<Entry> batch : Batches.plan(entries, e -> SqsWireFormat.wireBytes(e.message()), MAX_BATCH,
                 MAX_PUBLISH_BYTES)) {
             List<PublishBatchRequestEntry> request = new ArrayList<>(batch.size());
             for (int i = 0; i < batch.size(); i++) {
                 SqsWireFormat.Encoded m = batch.get(i).message();
-                request.add(PublishBatchRequestEntry.builder().id(String.valueOf(i)).message(m.body())
-                        .messageAttributes(attributes(m)).build());
+                PublishBatchRequestEntry.Builder b = PublishBatchRequestEntry.builder().id(String.valueOf(i)).message(m.body())
+                        .messageAttributes(attributes(m));
+                FifoIds.Ids ids = batch.get(i).fifo();
+                if (ids != null) {
+                    b.messageGroupId(ids.groupId()).messageDeduplicationId(ids.deduplicationId());
+                }
+                request.add(b.build());
             }
-            sns.publishBatch(b -> b.topicArn(arn).publishBatchRequestEntries(request)).whenComplete((r, error) -> {
-                if (error != null) {
-                    TransportException x = failure(error, "publishing " + batch.size() + " messages to " + where);
-                    batch.forEach(e -> e.done().completeExceptionally(x));
-                    return;
-                }
-                for (BatchResultErrorEntry f : r.failed()) {
-                    batch.get(Integer.parseInt(f.id())).done().completeExceptionally(new TransportException(
-                            "SNS refused a message to " + where + ": " + f.code() + " " + f.message(), null,
-                            !Boolean.TRUE.equals(f.senderFault())));
-                }
-                r.successful().forEach(s -> batch.get(Integer.parseInt(s.id())).done().complete(null));
-            });
+            if (batch.get(0).fifo() != null) { // a FIFO topic: after the earlier publishes to its groups
+                order.after(urn, batch.stream().map(e -> e.fifo().groupId()).toList(), () -> {
+                    publishBatch(arn, where, batch, request);
+                    return CompletableFuture.allOf(batch.stream().map(Entry::done).toArray(CompletableFuture[]::new));
+                });
+            } else {
+                publishBatch(arn, where, batch, request);
+            }
         }
+    }
+
+    private void publishBatch(String arn, String where, List<Entry> batch, List<PublishBatchRequestEntry> request) {
+        sns.publishBatch(b -> b.topicArn(arn).publishBatchRequestEntries(request)).whenComplete((r, error) -> {
+            if (error != null) {
+                TransportException x = failure(error, "publishing " + batch.size() + " messages to " + where);
+                batch.forEach(e -> e.done().completeExceptionally(x));
+                return;
+            }
+            for (BatchResultErrorEntry f : r.failed()) {
+                batch.get(Integer.parseInt(f.id())).done().completeExceptionally(new TransportException(
+                        "SNS refused a message to " + where + ": " + f.code() + " " + f.message(), null,
+                        !Boolean.TRUE.equals(f.senderFault())));
+            }
+            r.successful().forEach(s -> batch.get(Integer.parseInt(s.id())).done().complete(null));
+        });
     }
 
     private CompletableFuture<SqsWireFormat.Encoded> prepare(String urn, OutgoingMessage message, String where) {
@@ -125,8 +154,9 @@ final class SnsPublisher {
             return CompletableFuture.failedFuture(new TransportException("a published message cannot have a due time ("
                     + where + "): SNS has no delay; schedule a send to an endpoint instead", null, false));
         }
-        try {
-            return ClaimCheck.encode(claims, message.body(), message.headers(), MAX_PUBLISH_BYTES, true, where, "SNS");
+        try { // no claim check through a FIFO topic, as for FIFO sends: refused before the call
+            return ClaimCheck.encode(topology.isFifo(urn) ? null : claims, message.body(), message.headers(),
+                    MAX_PUBLISH_BYTES, true, where, "SNS");
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }

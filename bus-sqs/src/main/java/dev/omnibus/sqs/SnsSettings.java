@@ -16,9 +16,14 @@ import software.amazon.awssdk.services.sns.SnsAsyncClient;
  * @param s3Client          an S3 client the application owns, or null
  * @param claimCheckMaxBody the largest body the claim check stores or reads, in bytes
  * @param disabled          no SNS ({@code withoutSns()}): no topics or subscriptions, publishing refused
+ * @param fifoTopicUrns     message types ({@code urn:message:…}) published to FIFO topics ({@code fifoTopics(...)})
  */
 record SnsSettings(URI snsEndpoint, SnsAsyncClient snsClient, String claimCheckBucket, URI s3Endpoint,
-        S3AsyncClient s3Client, int claimCheckMaxBody, boolean disabled) {
+        S3AsyncClient s3Client, int claimCheckMaxBody, boolean disabled, java.util.Set<String> fifoTopicUrns) {
+
+    SnsSettings {
+        fifoTopicUrns = java.util.Set.copyOf(fifoTopicUrns);
+    }
 
     boolean claimCheck() {
         return claimCheckBucket != null;

@@ -29,6 +29,11 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
  * every process that declares the endpoint may run it. The policy is the transport's: it replaces a
  * policy set on the queue by other means.
  *
+ * <h2>FIFO topics</h2>
+ * Types named in {@code fifoTopics(...)} have a FIFO topic, {@code <name>.fifo} within the 256
+ * characters ({@code FifoTopic=true}, deduplication by the id each publish carries). A FIFO endpoint's
+ * queue may subscribe only to FIFO topics (SNS's rule); a standard queue to both.
+ *
  * <p>Topic ARNs are looked up once per type and cached ({@link OnceEach}). Thread-safe; never blocks.
  */
 final class SnsTopology {
@@ -39,30 +44,45 @@ final class SnsTopology {
     private final SqsAsyncClient sqs;
     private final Queues queues;
     private final String prefix;
+    private final java.util.Set<String> fifoUrns;
     private final OnceEach<String, String> arns = new OnceEach<>();
 
-    SnsTopology(SnsAsyncClient sns, SqsAsyncClient sqs, Queues queues, String prefix) {
+    SnsTopology(SnsAsyncClient sns, SqsAsyncClient sqs, Queues queues, String prefix, java.util.Set<String> fifoUrns) {
+        this.fifoUrns = fifoUrns;
         this.sns = sns;
         this.sqs = sqs;
         this.queues = queues;
         this.prefix = prefix;
     }
 
-    /** The topic name of message type {@code urn} under {@code prefix}. */
+    /** The standard topic name of message type {@code urn} under {@code prefix}. */
     static String topicName(String prefix, String urn) {
+        return topicName(prefix, urn, false);
+    }
+
+    /** The topic name of message type {@code urn} under {@code prefix}; a FIFO topic's ends in {@code .fifo}. */
+    static String topicName(String prefix, String urn, boolean fifo) {
         String name = urn.startsWith(URN_PREFIX) ? urn.substring(URN_PREFIX.length()) : urn;
-        return QueueNames.map(prefix + name, MAX_TOPIC_NAME);
+        return fifo ? QueueNames.map(prefix + name, MAX_TOPIC_NAME - QueueNames.FIFO_SUFFIX.length()) + QueueNames.FIFO_SUFFIX
+                : QueueNames.map(prefix + name, MAX_TOPIC_NAME);
     }
 
     String topicName(String urn) {
-        return topicName(prefix, urn);
+        return topicName(prefix, urn, isFifo(urn));
+    }
+
+    /** Whether {@code urn} is published to a FIFO topic ({@code fifoTopics(...)}). */
+    boolean isFifo(String urn) {
+        return fifoUrns.contains(urn);
     }
 
     /** The ARN of {@code urn}'s topic, created if missing. */
     CompletableFuture<String> topicArn(String urn) {
         return arns.get(urn, u -> {
             String topic = topicName(u);
-            return sns.createTopic(b -> b.name(topic)).handle((r, e) -> {
+            Map<String, String> attributes = isFifo(u)
+                    ? Map.of("FifoTopic", "true", "ContentBasedDeduplication", "false") : Map.of();
+            return sns.createTopic(b -> b.name(topic).attributes(attributes)).handle((r, e) -> {
                 if (e != null) {
                     throw new TransportException("creating SNS topic " + topic + " (message type " + u + ") failed: "
                             + Queues.cause(e), Queues.cause(e), true);
@@ -76,9 +96,17 @@ final class SnsTopology {
      * Subscribes endpoint {@code name}'s queue to the topic of each of {@code urns}, after allowing
      * the transport's topics to send to it. Completes when SNS confirmed every subscription.
      */
-    CompletableFuture<Void> subscribe(String name, List<String> urns) {
+    CompletableFuture<Void> subscribe(String name, List<String> urns, boolean fifoQueue) {
         if (urns.isEmpty()) {
             return CompletableFuture.completedFuture(null);
+        }
+        if (fifoQueue) {
+            List<String> standard = urns.stream().filter(u -> !isFifo(u)).toList();
+            if (!standard.isEmpty()) {
+                return CompletableFuture.failedFuture(new TransportException("FIFO endpoint " + name + " consumes "
+                        + standard + ", published to standard SNS topics, which SNS never delivers to a FIFO queue: "
+                        + "name these types in fifoTopics(...) on every bus that publishes or consumes them", null, false));
+            }
         }
         List<CompletableFuture<String>> topics = new ArrayList<>(urns.size());
         for (String urn : urns) {

@@ -12,10 +12,11 @@ import software.amazon.awssdk.services.sqs.SqsAsyncClient;
  *
  * @param client           a client the application owns (the transport does not close it), or null
  * @param fifoEndpoints    the endpoint names whose queues are FIFO queues
+ * @param sendLinger       how long a single send to a standard queue waits for others to share its call (0: none)
  */
 record SqsSettings(Region region, URI endpoint, AwsCredentialsProvider credentials, SqsAsyncClient client,
         String queuePrefix, Duration visibilityTimeout, Duration maxLeaseExtension, int waitTimeSeconds,
-        Duration flushInterval, int maxConcurrentReceives, java.util.Set<String> fifoEndpoints) {
+        Duration flushInterval, int maxConcurrentReceives, java.util.Set<String> fifoEndpoints, Duration sendLinger) {
 
     /** Whether endpoint (or destination) {@code name} is a FIFO queue ({@link SqsTransportBuilder#fifo}). */
     boolean isFifo(String name) {
@@ -29,7 +30,7 @@ record SqsSettings(Region region, URI endpoint, AwsCredentialsProvider credentia
                         : credentials.getClass().getSimpleName())
                 + ", queuePrefix=" + queuePrefix + ", visibilityTimeout=" + visibilityTimeout + ", maxLeaseExtension="
                 + maxLeaseExtension + ", waitTimeSeconds=" + waitTimeSeconds + ", flushInterval=" + flushInterval
-                + ", maxConcurrentReceives=" + maxConcurrentReceives + ", fifo=" + fifoEndpoints + "]";
+                + ", maxConcurrentReceives=" + maxConcurrentReceives + ", fifo=" + fifoEndpoints + ", sendLinger=" + sendLinger + "]";
     }
 
     /** Where a queue's URL in log lines and transport URIs points: the endpoint's host, else the region. */

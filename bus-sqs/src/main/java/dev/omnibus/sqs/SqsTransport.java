@@ -151,7 +151,7 @@ public final class SqsTransport implements Transport {
         sqs = settings.client() != null ? settings.client() : AwsClients.sqs(settings);
         queues = new Queues(sqs, settings);
         fifo = new FifoSender(sqs, queues, this::clock);
-        coalescer = new SendCoalescer(sqs);
+        coalescer = new SendCoalescer(sqs, settings.sendLinger(), timer);
         startSnsAndClaimCheck();
         LOG.info("SQS transport of bus {} started ({}, {})", context.busName(), settings, snsSettings);
     }
@@ -160,7 +160,7 @@ public final class SqsTransport implements Transport {
     private void startSnsAndClaimCheck() {
         if (!snsSettings.disabled()) {
             sns = snsSettings.snsClient() != null ? snsSettings.snsClient() : AwsClients.sns(settings, snsSettings.snsEndpoint());
-            topology = new SnsTopology(sns, sqs, queues, settings.queuePrefix());
+            topology = new SnsTopology(sns, sqs, queues, settings.queuePrefix(), snsSettings.fifoTopicUrns());
         }
         if (snsSettings.claimCheck()) {
             s3 = snsSettings.s3Client() != null ? snsSettings.s3Client() : AwsClients.s3(settings, snsSettings.s3Endpoint());
@@ -191,8 +191,8 @@ public final class SqsTransport implements Transport {
         if (snsSettings.disabled()) {
             return null;
         }
-        return URI.create("sqs://" + settings.host() + "/" + SnsTopology.topicName(settings.queuePrefix(), messageType.urn())
-                + "?type=topic");
+        return URI.create("sqs://" + settings.host() + "/" + SnsTopology.topicName(settings.queuePrefix(), messageType.urn(),
+                snsSettings.fifoTopicUrns().contains(messageType.urn())) + "?type=topic");
     }
 
     @Override
@@ -207,7 +207,7 @@ public final class SqsTransport implements Transport {
             all.add(queues.url(topology.errorQueue()));
             all.add(queues.url(topology.skippedQueue()));
             if (this.topology != null) { // withoutSns(): nothing to subscribe to
-                all.add(this.topology.subscribe(name, topology.concreteUrns()).thenApply(v -> name));
+                all.add(this.topology.subscribe(name, topology.concreteUrns(), settings.isFifo(name)).thenApply(v -> name));
             }
         }
         try {

@@ -40,6 +40,7 @@ public final class SqsTransportBuilder {
     private Duration maxLeaseExtension = Duration.ofHours(1);
     private int waitTimeSeconds = 20;
     private Duration flushInterval = Duration.ofMillis(5);
+    private Duration sendLinger = Duration.ZERO;
     private int maxConcurrentReceives = 4;
     private URI snsEndpoint;
     private SnsAsyncClient snsClient;
@@ -49,6 +50,7 @@ public final class SqsTransportBuilder {
     private Integer claimCheckMaxBodySize;
     private boolean withoutSns;
     private final java.util.Set<String> fifoEndpoints = new java.util.LinkedHashSet<>();
+    private final java.util.Set<String> fifoTopicUrns = new java.util.LinkedHashSet<>();
 
     SqsTransportBuilder() {
     }
@@ -141,6 +143,21 @@ public final class SqsTransportBuilder {
             problems.add("flushInterval must be between 0 and 1 s, was " + interval);
         } else {
             this.flushInterval = interval;
+        }
+        return this;
+    }
+
+    /**
+     * How long a single send to a standard queue waits for others to share its {@code SendMessageBatch}
+     * call when fewer than ten are waiting: 0 to 1 s, default 0 (a lone send leaves at once; sends share
+     * calls only while earlier calls to the queue are unanswered). A few milliseconds make a stream of
+     * single sends cost a tenth of a call each, as a client writing batches of ten, at that much latency.
+     */
+    public SqsTransportBuilder sendLinger(Duration linger) {
+        if (linger == null || linger.isNegative() || linger.compareTo(Duration.ofSeconds(1)) > 0) {
+            problems.add("sendLinger must be between 0 and 1 s, was " + linger);
+        } else {
+            this.sendLinger = linger;
         }
         return this;
     }
@@ -285,6 +302,31 @@ public final class SqsTransportBuilder {
         return this;
     }
 
+    /**
+     * Message types published to SNS FIFO topics ({@code <prefix><type>.fifo}) instead of standard ones:
+     * each publish carries {@code MessageGroupId} = the message's partition key (as a FIFO send does) and
+     * {@code MessageDeduplicationId} = its message id, so SNS keeps the order of a group and drops a
+     * second publish of one message within five minutes. FIFO endpoints ({@link #fifo}) can receive
+     * published messages only of these types (SNS delivers FIFO topics to FIFO queues, never standard
+     * topics); standard endpoints receive them too, without order. Name the same types on every bus that
+     * publishes or consumes them. A FIFO topic takes 300 publishes a second per group (SNS's limit), and
+     * bodies of at most 256 KiB (no claim check). Default: none.
+     */
+    public SqsTransportBuilder fifoTopics(Class<?>... messageTypes) {
+        if (messageTypes == null || messageTypes.length == 0) {
+            problems.add("fifoTopics() names no message type: name the types published to FIFO topics");
+            return this;
+        }
+        for (Class<?> t : messageTypes) {
+            if (t == null) {
+                problems.add("fifoTopics(...) holds a null type");
+            } else {
+                fifoTopicUrns.add(dev.omnibus.MessageTypeRegistry.urnOf(t));
+            }
+        }
+        return this;
+    }
+
     /** The transport; {@link ConfigurationException} listing every problem when the settings are wrong. */
     public SqsTransport build() {
         List<String> all = new ArrayList<>(problems);
@@ -296,13 +338,18 @@ public final class SqsTransportBuilder {
                     + "): use 0 for no heartbeat, or at least the visibility timeout");
         }
         checkSnsAndClaimCheck(all);
+        if (withoutSns && !fifoTopicUrns.isEmpty()) {
+            all.add("fifoTopics(...) is given with withoutSns(): FIFO topics are SNS topics; drop one of the two");
+        }
         if (!all.isEmpty()) {
             throw new ConfigurationException(all);
         }
         return new SqsTransport(new SqsSettings(region, endpoint, credentials, client, queuePrefix, visibilityTimeout,
-                maxLeaseExtension, waitTimeSeconds, flushInterval, maxConcurrentReceives, java.util.Set.copyOf(fifoEndpoints)),
+                maxLeaseExtension, waitTimeSeconds, flushInterval, maxConcurrentReceives, java.util.Set.copyOf(fifoEndpoints),
+                sendLinger),
                 new SnsSettings(snsEndpoint != null || snsClient != null ? snsEndpoint : endpoint, snsClient, claimCheckBucket,
                         s3Endpoint != null || s3Client != null ? s3Endpoint : endpoint, s3Client,
-                        claimCheckMaxBodySize == null ? 16 * 1024 * 1024 : claimCheckMaxBodySize, withoutSns));
+                        claimCheckMaxBodySize == null ? 16 * 1024 * 1024 : claimCheckMaxBodySize, withoutSns,
+                        fifoTopicUrns));
     }
 }

@@ -23,8 +23,17 @@ class SnsTopologyTest {
     }
 
     @Test
+    void aFifoTopicNameEndsInFifoWithinTheLimit() {
+        String longName = SnsTopology.topicName("prod-", "urn:message:" + "x.".repeat(200) + "Event", true);
+        assertThat(longName).hasSize(256).startsWith("prod-").endsWith(".fifo").matches("[A-Za-z0-9_-]+\\.fifo");
+        assertThat(SnsTopology.topicName("prod-", "urn:message:shop:PriceChanged", true))
+                .isEqualTo("prod-shop-PriceChanged-" + SnsTopology.topicName("prod-", "urn:message:shop:PriceChanged")
+                        .substring("prod-shop-PriceChanged-".length()) + ".fifo");
+    }
+
+    @Test
     void theQueuePolicyLetsOnlyThisPrefixsTopicsSendToTheQueue() throws Exception {
-        SnsTopology t = new SnsTopology(null, null, null, "prod-");
+        SnsTopology t = new SnsTopology(null, null, null, "prod-", java.util.Set.of());
         JsonNode p = new ObjectMapper().readTree(t.policy("arn:aws:sqs:eu-west-1:123456789012:prod-orders",
                 "arn:aws:sns:eu-west-1:123456789012:prod-shop-OrderPlaced"));
         JsonNode s = p.path("Statement").get(0);

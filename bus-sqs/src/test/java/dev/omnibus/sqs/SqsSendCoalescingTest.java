@@ -45,9 +45,14 @@ class SqsSendCoalescingTest {
     }
 
     private String start() {
+        return start(Duration.ZERO);
+    }
+
+    private String start(Duration linger) {
         var sqs = calls.sqs(SqsFixture.endpoint());
         open.add(sqs);
-        transport = SqsTransport.builder().client(sqs).withoutSns().queuePrefix(prefix).waitTimeSeconds(1).build();
+        transport = SqsTransport.builder().client(sqs).withoutSns().queuePrefix(prefix).waitTimeSeconds(1)
+                .sendLinger(linger).build();
         transport.start(new TransportContext(BusClock.system(), "co-" + RunIds.next()));
         transport.declareEndpoint(new EndpointTopology("orders", List.of(), false));
         return SqsFixture.client().getQueueUrl(b -> b.queueName(QueueNames.queueName(prefix, "orders"))).queueUrl();
@@ -100,6 +105,37 @@ class SqsSendCoalescingTest {
         assertThat(used).as("send calls for %d messages", n).isBetween(n / SendBatches.MAX_ENTRIES, n / 5);
         Set<String> got = drain(url, n);
         assertThat(got).hasSize(n);
+    }
+
+    @Test
+    void withALingerSingleSendsCostATenthOfACallEachAsBatchesOfTen() throws Exception {
+        String url = start(Duration.ofMillis(50));
+        int before = calls.sends();
+        // 30 bursts of 10 single sends, each burst awaited: without a linger the first sends of every burst
+        // leave alone (4 calls in flight before any waits), about half a call a message
+        for (int burst = 0; burst < 30; burst++) {
+            List<CompletableFuture<Void>> sent = new ArrayList<>(10);
+            for (int i = 0; i < 10; i++) {
+                sent.add(transport.send(Address.queue("orders"), message("l" + burst + "-" + i)));
+            }
+            CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+        }
+        int used = calls.sends() - before;
+        assertThat(used).as("send calls for 30 bursts of 10 with a 50 ms linger").isBetween(30, 33);
+        assertThat(drain(url, 300)).hasSize(300);
+    }
+
+    @Test
+    void withALingerALoneSendWaitsForItThenLeavesAlone() throws Exception {
+        String url = start(Duration.ofMillis(200));
+        transport.send(Address.queue("orders"), message("warm-up")).get(10, TimeUnit.SECONDS); // queue URL, connection
+        int before = calls.sends();
+        long t0 = System.nanoTime();
+        transport.send(Address.queue("orders"), message("alone")).get(10, TimeUnit.SECONDS);
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        assertThat(calls.sends() - before).isEqualTo(1);
+        assertThat(ms).as("ms before a lone send left, with a 200 ms linger").isBetween(190L, 2_000L);
+        assertThat(drain(url, 2)).containsExactlyInAnyOrder("warm-up", "alone");
     }
 
     @Test
