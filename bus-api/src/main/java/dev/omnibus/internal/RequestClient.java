@@ -164,6 +164,12 @@ final class RequestClient implements DeliveryHandler {
     }
 
     private void handle(Delivery d) {
+        if (d.reference() == null && d.body().length > spec.maxMessageSize()) { // never decode past the limit
+            LOG.warn("Response queue {}: a response of {} bytes is over maxMessageSize ({} bytes); dropped unread, so "
+                    + "its request fails at its timeout (message {})", queue, d.body().length, spec.maxMessageSize(),
+                    InputLimits.forLog(d.headers().get(dev.omnibus.spi.OutgoingMessage.MESSAGE_ID)));
+            return;
+        }
         DecodedMessage decoded = d.reference() != null ? d.reference() // an in-process transport passed it by reference
                 : bus.deserializerFor(d.headers(), null).deserialize(d.body(), d.headers());
         Envelope env = decoded.envelope();
