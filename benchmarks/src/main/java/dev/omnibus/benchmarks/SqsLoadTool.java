@@ -241,9 +241,9 @@ public final class SqsLoadTool {
             System.out.println();
             System.out.printf(Locale.ROOT, "SQS API calls per message (median of %d rounds; SendMessage*, ReceiveMessage "
                     + "until the last message, DeleteMessage*, ChangeMessageVisibility*):%n", rounds);
-            System.out.printf(Locale.ROOT, "  send:    raw twin %.3f, Omnibus sendAll %.3f, Omnibus bus.send %.3f (one "
-                    + "SendMessage per message)%n", LoadComparison.median(calls[0]),
-                    LoadComparison.median(calls[1]), LoadComparison.median(calls[4]));
+            System.out.printf(Locale.ROOT, "  send:    raw twin %.3f, Omnibus sendAll %.3f, Omnibus bus.send %.3f (single "
+                    + "sends, sendLinger %d ms)%n", LoadComparison.median(calls[0]),
+                    LoadComparison.median(calls[1]), LoadComparison.median(calls[4]), sendLingerMillis);
             System.out.printf(Locale.ROOT, "  consume: raw twin %.3f, Omnibus %.3f%n", LoadComparison.median(calls[2]),
                     LoadComparison.median(calls[3]));
         } finally {

@@ -129,8 +129,9 @@ final class SettleStages {
                     throw e;
                 }
                 DefaultConsumeContext ctx = r;
-                LOG.warn("Endpoint {}: consumer {} failed on {} {} after {} retries; moving it to {}_error", ep.name(),
-                        r.consumer, r.type.urn(), r.logId(), ctx.retryAttempt(), ep.name(), e);
+                LOG.warn("Endpoint {}: {} failed on {} {} after {} retries; moving it to {}_error", ep.name(),
+                        r.consumer != null ? "consumer " + r.consumer : "sending what its consumers produced",
+                        r.type.urn(), r.logId(), ctx.retryAttempt(), ep.name(), e);
                 publishFault(r, e);
                 throw new DeadLetter(DeadLetterQueue.ERROR, FaultHeaders.fault(FaultHeaders.baseOf(e), ep.address(), r.consumer,
                         r.type.urn(), ctx.retryAttempt(), ep.clock().now(), ep.busSpec().includeStackTraces()), e.toString(), e);
