@@ -76,7 +76,7 @@ public final class JdbcOutbox {
         this.dataSource = b.dataSource;
         this.dialect = dialect;
         this.settings = new OutboxSettings(b.name, b.batchSize, b.lanesPerClaim, b.pollInterval, b.sendTimeout, b.minBackoff,
-                b.maxBackoff, b.inboxRetention, b.cleanUpInterval, b.stopTimeout, b.listen, b.steps);
+                b.maxBackoff, b.inboxRetention, b.cleanUpInterval, b.stopTimeout, b.listen, b.steps, new Tables(b.schema, b.tablePrefix));
         this.dispatcher = new OutboxDispatcher(this, settings);
         this.notifier = dialect == SqlDialect.POSTGRESQL && b.listen ? new CommitNotifier(b.dataSource, b.name, origin) : null;
     }
@@ -184,7 +184,7 @@ public final class JdbcOutbox {
     public boolean cancel(UUID token) {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(true);
-            try (PreparedStatement ps = c.prepareStatement("DELETE FROM omnibus_outbox WHERE token = ? AND due_at IS NOT NULL")) {
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + settings.tables().outbox() + " WHERE token = ? AND due_at IS NOT NULL")) {
                 ps.setObject(1, token);
                 return ps.executeUpdate() > 0;
             }
@@ -195,18 +195,18 @@ public final class JdbcOutbox {
 
     /** Creates or upgrades the schema (the SQL under {@code dev/omnibus/outbox/schema/}); returns the number of versions applied. */
     public int migrate() throws SQLException {
-        return Schema.migrate(dataSource, dialect);
+        return Schema.migrate(dataSource, dialect, settings.tables());
     }
 
     /** Throws {@link ConfigurationException} saying what to do when the schema is missing or outdated (the scheduler checks at start). */
     public void checkSchema() {
-        Schema.check(dataSource, dialect);
+        Schema.check(dataSource, dialect, settings.tables());
     }
 
     /** Rows not yet handed to the transport (due or scheduled). */
     public long pending() throws SQLException {
         try (Connection c = dataSource.getConnection();
-                PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM omnibus_outbox");
+                PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM " + settings.tables().outbox());
                 ResultSet rs = ps.executeQuery()) {
             rs.next();
             return rs.getLong(1);
@@ -217,7 +217,7 @@ public final class JdbcOutbox {
     public int cleanUp() throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(true);
-            try (PreparedStatement ps = c.prepareStatement("DELETE FROM omnibus_inbox WHERE received_at < ?")) {
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + settings.tables().inbox() + " WHERE received_at < ?")) {
                 ps.setLong(1, OutboxRows.micros(Instant.now().minus(settings.inboxRetention())));
                 return ps.executeUpdate();
             }
@@ -236,7 +236,7 @@ public final class JdbcOutbox {
      * transaction, once, on PostgreSQL unless listen(false).
      */
     OutboxRows rows(Connection c, boolean buffered) {
-        return new OutboxRows(c, notifier != null && !buffered, buffered);
+        return new OutboxRows(c, notifier != null && !buffered, buffered, dialect, settings.tables());
     }
 
     CommitNotifier notifier() {
@@ -329,6 +329,8 @@ public final class JdbcOutbox {
         private Duration stopTimeout = Duration.ofSeconds(10);
         private boolean listen = true;
         private StepListener steps = StepListener.NONE;
+        private String schema;
+        private String tablePrefix = Tables.DEFAULT_PREFIX;
 
         private Builder(DataSource dataSource) {
             this.dataSource = dataSource;
@@ -405,6 +407,26 @@ public final class JdbcOutbox {
             return this;
         }
 
+        /**
+         * The database schema holding the outbox's tables (default: none, so the connection's search
+         * path or default schema decides). A lower-case SQL identifier; {@link JdbcOutbox#migrate()}
+         * creates the schema if it does not exist. Set it alike in every process sharing the tables.
+         */
+        public Builder schema(String schema) {
+            this.schema = schema;
+            return this;
+        }
+
+        /**
+         * The prefix of the outbox's table and index names (default {@code omnibus_}: tables
+         * {@code omnibus_outbox}, {@code omnibus_outbox_lane}, {@code omnibus_inbox}, {@code omnibus_schema}).
+         * A lower-case SQL identifier. Set it alike in every process sharing the tables.
+         */
+        public Builder tablePrefix(String prefix) {
+            this.tablePrefix = prefix;
+            return this;
+        }
+
         /** Hears each protocol step (crash tests). */
         public Builder stepListener(StepListener listener) {
             this.steps = listener;
@@ -438,6 +460,7 @@ public final class JdbcOutbox {
             if (minBackoff != null && maxBackoff != null && maxBackoff.compareTo(minBackoff) < 0) {
                 problems.add("backoff max (" + maxBackoff + ") is below min (" + minBackoff + ")");
             }
+            problems.addAll(Tables.problems(schema, tablePrefix));
             if (steps == null) {
                 problems.add("stepListener must not be null (StepListener.NONE for none)");
             }

@@ -28,9 +28,9 @@ final class Schema {
     }
 
     /** The installed version, 0 when none. */
-    static int installed(Connection c) throws SQLException {
+    static int installed(Connection c, Tables tables) throws SQLException {
         try (Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery("SELECT version FROM omnibus_schema WHERE component = 'outbox'")) {
+                ResultSet rs = s.executeQuery("SELECT version FROM " + tables.version() + " WHERE component = 'outbox'")) {
             return rs.next() ? rs.getInt(1) : 0;
         } catch (SQLException e) {
             if (!c.getAutoCommit()) {
@@ -40,15 +40,25 @@ final class Schema {
         }
     }
 
-    /** Applies the scripts after the installed version, each in one transaction. */
-    static int migrate(DataSource ds, SqlDialect dialect) throws SQLException {
+    /**
+     * Applies the scripts after the installed version, each in one transaction, with the configured
+     * table names (the shipped scripts name them {@code omnibus_*}; {@link Tables#apply}); creates the
+     * configured schema first when it does not exist.
+     */
+    static int migrate(DataSource ds, SqlDialect dialect, Tables tables) throws SQLException {
         try (Connection c = ds.getConnection()) {
+            if (tables.schema() != null) {
+                c.setAutoCommit(true);
+                try (Statement s = c.createStatement()) {
+                    s.execute("CREATE SCHEMA IF NOT EXISTS " + tables.schema());
+                }
+            }
             c.setAutoCommit(false);
-            int from = installed(c);
+            int from = installed(c, tables);
             for (int v = from + 1; v <= VERSION; v++) {
                 try (Statement s = c.createStatement()) {
                     for (String sql : statements(resource(dialect, v))) {
-                        s.execute(sql);
+                        s.execute(tables.apply(sql));
                     }
                     c.commit();
                 } catch (SQLException e) {
@@ -61,10 +71,10 @@ final class Schema {
     }
 
     /** Throws a ConfigurationException saying what to do when the schema is missing or outdated. */
-    static void check(DataSource ds, SqlDialect dialect) {
+    static void check(DataSource ds, SqlDialect dialect, Tables tables) {
         int v;
         try (Connection c = ds.getConnection()) {
-            v = installed(c);
+            v = installed(c, tables);
         } catch (SQLException e) {
             throw new ConfigurationException("the outbox cannot reach its database: " + e.getMessage());
         }
@@ -75,9 +85,11 @@ final class Schema {
             throw new ConfigurationException("the outbox schema is version " + v + ", newer than this library's "
                     + VERSION + ": upgrade bus-outbox");
         }
-        throw new ConfigurationException("the outbox schema is " + (v == 0 ? "missing" : "at version " + v)
+        throw new ConfigurationException("the outbox schema" + (tables.equals(Tables.DEFAULT) ? "" : " (tables " + tables.outbox()
+                + ", …)") + " is " + (v == 0 ? "missing" : "at version " + v)
                 + ", this library needs version " + VERSION + ": call JdbcOutbox.migrate() once, or apply "
-                + resource(dialect, Math.max(v, 0) + 1) + " (and later scripts) from the bus-outbox jar");
+                + resource(dialect, Math.max(v, 0) + 1) + " (and later scripts) from the bus-outbox jar"
+                + (tables.equals(Tables.DEFAULT) ? "" : " with omnibus_ replaced as docs/outbox.md says"));
     }
 
     static List<String> statements(String resource) {
