@@ -52,6 +52,7 @@ final class OutboxDispatcher implements Scheduler {
     private Thread thread;
     private PgNotifications notifications;
     private long lastCleanUp = System.nanoTime();
+    private final java.util.concurrent.atomic.AtomicLong passes = new java.util.concurrent.atomic.AtomicLong();
     private volatile Instant nextWake; // the earliest due time a clock timer is set for
     private final Object timerLock = new Object();
 
@@ -152,6 +153,11 @@ final class OutboxDispatcher implements Scheduler {
         }
     }
 
+    /** Passes run so far, ended or failed (tests: "the relay has looked since"). */
+    long passes() {
+        return passes.get();
+    }
+
     /** Whether a bus started this dispatcher and has not stopped it. */
     boolean running() {
         return running;
@@ -197,7 +203,12 @@ final class OutboxDispatcher implements Scheduler {
         int failures = 0;
         while (running) {
             try {
-                Pass pass = dispatchOnce();
+                Pass pass;
+                try {
+                    pass = dispatchOnce();
+                } finally {
+                    passes.incrementAndGet();
+                }
                 if (pass.error != null) {
                     throw pass.error;
                 }

@@ -43,7 +43,6 @@ final class OutboxRows implements Outbound {
     private final SqlDialect dialect;
     private final Tables tables;
     private final String insert;
-    private boolean locked; // H2: this transaction holds the writers' lock
     private final boolean notify;
     private final boolean buffered;
     // unique per transaction; not a secret, so no SecureRandom (UUID.randomUUID) per transaction
@@ -172,14 +171,16 @@ final class OutboxRows implements Outbound {
         return "INSERT INTO " + tables.outbox() + " (" + COLUMNS + ") VALUES (" + VALUES + ")";
     }
 
-    /** The insert statement; on H2 after taking the writers' lock (once per transaction). */
+    /**
+     * The insert statement; on H2 after taking the writers' lock (each time: a publisher on a
+     * connection the user controls may be kept across transactions, and this cannot see them end).
+     */
     private PreparedStatement prepareInsert() throws SQLException {
-        if (dialect == SqlDialect.H2 && !locked) {
+        if (dialect == SqlDialect.H2) {
             try (PreparedStatement lock = connection.prepareStatement("SELECT version FROM " + tables.version()
                     + " WHERE component = 'outbox' FOR UPDATE")) {
                 lock.executeQuery().close();
             }
-            locked = !connection.getAutoCommit();
         }
         return connection.prepareStatement(insert);
     }
