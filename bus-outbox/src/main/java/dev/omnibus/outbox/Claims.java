@@ -74,6 +74,7 @@ final class Claims {
     private final String pgClaim;
     private final Horizon horizon; // PostgreSQL only
     private boolean held;
+    private boolean needsPair; // PostgreSQL: the last claim held rows no pair covers: record one first thing next claim
     private int nextLane;
 
     Claims(OutboxSettings settings, SqlDialect dialect) {
@@ -92,12 +93,25 @@ final class Claims {
         return held || horizon != null && horizon.waiting();
     }
 
+    /**
+     * Whether the last claim held rows that no horizon pair covers yet: the next claim records one
+     * first, and may then let them through, so claim again at once.
+     */
+    boolean needsPair() {
+        return needsPair;
+    }
+
     /** Claims and reads this pass's rows in {@code c}'s transaction: lanes' rows in seq order, then due rows. */
     List<Row> claim(Connection c, Instant now) throws SQLException {
         int start = nextLane;
         nextLane = (nextLane + settings.lanesPerClaim()) % Schema.LANES;
         held = false;
         if (oneStatement) {
+            if (needsPair) {
+                // first thing in the transaction: its id is taken after the sequence is read (Horizon)
+                horizon.record(c);
+                needsPair = false;
+            }
             List<Row> rows;
             try (PreparedStatement ps = c.prepareStatement(pgClaim)) {
                 ps.setInt(1, Schema.LANES - start);
@@ -119,8 +133,8 @@ final class Claims {
 
     /**
      * PostgreSQL: the lanes' rows up to the horizon's safe seq for this claim's snapshot (per lane,
-     * and so per key, a prefix in seq order); the rest stay, locked until the pass ends, and a pair
-     * is recorded so that they pass soon. Scheduled rows have no order and are not held.
+     * and so per key, a prefix in seq order); the rest stay, locked until the pass ends, and the next
+     * claim records a pair first if none covers them. Scheduled rows have no order and are not held.
      */
     private List<Row> belowHorizon(Connection c, List<Row> rows) throws SQLException {
         if (rows.isEmpty() || rows.get(0).horizon() == null) {
@@ -133,10 +147,8 @@ final class Claims {
                 out.add(r);
             } else {
                 held = true;
+                needsPair |= !horizon.covers(r.seq());
             }
-        }
-        if (held) {
-            horizon.record(c);
         }
         return out;
     }

@@ -15,9 +15,11 @@ import java.util.ArrayDeque;
  * visible rows in seq order sent 11, then 10 once T1 committed: the key's order broken.
  *
  * <p><b>The rule.</b> Every writer takes its seq after its transaction has an id ({@link OutboxRows}:
- * {@code txid_current()} is evaluated before {@code nextval}). Now and then (when it held rows back)
- * the dispatcher reads the sequence's last value {@code M} and only then takes a transaction id
- * {@code R} of its own: every seq up to {@code M} was taken by a transaction whose id is below
+ * {@code txid_current()} is evaluated before {@code nextval}). When a claim held rows back that no
+ * pair covers, the next pass, as the first statement of its transaction, reads the sequence's last
+ * value {@code M} and only then takes a transaction id {@code R} of its own (a transaction that had
+ * locked rows first would already hold an older id: that was a bug, seen as one inversion in
+ * {@code ConcurrentWritersOrderTest}): every seq up to {@code M} was taken by a transaction whose id is below
  * {@code R}. Once the oldest transaction still running is no older than {@code R} (the
  * {@code xmin} of a snapshot: every transaction id below it has committed or rolled back), every row
  * with a seq up to {@code M} has committed or never will, and a claim made with that snapshot sees
@@ -30,9 +32,9 @@ import java.util.ArrayDeque;
  * other's row lock would be relayed before it. Seqs are taken at the outbox write itself, after any
  * lock the writer waited for, and this rule keeps their order.
  *
- * <p>Cost: a pair is recorded only when a claim held rows back and the sequence moved since the
- * last pair: one statement that gives the pass's transaction an id (it deletes rows anyway, so that
- * id is usually taken). A row waits for the transactions that were running when the pair after it
+ * <p>Cost: a pair is recorded only after a claim held rows back that no pair covered: one statement
+ * that gives the pass's transaction an id (it deletes rows anyway, so it would take one). With
+ * nothing older running, the same pass's claim lets the rows through. A row waits for the transactions that were running when the pair after it
  * was recorded: under load a millisecond or so; behind a long transaction, until that one ends.
  *
  * <p>Used by its dispatcher's thread only. At most {@link #MAX_PAIRS} pairs are kept (a newer one
@@ -59,7 +61,17 @@ final class Horizon {
         return safe;
     }
 
-    /** Records a pair in {@code c}'s transaction (gives it an id), unless the sequence has not moved since the last one. */
+    /** Whether a recorded pair (or the safe seq) covers {@code seq}. */
+    boolean covers(long seq) {
+        long[] last = pairs.peekLast();
+        return seq <= (last != null ? last[0] : safe);
+    }
+
+    /**
+     * Records a pair in {@code c}'s transaction, which must not have a transaction id yet: its first
+     * statement (a claim that locked rows would already have one, taken before the sequence is read,
+     * and the pair would claim too much). Skipped when the sequence has not moved since the last pair.
+     */
     void record(Connection c) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(record); ResultSet rs = ps.executeQuery()) {
             rs.next();

@@ -72,11 +72,10 @@ public final class JdbcOutbox {
     /** The payload of this outbox's NOTIFYs, by which its own listener knows them. */
     private final String origin = java.util.UUID.randomUUID().toString();
 
-    private JdbcOutbox(Builder b, SqlDialect dialect) {
+    private JdbcOutbox(Builder b, OutboxSettings settings, SqlDialect dialect) {
         this.dataSource = b.dataSource;
         this.dialect = dialect;
-        this.settings = new OutboxSettings(b.name, b.batchSize, b.lanesPerClaim, b.pollInterval, b.sendTimeout, b.minBackoff,
-                b.maxBackoff, b.inboxRetention, b.cleanUpInterval, b.stopTimeout, b.listen, b.steps, new Tables(b.schema, b.tablePrefix));
+        this.settings = settings;
         this.dispatcher = new OutboxDispatcher(this, settings);
         this.notifier = dialect == SqlDialect.POSTGRESQL && b.listen ? new CommitNotifier(b.dataSource, b.name, origin) : null;
     }
@@ -435,35 +434,15 @@ public final class JdbcOutbox {
 
         /** Checks the settings, detects the database, and builds the outbox (nothing starts until a bus starts its scheduler). */
         public JdbcOutbox build() {
+            OutboxSettings settings = new OutboxSettings(name, batchSize, lanesPerClaim, pollInterval, sendTimeout, minBackoff,
+                    maxBackoff, inboxRetention, cleanUpInterval, stopTimeout, listen, steps,
+                    Tables.problems(schema, tablePrefix).isEmpty() ? new Tables(schema, tablePrefix) : null);
             List<String> problems = new ArrayList<>();
             if (dataSource == null) {
                 problems.add("no DataSource: JdbcOutbox.builder(dataSource)");
             }
-            if (name == null || name.isBlank()) {
-                problems.add("name must not be blank");
-            }
-            if (batchSize < 1) {
-                problems.add("batchSize must be at least 1, was " + batchSize);
-            }
-            if (lanesPerClaim < 1 || lanesPerClaim > Schema.LANES) {
-                problems.add("lanesPerClaim must be 1.." + Schema.LANES + ", was " + lanesPerClaim);
-            }
-            positive(problems, "pollInterval", pollInterval);
-            positive(problems, "sendTimeout", sendTimeout);
-            positive(problems, "backoff min", minBackoff);
-            positive(problems, "backoff max", maxBackoff);
-            positive(problems, "inboxRetention", inboxRetention);
-            positive(problems, "cleanUpInterval", cleanUpInterval);
-            if (stopTimeout == null || stopTimeout.isNegative()) {
-                problems.add("stopTimeout must be zero or positive, was " + stopTimeout);
-            }
-            if (minBackoff != null && maxBackoff != null && maxBackoff.compareTo(minBackoff) < 0) {
-                problems.add("backoff max (" + maxBackoff + ") is below min (" + minBackoff + ")");
-            }
+            problems.addAll(settings.problems());
             problems.addAll(Tables.problems(schema, tablePrefix));
-            if (steps == null) {
-                problems.add("stepListener must not be null (StepListener.NONE for none)");
-            }
             SqlDialect d = dialect;
             if (problems.isEmpty() && d == null) {
                 try (Connection c = dataSource.getConnection()) {
@@ -477,13 +456,7 @@ public final class JdbcOutbox {
             if (!problems.isEmpty()) {
                 throw new ConfigurationException(problems);
             }
-            return new JdbcOutbox(this, d);
-        }
-
-        private static void positive(List<String> problems, String what, Duration d) {
-            if (d == null || d.isNegative() || d.isZero()) {
-                problems.add(what + " must be positive, was " + d);
-            }
+            return new JdbcOutbox(this, settings, d);
         }
     }
 
