@@ -101,13 +101,17 @@ final class Claims {
         return needsPair;
     }
 
-    /** Claims and reads this pass's rows in {@code c}'s transaction: lanes' rows in seq order, then due rows. */
-    List<Row> claim(Connection c, Instant now) throws SQLException {
+    /**
+     * Claims and reads this pass's rows in {@code c}'s transaction: lanes' rows in seq order, then due
+     * rows. {@code fresh}: new rows are likely (a commit woke the dispatcher, or it just sent rows), so
+     * on PostgreSQL a horizon pair is recorded first and the new rows can pass in this claim.
+     */
+    List<Row> claim(Connection c, Instant now, boolean fresh) throws SQLException {
         int start = nextLane;
         nextLane = (nextLane + settings.lanesPerClaim()) % Schema.LANES;
         held = false;
         if (oneStatement) {
-            if (needsPair) {
+            if (needsPair || fresh) {
                 // first thing in the transaction: its id is taken after the sequence is read (Horizon)
                 horizon.record(c);
                 needsPair = false;
@@ -121,7 +125,7 @@ final class Claims {
                 ps.setInt(5, settings.batchSize());
                 rows = read(ps);
             }
-            return belowHorizon(c, rows);
+            return belowHorizon(rows);
         }
         List<Row> rows = new ArrayList<>();
         for (int lane : lockLanes(c, activeLanes(c), start)) {
@@ -136,7 +140,7 @@ final class Claims {
      * and so per key, a prefix in seq order); the rest stay, locked until the pass ends, and the next
      * claim records a pair first if none covers them. Scheduled rows have no order and are not held.
      */
-    private List<Row> belowHorizon(Connection c, List<Row> rows) throws SQLException {
+    private List<Row> belowHorizon(List<Row> rows) {
         if (rows.isEmpty() || rows.get(0).horizon() == null) {
             return rows;
         }

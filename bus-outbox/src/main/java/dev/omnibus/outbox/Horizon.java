@@ -32,9 +32,12 @@ import java.util.ArrayDeque;
  * other's row lock would be relayed before it. Seqs are taken at the outbox write itself, after any
  * lock the writer waited for, and this rule keeps their order.
  *
- * <p>Cost: a pair is recorded only after a claim held rows back that no pair covered: one statement
- * that gives the pass's transaction an id (it deletes rows anyway, so it would take one). With
- * nothing older running, the same pass's claim lets the rows through. A row waits for the transactions that were running when the pair after it
+ * <p>Cost: a pair is recorded first thing in a pass that expects new rows (woken by a commit, or
+ * after a pass that sent rows) or follows one that held rows no pair covered: one statement that
+ * gives the pass's transaction an id (it deletes rows anyway, so it would take one) and makes its
+ * commit asynchronous ({@code synchronous_commit} off for that transaction only: a database crash
+ * may lose the deletion, and those rows are sent again, which at-least-once allows). With nothing
+ * older running, the same pass's claim lets the new rows through. A row waits for the transactions that were running when the pair after it
  * was recorded: under load a millisecond or so; behind a long transaction, until that one ends.
  *
  * <p>Used by its dispatcher's thread only. At most {@link #MAX_PAIRS} pairs are kept (a newer one
@@ -49,8 +52,9 @@ final class Horizon {
 
     Horizon(Tables tables) {
         // the sequence is read when the row is produced, before txid_current() is evaluated on it
-        this.record = "SELECT CASE WHEN s.is_called THEN s.last_value ELSE s.last_value - 1 END, txid_current() FROM "
-                + tables.sequence() + " s";
+        // (and the pass's commit need not wait for the WAL flush: a lost delete only sends rows again)
+        this.record = "SELECT CASE WHEN s.is_called THEN s.last_value ELSE s.last_value - 1 END, txid_current(),"
+                + " set_config('synchronous_commit', 'off', true) FROM " + tables.sequence() + " s";
     }
 
     /** The safe seq for a claim whose snapshot has this {@code xmin}; drops the pairs it used up. */

@@ -207,11 +207,12 @@ final class OutboxDispatcher implements Scheduler {
     private void run() {
         int failures = 0;
         int heldWaits = 0;
+        boolean fresh = true; // rows may have arrived: the claim records a horizon pair first
         while (running) {
             try {
                 Pass pass;
                 try {
-                    pass = dispatchOnce();
+                    pass = dispatchOnce(fresh);
                 } finally {
                     passes.incrementAndGet();
                 }
@@ -221,11 +222,12 @@ final class OutboxDispatcher implements Scheduler {
                 failures = 0;
                 cleanUpIfDue();
                 heldWaits = pass.rows > 0 || pass.again || !pass.held ? 0 : heldWaits + 1;
+                fresh = pass.rows > 0;
                 if (pass.rows == 0 && !pass.again) {
                     // rows held back for a running transaction (PostgreSQL's horizon): look again soon
                     Duration held = Duration.ofNanos(Math.min(HELD_RECHECK_MAX_NANOS,
                             HELD_RECHECK_MIN_NANOS << Math.max(0, Math.min(heldWaits - 1, 10))));
-                    awaitWake(pass.held && settings.pollInterval().compareTo(held) > 0 ? held : settings.pollInterval());
+                    fresh = awaitWake(pass.held && settings.pollInterval().compareTo(held) > 0 ? held : settings.pollInterval());
                 }
             } catch (Throwable e) {
                 if (!running && (Thread.currentThread().isInterrupted() || isInterruption(e))) {
@@ -250,8 +252,8 @@ final class OutboxDispatcher implements Scheduler {
         return Duration.ofMillis(Math.min(Math.max(ms, min), max));
     }
 
-    /** Waits for a wake-up or the timeout (real time: the dispatcher polls the database, not the bus clock). */
-    private void awaitWake(Duration timeout) throws InterruptedException {
+    /** Waits for a wake-up or the timeout (real time: the dispatcher polls the database, not the bus clock); true when woken. */
+    private boolean awaitWake(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         synchronized (wake) {
             waiting = true;
@@ -263,6 +265,7 @@ final class OutboxDispatcher implements Scheduler {
                     }
                     TimeUnit.NANOSECONDS.timedWait(wake, left);
                 }
+                return signalled;
             } finally {
                 waiting = false;
                 signalled = false;
@@ -294,11 +297,12 @@ final class OutboxDispatcher implements Scheduler {
     private record Pass(int rows, Exception error, boolean held, boolean again) {
     }
 
-    private Pass dispatchOnce() throws Exception {
+    /** One pass; {@code fresh}: woken by a commit, or the last pass sent rows, so new rows are likely. */
+    private Pass dispatchOnce(boolean fresh) throws Exception {
         try (Connection c = outbox.dataSource().getConnection()) {
             c.setAutoCommit(false);
             try {
-                List<Row> rows = claims.claim(c, clock.now());
+                List<Row> rows = claims.claim(c, clock.now(), fresh);
                 if (rows.isEmpty()) {
                     c.commit();
                     scheduleNextDue(c);
