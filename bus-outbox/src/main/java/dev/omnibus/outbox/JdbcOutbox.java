@@ -7,11 +7,8 @@ import dev.omnibus.MessagePublisher;
 import dev.omnibus.spi.Filter;
 import dev.omnibus.spi.Scheduler;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -116,7 +113,7 @@ public final class JdbcOutbox {
                 }
             } catch (Throwable e) {
                 rollback(c, e);
-                throw rethrow(e);
+                throw OutboxTable.rethrow(e);
             } finally {
                 try {
                     c.setAutoCommit(auto);
@@ -181,12 +178,8 @@ public final class JdbcOutbox {
      * shares its message's id). False when none was pending (sent already, or unknown).
      */
     public boolean cancel(UUID token) {
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(true);
-            try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + settings.tables().outbox() + " WHERE token = ? AND due_at IS NOT NULL")) {
-                ps.setObject(1, token);
-                return ps.executeUpdate() > 0;
-            }
+        try {
+            return OutboxTable.cancel(dataSource, settings.tables(), token);
         } catch (SQLException e) {
             throw new dev.omnibus.TransportException("cancelling scheduled message " + token + " failed: " + e.getMessage(), e, true);
         }
@@ -204,23 +197,12 @@ public final class JdbcOutbox {
 
     /** Rows not yet handed to the transport (due or scheduled). */
     public long pending() throws SQLException {
-        try (Connection c = dataSource.getConnection();
-                PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM " + settings.tables().outbox());
-                ResultSet rs = ps.executeQuery()) {
-            rs.next();
-            return rs.getLong(1);
-        }
+        return OutboxTable.count(dataSource, settings.tables());
     }
 
     /** Removes inbox rows older than the retention; the dispatcher does it every clean-up interval. Returns how many. */
     public int cleanUp() throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(true);
-            try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + settings.tables().inbox() + " WHERE received_at < ?")) {
-                ps.setLong(1, OutboxRows.micros(Instant.now().minus(settings.inboxRetention())));
-                return ps.executeUpdate();
-            }
-        }
+        return OutboxTable.cleanUpInbox(dataSource, settings.tables(), settings.inboxRetention());
     }
 
     /** The database dialect in use. */
@@ -285,27 +267,7 @@ public final class JdbcOutbox {
     }
 
     static void rollback(Connection c, Throwable cause) {
-        try {
-            c.rollback();
-        } catch (SQLException e) {
-            cause.addSuppressed(e);
-        }
-    }
-
-    private static SQLException rethrow(Throwable e) {
-        if (e instanceof SQLException s) {
-            return s;
-        }
-        if (e instanceof RuntimeException r) {
-            throw r;
-        }
-        if (e instanceof Error err) {
-            throw err;
-        }
-        if (e instanceof InterruptedException) {
-            Thread.currentThread().interrupt();
-        }
-        return new SQLException("outbox transaction failed: " + e, e);
+        OutboxTable.rollback(c, cause);
     }
 
     /**
