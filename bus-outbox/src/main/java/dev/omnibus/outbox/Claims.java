@@ -45,48 +45,87 @@ final class Claims {
      * entries of rows deleted but not yet vacuumed), locked without waiting, from a rotating start;
      * then each locked lane's oldest rows, locked; then the due scheduled rows.
      */
-    private static final String PG_CLAIM = "WITH RECURSIVE active (lane) AS ("
-            + " SELECT MIN(lane) FROM omnibus_outbox WHERE due_at IS NULL"
-            + " UNION ALL SELECT (SELECT MIN(a.lane) FROM omnibus_outbox a WHERE a.due_at IS NULL AND a.lane > active.lane)"
+    private static String pgClaim(Tables t) {
+        return "WITH RECURSIVE active (lane) AS ("
+            + " SELECT MIN(lane) FROM " + t.outbox() + " WHERE due_at IS NULL"
+            + " UNION ALL SELECT (SELECT MIN(a.lane) FROM " + t.outbox() + " a WHERE a.due_at IS NULL AND a.lane > active.lane)"
             + " FROM active WHERE active.lane IS NOT NULL),"
             + " lanes AS MATERIALIZED ("
-            + " SELECT l.lane FROM omnibus_outbox_lane l WHERE l.lane IN (SELECT lane FROM active)"
+            + " SELECT l.lane FROM " + t.lane() + " l WHERE l.lane IN (SELECT lane FROM active)"
             + " ORDER BY MOD(l.lane + ?, " + Schema.LANES + ") LIMIT ? FOR UPDATE OF l SKIP LOCKED)"
-            + " SELECT 0 AS part, r.* FROM lanes CROSS JOIN LATERAL ("
-            + " SELECT " + COLUMNS + ", due_at FROM omnibus_outbox o WHERE o.lane = lanes.lane AND o.due_at IS NULL"
+            + " SELECT 0 AS part, r.*, txid_snapshot_xmin(txid_current_snapshot()) AS horizon FROM lanes CROSS JOIN LATERAL ("
+            + " SELECT " + COLUMNS + ", due_at FROM " + t.outbox() + " o WHERE o.lane = lanes.lane AND o.due_at IS NULL"
             + " ORDER BY o.seq LIMIT ? FOR UPDATE OF o) r"
             + " UNION ALL"
-            + " SELECT 1 AS part, d.* FROM ("
-            + " SELECT " + COLUMNS + ", due_at FROM omnibus_outbox WHERE due_at IS NOT NULL AND due_at <= ?"
+            + " SELECT 1 AS part, d.*, NULL FROM ("
+            + " SELECT " + COLUMNS + ", due_at FROM " + t.outbox() + " WHERE due_at IS NOT NULL AND due_at <= ?"
             + " ORDER BY due_at, seq LIMIT ? FOR UPDATE SKIP LOCKED) d"
             + " ORDER BY part, due_at, seq";
+    }
 
     /** A claimed row. */
-    record Row(long seq, String orderKey, UUID messageId, String destination, String messageTypes, OutgoingMessage message) {
+    record Row(long seq, String orderKey, UUID messageId, String destination, String messageTypes, OutgoingMessage message,
+            Long horizon) {
     }
 
     private final OutboxSettings settings;
+    private final Tables tables;
     private final boolean oneStatement;
+    private final String pgClaim;
+    private final Horizon horizon; // PostgreSQL only
+    private boolean held;
+    private boolean needsPair; // PostgreSQL: the last claim held rows no pair covers: record one first thing next claim
     private int nextLane;
 
     Claims(OutboxSettings settings, SqlDialect dialect) {
         this.settings = settings;
+        this.tables = settings.tables();
         this.oneStatement = dialect == SqlDialect.POSTGRESQL;
+        this.pgClaim = pgClaim(tables);
+        this.horizon = oneStatement ? new Horizon(tables) : null;
     }
 
-    /** Claims and reads this pass's rows in {@code c}'s transaction: lanes' rows in seq order, then due rows. */
-    List<Row> claim(Connection c, Instant now) throws SQLException {
+    /**
+     * Whether the last claim held rows back (PostgreSQL: rows past the {@link Horizon}'s safe seq),
+     * or earlier ones still wait for running transactions: the dispatcher looks again soon.
+     */
+    boolean held() {
+        return held || horizon != null && horizon.waiting();
+    }
+
+    /**
+     * Whether the last claim held rows that no horizon pair covers yet: the next claim records one
+     * first, and may then let them through, so claim again at once.
+     */
+    boolean needsPair() {
+        return needsPair;
+    }
+
+    /**
+     * Claims and reads this pass's rows in {@code c}'s transaction: lanes' rows in seq order, then due
+     * rows. {@code fresh}: new rows are likely (a commit woke the dispatcher, or it just sent rows), so
+     * on PostgreSQL a horizon pair is recorded first and the new rows can pass in this claim.
+     */
+    List<Row> claim(Connection c, Instant now, boolean fresh) throws SQLException {
         int start = nextLane;
         nextLane = (nextLane + settings.lanesPerClaim()) % Schema.LANES;
+        held = false;
         if (oneStatement) {
-            try (PreparedStatement ps = c.prepareStatement(PG_CLAIM)) {
+            if (needsPair || fresh) {
+                // first thing in the transaction: its id is taken after the sequence is read (Horizon)
+                horizon.record(c);
+                needsPair = false;
+            }
+            List<Row> rows;
+            try (PreparedStatement ps = c.prepareStatement(pgClaim)) {
                 ps.setInt(1, Schema.LANES - start);
                 ps.setInt(2, settings.lanesPerClaim());
                 ps.setInt(3, settings.batchSize());
                 ps.setLong(4, OutboxRows.micros(now));
                 ps.setInt(5, settings.batchSize());
-                return read(ps);
+                rows = read(ps);
             }
+            return belowHorizon(rows);
         }
         List<Row> rows = new ArrayList<>();
         for (int lane : lockLanes(c, activeLanes(c), start)) {
@@ -96,12 +135,34 @@ final class Claims {
         return rows;
     }
 
+    /**
+     * PostgreSQL: the lanes' rows up to the horizon's safe seq for this claim's snapshot (per lane,
+     * and so per key, a prefix in seq order); the rest stay, locked until the pass ends, and the next
+     * claim records a pair first if none covers them. Scheduled rows have no order and are not held.
+     */
+    private List<Row> belowHorizon(List<Row> rows) {
+        if (rows.isEmpty() || rows.get(0).horizon() == null) {
+            return rows;
+        }
+        long safe = horizon.safe(rows.get(0).horizon());
+        List<Row> out = new ArrayList<>(rows.size());
+        for (Row r : rows) {
+            if (r.horizon() == null || r.seq() <= safe) {
+                out.add(r);
+            } else {
+                held = true;
+                needsPair |= !horizon.covers(r.seq());
+            }
+        }
+        return out;
+    }
+
     /** The lanes holding rows to send now: a loose index scan over {@code (lane, seq)}, one probe per lane. */
-    private static List<Integer> activeLanes(Connection c) throws SQLException {
+    private List<Integer> activeLanes(Connection c) throws SQLException {
         List<Integer> lanes = new ArrayList<>(Schema.LANES);
         try (PreparedStatement ps = c.prepareStatement("WITH RECURSIVE l (lane) AS ("
-                + " SELECT MIN(lane) FROM omnibus_outbox WHERE due_at IS NULL"
-                + " UNION ALL SELECT (SELECT MIN(o.lane) FROM omnibus_outbox o WHERE o.due_at IS NULL AND o.lane > l.lane)"
+                + " SELECT MIN(lane) FROM " + tables.outbox() + " WHERE due_at IS NULL"
+                + " UNION ALL SELECT (SELECT MIN(o.lane) FROM " + tables.outbox() + " o WHERE o.due_at IS NULL AND o.lane > l.lane)"
                 + " FROM l WHERE l.lane IS NOT NULL)"
                 + " SELECT lane FROM l WHERE lane IS NOT NULL");
                 ResultSet rs = ps.executeQuery()) {
@@ -118,7 +179,7 @@ final class Claims {
         if (active.isEmpty()) {
             return lanes;
         }
-        try (PreparedStatement ps = c.prepareStatement("SELECT lane FROM omnibus_outbox_lane WHERE lane = ANY(?)"
+        try (PreparedStatement ps = c.prepareStatement("SELECT lane FROM " + tables.lane() + " WHERE lane = ANY(?)"
                 + " ORDER BY MOD(lane + ?, " + Schema.LANES + ") LIMIT ? FOR UPDATE SKIP LOCKED")) {
             ps.setArray(1, c.createArrayOf("INTEGER", active.toArray(new Integer[0])));
             ps.setInt(2, Schema.LANES - start);
@@ -134,7 +195,7 @@ final class Claims {
 
     private List<Row> laneRows(Connection c, int lane) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS
-                + " FROM omnibus_outbox WHERE lane = ? AND due_at IS NULL ORDER BY seq LIMIT ?")) {
+                + " FROM " + tables.outbox() + " WHERE lane = ? AND due_at IS NULL ORDER BY seq LIMIT ?")) {
             ps.setInt(1, lane);
             ps.setInt(2, settings.batchSize());
             return read(ps);
@@ -143,7 +204,7 @@ final class Claims {
 
     private List<Row> dueRows(Connection c, Instant now) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS
-                + " FROM omnibus_outbox WHERE due_at IS NOT NULL AND due_at <= ? ORDER BY due_at, seq LIMIT ? FOR UPDATE SKIP LOCKED")) {
+                + " FROM " + tables.outbox() + " WHERE due_at IS NOT NULL AND due_at <= ? ORDER BY due_at, seq LIMIT ? FOR UPDATE SKIP LOCKED")) {
             ps.setLong(1, OutboxRows.micros(now));
             ps.setInt(2, settings.batchSize());
             return read(ps);
@@ -153,13 +214,19 @@ final class Claims {
     private static List<Row> read(PreparedStatement ps) throws SQLException {
         List<Row> rows = new ArrayList<>();
         try (ResultSet rs = ps.executeQuery()) {
+            boolean withHorizon = rs.getMetaData().getColumnCount() > 11;
             while (rs.next()) {
+                Long horizon = null;
+                if (withHorizon) {
+                    long h = rs.getLong("horizon");
+                    horizon = rs.wasNull() ? null : h;
+                }
                 long exp = rs.getLong("expiration");
                 Instant expiration = rs.wasNull() ? null : OutboxRows.instant(exp);
                 OutgoingMessage m = new OutgoingMessage(rs.getBytes("body"), OutboxRows.headers(rs.getString("headers")),
                         rs.getString("partition_key"), expiration);
                 rows.add(new Row(rs.getLong("seq"), rs.getString("order_key"), rs.getObject("message_id", UUID.class),
-                        rs.getString("destination"), rs.getString("message_types"), m));
+                        rs.getString("destination"), rs.getString("message_types"), m, horizon));
             }
         }
         return rows;

@@ -59,9 +59,9 @@ final class InboxFilter implements Filter {
     }
 
     /** Inserts the inbox row; false when the message was consumed before. */
-    private static boolean record(Connection c, ConsumeContext<?> context, String consumer) throws SQLException {
+    private boolean record(Connection c, ConsumeContext<?> context, String consumer) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(
-                "INSERT INTO omnibus_inbox (message_id, consumer, received_at) VALUES (?, ?, ?)")) {
+                "INSERT INTO " + outbox.settings().tables().inbox() + " (message_id, consumer, received_at) VALUES (?, ?, ?)")) {
             ps.setObject(1, context.messageId());
             ps.setString(2, consumer);
             ps.setLong(3, OutboxRows.micros(Instant.now()));

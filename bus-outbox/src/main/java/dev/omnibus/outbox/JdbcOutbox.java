@@ -7,11 +7,8 @@ import dev.omnibus.MessagePublisher;
 import dev.omnibus.spi.Filter;
 import dev.omnibus.spi.Scheduler;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -72,11 +69,10 @@ public final class JdbcOutbox {
     /** The payload of this outbox's NOTIFYs, by which its own listener knows them. */
     private final String origin = java.util.UUID.randomUUID().toString();
 
-    private JdbcOutbox(Builder b, SqlDialect dialect) {
+    private JdbcOutbox(Builder b, OutboxSettings settings, SqlDialect dialect) {
         this.dataSource = b.dataSource;
         this.dialect = dialect;
-        this.settings = new OutboxSettings(b.name, b.batchSize, b.lanesPerClaim, b.pollInterval, b.sendTimeout, b.minBackoff,
-                b.maxBackoff, b.inboxRetention, b.cleanUpInterval, b.stopTimeout, b.listen, b.steps);
+        this.settings = settings;
         this.dispatcher = new OutboxDispatcher(this, settings);
         this.notifier = dialect == SqlDialect.POSTGRESQL && b.listen ? new CommitNotifier(b.dataSource, b.name, origin) : null;
     }
@@ -117,7 +113,7 @@ public final class JdbcOutbox {
                 }
             } catch (Throwable e) {
                 rollback(c, e);
-                throw rethrow(e);
+                throw OutboxTable.rethrow(e);
             } finally {
                 try {
                     c.setAutoCommit(auto);
@@ -182,12 +178,8 @@ public final class JdbcOutbox {
      * shares its message's id). False when none was pending (sent already, or unknown).
      */
     public boolean cancel(UUID token) {
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(true);
-            try (PreparedStatement ps = c.prepareStatement("DELETE FROM omnibus_outbox WHERE token = ? AND due_at IS NOT NULL")) {
-                ps.setObject(1, token);
-                return ps.executeUpdate() > 0;
-            }
+        try {
+            return OutboxTable.cancel(dataSource, settings.tables(), token);
         } catch (SQLException e) {
             throw new dev.omnibus.TransportException("cancelling scheduled message " + token + " failed: " + e.getMessage(), e, true);
         }
@@ -195,33 +187,22 @@ public final class JdbcOutbox {
 
     /** Creates or upgrades the schema (the SQL under {@code dev/omnibus/outbox/schema/}); returns the number of versions applied. */
     public int migrate() throws SQLException {
-        return Schema.migrate(dataSource, dialect);
+        return Schema.migrate(dataSource, dialect, settings.tables());
     }
 
     /** Throws {@link ConfigurationException} saying what to do when the schema is missing or outdated (the scheduler checks at start). */
     public void checkSchema() {
-        Schema.check(dataSource, dialect);
+        Schema.check(dataSource, dialect, settings.tables());
     }
 
     /** Rows not yet handed to the transport (due or scheduled). */
     public long pending() throws SQLException {
-        try (Connection c = dataSource.getConnection();
-                PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM omnibus_outbox");
-                ResultSet rs = ps.executeQuery()) {
-            rs.next();
-            return rs.getLong(1);
-        }
+        return OutboxTable.count(dataSource, settings.tables());
     }
 
     /** Removes inbox rows older than the retention; the dispatcher does it every clean-up interval. Returns how many. */
     public int cleanUp() throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(true);
-            try (PreparedStatement ps = c.prepareStatement("DELETE FROM omnibus_inbox WHERE received_at < ?")) {
-                ps.setLong(1, OutboxRows.micros(Instant.now().minus(settings.inboxRetention())));
-                return ps.executeUpdate();
-            }
-        }
+        return OutboxTable.cleanUpInbox(dataSource, settings.tables(), settings.inboxRetention());
     }
 
     /** The database dialect in use. */
@@ -236,7 +217,7 @@ public final class JdbcOutbox {
      * transaction, once, on PostgreSQL unless listen(false).
      */
     OutboxRows rows(Connection c, boolean buffered) {
-        return new OutboxRows(c, notifier != null && !buffered, buffered);
+        return new OutboxRows(c, notifier != null && !buffered, buffered, dialect, settings.tables());
     }
 
     CommitNotifier notifier() {
@@ -286,27 +267,7 @@ public final class JdbcOutbox {
     }
 
     static void rollback(Connection c, Throwable cause) {
-        try {
-            c.rollback();
-        } catch (SQLException e) {
-            cause.addSuppressed(e);
-        }
-    }
-
-    private static SQLException rethrow(Throwable e) {
-        if (e instanceof SQLException s) {
-            return s;
-        }
-        if (e instanceof RuntimeException r) {
-            throw r;
-        }
-        if (e instanceof Error err) {
-            throw err;
-        }
-        if (e instanceof InterruptedException) {
-            Thread.currentThread().interrupt();
-        }
-        return new SQLException("outbox transaction failed: " + e, e);
+        OutboxTable.rollback(c, cause);
     }
 
     /**
@@ -329,6 +290,8 @@ public final class JdbcOutbox {
         private Duration stopTimeout = Duration.ofSeconds(10);
         private boolean listen = true;
         private StepListener steps = StepListener.NONE;
+        private String schema;
+        private String tablePrefix = Tables.DEFAULT_PREFIX;
 
         private Builder(DataSource dataSource) {
             this.dataSource = dataSource;
@@ -405,6 +368,26 @@ public final class JdbcOutbox {
             return this;
         }
 
+        /**
+         * The database schema holding the outbox's tables (default: none, so the connection's search
+         * path or default schema decides). A lower-case SQL identifier; {@link JdbcOutbox#migrate()}
+         * creates the schema if it does not exist. Set it alike in every process sharing the tables.
+         */
+        public Builder schema(String schema) {
+            this.schema = schema;
+            return this;
+        }
+
+        /**
+         * The prefix of the outbox's table and index names (default {@code omnibus_}: tables
+         * {@code omnibus_outbox}, {@code omnibus_outbox_lane}, {@code omnibus_inbox}, {@code omnibus_schema}).
+         * A lower-case SQL identifier. Set it alike in every process sharing the tables.
+         */
+        public Builder tablePrefix(String prefix) {
+            this.tablePrefix = prefix;
+            return this;
+        }
+
         /** Hears each protocol step (crash tests). */
         public Builder stepListener(StepListener listener) {
             this.steps = listener;
@@ -413,34 +396,15 @@ public final class JdbcOutbox {
 
         /** Checks the settings, detects the database, and builds the outbox (nothing starts until a bus starts its scheduler). */
         public JdbcOutbox build() {
+            OutboxSettings settings = new OutboxSettings(name, batchSize, lanesPerClaim, pollInterval, sendTimeout, minBackoff,
+                    maxBackoff, inboxRetention, cleanUpInterval, stopTimeout, listen, steps,
+                    Tables.problems(schema, tablePrefix).isEmpty() ? new Tables(schema, tablePrefix) : null);
             List<String> problems = new ArrayList<>();
             if (dataSource == null) {
                 problems.add("no DataSource: JdbcOutbox.builder(dataSource)");
             }
-            if (name == null || name.isBlank()) {
-                problems.add("name must not be blank");
-            }
-            if (batchSize < 1) {
-                problems.add("batchSize must be at least 1, was " + batchSize);
-            }
-            if (lanesPerClaim < 1 || lanesPerClaim > Schema.LANES) {
-                problems.add("lanesPerClaim must be 1.." + Schema.LANES + ", was " + lanesPerClaim);
-            }
-            positive(problems, "pollInterval", pollInterval);
-            positive(problems, "sendTimeout", sendTimeout);
-            positive(problems, "backoff min", minBackoff);
-            positive(problems, "backoff max", maxBackoff);
-            positive(problems, "inboxRetention", inboxRetention);
-            positive(problems, "cleanUpInterval", cleanUpInterval);
-            if (stopTimeout == null || stopTimeout.isNegative()) {
-                problems.add("stopTimeout must be zero or positive, was " + stopTimeout);
-            }
-            if (minBackoff != null && maxBackoff != null && maxBackoff.compareTo(minBackoff) < 0) {
-                problems.add("backoff max (" + maxBackoff + ") is below min (" + minBackoff + ")");
-            }
-            if (steps == null) {
-                problems.add("stepListener must not be null (StepListener.NONE for none)");
-            }
+            problems.addAll(settings.problems());
+            problems.addAll(Tables.problems(schema, tablePrefix));
             SqlDialect d = dialect;
             if (problems.isEmpty() && d == null) {
                 try (Connection c = dataSource.getConnection()) {
@@ -454,13 +418,7 @@ public final class JdbcOutbox {
             if (!problems.isEmpty()) {
                 throw new ConfigurationException(problems);
             }
-            return new JdbcOutbox(this, d);
-        }
-
-        private static void positive(List<String> problems, String what, Duration d) {
-            if (d == null || d.isNegative() || d.isZero()) {
-                problems.add(what + " must be positive, was " + d);
-            }
+            return new JdbcOutbox(this, settings, d);
         }
     }
 

@@ -2,7 +2,6 @@ package dev.omnibus.outbox;
 
 import dev.omnibus.Address;
 import dev.omnibus.BusStateException;
-import dev.omnibus.MessageType;
 import dev.omnibus.TransportException;
 import dev.omnibus.outbox.Claims.Row;
 import dev.omnibus.spi.BusClock;
@@ -17,15 +16,9 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,12 +30,20 @@ import org.slf4j.LoggerFactory;
  * <p>Claiming ({@link Claims}): a dispatcher locks up to {@code lanesPerClaim} lanes that have rows
  * ({@code FOR UPDATE SKIP LOCKED}, rotating over the lanes) and reads each lane's oldest rows by
  * the {@code (lane, seq)} index, and the due scheduled rows; on PostgreSQL all in one statement.
- * Rows with the same order key go to the transport back to back (a run to one target in one
- * {@code sendAll}/{@code publishAll} call; the next run once it is confirmed); different keys go in
- * parallel.
+ * On PostgreSQL a lane's rows are relayed only up to the {@link Horizon}: no row passes one that may
+ * still commit. Rows with the same order key go to the transport back to back ({@link RelayPass}: a
+ * run to one target in one {@code sendAll}/{@code publishAll} call; the next run once it is
+ * confirmed; nothing after the pass timeout); different keys go in parallel.
  */
 final class OutboxDispatcher implements Scheduler {
     private static final Logger LOG = LoggerFactory.getLogger(OutboxDispatcher.class);
+    /**
+     * How soon a dispatcher looks again when it held rows back for a transaction still running: 250 µs,
+     * doubling while nothing passes, up to 8 ms (a short writer ends within a millisecond; a long one
+     * costs at most a claim every 8 ms).
+     */
+    static final long HELD_RECHECK_MIN_NANOS = 250_000L;
+    static final long HELD_RECHECK_MAX_NANOS = 8_000_000L;
 
     private final JdbcOutbox outbox;
     private final OutboxSettings settings;
@@ -56,6 +57,7 @@ final class OutboxDispatcher implements Scheduler {
     private Thread thread;
     private PgNotifications notifications;
     private long lastCleanUp = System.nanoTime();
+    private final java.util.concurrent.atomic.AtomicLong passes = new java.util.concurrent.atomic.AtomicLong();
     private volatile Instant nextWake; // the earliest due time a clock timer is set for
     private final Object timerLock = new Object();
 
@@ -71,7 +73,7 @@ final class OutboxDispatcher implements Scheduler {
             throw new BusStateException("this outbox's scheduler is already started: one outbox runs with one bus at a "
                     + "time (stop that bus first; a stopped bus's outbox serves the next one)");
         }
-        Schema.check(outbox.dataSource(), outbox.dialect());
+        Schema.check(outbox.dataSource(), outbox.dialect(), settings.tables());
         this.transport = transport;
         this.clock = clock;
         running = true;
@@ -156,6 +158,11 @@ final class OutboxDispatcher implements Scheduler {
         }
     }
 
+    /** Passes run so far, ended or failed (tests: "the relay has looked since"). */
+    long passes() {
+        return passes.get();
+    }
+
     /** Whether a bus started this dispatcher and has not stopped it. */
     boolean running() {
         return running;
@@ -199,16 +206,28 @@ final class OutboxDispatcher implements Scheduler {
 
     private void run() {
         int failures = 0;
+        int heldWaits = 0;
+        boolean fresh = true; // rows may have arrived: the claim records a horizon pair first
         while (running) {
             try {
-                Pass pass = dispatchOnce();
+                Pass pass;
+                try {
+                    pass = dispatchOnce(fresh);
+                } finally {
+                    passes.incrementAndGet();
+                }
                 if (pass.error != null) {
                     throw pass.error;
                 }
                 failures = 0;
                 cleanUpIfDue();
-                if (pass.rows == 0) {
-                    awaitWake(settings.pollInterval());
+                heldWaits = pass.rows > 0 || pass.again || !pass.held ? 0 : heldWaits + 1;
+                fresh = pass.rows > 0;
+                if (pass.rows == 0 && !pass.again) {
+                    // rows held back for a running transaction (PostgreSQL's horizon): look again soon
+                    Duration held = Duration.ofNanos(Math.min(HELD_RECHECK_MAX_NANOS,
+                            HELD_RECHECK_MIN_NANOS << Math.max(0, Math.min(heldWaits - 1, 10))));
+                    fresh = awaitWake(pass.held && settings.pollInterval().compareTo(held) > 0 ? held : settings.pollInterval());
                 }
             } catch (Throwable e) {
                 if (!running && (Thread.currentThread().isInterrupted() || isInterruption(e))) {
@@ -233,8 +252,8 @@ final class OutboxDispatcher implements Scheduler {
         return Duration.ofMillis(Math.min(Math.max(ms, min), max));
     }
 
-    /** Waits for a wake-up or the timeout (real time: the dispatcher polls the database, not the bus clock). */
-    private void awaitWake(Duration timeout) throws InterruptedException {
+    /** Waits for a wake-up or the timeout (real time: the dispatcher polls the database, not the bus clock); true when woken. */
+    private boolean awaitWake(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         synchronized (wake) {
             waiting = true;
@@ -246,6 +265,7 @@ final class OutboxDispatcher implements Scheduler {
                     }
                     TimeUnit.NANOSECONDS.timedWait(wake, left);
                 }
+                return signalled;
             } finally {
                 waiting = false;
                 signalled = false;
@@ -273,28 +293,30 @@ final class OutboxDispatcher implements Scheduler {
     }
 
     /** What one pass did. */
-    private record Pass(int rows, Exception error) {
+    /** What one pass did: rows sent, the first failure, rows held back, whether to claim again at once (a pair to record). */
+    private record Pass(int rows, Exception error, boolean held, boolean again) {
     }
 
-    private Pass dispatchOnce() throws Exception {
+    /** One pass; {@code fresh}: woken by a commit, or the last pass sent rows, so new rows are likely. */
+    private Pass dispatchOnce(boolean fresh) throws Exception {
         try (Connection c = outbox.dataSource().getConnection()) {
             c.setAutoCommit(false);
             try {
-                List<Row> rows = claims.claim(c, clock.now());
+                List<Row> rows = claims.claim(c, clock.now(), fresh);
                 if (rows.isEmpty()) {
                     c.commit();
                     scheduleNextDue(c);
-                    return new Pass(0, null);
+                    return new Pass(0, null, claims.held(), claims.needsPair());
                 }
                 outbox.step(ProtocolStep.RELAY_SEND);
                 List<Long> done = new ArrayList<>(rows.size());
-                Exception error = send(rows, done);
+                Exception error = new RelayPass(transport).send(rows, done, settings.sendTimeout());
                 if (!done.isEmpty()) {
                     outbox.step(ProtocolStep.MARK_DELIVERED);
                     delete(c, done);
                 }
                 c.commit();
-                return new Pass(done.size(), error);
+                return new Pass(done.size(), error, claims.held(), claims.needsPair());
             } catch (Throwable e) {
                 try {
                     c.rollback();
@@ -307,7 +329,7 @@ final class OutboxDispatcher implements Scheduler {
     }
 
     private void scheduleNextDue(Connection c) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT MIN(due_at) FROM omnibus_outbox WHERE due_at IS NOT NULL");
+        try (PreparedStatement ps = c.prepareStatement("SELECT MIN(due_at) FROM " + settings.tables().outbox() + " WHERE due_at IS NOT NULL");
                 ResultSet rs = ps.executeQuery()) {
             if (rs.next()) {
                 long v = rs.getLong(1);
@@ -320,148 +342,8 @@ final class OutboxDispatcher implements Scheduler {
         }
     }
 
-    /**
-     * Sends every row, one after the other per order key, keys in parallel; adds the seq of each
-     * confirmed row to {@code done}. Returns the first failure (rows after a failed one of the same
-     * key are not sent), or null.
-     */
-    private Exception send(List<Row> rows, List<Long> done) throws InterruptedException {
-        Map<String, List<Row>> byKey = new LinkedHashMap<>();
-        for (Row r : rows) {
-            byKey.computeIfAbsent(r.orderKey(), k -> new ArrayList<>()).add(r);
-        }
-        List<CompletableFuture<List<Long>>> chains = new ArrayList<>(byKey.size());
-        for (List<Row> chain : byKey.values()) {
-            chains.add(sendChain(chain, 0, new ArrayList<>()));
-        }
-        Exception first = null;
-        long deadline = System.nanoTime() + settings.sendTimeout().toNanos();
-        for (CompletableFuture<List<Long>> f : chains) {
-            try {
-                done.addAll(f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
-            } catch (ExecutionException e) {
-                Throwable cause = e.getCause() instanceof PartialChain p ? p.getCause() : e.getCause();
-                if (first == null) {
-                    first = cause instanceof Exception ex ? ex : e;
-                }
-            } catch (TimeoutException e) {
-                if (first == null) {
-                    first = new TransportException("the transport did not confirm within " + settings.sendTimeout(), e, true);
-                }
-            }
-        }
-        // a chain that failed part-way still delivered its head: those rows count as done
-        for (CompletableFuture<List<Long>> f : chains) {
-            if (f.isCompletedExceptionally()) {
-                PartialChain p = partial(f);
-                if (p != null) {
-                    done.addAll(p.done);
-                }
-            }
-        }
-        return first;
-    }
-
-    /** A chain that failed after some rows were confirmed. */
-    private static final class PartialChain extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-        final transient List<Long> done;
-
-        PartialChain(List<Long> done, Throwable cause) {
-            super(cause.getMessage(), cause, false, false);
-            this.done = done;
-        }
-    }
-
-    private static PartialChain partial(CompletableFuture<?> f) {
-        try {
-            f.join();
-            return null;
-        } catch (java.util.concurrent.CompletionException e) {
-            return e.getCause() instanceof PartialChain p ? p : null;
-        }
-    }
-
-    /**
-     * Sends one order key's rows from {@code i} on, back to back: each run of consecutive rows to the
-     * same destination (or of the same published type) goes to the transport in one
-     * {@code sendAll}/{@code publishAll} call, which keeps their order, without waiting for each
-     * confirmation; the next run starts once the previous one is confirmed. {@code done} only ever
-     * holds a prefix of the chain: if a row fails, the rows after it are not counted as done (they
-     * stay in the table and are sent again), even when the transport confirmed them.
-     */
-    private CompletableFuture<List<Long>> sendChain(List<Row> chain, int i, List<Long> done) {
-        if (i == chain.size()) {
-            return CompletableFuture.completedFuture(done);
-        }
-        int end = i + 1;
-        while (end < chain.size() && sameTarget(chain.get(i), chain.get(end))) {
-            end++;
-        }
-        List<Row> run = chain.subList(i, end);
-        List<CompletableFuture<Void>> sent;
-        try {
-            sent = sendRun(run);
-        } catch (RuntimeException e) {
-            sent = List.of(CompletableFuture.failedFuture(e));
-        }
-        int next = end;
-        List<CompletableFuture<Void>> futures = sent;
-        return CompletableFuture.allOf(futures.toArray(new CompletableFuture<?>[0])).handle((ok, ignored) -> {
-            for (int k = 0; k < futures.size(); k++) {
-                CompletableFuture<Void> f = futures.get(k);
-                if (f.isCompletedExceptionally()) {
-                    Throwable cause = failure(f);
-                    return CompletableFuture.<List<Long>>failedFuture(new PartialChain(List.copyOf(done), cause));
-                }
-                done.add(run.get(k).seq());
-            }
-            if (futures.size() != run.size()) {
-                return CompletableFuture.<List<Long>>failedFuture(new PartialChain(List.copyOf(done), new TransportException(
-                        "the transport returned " + futures.size() + " futures for " + run.size() + " messages", null, false)));
-            }
-            return sendChain(chain, next, done);
-        }).thenCompose(x -> x);
-    }
-
-    private static boolean sameTarget(Row a, Row b) {
-        return a.destination() != null ? a.destination().equals(b.destination())
-                : b.destination() == null && a.messageTypes().equals(b.messageTypes());
-    }
-
-    /** One run of rows with the same target, in one transport call; one future per row, in order. */
-    private List<CompletableFuture<Void>> sendRun(List<Row> run) {
-        Row first = run.get(0);
-        if (run.size() == 1) {
-            return List.of(first.destination() != null
-                    ? transport.send(Address.parse(first.destination()), first.message())
-                    : transport.publish(type(first.messageTypes()), first.message()));
-        }
-        List<OutgoingMessage> messages = new ArrayList<>(run.size());
-        for (Row r : run) {
-            messages.add(r.message());
-        }
-        return first.destination() != null
-                ? transport.sendAll(Address.parse(first.destination()), messages)
-                : transport.publishAll(type(first.messageTypes()), messages);
-    }
-
-    private static Throwable failure(CompletableFuture<?> f) {
-        try {
-            f.join();
-            return new IllegalStateException("not failed");
-        } catch (java.util.concurrent.CompletionException | java.util.concurrent.CancellationException e) {
-            return e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
-        }
-    }
-
-    private static MessageType type(String messageTypes) {
-        List<String> urns = Arrays.asList(messageTypes.split("\n"));
-        return new MessageType(urns.get(0), Object.class, Object.class, urns);
-    }
-
     private void delete(Connection c, List<Long> seqs) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("DELETE FROM omnibus_outbox WHERE seq = ANY(?)")) {
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + settings.tables().outbox() + " WHERE seq = ANY(?)")) {
             Array a = c.createArrayOf("BIGINT", seqs.toArray(new Long[0]));
             ps.setArray(1, a);
             ps.executeUpdate();

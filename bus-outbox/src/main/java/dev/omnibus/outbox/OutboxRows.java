@@ -30,8 +30,9 @@ final class OutboxRows implements Outbound {
     private static final TypeReference<LinkedHashMap<String, Object>> MAP = new TypeReference<>() { };
     static final String CHANNEL = "omnibus_outbox";
 
-    private static final String INSERT = "INSERT INTO omnibus_outbox (lane, order_key, due_at, token, message_id, destination, "
-            + "message_types, partition_key, expiration, headers, body, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    private static final String COLUMNS = "lane, order_key, due_at, token, message_id, destination, message_types, "
+            + "partition_key, expiration, headers, body, created_at";
+    private static final String VALUES = "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?";
 
     /** One row not yet written. */
     private record Pending(String destination, String messageTypes, Instant due, UUID token, OutgoingMessage message,
@@ -39,6 +40,9 @@ final class OutboxRows implements Outbound {
     }
 
     private final Connection connection;
+    private final SqlDialect dialect;
+    private final Tables tables;
+    private final String insert;
     private final boolean notify;
     private final boolean buffered;
     // unique per transaction; not a secret, so no SecureRandom (UUID.randomUUID) per transaction
@@ -53,8 +57,11 @@ final class OutboxRows implements Outbound {
      * owner of the transaction calls it before committing); unbuffered ones at once (a connection
      * whose commit the outbox does not see).
      */
-    OutboxRows(Connection connection, boolean notify, boolean buffered) {
+    OutboxRows(Connection connection, boolean notify, boolean buffered, SqlDialect dialect, Tables tables) {
         this.connection = connection;
+        this.dialect = dialect;
+        this.tables = tables;
+        this.insert = insert(dialect, tables);
         this.notify = notify;
         this.buffered = buffered;
     }
@@ -74,7 +81,7 @@ final class OutboxRows implements Outbound {
         if (pending.isEmpty()) {
             return;
         }
-        try (PreparedStatement ps = connection.prepareStatement(INSERT)) {
+        try (PreparedStatement ps = prepareInsert()) {
             for (Pending p : pending) {
                 bind(ps, p);
                 ps.addBatch();
@@ -115,7 +122,7 @@ final class OutboxRows implements Outbound {
     public boolean cancelScheduled(UUID messageId) {
         boolean removed = pending.removeIf(p -> p.due() != null && messageId.equals(p.token()));
         try (PreparedStatement ps = connection.prepareStatement(
-                "DELETE FROM omnibus_outbox WHERE token = ? AND due_at IS NOT NULL")) {
+                "DELETE FROM " + tables.outbox() + " WHERE token = ? AND due_at IS NOT NULL")) {
             ps.setObject(1, messageId);
             return ps.executeUpdate() > 0 || removed;
         } catch (SQLException e) {
@@ -130,7 +137,7 @@ final class OutboxRows implements Outbound {
             pending.add(p);
             return;
         }
-        try (PreparedStatement ps = connection.prepareStatement(INSERT)) {
+        try (PreparedStatement ps = prepareInsert()) {
             bind(ps, p);
             ps.executeUpdate();
             written++;
@@ -139,6 +146,43 @@ final class OutboxRows implements Outbound {
             throw new OutboxWriteException("writing message " + m.headers().get(OutgoingMessage.MESSAGE_ID)
                     + " to the outbox failed: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The INSERT of one row, so that no row is relayed while a row before it (a smaller seq) may still
+     * commit ({@code docs/outbox.md}, "Order with concurrent writers"):
+     *
+     * <ul>
+     *   <li><b>PostgreSQL</b>: the seq is taken after the writing transaction has its transaction id
+     *       ({@code txid_current()} in a subquery the planner may not flatten, {@code OFFSET 0}, is
+     *       evaluated before the outer {@code nextval}; a scalar subquery, so pgjdbc's
+     *       {@code reWriteBatchedInserts} still makes a batch one multi-row INSERT). The relay's horizon ({@link Claims}) relies
+     *       on it: every seq allocated before it read the sequence belongs to a transaction whose id
+     *       is older than the one it takes next.</li>
+     *   <li><b>H2</b>: writers serialize on one lock (the {@code outbox} row of the version table, {@code
+     *       FOR UPDATE}) from just before their first row to their commit, so seqs commit in order.</li>
+     * </ul>
+     */
+    private static String insert(SqlDialect dialect, Tables tables) {
+        if (dialect == SqlDialect.POSTGRESQL) {
+            return "INSERT INTO " + tables.outbox() + " (seq, " + COLUMNS + ") VALUES ((SELECT nextval('" + tables.sequence()
+                    + "') FROM (SELECT txid_current() OFFSET 0) AS writer), " + VALUES + ")";
+        }
+        return "INSERT INTO " + tables.outbox() + " (" + COLUMNS + ") VALUES (" + VALUES + ")";
+    }
+
+    /**
+     * The insert statement; on H2 after taking the writers' lock (each time: a publisher on a
+     * connection the user controls may be kept across transactions, and this cannot see them end).
+     */
+    private PreparedStatement prepareInsert() throws SQLException {
+        if (dialect == SqlDialect.H2) {
+            try (PreparedStatement lock = connection.prepareStatement("SELECT version FROM " + tables.version()
+                    + " WHERE component = 'outbox' FOR UPDATE")) {
+                lock.executeQuery().close();
+            }
+        }
+        return connection.prepareStatement(insert);
     }
 
     private void bind(PreparedStatement ps, Pending p) throws SQLException {

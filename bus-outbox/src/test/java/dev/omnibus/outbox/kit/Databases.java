@@ -33,6 +33,11 @@ public final class Databases {
 
         String name();
 
+        /** A JDBC URL another process can connect with to the same database, or null when there is none (in-memory H2). */
+        default String jdbcUrl() {
+            return null;
+        }
+
         @Override
         void close();
     }
@@ -60,6 +65,11 @@ public final class Databases {
             @Override
             public String name() {
                 return "PostgreSQL";
+            }
+
+            @Override
+            public String jdbcUrl() {
+                return cfg.getJdbcUrl();
             }
 
             @Override

@@ -2,20 +2,16 @@ package dev.omnibus.outbox.kit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.omnibus.Address;
-import dev.omnibus.Bus;
 import dev.omnibus.outbox.JdbcOutbox;
 import dev.omnibus.outbox.ProtocolStep;
 import dev.omnibus.outbox.StepListener;
 import dev.omnibus.spi.Transport;
 import dev.omnibus.testing.Await;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -43,9 +39,6 @@ public abstract class OutboxCrashPointKit {
     protected static final int FIRST = 20;
     /** Orders the second process produces. */
     protected static final int SECOND = 20;
-
-    record OrderPlaced(UUID orderId) {
-    }
 
     /** A fresh database (the kit creates the outbox schema and its own two tables). */
     protected abstract Databases.Db openDatabase();
@@ -77,7 +70,7 @@ public abstract class OutboxCrashPointKit {
 
             CrashAt crash = new CrashAt(step);
             AtomicInteger deliveries = new AtomicInteger();
-            Process first = new Process(ds, queue, crash, deliveries);
+            KitProcess first = new KitProcess(ds, connect(), queue, crash, deliveries);
             Thread producer = new Thread(() -> first.produce(FIRST), "kit-producer-1");
             producer.start();
             await.until("the first process reaching " + step, crash::crashed);
@@ -85,7 +78,7 @@ public abstract class OutboxCrashPointKit {
             producer.join(10_000);
             first.close();
 
-            Process second = new Process(ds, queue, StepListener.NONE, deliveries);
+            KitProcess second = new KitProcess(ds, connect(), queue, StepListener.NONE, deliveries);
             try {
                 second.produce(SECOND);
                 await.until("every committed order consumed", () -> count(ds, "SELECT COUNT(DISTINCT order_id) FROM kit_effects")
@@ -102,60 +95,6 @@ public abstract class OutboxCrashPointKit {
                     .as("effects of orders that were rolled back").isZero();
             System.out.printf("crash at %s: %d orders, %d effects, %d deliveries%n", step, orders,
                     count(ds, "SELECT COUNT(*) FROM kit_effects"), deliveries.get());
-        }
-    }
-
-    /** One process: a bus with the dispatcher and the consuming endpoint, producing through the outbox. */
-    private final class Process implements AutoCloseable {
-        final JdbcOutbox outbox;
-        final Bus bus;
-        final String queue;
-
-        Process(DataSource ds, String queue, StepListener steps, AtomicInteger deliveries) {
-            this.queue = queue;
-            this.outbox = JdbcOutbox.builder(ds).stepListener(steps).pollInterval(Duration.ofMillis(50))
-                    .backoff(Duration.ofMillis(20), Duration.ofMillis(200)).stopTimeout(Duration.ofMillis(300)).build();
-            this.bus = Bus.builder().transport(connect()).scheduler(outbox.scheduler()).stopTimeout(Duration.ofMillis(300))
-                    .receiveEndpoint(queue, e -> e
-                            .concurrency(4)
-                            .filter((ctx, next) -> {
-                                deliveries.incrementAndGet();
-                                next.proceed(ctx);
-                            })
-                            .filter(outbox.inbox())
-                            .consumer(OrderPlaced.class, ctx -> {
-                                try (PreparedStatement ps = JdbcOutbox.connection(ctx).prepareStatement(
-                                        "INSERT INTO kit_effects (order_id) VALUES (?)")) {
-                                    ps.setObject(1, ctx.message().orderId());
-                                    ps.executeUpdate();
-                                }
-                            }))
-                    .start();
-        }
-
-        void produce(int n) {
-            for (int i = 0; i < n && !Thread.currentThread().isInterrupted(); i++) {
-                UUID id = UUID.randomUUID();
-                try {
-                    outbox.inTransaction(bus, (c, publisher) -> {
-                        try (PreparedStatement ps = c.prepareStatement("INSERT INTO kit_orders (id) VALUES (?)")) {
-                            ps.setObject(1, id);
-                            ps.executeUpdate();
-                        }
-                        publisher.send(Address.queue(queue), new OrderPlaced(id));
-                    });
-                } catch (SQLException | RuntimeException e) {
-                    if (Thread.currentThread().isInterrupted() || e.getCause() instanceof InterruptedException) {
-                        return; // killed
-                    }
-                    throw new IllegalStateException(e);
-                }
-            }
-        }
-
-        @Override
-        public void close() {
-            bus.close();
         }
     }
 
