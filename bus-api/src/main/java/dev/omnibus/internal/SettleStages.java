@@ -40,6 +40,7 @@ final class SettleStages {
             ReceiveEndpointRuntime ep = r.endpoint;
             try {
                 next.proceed(r);
+                dev.omnibus.spi.Interleaving.point("settle");
                 InMemoryOutbox held = r.held;
                 if (held == null) {
                     settle(r, "ack", r.delivery.isValid() ? r.delivery.ack() : null);
@@ -47,6 +48,7 @@ final class SettleStages {
                     settle(r, "ack with the consumer's held messages", r.delivery.isValid() ? held.release(r) : null);
                 }
             } catch (DeadLetter dl) {
+                dev.omnibus.spi.Interleaving.point("settle");
                 Object message = r.bound() ? r.message() : null;
                 // recorded before the move, so an observer never sees the next step before this one
                 ep.bus().observers().deadLettered(ep.name(), dl.queue, r.envelope(), message, dl.reason);

@@ -77,6 +77,12 @@ final class Recorder implements BusObserver {
                 envelope, null, endpoint, null, null, reason);
     }
 
+    /** A fault injected into the consumption of {@code message}. */
+    synchronized void injected(String detail, Envelope envelope, Object message) {
+        events.add(new HarnessEvent(numberOf(envelope == null ? null : envelope.messageId()), HarnessEvent.Kind.INJECTED,
+                message, envelope, null, null, null, null, detail, clock.elapsed()));
+    }
+
     /** A fault the simulation injected into the delivery of the message with these transport headers. */
     synchronized void injected(String detail, Headers transportHeaders) {
         Object id = transportHeaders.get(OutgoingMessage.MESSAGE_ID);

@@ -22,25 +22,19 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
 
 /**
- * The transport of the deterministic harness: a broker with no threads of its own. Messages wait
- * in queues until {@link #step()} delivers one, chosen by a seeded random source among the queues
- * that have a consumer, and waits until the bus has settled it before the next. One delivery at a
- * time and a seeded choice make a run a function of its seed; the {@link FaultPlan} injects
- * duplicates, reordering, lost acks and crashes from the same source.
- *
- * <p>A consumer that blocks waiting for another delivery (a request made from inside a consumer)
- * cannot progress here; the step fails after the settle timeout with a message saying so.
+ * The broker of the deterministic harness: queues and bindings with no threads of its own.
+ * Messages wait until the {@link Simulator} chooses to {@link #deliver} one; the {@link FaultPlan}'s
+ * delivery faults (duplicates, reordering, lost acks, a crash before the ack) are rolled then, as
+ * {@link Decisions}. It outlives a simulated {@link #crash()}: the next bus connects to the same
+ * queues, as a restarted service to its broker.
  */
 final class SimulatedTransport implements Transport {
     private static final TransportCapabilities CAPABILITIES =
@@ -55,9 +49,11 @@ final class SimulatedTransport implements Transport {
 
     private enum Fate { ACK, DROP_ACK, CRASH }
 
-    private final SplittableRandom random;
+    private final Decisions decisions;
+    private final Set<SimDelivery> unsettled = new java.util.LinkedHashSet<>();
+    private long generation;
+    private boolean crashed;
     private final FaultPlan faults;
-    private final long settleTimeoutMillis;
     private final BiConsumer<String, Headers> injected;
     private final Map<String, Set<String>> exchangeToExchanges = new TreeMap<>();
     private final Map<String, Set<String>> exchangeToQueues = new TreeMap<>();
@@ -66,10 +62,9 @@ final class SimulatedTransport implements Transport {
     private volatile BusClock clock;
     private boolean closed;
 
-    SimulatedTransport(long seed, FaultPlan faults, long settleTimeoutMillis, BiConsumer<String, Headers> injected) {
-        this.random = new SplittableRandom(seed);
+    SimulatedTransport(Decisions decisions, FaultPlan faults, BiConsumer<String, Headers> injected) {
+        this.decisions = decisions;
         this.faults = faults;
-        this.settleTimeoutMillis = settleTimeoutMillis;
         this.injected = injected;
     }
 
@@ -129,6 +124,9 @@ final class SimulatedTransport implements Transport {
     }
 
     private java.util.concurrent.CompletableFuture<Void> route(String exchange, OutgoingMessage m) {
+        if (crashed) {
+            return DONE; // the process is gone: what its threads still try to send never reaches the broker
+        }
         if (closed) {
             return java.util.concurrent.CompletableFuture.failedFuture(
                     new TransportException("the simulated transport is closed", null, false));
@@ -172,6 +170,9 @@ final class SimulatedTransport implements Transport {
 
     @Override
     public synchronized void close() {
+        if (crashed) {
+            return; // the crashed bus closing: the broker stays up for the next process
+        }
         closed = true;
         handlers.clear();
     }
@@ -192,31 +193,39 @@ final class SimulatedTransport implements Transport {
         return q == null ? 0 : q.size();
     }
 
+    /** The queues with a consumer and a message, in name order. */
+    synchronized List<String> deliverable() {
+        List<String> ready = new ArrayList<>();
+        for (Map.Entry<String, DeliveryHandler> e : handlers.entrySet()) {
+            if (!queues.get(e.getKey()).isEmpty()) {
+                ready.add(e.getKey());
+            }
+        }
+        return ready;
+    }
+
     /**
-     * Delivers one message, chosen by the seed, and waits until the bus settles it.
-     *
-     * @return false when nothing was deliverable
-     * @throws AssertionError when the bus does not settle the delivery in time
+     * Takes a message from {@code queue} (its head, or another when a reorder fault fires), applies
+     * the delivery faults, and hands it to the bus (which, under the simulation, queues a task or, for
+     * a response queue, handles it in place).
      */
-    boolean step() {
+    void deliver(String queue) {
         SimDelivery d;
         DeliveryHandler handler;
         synchronized (this) {
-            List<String> ready = new ArrayList<>();
-            for (Map.Entry<String, DeliveryHandler> e : handlers.entrySet()) {
-                if (!queues.get(e.getKey()).isEmpty()) {
-                    ready.add(e.getKey());
-                }
-            }
-            if (ready.isEmpty()) {
-                return false;
-            }
-            String queue = ready.get(random.nextInt(ready.size()));
             ArrayDeque<SimMessage> q = queues.get(queue);
+            handler = handlers.get(queue);
+            if (q.isEmpty() || handler == null) {
+                return;
+            }
             SimMessage m;
-            if (q.size() > 1 && roll(faults.reorder())) {
+            if (q.size() > 1 && decisions.roll(faults.reorder(), "reorder " + queue)) {
                 List<SimMessage> list = new ArrayList<>(q);
-                int i = 1 + random.nextInt(list.size() - 1);
+                String[] options = new String[list.size() - 1];
+                for (int i = 0; i < options.length; i++) {
+                    options[i] = "position " + (i + 1) + " of " + queue;
+                }
+                int i = 1 + decisions.choose(options);
                 m = list.remove(i);
                 q.clear();
                 q.addAll(list);
@@ -225,46 +234,66 @@ final class SimulatedTransport implements Transport {
                 m = q.pollFirst();
             }
             if (m.expiration() != null && clock != null && m.expiration().isBefore(clock.now())) {
-                return true; // expired: the broker drops it
+                return; // expired: the broker drops it
             }
-            if (roll(faults.duplicate())) {
+            if (decisions.roll(faults.duplicate(), "duplicate on " + queue)) {
                 q.addLast(m.again());
                 injected.accept("duplicated: a copy stays on " + queue, m.headers());
             }
-            Fate fate = roll(faults.dropAck()) ? Fate.DROP_ACK : roll(faults.crash()) ? Fate.CRASH : Fate.ACK;
-            d = new SimDelivery(queue, m, fate);
-            handler = handlers.get(queue);
+            Fate fate = decisions.roll(faults.dropAck(), "lose the ack on " + queue) ? Fate.DROP_ACK
+                    : decisions.roll(faults.crash(), "crash before the ack on " + queue) ? Fate.CRASH : Fate.ACK;
+            d = new SimDelivery(queue, m, fate, generation);
         }
         handler.onDelivery(d);
-        try {
-            if (!d.done.await(settleTimeoutMillis, TimeUnit.MILLISECONDS)) {
-                throw new AssertionError("the bus did not settle a delivery from '" + d.queue + "' within "
-                        + settleTimeoutMillis + " ms: a consumer is blocked. In the deterministic harness one "
-                        + "delivery runs at a time, so a consumer cannot wait for another message (a request "
-                        + "from inside a consumer); use the threaded harness for that flow");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError("interrupted while waiting for a delivery to settle", e);
-        }
-        return true;
     }
 
-    private boolean roll(double p) {
-        return p > 0 && random.nextDouble() < p;
+    /**
+     * A crash of the process holding the connection: from now on nothing the old bus does reaches the
+     * broker (its late settlements, sends and scheduler flush are dropped) and its deliveries count as
+     * unsettled, back at the head of their queues, until {@link #restart()}.
+     */
+    synchronized void crash() {
+        generation++;
+        crashed = true;
+        handlers.clear();
+        List<SimDelivery> back = new ArrayList<>(unsettled);
+        java.util.Collections.reverse(back); // each goes to the head: the first handed ends up first
+        for (SimDelivery d : back) {
+            queues.get(d.queue).addFirst(d.message.again());
+        }
+        unsettled.clear();
+    }
+
+    /** A new process connects to the same broker. */
+    synchronized void restart() {
+        crashed = false;
+        closed = false;
     }
 
     private final class SimDelivery implements Delivery {
         private final String queue;
         private final SimMessage message;
         private final Fate fate;
+        private final long generation;
         private final AtomicBoolean settled = new AtomicBoolean();
-        private final CountDownLatch done = new CountDownLatch(1);
 
-        SimDelivery(String queue, SimMessage message, Fate fate) {
+        SimDelivery(String queue, SimMessage message, Fate fate, long generation) {
             this.queue = queue;
             this.message = message;
             this.fate = fate;
+            this.generation = generation;
+            unsettled.add(this);
+        }
+
+        /** Claims the settlement: false when settled already or when its process crashed meanwhile. */
+        private boolean settle() {
+            synchronized (SimulatedTransport.this) {
+                if (generation != SimulatedTransport.this.generation || !settled.compareAndSet(false, true)) {
+                    return false;
+                }
+                unsettled.remove(this);
+                return true;
+            }
         }
 
         @Override
@@ -289,7 +318,7 @@ final class SimulatedTransport implements Transport {
 
         @Override
         public CompletionStage<Void> ack() {
-            if (!settled.compareAndSet(false, true)) {
+            if (!settle()) {
                 return DONE;
             }
             if (fate != Fate.ACK) {
@@ -299,31 +328,28 @@ final class SimulatedTransport implements Transport {
                 injected.accept(fate == Fate.DROP_ACK ? "ack lost: the broker redelivers from " + queue
                         : "crash after the consumer's work, before its ack: redelivered from " + queue, message.headers());
             }
-            done.countDown();
             return DONE;
         }
 
         @Override
         public CompletionStage<Void> requeue() {
-            if (settled.compareAndSet(false, true)) {
+            if (settle()) {
                 synchronized (SimulatedTransport.this) {
                     queues.get(queue).addFirst(message.again());
                 }
-                done.countDown();
             }
             return DONE;
         }
 
         @Override
         public CompletionStage<Void> deadLetter(DeadLetterQueue target, Headers extraHeaders) {
-            if (settled.compareAndSet(false, true)) {
+            if (settle()) {
                 synchronized (SimulatedTransport.this) {
                     String name = target.nameFor(queue);
                     declareQueue(name);
                     queues.get(name).addLast(new SimMessage(message.body(), message.headers().withAll(extraHeaders),
                             null, message.redelivered()));
                 }
-                done.countDown();
             }
             return DONE;
         }

@@ -7,17 +7,13 @@ import dev.omnibus.SendOptions;
 import dev.omnibus.inmemory.InMemoryBroker;
 import dev.omnibus.inmemory.InMemoryScheduler;
 import dev.omnibus.inmemory.InMemoryTransport;
-import dev.omnibus.spi.Filter;
 import dev.omnibus.testing.HarnessEvent.Kind;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 
@@ -56,11 +52,13 @@ import java.util.function.Predicate;
  * extension {@link BusTest} does it) to stop the bus.
  */
 public final class TestHarness implements AutoCloseable {
-    private final Bus bus;
+    private Bus bus;
     private final VirtualClock clock;
     private final Recorder recorder;
     private final InMemoryBroker broker;
     private final SimulatedTransport simulation;
+    private final Simulator simulator;
+    private final Builder builder;
     private final Duration timeout;
     private final Long seed;
     private final int maxSteps;
@@ -68,29 +66,44 @@ public final class TestHarness implements AutoCloseable {
     private TestHarness(Builder b) {
         this.clock = new VirtualClock();
         this.recorder = new Recorder(clock);
+        this.builder = b;
         this.timeout = b.timeout;
         this.seed = b.seed;
         this.maxSteps = b.maxSteps;
-        BusBuilder bus = Bus.builder().clock(clock).scheduler(new InMemoryScheduler()).observer(recorder)
-                .stopTimeout(timeout); // a test should not wait 30 s for a stuck consumer to be interrupted
         if (b.seed != null) {
-            this.simulation = new SimulatedTransport(b.seed, b.faults, timeout.toMillis(), recorder::injected);
+            Decisions decisions = Simulation.decisionsFor(b.seed);
+            this.simulator = new Simulator(b.seed, decisions, clock, timeout.toMillis());
+            this.simulation = new SimulatedTransport(decisions, b.faults, recorder::injected);
+            simulator.transport(simulation);
             this.broker = null;
-            bus.transport(simulation).name("harness");
+            dev.omnibus.spi.Interleaving.activate();
+            dev.omnibus.spi.Interleaving.bind(simulator, null); // ids made on the test's thread come from the seed
         } else {
             if (!b.faults.equals(FaultPlan.none()) && (b.faults.duplicate() > 0 || b.faults.reorder() > 0
                     || b.faults.dropAck() > 0 || b.faults.crash() > 0)) {
                 throw new IllegalStateException("delivery faults need the deterministic mode: call deterministic(seed)");
             }
             this.simulation = null;
+            this.simulator = null;
             this.broker = InMemoryBroker.create();
-            bus.transport(InMemoryTransport.connect(broker)).name("harness");
         }
-        if (!b.faults.failures().isEmpty()) {
-            bus.filter(failingCalls(b.faults.failures()));
+        this.bus = newBus();
+    }
+
+    /** A bus from the builder's configuration, on this harness's transport and clock. */
+    private Bus newBus() {
+        BusBuilder bus = Bus.builder().clock(clock).scheduler(new InMemoryScheduler()).observer(recorder)
+                .stopTimeout(timeout).name("harness"); // a test should not wait 30 s for a stuck consumer
+        if (simulator != null) {
+            bus.transport(simulation).executionControl(simulator);
+        } else {
+            bus.transport(InMemoryTransport.connect(broker));
         }
-        b.configure.accept(bus);
-        this.bus = bus.build();
+        if (!builder.faults.failures().isEmpty()) {
+            bus.filter(ConsumerFailures.filter(builder.faults.failures(), recorder));
+        }
+        builder.configure.accept(bus);
+        return bus.build();
     }
 
     /** A new builder. */
@@ -335,11 +348,11 @@ public final class TestHarness implements AutoCloseable {
      * @return whether the bus is idle
      */
     public boolean runUntilIdle() {
-        if (simulation != null) {
+        if (simulator != null) {
             int steps = 0;
-            while (simulation.step()) {
+            while (simulator.step()) {
                 if (++steps > maxSteps) {
-                    throw failure("the simulation to settle within " + maxSteps + " deliveries (a message loops?)");
+                    throw failure("the simulation to settle within " + maxSteps + " steps (a message loops?)");
                 }
             }
             return true;
@@ -398,32 +411,19 @@ public final class TestHarness implements AutoCloseable {
         return b.length() == 0 ? "  (none)\n" : b.toString();
     }
 
-    private static Filter failingCalls(List<FaultPlan.ConsumerFailure> rules) {
-        Map<Class<?>, AtomicInteger> calls = new ConcurrentHashMap<>();
-        return (ctx, next) -> {
-            Class<?> type = ctx.messageType().rawType();
-            // each rule's type counts this call once, however many rules name it (a rule on an interface
-            // and one on the record count the same calls separately)
-            Map<Class<?>, Integer> thisCall = new java.util.HashMap<>();
-            for (FaultPlan.ConsumerFailure rule : rules) { // count first, so no rule's count lags another's throw
-                if (rule.type().isAssignableFrom(type)) {
-                    thisCall.computeIfAbsent(rule.type(), t -> calls.computeIfAbsent(t, k -> new AtomicInteger()).incrementAndGet());
-                }
-            }
-            for (FaultPlan.ConsumerFailure rule : rules) {
-                if (rule.type().isAssignableFrom(type)) {
-                    if (thisCall.get(rule.type()) == rule.call()) {
-                        throw new InjectedFault("injected failure of call " + rule.call() + " for " + type.getSimpleName());
-                    }
-                }
-            }
-            next.proceed(ctx);
-        };
-    }
-
     /** Stops the bus. */
     @Override
     public void close() {
-        bus.close();
+        try {
+            if (simulator != null) {
+                simulator.finishInFlight(); // in-flight tasks end before the stop waits for them
+            }
+            bus.close();
+        } finally {
+            if (simulator != null) {
+                dev.omnibus.spi.Interleaving.bind(null, null);
+                dev.omnibus.spi.Interleaving.deactivate();
+            }
+        }
     }
 }

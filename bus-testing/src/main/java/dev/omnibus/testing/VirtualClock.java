@@ -78,6 +78,7 @@ public final class VirtualClock implements BusClock {
         if (duration.isNegative()) {
             throw new IllegalArgumentException("time does not go back: " + duration);
         }
+        Simulator.Task task = Simulator.enterTimers(); // a simulated task never parks inside a timer
         advancing.lock();
         try {
             Instant until;
@@ -103,6 +104,7 @@ public final class VirtualClock implements BusClock {
             }
         } finally {
             advancing.unlock();
+            Simulator.exitTimers(task);
         }
     }
 }
