@@ -211,12 +211,21 @@ public final class TestHarness implements AutoCloseable {
 
     /**
      * Moves virtual time on by {@code duration}: every scheduled message, delayed redelivery and
-     * request timeout due in that span fires, in due order, without real waiting; then (in the
-     * deterministic mode) the simulation runs until nothing is deliverable.
+     * request timeout due in that span fires, in due order, without real waiting; after each due time
+     * the bus runs until idle (in the deterministic mode, until nothing is deliverable), so what a
+     * timer causes happens at that time, before later timers fire.
      */
     public void advance(Duration duration) {
+        if (duration.isNegative()) {
+            throw new IllegalArgumentException("time does not go back: " + duration);
+        }
+        java.time.Instant until = clock.now().plus(duration);
         runUntilIdle();
-        clock.advance(duration);
+        for (java.time.Instant next = clock.nextDue(); next != null && !next.isAfter(until); next = clock.nextDue()) {
+            clock.advance(Duration.between(clock.now(), next)); // each due time in turn: what it causes runs then
+            runUntilIdle();
+        }
+        clock.advance(Duration.between(clock.now(), until));
         runUntilIdle();
     }
 

@@ -39,7 +39,8 @@ class SimulationDeterminismTest {
     /**
      * Orders on a concurrency-4 endpoint: every 5th fails through its retries (jittered waits) and is
      * dead-lettered; each order publishes an audit, schedules a reminder a minute later and asks a
-     * queue nobody answers (the request times out on the virtual clock). A stray type sent to the
+     * queue nobody answers (the request times out on the virtual clock) and one that answers (the
+     * continuation publishes). A stray type sent to the
      * orders queue is skipped.
      */
     static final Consumer<BusBuilder> SHOP = bus -> bus
@@ -52,6 +53,8 @@ class SimulationDeterminismTest {
                         ctx.publish(new Audit(ctx.message().n()));
                         ctx.send(Address.queue("reminders"), new Reminder(ctx.message().n()),
                                 SendOptions.defaults().withDelay(Duration.ofMinutes(1)));
+                        ctx.request(Address.queue("prices"), new Ask(ctx.message().n()), Answer.class, Duration.ofSeconds(30))
+                                .thenAccept(a -> ctx.publish(new Audit(100 + a.n()))); // on the response's completion
                         CompletableFuture<Answer> asked = ctx.request(Address.queue("nobody"), new Ask(ctx.message().n()),
                                 Answer.class, Duration.ofSeconds(30));
                         asked.whenComplete((a, error) -> {
@@ -61,6 +64,7 @@ class SimulationDeterminismTest {
                             }
                         });
                     }))
+            .receiveEndpoint("prices", e -> e.consumer(Ask.class, ctx -> ctx.respond(new Answer(ctx.message().n()))))
             .receiveEndpoint("audit", e -> e.concurrency(2).consumer(Audit.class, ctx -> { }))
             .receiveEndpoint("reminders", e -> e.consumer(Reminder.class, ctx -> { }));
 
