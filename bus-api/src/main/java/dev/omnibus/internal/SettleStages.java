@@ -151,6 +151,7 @@ final class SettleStages {
                     to == null ? null : new Address(to), fault, faultType, MessageProducer.replyOptions(SendOptions.defaults(), env), env, ep.address(),
                     env.requestId(), null, to != null)); // an address from the message: Transport.reply
             try {
+                dev.omnibus.spi.Interleaving.awaitDone(f, "confirm");
                 f.get(PRODUCE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
             } catch (InterruptedException ie) {
                 Thread.currentThread().interrupt();

@@ -139,6 +139,35 @@ public final class Interleaving {
         }
     }
 
+    /**
+     * Takes {@code lock} the way a simulated task must: under a simulation, a task that finds the
+     * lock held by another task (parked at a point while holding it) parks at the point {@code what}
+     * and tries again when resumed, instead of blocking the thread the simulation waits for. Without
+     * a simulation, {@link java.util.concurrent.locks.Lock#lock()}.
+     */
+    public static void lock(java.util.concurrent.locks.Lock lock, String what) {
+        if (active == 0 || boundTask() == null) {
+            lock.lock();
+            return;
+        }
+        while (!lock.tryLock()) {
+            point(what);
+        }
+    }
+
+    /**
+     * Before a simulated task blocks on {@code future}: parks at the point {@code what} until it is
+     * done, so the simulation can run the step that completes it. Without a simulation, nothing.
+     */
+    public static void awaitDone(java.util.concurrent.Future<?> future, String what) {
+        if (active == 0 || boundTask() == null) {
+            return;
+        }
+        while (!future.isDone()) {
+            point(what);
+        }
+    }
+
     /** The control the calling thread is bound to, or null (one volatile read when none is active). */
     public static Control current() {
         if (active == 0) {

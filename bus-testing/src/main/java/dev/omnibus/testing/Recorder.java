@@ -106,4 +106,25 @@ final class Recorder implements BusObserver {
         events.add(new HarnessEvent(numberOf(messageId), HarnessEvent.Kind.INJECTED, message, known, null, null, null,
                 null, detail, clock.elapsed()));
     }
+
+    /** What was produced, consumed, faulted, skipped and injected, in order. */
+    String listing() {
+        StringBuilder produced = new StringBuilder();
+        StringBuilder consumed = new StringBuilder();
+        StringBuilder faulted = new StringBuilder();
+        for (HarnessEvent e : events()) {
+            StringBuilder to = switch (e.kind()) {
+                case PUBLISHED, SENT -> produced;
+                case CONSUMED -> consumed;
+                case CONSUME_FAILED, FAULTED, SKIPPED, INJECTED -> faulted;
+            };
+            to.append("  ").append(e.describe()).append(": ").append(e.message()).append('\n');
+        }
+        return "Published and sent:\n" + orNone(produced) + "Consumed:\n" + orNone(consumed)
+                + "Failed, faulted, skipped, injected:\n" + orNone(faulted);
+    }
+
+    private static String orNone(StringBuilder b) {
+        return b.length() == 0 ? "  (none)\n" : b.toString();
+    }
 }

@@ -51,6 +51,7 @@ final class SimulatedTransport implements Transport {
 
     private final Decisions decisions;
     private final Set<SimDelivery> unsettled = new java.util.LinkedHashSet<>();
+    private final List<CompletableFuture<Void>> slow = new ArrayList<>();
     private long generation;
     private boolean crashed;
     private final FaultPlan faults;
@@ -58,7 +59,8 @@ final class SimulatedTransport implements Transport {
     private final Map<String, Set<String>> exchangeToExchanges = new TreeMap<>();
     private final Map<String, Set<String>> exchangeToQueues = new TreeMap<>();
     private final Map<String, ArrayDeque<SimMessage>> queues = new TreeMap<>();
-    private final Map<String, DeliveryHandler> handlers = new TreeMap<>();
+    /** Each queue's consumers, in the order the harness's buses subscribed (replica 0 first): competing consumers. */
+    private final Map<String, List<DeliveryHandler>> handlers = new TreeMap<>();
     private volatile BusClock clock;
     private boolean closed;
 
@@ -107,7 +109,7 @@ final class SimulatedTransport implements Transport {
     }
 
     @Override
-    public synchronized java.util.concurrent.CompletableFuture<Void> publish(MessageType type, OutgoingMessage message) {
+    public synchronized CompletableFuture<Void> publish(MessageType type, OutgoingMessage message) {
         List<String> urns = type.messageTypes();
         for (int i = 1; i < urns.size(); i++) {
             bind(urns.get(0), urns.get(i));
@@ -116,19 +118,19 @@ final class SimulatedTransport implements Transport {
     }
 
     @Override
-    public synchronized java.util.concurrent.CompletableFuture<Void> send(Address destination, OutgoingMessage message) {
+    public synchronized CompletableFuture<Void> send(Address destination, OutgoingMessage message) {
         if (!destination.isTopic() && !exchangeToQueues.containsKey(destination.name())) {
             declareQueue(destination.name());
         }
         return route(destination.name(), message);
     }
 
-    private java.util.concurrent.CompletableFuture<Void> route(String exchange, OutgoingMessage m) {
+    private CompletableFuture<Void> route(String exchange, OutgoingMessage m) {
         if (crashed) {
             return DONE; // the process is gone: what its threads still try to send never reaches the broker
         }
         if (closed) {
-            return java.util.concurrent.CompletableFuture.failedFuture(
+            return CompletableFuture.failedFuture(
                     new TransportException("the simulated transport is closed", null, false));
         }
         Set<String> seen = new HashSet<>();
@@ -141,10 +143,39 @@ final class SimulatedTransport implements Transport {
                 todo.addAll(exchangeToExchanges.getOrDefault(x, Set.of()));
             }
         }
+        boolean fromTask = dev.omnibus.spi.Interleaving.boundTask() != null; // the test's own produces stay clean
+        if (fromTask && decisions.roll(faults.failProduce(), "refuse a message for " + exchange)) {
+            injected.accept("produce refused: the broker did not take a message for " + exchange, m.headers());
+            return CompletableFuture.failedFuture(
+                    new TransportException("injected fault: the simulated broker refused the message", null, true));
+        }
         for (String q : targets) {
             queues.get(q).addLast(new SimMessage(m.body(), m.headers(), m.expiration(), false));
         }
-        return java.util.concurrent.CompletableFuture.completedFuture(null);
+        if (fromTask && decisions.roll(faults.slowProduce(), "confirm a message for " + exchange + " late")) {
+            injected.accept("produce confirmed late: a message for " + exchange + " is queued, its confirm comes a "
+                    + "step later", m.headers());
+            CompletableFuture<Void> later = new CompletableFuture<>();
+            slow.add(later);
+            return later;
+        }
+        return CompletableFuture.completedFuture(null);
+    }
+
+    /** Completes the confirms held back by slowProduce (on the driver's thread); whether there were any. */
+    boolean confirmSlow() {
+        List<CompletableFuture<Void>> due;
+        synchronized (this) {
+            if (slow.isEmpty()) {
+                return false;
+            }
+            due = new ArrayList<>(slow);
+            slow.clear();
+        }
+        for (CompletableFuture<Void> f : due) {
+            f.complete(null);
+        }
+        return true;
     }
 
     @Override
@@ -152,12 +183,18 @@ final class SimulatedTransport implements Transport {
         if (!queues.containsKey(queue)) {
             throw new TransportException("no simulated queue '" + queue + "'", null, false);
         }
-        handlers.put(queue, handler);
+        handlers.computeIfAbsent(queue, q -> new ArrayList<>()).add(handler);
         return new ReceiveHandle() {
             @Override
             public void stopDeliveries() {
                 synchronized (SimulatedTransport.this) {
-                    handlers.remove(queue);
+                    List<DeliveryHandler> list = handlers.get(queue);
+                    if (list != null) {
+                        list.remove(handler);
+                        if (list.isEmpty()) {
+                            handlers.remove(queue);
+                        }
+                    }
                 }
             }
 
@@ -170,16 +207,19 @@ final class SimulatedTransport implements Transport {
 
     @Override
     public synchronized void close() {
-        if (crashed) {
-            return; // the crashed bus closing: the broker stays up for the next process
-        }
+        // a bus closing (one of several replicas, or a crashed process) leaves the broker up for the
+        // others; its receive handles took its consumers away. The harness shuts the broker down.
+    }
+
+    /** The harness is done: nothing more is delivered or taken. */
+    synchronized void shutdown() {
         closed = true;
         handlers.clear();
     }
 
     /** Whether no queue with a consumer holds a message. */
     synchronized boolean isIdle() {
-        for (String q : handlers.keySet()) {
+        for (String q : handlers.keySet()) { // a queue in the map has a consumer
             if (!queues.get(q).isEmpty()) {
                 return false;
             }
@@ -193,12 +233,17 @@ final class SimulatedTransport implements Transport {
         return q == null ? 0 : q.size();
     }
 
-    /** The queues with a consumer and a message, in name order. */
+    /**
+     * The consumers that could take a message now, in name order: a queue with a message, once per
+     * consumer of it ({@code name} for replica 0's, {@code name#i} for replica i's).
+     */
     synchronized List<String> deliverable() {
         List<String> ready = new ArrayList<>();
-        for (Map.Entry<String, DeliveryHandler> e : handlers.entrySet()) {
+        for (Map.Entry<String, List<DeliveryHandler>> e : handlers.entrySet()) {
             if (!queues.get(e.getKey()).isEmpty()) {
-                ready.add(e.getKey());
+                for (int i = 0; i < e.getValue().size(); i++) {
+                    ready.add(i == 0 ? e.getKey() : e.getKey() + "#" + i);
+                }
             }
         }
         return ready;
@@ -209,12 +254,16 @@ final class SimulatedTransport implements Transport {
      * the delivery faults, and hands it to the bus (which, under the simulation, queues a task or, for
      * a response queue, handles it in place).
      */
-    void deliver(String queue) {
+    void deliver(String consumer) {
+        int hash = consumer.lastIndexOf('#');
+        String queue = hash < 0 ? consumer : consumer.substring(0, hash);
+        int replica = hash < 0 ? 0 : Integer.parseInt(consumer.substring(hash + 1));
         SimDelivery d;
         DeliveryHandler handler;
         synchronized (this) {
             ArrayDeque<SimMessage> q = queues.get(queue);
-            handler = handlers.get(queue);
+            List<DeliveryHandler> consumers = handlers.get(queue);
+            handler = consumers == null || consumers.size() <= replica ? null : consumers.get(replica);
             if (q.isEmpty() || handler == null) {
                 return;
             }
@@ -285,6 +334,24 @@ final class SimulatedTransport implements Transport {
             unsettled.add(this);
         }
 
+        /**
+         * A failSettlement fault: the settlement does not reach the broker, which keeps the delivery as
+         * unsettled and, as when a channel closes, puts the message back at the head of its queue.
+         */
+        private CompletionStage<Void> failed(String what) {
+            synchronized (SimulatedTransport.this) {
+                queues.get(queue).addFirst(message.again());
+            }
+            injected.accept("settlement failed: the " + what + " on " + queue + " did not reach the broker; it "
+                    + "delivers the message again", message.headers());
+            return CompletableFuture.failedFuture(
+                    new TransportException("injected fault: the " + what + " did not reach the simulated broker", null, true));
+        }
+
+        private boolean failing(String what) {
+            return decisions.roll(faults.failSettlement(), "fail the " + what + " on " + queue);
+        }
+
         /** Claims the settlement: false when settled already or when its process crashed meanwhile. */
         private boolean settle() {
             synchronized (SimulatedTransport.this) {
@@ -321,6 +388,9 @@ final class SimulatedTransport implements Transport {
             if (!settle()) {
                 return DONE;
             }
+            if (failing("ack")) {
+                return failed("ack");
+            }
             if (fate != Fate.ACK) {
                 synchronized (SimulatedTransport.this) {
                     queues.get(queue).addFirst(message.again());
@@ -334,6 +404,9 @@ final class SimulatedTransport implements Transport {
         @Override
         public CompletionStage<Void> requeue() {
             if (settle()) {
+                if (failing("requeue")) {
+                    return failed("requeue");
+                }
                 synchronized (SimulatedTransport.this) {
                     queues.get(queue).addFirst(message.again());
                 }
@@ -344,6 +417,9 @@ final class SimulatedTransport implements Transport {
         @Override
         public CompletionStage<Void> deadLetter(DeadLetterQueue target, Headers extraHeaders) {
             if (settle()) {
+                if (failing("move to " + target.nameFor(queue))) {
+                    return failed("move to " + target.nameFor(queue));
+                }
                 synchronized (SimulatedTransport.this) {
                     String name = target.nameFor(queue);
                     declareQueue(name);

@@ -183,15 +183,54 @@ final class Simulator implements Interleaving.Control {
 
     @Override
     public Interleaving.Workers workers(String endpoint, int concurrency) {
+        return workers(endpoint, concurrency, 0);
+    }
+
+    private Interleaving.Workers workers(String endpoint, int concurrency, int replica) {
         lock.lock();
         try {
             shutdown = false;
-            Workers w = new Workers(endpoint, concurrency);
-            workers.put(endpoint, w);
+            String name = replica == 0 ? endpoint : endpoint + "#" + replica; // as SimulatedTransport names its consumers
+            Workers w = new Workers(name, concurrency);
+            workers.put(name, w);
             return w;
         } finally {
             lock.unlock();
         }
+    }
+
+    /** The control for the harness's bus number {@code replica} (0 is this simulator itself). */
+    Interleaving.Control process(int replica) {
+        if (replica == 0) {
+            return this;
+        }
+        Simulator sim = this;
+        return new Interleaving.Control() {
+            @Override
+            public Interleaving.Workers workers(String endpoint, int concurrency) {
+                return sim.workers(endpoint, concurrency, replica);
+            }
+
+            @Override
+            public void point(String what) {
+                sim.point(what);
+            }
+
+            @Override
+            public RandomGenerator random() {
+                return sim.random();
+            }
+
+            @Override
+            public long nextIdHigh() {
+                return sim.nextIdHigh();
+            }
+
+            @Override
+            public long nextIdLow() {
+                return sim.nextIdLow();
+            }
+        };
     }
 
     @Override

@@ -63,6 +63,11 @@ public final class VirtualClock implements BusClock {
         return timers.size();
     }
 
+    /** Forgets every timer (a simulated crash: the process that set them is gone). */
+    synchronized void dropTimers() {
+        timers.clear();
+    }
+
     /** The due time of the next timer, or null. */
     public synchronized Instant nextDue() {
         Timer t = timers.peek();
