@@ -54,6 +54,11 @@ final class Decisions {
         return fire;
     }
 
+    /** Every decision so far, in words, in order. */
+    synchronized List<String> labels() {
+        return List.copyOf(labels);
+    }
+
     /** The decisions taken so far, as a list a run can follow. */
     synchronized int[] taken() {
         return taken.stream().mapToInt(Integer::intValue).toArray();

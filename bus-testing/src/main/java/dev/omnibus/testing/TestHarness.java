@@ -215,6 +215,16 @@ public final class TestHarness extends HarnessAssertions implements AutoCloseabl
         bus = processes.primary();
     }
 
+    /**
+     * The decisions of a deterministic run so far, in words and in order: each choice of what runs next
+     * ("deliver orders", "resume orders task 3 at saga-save", … with the number of options) and each
+     * fault roll. Equal seeds give equal schedules; the number of distinct schedules over many seeds
+     * measures how much a scenario explores. Empty in the threaded mode.
+     */
+    public List<String> schedule() {
+        return simulator == null ? List.of() : simulator.decisions().labels();
+    }
+
     /** The virtual clock that owns the bus's timers. */
     public VirtualClock clock() {
         return clock;
