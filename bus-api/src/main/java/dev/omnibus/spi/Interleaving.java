@@ -53,6 +53,18 @@ public final class Interleaving {
          */
         void point(String what);
 
+        /**
+         * Like {@link #point}, for a task that cannot go on until {@code ready} holds (a lock another
+         * task holds, a confirm not yet arrived): the simulation resumes it only once {@code ready} is
+         * true, and reports a deadlock when no task can go on. {@code ready} is evaluated while every
+         * task is parked. The default parks at {@link #point} until it holds.
+         */
+        default void pointUntil(String what, java.util.function.BooleanSupplier ready) {
+            while (!ready.getAsBoolean()) {
+                point(what);
+            }
+        }
+
         /** The source of retry and redelivery jitter. Called only from the thread the control lets run. */
         RandomGenerator random();
 
@@ -145,13 +157,14 @@ public final class Interleaving {
      * and tries again when resumed, instead of blocking the thread the simulation waits for. Without
      * a simulation, {@link java.util.concurrent.locks.Lock#lock()}.
      */
-    public static void lock(java.util.concurrent.locks.Lock lock, String what) {
+    public static void lock(java.util.concurrent.locks.ReentrantLock lock, String what) {
         if (active == 0 || boundTask() == null) {
             lock.lock();
             return;
         }
+        Control c = current();
         while (!lock.tryLock()) {
-            point(what);
+            c.pointUntil(what, () -> !lock.isLocked());
         }
     }
 
@@ -163,8 +176,8 @@ public final class Interleaving {
         if (active == 0 || boundTask() == null) {
             return;
         }
-        while (!future.isDone()) {
-            point(what);
+        if (!future.isDone()) {
+            current().pointUntil(what, future::isDone);
         }
     }
 

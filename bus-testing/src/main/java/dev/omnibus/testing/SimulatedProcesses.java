@@ -98,6 +98,11 @@ final class SimulatedProcesses {
                 clock.advance(faults.jumpBy());
             }
             if (!simulator.step() && !transport.confirmSlow()) {
+                String blocked = simulator.blocked();
+                if (!blocked.isEmpty()) {
+                    throw new AssertionError("the simulation is deadlocked: no task can go on and nothing can be "
+                            + "delivered: " + blocked);
+                }
                 return true;
             }
             if (++steps > maxSteps) {

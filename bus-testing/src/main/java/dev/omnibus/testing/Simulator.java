@@ -49,6 +49,7 @@ final class Simulator implements Interleaving.Control {
         String at = "start";
         boolean unwind;
         int atomic; // > 0 while running timers: no parking there
+        java.util.function.BooleanSupplier ready; // while parked: when it may be resumed (null: any time)
         Thread thread;
 
         Task(Workers workers, Object key, Runnable body, long number) {
@@ -235,6 +236,15 @@ final class Simulator implements Interleaving.Control {
 
     @Override
     public void point(String what) {
+        park(what, null);
+    }
+
+    @Override
+    public void pointUntil(String what, java.util.function.BooleanSupplier ready) {
+        park(what, ready);
+    }
+
+    private void park(String what, java.util.function.BooleanSupplier ready) {
         if (!(Interleaving.boundTask() instanceof Task t)) {
             return;
         }
@@ -248,6 +258,7 @@ final class Simulator implements Interleaving.Control {
         try {
             t.state = State.PARKED;
             t.at = what;
+            t.ready = ready;
             running = null;
             changed.signalAll();
             while (running != t) {
@@ -324,7 +335,7 @@ final class Simulator implements Interleaving.Control {
             }
             for (Workers w : workers.values()) {
                 for (Task t : w.started) {
-                    if (t.state == State.PARKED) {
+                    if (t.state == State.PARKED && (t.ready == null || t.ready.getAsBoolean())) {
                         choices.add(new Choice("resume " + w.endpoint + " task " + t.number + " at " + t.at,
                                 () -> resume(t)));
                     }
@@ -462,10 +473,27 @@ final class Simulator implements Interleaving.Control {
         }
     }
 
+    /** The tasks in flight that cannot go on (each waits for something no other task will do), described; empty if none. */
+    String blocked() {
+        lock.lock();
+        try {
+            StringBuilder b = new StringBuilder();
+            for (Workers w : workers.values()) {
+                for (Task t : w.started) {
+                    b.append(w.endpoint).append(" task ").append(t.number).append(" waits at ").append(t.at).append("; ");
+                }
+            }
+            return b.toString();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Lets every started task run to its end (resuming them in seeded order), starting nothing new. */
     void finishInFlight() {
         while (true) {
             List<Task> parked = parked();
+            parked.removeIf(t -> t.ready != null && !t.ready.getAsBoolean());
             if (parked.isEmpty()) {
                 return;
             }
