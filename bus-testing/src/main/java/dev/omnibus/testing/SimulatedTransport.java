@@ -5,7 +5,6 @@ import dev.omnibus.Headers;
 import dev.omnibus.MessageType;
 import dev.omnibus.TransportException;
 import dev.omnibus.spi.BusClock;
-import dev.omnibus.spi.Delivery;
 import dev.omnibus.spi.DeliveryHandler;
 import dev.omnibus.spi.EndpointTopology;
 import dev.omnibus.spi.OutgoingMessage;
@@ -15,7 +14,6 @@ import dev.omnibus.spi.Transport;
 import dev.omnibus.spi.TransportCapabilities;
 import dev.omnibus.spi.TransportContext;
 import java.net.URI;
-import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -25,7 +23,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
 
@@ -39,15 +36,8 @@ import java.util.function.BiConsumer;
 final class SimulatedTransport implements Transport {
     private static final TransportCapabilities CAPABILITIES =
             TransportCapabilities.builder("simulation").durable(false).build();
-    private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
+    static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
 
-    private record SimMessage(byte[] body, Headers headers, Instant expiration, boolean redelivered) {
-        SimMessage again() {
-            return redelivered ? this : new SimMessage(body, headers, expiration, true);
-        }
-    }
-
-    private enum Fate { ACK, DROP_ACK, CRASH }
 
     private final Decisions decisions;
     private final Set<SimDelivery> unsettled = new java.util.LinkedHashSet<>();
@@ -58,7 +48,7 @@ final class SimulatedTransport implements Transport {
     private final BiConsumer<String, Headers> injected;
     private final Map<String, Set<String>> exchangeToExchanges = new TreeMap<>();
     private final Map<String, Set<String>> exchangeToQueues = new TreeMap<>();
-    private final Map<String, ArrayDeque<SimMessage>> queues = new TreeMap<>();
+    private final Map<String, ArrayDeque<SimDelivery.Message>> queues = new TreeMap<>();
     /** Each queue's consumers, in the order the harness's buses subscribed (replica 0 first): competing consumers. */
     private final Map<String, List<DeliveryHandler>> handlers = new TreeMap<>();
     private volatile BusClock clock;
@@ -150,7 +140,7 @@ final class SimulatedTransport implements Transport {
                     new TransportException("injected fault: the simulated broker refused the message", null, true));
         }
         for (String q : targets) {
-            queues.get(q).addLast(new SimMessage(m.body(), m.headers(), m.expiration(), false));
+            queues.get(q).addLast(new SimDelivery.Message(m.body(), m.headers(), m.expiration(), false));
         }
         if (fromTask && decisions.roll(faults.slowProduce(), "confirm a message for " + exchange + " late")) {
             injected.accept("produce confirmed late: a message for " + exchange + " is queued, its confirm comes a "
@@ -229,7 +219,7 @@ final class SimulatedTransport implements Transport {
 
     /** Messages in {@code queue}. */
     synchronized int depth(String queue) {
-        ArrayDeque<SimMessage> q = queues.get(queue);
+        ArrayDeque<SimDelivery.Message> q = queues.get(queue);
         return q == null ? 0 : q.size();
     }
 
@@ -261,15 +251,15 @@ final class SimulatedTransport implements Transport {
         SimDelivery d;
         DeliveryHandler handler;
         synchronized (this) {
-            ArrayDeque<SimMessage> q = queues.get(queue);
+            ArrayDeque<SimDelivery.Message> q = queues.get(queue);
             List<DeliveryHandler> consumers = handlers.get(queue);
             handler = consumers == null || consumers.size() <= replica ? null : consumers.get(replica);
             if (q.isEmpty() || handler == null) {
                 return;
             }
-            SimMessage m;
+            SimDelivery.Message m;
             if (q.size() > 1 && decisions.roll(faults.reorder(), "reorder " + queue)) {
-                List<SimMessage> list = new ArrayList<>(q);
+                List<SimDelivery.Message> list = new ArrayList<>(q);
                 String[] options = new String[list.size() - 1];
                 for (int i = 0; i < options.length; i++) {
                     options[i] = "position " + (i + 1) + " of " + queue;
@@ -289,9 +279,9 @@ final class SimulatedTransport implements Transport {
                 q.addLast(m.again());
                 injected.accept("duplicated: a copy stays on " + queue, m.headers());
             }
-            Fate fate = decisions.roll(faults.dropAck(), "lose the ack on " + queue) ? Fate.DROP_ACK
-                    : decisions.roll(faults.crash(), "crash before the ack on " + queue) ? Fate.CRASH : Fate.ACK;
-            d = new SimDelivery(queue, m, fate, generation);
+            SimDelivery.Fate fate = decisions.roll(faults.dropAck(), "lose the ack on " + queue) ? SimDelivery.Fate.DROP_ACK
+                    : decisions.roll(faults.crash(), "crash before the ack on " + queue) ? SimDelivery.Fate.CRASH : SimDelivery.Fate.ACK;
+            d = new SimDelivery(this, queue, m, fate, generation);
         }
         handler.onDelivery(d);
     }
@@ -308,7 +298,7 @@ final class SimulatedTransport implements Transport {
         List<SimDelivery> back = new ArrayList<>(unsettled);
         java.util.Collections.reverse(back); // each goes to the head: the first handed ends up first
         for (SimDelivery d : back) {
-            queues.get(d.queue).addFirst(d.message.again());
+            queues.get(d.queue()).addFirst(d.message().again());
         }
         unsettled.clear();
     }
@@ -319,115 +309,42 @@ final class SimulatedTransport implements Transport {
         closed = false;
     }
 
-    private final class SimDelivery implements Delivery {
-        private final String queue;
-        private final SimMessage message;
-        private final Fate fate;
-        private final long generation;
-        private final AtomicBoolean settled = new AtomicBoolean();
+    // ---- what a SimDelivery does to the broker ----
 
-        SimDelivery(String queue, SimMessage message, Fate fate, long generation) {
-            this.queue = queue;
-            this.message = message;
-            this.fate = fate;
-            this.generation = generation;
-            unsettled.add(this);
-        }
+    /** Puts {@code m} back at the head of {@code queue} (a requeue, a lost ack, a failed settlement). */
+    synchronized void putBack(String queue, SimDelivery.Message m) {
+        queues.get(queue).addFirst(m.again());
+    }
 
-        /**
-         * A failSettlement fault: the settlement does not reach the broker, which keeps the delivery as
-         * unsettled and, as when a channel closes, puts the message back at the head of its queue.
-         */
-        private CompletionStage<Void> failed(String what) {
-            synchronized (SimulatedTransport.this) {
-                queues.get(queue).addFirst(message.again());
-            }
-            injected.accept("settlement failed: the " + what + " on " + queue + " did not reach the broker; it "
-                    + "delivers the message again", message.headers());
-            return CompletableFuture.failedFuture(
-                    new TransportException("injected fault: the " + what + " did not reach the simulated broker", null, true));
-        }
+    /** Appends {@code m} to {@code queue}, declaring it if new (a move to a dead-letter queue). */
+    synchronized void append(String queue, SimDelivery.Message m) {
+        declareQueue(queue);
+        queues.get(queue).addLast(m);
+    }
 
-        private boolean failing(String what) {
-            return decisions.roll(faults.failSettlement(), "fail the " + what + " on " + queue);
+    /** Claims the settlement of {@code d}: false when settled already or when its process crashed meanwhile. */
+    synchronized boolean claim(SimDelivery d, long deliveryGeneration, AtomicBoolean settled) {
+        if (deliveryGeneration != generation || !settled.compareAndSet(false, true)) {
+            return false;
         }
+        unsettled.remove(d);
+        return true;
+    }
 
-        /** Claims the settlement: false when settled already or when its process crashed meanwhile. */
-        private boolean settle() {
-            synchronized (SimulatedTransport.this) {
-                if (generation != SimulatedTransport.this.generation || !settled.compareAndSet(false, true)) {
-                    return false;
-                }
-                unsettled.remove(this);
-                return true;
-            }
-        }
+    /** Records a handed delivery as unsettled (a crash puts it back). */
+    synchronized void handed(SimDelivery d) {
+        unsettled.add(d);
+    }
 
-        @Override
-        public byte[] body() {
-            return message.body();
-        }
+    void injected(String detail, Headers headers) {
+        injected.accept(detail, headers);
+    }
 
-        @Override
-        public Headers headers() {
-            return message.headers();
-        }
+    Decisions decisions() {
+        return decisions;
+    }
 
-        @Override
-        public boolean redelivered() {
-            return message.redelivered();
-        }
-
-        @Override
-        public String queue() {
-            return queue;
-        }
-
-        @Override
-        public CompletionStage<Void> ack() {
-            if (!settle()) {
-                return DONE;
-            }
-            if (failing("ack")) {
-                return failed("ack");
-            }
-            if (fate != Fate.ACK) {
-                synchronized (SimulatedTransport.this) {
-                    queues.get(queue).addFirst(message.again());
-                }
-                injected.accept(fate == Fate.DROP_ACK ? "ack lost: the broker redelivers from " + queue
-                        : "crash after the consumer's work, before its ack: redelivered from " + queue, message.headers());
-            }
-            return DONE;
-        }
-
-        @Override
-        public CompletionStage<Void> requeue() {
-            if (settle()) {
-                if (failing("requeue")) {
-                    return failed("requeue");
-                }
-                synchronized (SimulatedTransport.this) {
-                    queues.get(queue).addFirst(message.again());
-                }
-            }
-            return DONE;
-        }
-
-        @Override
-        public CompletionStage<Void> deadLetter(DeadLetterQueue target, Headers extraHeaders) {
-            if (settle()) {
-                if (failing("move to " + target.nameFor(queue))) {
-                    return failed("move to " + target.nameFor(queue));
-                }
-                synchronized (SimulatedTransport.this) {
-                    String name = target.nameFor(queue);
-                    declareQueue(name);
-                    queues.get(name).addLast(new SimMessage(message.body(), message.headers().withAll(extraHeaders),
-                            null, message.redelivered()));
-                }
-            }
-            return DONE;
-        }
+    FaultPlan faults() {
+        return faults;
     }
 }

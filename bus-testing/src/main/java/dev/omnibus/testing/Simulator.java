@@ -37,130 +37,19 @@ final class Simulator implements Interleaving.Control {
         }
     }
 
-    private enum State { WAITING, RUNNING, PARKED, DONE }
-
-    /** One worker task of the bus. */
-    final class Task {
-        final Workers workers;
-        final Object key;
-        final Runnable body;
-        final long number;
-        State state = State.WAITING;
-        String at = "start";
-        boolean unwind;
-        int atomic; // > 0 while running timers: no parking there
-        java.util.function.BooleanSupplier ready; // while parked: when it may be resumed (null: any time)
-        Thread thread;
-
-        Task(Workers workers, Object key, Runnable body, long number) {
-            this.workers = workers;
-            this.key = key;
-            this.body = body;
-            this.number = number;
-        }
-    }
-
-    /** One endpoint's workers. */
-    final class Workers implements Interleaving.Workers {
-        final String endpoint;
-        final int concurrency;
-        final ArrayDeque<Task> waiting = new ArrayDeque<>();
-        final List<Task> started = new ArrayList<>();
-
-        Workers(String endpoint, int concurrency) {
-            this.endpoint = endpoint;
-            this.concurrency = concurrency;
-        }
-
-        @Override
-        public void execute(Object key, Runnable task) {
-            lock.lock();
-            try {
-                if (shutdown) {
-                    throw new java.util.concurrent.RejectedExecutionException("simulation stopped");
-                }
-                waiting.addLast(new Task(this, concurrency == 1 ? null : key, task, ++taskNumbers));
-            } finally {
-                lock.unlock();
-            }
-        }
-
-        @Override
-        public List<Runnable> waiting() {
-            lock.lock();
-            try {
-                List<Runnable> out = new ArrayList<>();
-                for (Task t : waiting) {
-                    out.add(t.body);
-                }
-                return out;
-            } finally {
-                lock.unlock();
-            }
-        }
-
-        @Override
-        public boolean isWorkerThread() {
-            return Interleaving.boundTask() instanceof Task t && t.workers == this;
-        }
-
-        @Override
-        public void shutdownNow() {
-            lock.lock();
-            try {
-                waiting.clear();
-            } finally {
-                lock.unlock();
-            }
-        }
-
-        @Override
-        public boolean awaitTermination(long millis) {
-            return true;
-        }
-
-        int inFlight() {
-            return waiting.size() + started.size();
-        }
-
-        /** Whether {@code t} (waiting) may start now: room, and no earlier or running task of its key. */
-        boolean startable(Task t) {
-            if (started.size() >= concurrency) {
-                return false;
-            }
-            if (concurrency == 1 || t.key == null) {
-                return concurrency != 1 || waiting.peekFirst() == t;
-            }
-            for (Task s : started) {
-                if (t.key.equals(s.key)) {
-                    return false;
-                }
-            }
-            for (Task w : waiting) {
-                if (w == t) {
-                    return true;
-                }
-                if (t.key.equals(w.key)) {
-                    return false;
-                }
-            }
-            return true;
-        }
-    }
-
-    private final ReentrantLock lock = new ReentrantLock();
+    final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
-    private final Map<String, Workers> workers = new TreeMap<>();
+    private final Map<String, SimWorkers> workers = new TreeMap<>();
     private final Decisions decisions;
     private final SplittableRandom jitter;
     private final SplittableRandom ids;
     private final VirtualClock clock;
     private final long settleTimeoutMillis;
     private SimulatedTransport transport;
-    private Task running; // the baton: null while the driver holds it
-    private long taskNumbers;
+    private SimTask running; // the baton: null while the driver holds it
+    long taskNumbers; // guarded by lock
     private long idState;
-    private boolean shutdown;
+    boolean shutdown; // guarded by lock
     private int threadNumbers;
 
     Simulator(long seed, Decisions decisions, VirtualClock clock, long settleTimeoutMillis) {
@@ -192,7 +81,7 @@ final class Simulator implements Interleaving.Control {
         try {
             shutdown = false;
             String name = replica == 0 ? endpoint : endpoint + "#" + replica; // as SimulatedTransport names its consumers
-            Workers w = new Workers(name, concurrency);
+            SimWorkers w = new SimWorkers(this, name, concurrency);
             workers.put(name, w);
             return w;
         } finally {
@@ -202,36 +91,12 @@ final class Simulator implements Interleaving.Control {
 
     /** The control for the harness's bus number {@code replica} (0 is this simulator itself). */
     Interleaving.Control process(int replica) {
-        if (replica == 0) {
-            return this;
-        }
-        Simulator sim = this;
-        return new Interleaving.Control() {
-            @Override
-            public Interleaving.Workers workers(String endpoint, int concurrency) {
-                return sim.workers(endpoint, concurrency, replica);
-            }
+        return replica == 0 ? this : new ReplicaControl(this, replica);
+    }
 
-            @Override
-            public void point(String what) {
-                sim.point(what);
-            }
-
-            @Override
-            public RandomGenerator random() {
-                return sim.random();
-            }
-
-            @Override
-            public long nextIdHigh() {
-                return sim.nextIdHigh();
-            }
-
-            @Override
-            public long nextIdLow() {
-                return sim.nextIdLow();
-            }
-        };
+    /** The workers of replica {@code replica}'s endpoint (its consumers are {@code endpoint#replica}). */
+    Interleaving.Workers replicaWorkers(String endpoint, int concurrency, int replica) {
+        return workers(endpoint, concurrency, replica);
     }
 
     @Override
@@ -245,7 +110,7 @@ final class Simulator implements Interleaving.Control {
     }
 
     private void park(String what, java.util.function.BooleanSupplier ready) {
-        if (!(Interleaving.boundTask() instanceof Task t)) {
+        if (!(Interleaving.boundTask() instanceof SimTask t)) {
             return;
         }
         if (t.unwind) {
@@ -256,7 +121,7 @@ final class Simulator implements Interleaving.Control {
         }
         lock.lock();
         try {
-            t.state = State.PARKED;
+            t.state = SimTask.State.PARKED;
             t.at = what;
             t.ready = ready;
             running = null;
@@ -264,7 +129,7 @@ final class Simulator implements Interleaving.Control {
             while (running != t) {
                 changed.awaitUninterruptibly();
             }
-            t.state = State.RUNNING;
+            t.state = SimTask.State.RUNNING;
         } finally {
             lock.unlock();
         }
@@ -291,15 +156,15 @@ final class Simulator implements Interleaving.Control {
     }
 
     /** Marks the running task's timers as atomic (no parking inside them); returns the task or null. */
-    static Task enterTimers() {
-        if (Interleaving.boundTask() instanceof Task t) {
+    static SimTask enterTimers() {
+        if (Interleaving.boundTask() instanceof SimTask t) {
             t.atomic++;
             return t;
         }
         return null;
     }
 
-    static void exitTimers(Task t) {
+    static void exitTimers(SimTask t) {
         if (t != null) {
             t.atomic--;
         }
@@ -321,21 +186,21 @@ final class Simulator implements Interleaving.Control {
         lock.lock();
         try {
             for (String q : transport.deliverable()) {
-                Workers w = workers.get(q);
+                SimWorkers w = workers.get(q);
                 if (w == null || w.inFlight() < w.concurrency) {
                     choices.add(new Choice("deliver " + q, () -> deliver(q, w)));
                 }
             }
-            for (Workers w : workers.values()) {
-                for (Task t : w.waiting) {
+            for (SimWorkers w : workers.values()) {
+                for (SimTask t : w.waiting) {
                     if (w.startable(t)) {
                         choices.add(new Choice("start " + w.endpoint + " task " + t.number, () -> start(t)));
                     }
                 }
             }
-            for (Workers w : workers.values()) {
-                for (Task t : w.started) {
-                    if (t.state == State.PARKED && (t.ready == null || t.ready.getAsBoolean())) {
+            for (SimWorkers w : workers.values()) {
+                for (SimTask t : w.started) {
+                    if (t.state == SimTask.State.PARKED && (t.ready == null || t.ready.getAsBoolean())) {
                         choices.add(new Choice("resume " + w.endpoint + " task " + t.number + " at " + t.at,
                                 () -> resume(t)));
                     }
@@ -355,13 +220,13 @@ final class Simulator implements Interleaving.Control {
         return true;
     }
 
-    private void deliver(String queue, Workers w) {
-        Task before = w == null ? null : w.waiting.peekLast();
+    private void deliver(String queue, SimWorkers w) {
+        SimTask before = w == null ? null : w.waiting.peekLast();
         transport.deliver(queue);
         if (w == null) {
             return;
         }
-        Task handed;
+        SimTask handed;
         lock.lock();
         try {
             handed = w.waiting.peekLast();
@@ -374,12 +239,12 @@ final class Simulator implements Interleaving.Control {
         start(handed);
     }
 
-    private void start(Task t) {
+    private void start(SimTask t) {
         lock.lock();
         try {
             t.workers.waiting.remove(t);
             t.workers.started.add(t);
-            t.state = State.RUNNING;
+            t.state = SimTask.State.RUNNING;
         } finally {
             lock.unlock();
         }
@@ -389,12 +254,12 @@ final class Simulator implements Interleaving.Control {
         handBaton(t, thread::start);
     }
 
-    private void resume(Task t) {
+    private void resume(SimTask t) {
         handBaton(t, null);
     }
 
     /** Gives the baton to {@code t} and waits until it parks or ends. */
-    private void handBaton(Task t, Runnable then) {
+    private void handBaton(SimTask t, Runnable then) {
         lock.lock();
         try {
             running = t;
@@ -427,7 +292,7 @@ final class Simulator implements Interleaving.Control {
         }
     }
 
-    private void runTask(Task t) {
+    private void runTask(SimTask t) {
         Interleaving.bind(this, t);
         try {
             lock.lock();
@@ -449,7 +314,7 @@ final class Simulator implements Interleaving.Control {
             Interleaving.bind(null, null);
             lock.lock();
             try {
-                t.state = State.DONE;
+                t.state = SimTask.State.DONE;
                 t.workers.started.remove(t);
                 running = null;
                 changed.signalAll();
@@ -464,7 +329,7 @@ final class Simulator implements Interleaving.Control {
         lock.lock();
         try {
             int n = 0;
-            for (Workers w : workers.values()) {
+            for (SimWorkers w : workers.values()) {
                 n += w.started.size();
             }
             return n;
@@ -478,8 +343,8 @@ final class Simulator implements Interleaving.Control {
         lock.lock();
         try {
             StringBuilder b = new StringBuilder();
-            for (Workers w : workers.values()) {
-                for (Task t : w.started) {
+            for (SimWorkers w : workers.values()) {
+                for (SimTask t : w.started) {
                     b.append(w.endpoint).append(" task ").append(t.number).append(" waits at ").append(t.at).append("; ");
                 }
             }
@@ -492,7 +357,7 @@ final class Simulator implements Interleaving.Control {
     /** Lets every started task run to its end (resuming them in seeded order), starting nothing new. */
     void finishInFlight() {
         while (true) {
-            List<Task> parked = parked();
+            List<SimTask> parked = parked();
             parked.removeIf(t -> t.ready != null && !t.ready.getAsBoolean());
             if (parked.isEmpty()) {
                 return;
@@ -507,13 +372,13 @@ final class Simulator implements Interleaving.Control {
 
     /** A crash: every started task unwinds (its late work is ignored), every waiting task is dropped. */
     void unwindAll() {
-        for (Task t : parked()) {
+        for (SimTask t : parked()) {
             t.unwind = true;
             resume(t);
         }
         lock.lock();
         try {
-            for (Workers w : workers.values()) {
+            for (SimWorkers w : workers.values()) {
                 w.waiting.clear();
             }
             workers.clear();
@@ -523,13 +388,13 @@ final class Simulator implements Interleaving.Control {
         }
     }
 
-    private List<Task> parked() {
+    private List<SimTask> parked() {
         lock.lock();
         try {
-            List<Task> out = new ArrayList<>();
-            for (Workers w : workers.values()) {
-                for (Task t : w.started) {
-                    if (t.state == State.PARKED) {
+            List<SimTask> out = new ArrayList<>();
+            for (SimWorkers w : workers.values()) {
+                for (SimTask t : w.started) {
+                    if (t.state == SimTask.State.PARKED) {
                         out.add(t);
                     }
                 }

@@ -83,7 +83,7 @@ public final class VirtualClock implements BusClock {
         if (duration.isNegative()) {
             throw new IllegalArgumentException("time does not go back: " + duration);
         }
-        Simulator.Task task = Simulator.enterTimers(); // a simulated task never parks inside a timer
+        SimTask task = Simulator.enterTimers(); // a simulated task never parks inside a timer
         advancing.lock();
         try {
             Instant until;
