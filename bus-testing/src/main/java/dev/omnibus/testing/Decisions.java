@@ -66,8 +66,13 @@ final class Decisions {
 
     /** The decisions taken so far, in words, one a line; steps that are "first option, no fault" are left out. */
     synchronized String describe() {
+        return describe(labels.size());
+    }
+
+    /** The first {@code limit} decisions in words, as {@link #describe()}. */
+    synchronized String describe(int limit) {
         StringBuilder b = new StringBuilder();
-        for (int i = 0; i < labels.size(); i++) {
+        for (int i = 0; i < Math.min(limit, labels.size()); i++) {
             String l = labels.get(i);
             if (!l.startsWith("no fault")) {
                 b.append("  ").append(i).append(": ").append(l).append('\n');

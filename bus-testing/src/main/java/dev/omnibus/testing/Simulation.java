@@ -167,7 +167,8 @@ public final class Simulation {
         return "Shortest failing schedule found (" + best.length + " decisions of the run's " + original + ", after "
                 + runs + " shrinking runs); rerun it with Simulation.replay(" + failed.seed + "L, new int[] "
                 + java.util.Arrays.toString(best).replace('[', '{').replace(']', '}') + ", scenario):\n"
-                + (shown.decisions == null ? "" : shown.decisions.describe());
+                + (shown.decisions == null ? "" : shown.decisions.describe(best.length))
+                + "  then the first option at every choice, and no more faults\n";
     }
 
     private static boolean sameFailure(Throwable t, Throwable original) {
