@@ -108,7 +108,7 @@ class SagaSimulationTest {
                 .hasMessageContaining("Scenario failed with seed")
                 .hasMessageContaining("the tally after adding 1 and 2")
                 .hasMessageContaining("Shortest failing schedule found")
-                .hasMessageContaining("saga-save")
+                .hasMessageContaining("at saga-load")
                 .satisfies(e -> System.out.println("Planted lost update: " + e.getMessage()));
     }
 
