@@ -65,6 +65,20 @@ public final class Interleaving {
             }
         }
 
+        /**
+         * Offers to run a component's background loop (an outbox relay) as turns of the simulation
+         * instead of a thread: when it returns true, the caller starts no thread, and the simulation
+         * calls {@code pass} (one pass of the loop) as one of its steps whenever {@code due} holds,
+         * until the bus stops. The default declines.
+         *
+         * @param name a name for the schedule ("outbox-relay")
+         * @param due  whether a pass has work (evaluated by the simulation between steps)
+         * @param pass one pass of the loop; it must not block waiting for other tasks
+         */
+        default boolean adoptBackground(String name, java.util.function.BooleanSupplier due, Runnable pass) {
+            return false;
+        }
+
         /** The source of retry and redelivery jitter. Called only from the thread the control lets run. */
         RandomGenerator random();
 

@@ -29,6 +29,11 @@ final class ReplicaControl implements Interleaving.Control {
     }
 
     @Override
+    public boolean adoptBackground(String name, java.util.function.BooleanSupplier due, Runnable pass) {
+        return sim.adoptBackground(name + "#" + replica, due, pass);
+    }
+
+    @Override
     public RandomGenerator random() {
         return sim.random();
     }

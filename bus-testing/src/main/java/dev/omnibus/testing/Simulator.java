@@ -40,6 +40,9 @@ final class Simulator implements Interleaving.Control {
     final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     private final Map<String, SimWorkers> workers = new TreeMap<>();
+    /** Background loops run as turns (an outbox relay), by name: when each is due, and one pass of it. */
+    private final Map<String, java.util.function.BooleanSupplier> backgroundDue = new TreeMap<>();
+    private final Map<String, Runnable> backgroundPass = new TreeMap<>();
     private final Decisions decisions;
     private final SplittableRandom jitter;
     private final SplittableRandom ids;
@@ -139,6 +142,18 @@ final class Simulator implements Interleaving.Control {
     }
 
     @Override
+    public boolean adoptBackground(String name, java.util.function.BooleanSupplier due, Runnable pass) {
+        lock.lock();
+        try {
+            backgroundDue.put(name, due);
+            backgroundPass.put(name, pass);
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
     public RandomGenerator random() {
         return jitter;
     }
@@ -204,6 +219,12 @@ final class Simulator implements Interleaving.Control {
                         choices.add(new Choice("resume " + w.endpoint + " task " + t.number + " at " + t.at,
                                 () -> resume(t)));
                     }
+                }
+            }
+            for (Map.Entry<String, java.util.function.BooleanSupplier> b : backgroundDue.entrySet()) {
+                if (b.getValue().getAsBoolean()) {
+                    Runnable pass = backgroundPass.get(b.getKey());
+                    choices.add(new Choice("run " + b.getKey(), pass)); // on the driver's thread, as one step
                 }
             }
         } finally {
@@ -382,6 +403,8 @@ final class Simulator implements Interleaving.Control {
                 w.waiting.clear();
             }
             workers.clear();
+            backgroundDue.clear(); // the crashed process's loops are gone; the new bus adopts its own
+            backgroundPass.clear();
             shutdown = true;
         } finally {
             lock.unlock();
