@@ -15,7 +15,7 @@ final class ReplicaControl implements Interleaving.Control {
 
     @Override
     public Interleaving.Workers workers(String endpoint, int concurrency) {
-        return sim.replicaWorkers(endpoint, concurrency, replica);
+        return sim.workers(endpoint, concurrency, replica);
     }
 
     @Override

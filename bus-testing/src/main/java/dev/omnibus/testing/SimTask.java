@@ -1,5 +1,7 @@
 package dev.omnibus.testing;
 
+import dev.omnibus.spi.Interleaving;
+
 /** One worker task of a simulated bus. */
 final class SimTask {
     /** Where a task is. */
@@ -14,12 +16,26 @@ final class SimTask {
     boolean unwind;
     int atomic; // > 0 while running timers: no parking there
     java.util.function.BooleanSupplier ready; // while parked: when it may be resumed (null: any time)
-    Thread thread;
 
     SimTask(SimWorkers workers, Object key, Runnable body, long number) {
         this.workers = workers;
         this.key = key;
         this.body = body;
         this.number = number;
+    }
+
+    /** Marks the running task's timers as atomic (no parking inside them); returns the task or null. */
+    static SimTask enterTimers() {
+        if (Interleaving.boundTask() instanceof SimTask t) {
+            t.atomic++;
+            return t;
+        }
+        return null;
+    }
+
+    static void exitTimers(SimTask t) {
+        if (t != null) {
+            t.atomic--;
+        }
     }
 }

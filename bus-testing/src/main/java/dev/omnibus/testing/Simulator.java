@@ -79,7 +79,8 @@ final class Simulator implements Interleaving.Control {
         return workers(endpoint, concurrency, 0);
     }
 
-    private Interleaving.Workers workers(String endpoint, int concurrency, int replica) {
+    /** The workers of replica {@code replica}'s endpoint (its consumers are {@code endpoint#replica}). */
+    Interleaving.Workers workers(String endpoint, int concurrency, int replica) {
         lock.lock();
         try {
             shutdown = false;
@@ -95,11 +96,6 @@ final class Simulator implements Interleaving.Control {
     /** The control for the harness's bus number {@code replica} (0 is this simulator itself). */
     Interleaving.Control process(int replica) {
         return replica == 0 ? this : new ReplicaControl(this, replica);
-    }
-
-    /** The workers of replica {@code replica}'s endpoint (its consumers are {@code endpoint#replica}). */
-    Interleaving.Workers replicaWorkers(String endpoint, int concurrency, int replica) {
-        return workers(endpoint, concurrency, replica);
     }
 
     @Override
@@ -168,21 +164,6 @@ final class Simulator implements Interleaving.Control {
     @Override
     public synchronized long nextIdLow() {
         return ids.nextLong();
-    }
-
-    /** Marks the running task's timers as atomic (no parking inside them); returns the task or null. */
-    static SimTask enterTimers() {
-        if (Interleaving.boundTask() instanceof SimTask t) {
-            t.atomic++;
-            return t;
-        }
-        return null;
-    }
-
-    static void exitTimers(SimTask t) {
-        if (t != null) {
-            t.atomic--;
-        }
     }
 
     // ---- the driver ----
@@ -271,7 +252,6 @@ final class Simulator implements Interleaving.Control {
         }
         Thread thread = new Thread(() -> runTask(t), "omnibus-sim-" + t.workers.endpoint + "-" + (++threadNumbers));
         thread.setDaemon(true);
-        t.thread = thread;
         handBaton(t, thread::start);
     }
 

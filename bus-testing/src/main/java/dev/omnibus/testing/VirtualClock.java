@@ -83,7 +83,7 @@ public final class VirtualClock implements BusClock {
         if (duration.isNegative()) {
             throw new IllegalArgumentException("time does not go back: " + duration);
         }
-        SimTask task = Simulator.enterTimers(); // a simulated task never parks inside a timer
+        SimTask task = SimTask.enterTimers(); // a simulated task never parks inside a timer
         advancing.lock();
         try {
             Instant until;
@@ -109,7 +109,7 @@ public final class VirtualClock implements BusClock {
             }
         } finally {
             advancing.unlock();
-            Simulator.exitTimers(task);
+            SimTask.exitTimers(task);
         }
     }
 }
