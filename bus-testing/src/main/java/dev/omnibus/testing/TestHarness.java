@@ -79,7 +79,13 @@ public final class TestHarness extends HarnessAssertions implements AutoCloseabl
             this.broker = null;
             dev.omnibus.spi.Interleaving.activate();
             dev.omnibus.spi.Interleaving.bind(simulator, null); // ids made on the test's thread come from the seed
-            this.processes = new SimulatedProcesses(simulator, simulation, clock, recorder, b.replicas, this::newBus);
+            try {
+                this.processes = new SimulatedProcesses(simulator, simulation, clock, recorder, b.replicas, this::newBus);
+            } catch (RuntimeException | Error e) { // a bad configuration: leave the test's thread as it was
+                dev.omnibus.spi.Interleaving.bind(null, null);
+                dev.omnibus.spi.Interleaving.deactivate();
+                throw e;
+            }
             this.bus = processes.primary();
         } else {
             if (b.replicas != 1) {
@@ -186,7 +192,12 @@ public final class TestHarness extends HarnessAssertions implements AutoCloseabl
         public TestHarness start() {
             TestHarness h = new TestHarness(this);
             if (h.processes != null) {
-                h.processes.start();
+                try {
+                    h.processes.start();
+                } catch (RuntimeException | Error e) {
+                    h.close();
+                    throw e;
+                }
             } else {
                 h.bus.start();
             }

@@ -185,4 +185,12 @@ class DeterministicHarnessTest {
         assertThatThrownBy(() -> Simulation.replay(seed, schedule, s -> depositScenario(s, false)))
                 .isInstanceOf(AssertionError.class).hasMessageContaining("balance after 5 deposits");
     }
+
+    @Test
+    void aBadConfigurationLeavesTheTestsThreadOutsideTheSimulation() {
+        assertThatThrownBy(() -> TestHarness.builder().deterministic(1)
+                .configure(bus -> bus.receiveEndpoint("x", e -> e.concurrency(0))).start())
+                .isInstanceOf(dev.omnibus.ConfigurationException.class);
+        assertThat(dev.omnibus.spi.Interleaving.current()).isNull();
+    }
 }
