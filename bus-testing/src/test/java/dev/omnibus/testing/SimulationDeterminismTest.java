@@ -69,7 +69,8 @@ class SimulationDeterminismTest {
             .receiveEndpoint("reminders", e -> e.consumer(Reminder.class, ctx -> { }));
 
     static final FaultPlan FAULTS = FaultPlan.none().duplicateDeliveries(0.1).reorderDeliveries(0.2).dropAcks(0.05)
-            .crashBeforeAck(0.05).failConsumer(Audit.class, 2);
+            .crashBeforeAck(0.05).failConsumer(Audit.class, 2).crashProcess(0.01).failProduce(0.02).slowProduce(0.05)
+            .failSettlement(0.02).jumpClock(0.01, Duration.ofSeconds(20));
 
     /** One run: the events as text (kind, message number, endpoint, virtual time, detail, message id). */
     static List<String> run(long seed) {
@@ -95,6 +96,7 @@ class SimulationDeterminismTest {
     @Test
     void theSameSeedGivesTheSameEventsByteForByte() {
         Set<String> kinds = new HashSet<>();
+        Set<String> injected = new HashSet<>();
         for (long seed = 0; seed < 100; seed++) {
             List<String> first = run(seed);
             for (int again = 0; again < 2; again++) {
@@ -102,10 +104,17 @@ class SimulationDeterminismTest {
             }
             for (String line : first) {
                 kinds.add(line.substring(0, line.indexOf(' ')));
+                if (line.startsWith("INJECTED")) {
+                    injected.add(line);
+                }
             }
         }
         // the scenario really exercises what it claims: dead letters, skips, failures, injected faults
         assertThat(kinds).contains("FAULTED", "SKIPPED", "CONSUME_FAILED", "INJECTED", "CONSUMED", "SENT", "PUBLISHED");
+        for (String fault : List.of("crash 1", "produce refused", "confirmed late", "settlement failed", "clock jump",
+                "consumer failure", "duplicated", "reordered", "ack lost")) {
+            assertThat(injected).as("some seed injected %s", fault).anyMatch(d -> d.contains(fault));
+        }
     }
 
     @Test
