@@ -64,6 +64,19 @@ final class SimDelivery implements Delivery {
         return broker.claim(this, generation, settled);
     }
 
+    /** Claims this delivery for a channel close: false when it was settled already. */
+    boolean revoke() {
+        return settled.compareAndSet(false, true);
+    }
+
+    /** After a settlement that reached the broker: a duplicateSettlement fault may send it again. */
+    private CompletionStage<Void> settled(String what) {
+        if (broker.decisions().roll(broker.faults().duplicateSettlement(), "duplicate the " + what + " on " + queue)) {
+            broker.closeChannel(this, what);
+        }
+        return SimulatedTransport.DONE;
+    }
+
     @Override
     public byte[] body() {
         return message.body();
@@ -96,8 +109,9 @@ final class SimDelivery implements Delivery {
             broker.putBack(queue, message);
             broker.injected(fate == Fate.DROP_ACK ? "ack lost: the broker redelivers from " + queue
                     : "crash after the consumer's work, before its ack: redelivered from " + queue, message.headers());
+            return SimulatedTransport.DONE;
         }
-        return SimulatedTransport.DONE;
+        return settled("ack");
     }
 
     @Override
@@ -107,6 +121,7 @@ final class SimDelivery implements Delivery {
                 return failed("requeue");
             }
             broker.putBack(queue, message);
+            return settled("requeue");
         }
         return SimulatedTransport.DONE;
     }
@@ -120,6 +135,7 @@ final class SimDelivery implements Delivery {
             }
             broker.append(name, new Message(message.body(), message.headers().withAll(extraHeaders), null,
                     message.redelivered()));
+            return settled("move to " + name);
         }
         return SimulatedTransport.DONE;
     }

@@ -331,6 +331,29 @@ final class SimulatedTransport implements Transport {
         return true;
     }
 
+    /**
+     * A duplicateSettlement fault: {@code by}'s settlement arrived twice, a protocol error; the broker
+     * closes the channel, and every other unsettled delivery of its queue goes back to the head of the
+     * queue, in order, flagged redelivered (their late settlements are ignored).
+     */
+    void closeChannel(SimDelivery by, String what) {
+        List<SimDelivery> back = new ArrayList<>();
+        synchronized (this) {
+            for (SimDelivery d : List.copyOf(unsettled)) {
+                if (d != by && d.queue().equals(by.queue()) && d.revoke()) {
+                    unsettled.remove(d);
+                    back.add(d);
+                }
+            }
+            for (int i = back.size() - 1; i >= 0; i--) {
+                queues.get(by.queue()).addFirst(back.get(i).message().again());
+            }
+        }
+        injected.accept("settlement duplicated: the " + what + " on " + by.queue() + " reached the broker twice; it "
+                + "closed the channel and " + back.size() + " other unsettled delivery(ies) of " + by.queue()
+                + " come back", by.headers());
+    }
+
     /** Records a handed delivery as unsettled (a crash puts it back). */
     synchronized void handed(SimDelivery d) {
         unsettled.add(d);

@@ -70,7 +70,7 @@ class SimulationDeterminismTest {
 
     static final FaultPlan FAULTS = FaultPlan.none().duplicateDeliveries(0.1).reorderDeliveries(0.2).dropAcks(0.05)
             .crashBeforeAck(0.05).failConsumer(Audit.class, 2).crashProcess(0.01).failProduce(0.02).slowProduce(0.05)
-            .failSettlement(0.02).jumpClock(0.01, Duration.ofSeconds(20));
+            .failSettlement(0.02).duplicateSettlement(0.02).jumpClock(0.01, Duration.ofSeconds(20));
 
     /** One run: the events as text (kind, message number, endpoint, virtual time, detail, message id). */
     static List<String> run(long seed) {
@@ -111,7 +111,7 @@ class SimulationDeterminismTest {
         }
         // the scenario really exercises what it claims: dead letters, skips, failures, injected faults
         assertThat(kinds).contains("FAULTED", "SKIPPED", "CONSUME_FAILED", "INJECTED", "CONSUMED", "SENT", "PUBLISHED");
-        for (String fault : List.of("crash 1", "produce refused", "confirmed late", "settlement failed", "clock jump",
+        for (String fault : List.of("crash 1", "produce refused", "confirmed late", "settlement failed", "settlement duplicated", "clock jump",
                 "consumer failure", "duplicated", "reordered", "ack lost")) {
             assertThat(injected).as("some seed injected %s", fault).anyMatch(d -> d.contains(fault));
         }

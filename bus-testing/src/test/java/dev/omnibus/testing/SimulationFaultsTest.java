@@ -165,4 +165,36 @@ class SimulationFaultsTest {
             assertThat(calls.get()).isEqualTo(1); // the failed call never reached the consumer; the retry did
         }
     }
+
+    @Test
+    void aDuplicatedSettlementClosesTheChannelAndItsOtherDeliveriesComeBackOnceEach() {
+        int returned = 0;
+        java.util.regex.Pattern others = java.util.regex.Pattern.compile("closed the channel and (\\d+) other");
+        for (long seed = 0; seed < 20; seed++) {
+            Db db = new Db();
+            try (TestHarness h = TestHarness.builder().deterministic(seed)
+                    .faults(FaultPlan.none().duplicateSettlement(0.3))
+                    .configure(bus -> bus.receiveEndpoint("work", e -> e.concurrency(4)
+                            .consumer(Work.class, ctx -> db.writes.incrementAndGet())))
+                    .start()) {
+                for (int i = 0; i < 4; i++) {
+                    h.publish(new Work(i));
+                }
+                h.assertIdle();
+                int back = 0;
+                for (HarnessEvent e : h.events()) {
+                    if (e.kind() == HarnessEvent.Kind.INJECTED) {
+                        java.util.regex.Matcher m = others.matcher(e.detail());
+                        assertThat(m.find()).as(e.detail()).isTrue();
+                        back += Integer.parseInt(m.group(1));
+                    }
+                }
+                returned += back;
+                // each delivery the closed channel returned runs once more; nothing is lost
+                assertThat(db.writes.get()).as("seed %d", seed).isEqualTo(4 + back);
+                assertThat(h.depth("work")).isZero();
+            }
+        }
+        assertThat(returned).as("deliveries returned by closed channels over 20 seeds").isPositive();
+    }
 }
