@@ -36,12 +36,15 @@ import java.util.function.Predicate;
  * <ul>
  *   <li><b>Threaded</b> (default): the in-memory transport and the bus's own threads, as in
  *       production. Assertions poll until their condition holds or the timeout (default 5 s) passes.</li>
- *   <li><b>Deterministic</b> ({@link Builder#deterministic(long)}): a simulated broker delivers one
- *       message at a time, chosen by a seeded random source, and waits for it to settle before the
- *       next; the same seed gives the same interleaving and the same {@link #timeline()}. A
- *       {@link FaultPlan} injects duplicates, reordering, lost acks, crashes and failing consumer
- *       calls from the same seed. Assertions first run the simulation until nothing is deliverable,
- *       then check. {@link Simulation} runs a scenario over many seeds and names the seed that fails.</li>
+ *   <li><b>Deterministic</b> ({@link Builder#deterministic(long)}): a simulated broker and a driver
+ *       that runs the bus's worker tasks one at a time, switching between them at interleaving points
+ *       (produce, settle, request, saga and inbox calls), each choice drawn from a seeded source; up
+ *       to each endpoint's concurrency, several deliveries are in flight. The same seed gives the same
+ *       run and the same {@link #timeline()}, ids included. A {@link FaultPlan} injects delivery,
+ *       produce, settlement, clock and crash faults from the same source; {@link #crash()} crashes the
+ *       process; {@link Builder#replicas(int)} runs several buses on the broker. Assertions first run
+ *       the simulation until nothing can happen, then check. {@link Simulation} runs a scenario over
+ *       many seeds, names the seed that fails and shrinks its schedule.</li>
  * </ul>
  *
  * <h2>Failures</h2>
