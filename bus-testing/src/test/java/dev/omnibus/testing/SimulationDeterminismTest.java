@@ -125,4 +125,36 @@ class SimulationDeterminismTest {
         }
         assertThat(runs).hasSizeGreaterThan(5);
     }
+
+    /** Prints the events of seeds {@code args[0]..args[1]-1}, one a line: the other JVM of the test below. */
+    public static void main(String[] args) {
+        for (long seed = Long.parseLong(args[0]); seed < Long.parseLong(args[1]); seed++) {
+            for (String line : run(seed)) {
+                System.out.println("EVENT " + seed + " " + line);
+            }
+        }
+    }
+
+    @Test
+    void anotherJvmGivesTheSameEventsForTheSameSeeds() throws Exception {
+        List<String> here = new ArrayList<>();
+        for (long seed = 0; seed < 5; seed++) {
+            for (String line : run(seed)) {
+                here.add("EVENT " + seed + " " + line);
+            }
+        }
+        String javaBin = ProcessHandle.current().info().command().orElse("java");
+        Process p = new ProcessBuilder(javaBin, "-cp", System.getProperty("java.class.path"),
+                SimulationDeterminismTest.class.getName(), "0", "5").redirectErrorStream(true).start();
+        List<String> there = new ArrayList<>();
+        try (java.io.BufferedReader r = p.inputReader()) {
+            for (String line = r.readLine(); line != null; line = r.readLine()) {
+                if (line.startsWith("EVENT ")) {
+                    there.add(line);
+                }
+            }
+        }
+        assertThat(p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)).as("the other JVM ended").isTrue();
+        assertThat(there).hasSizeGreaterThan(100).containsExactlyElementsOf(here);
+    }
 }
