@@ -52,6 +52,7 @@ public final class BusBuilder {
     private boolean inMemoryScheduling;
     private String name;
     private io.opentelemetry.api.OpenTelemetry openTelemetry;
+    private dev.omnibus.spi.Interleaving.Control executionControl;
 
     BusBuilder() {
     }
@@ -71,6 +72,17 @@ public final class BusBuilder {
     /** Another format incoming messages may come in, chosen by their content type. */
     public BusBuilder deserializer(Serializer serializer) {
         deserializers.add(Objects.requireNonNull(serializer, "serializer"));
+        return this;
+    }
+
+    /**
+     * Runs the bus under a deterministic simulation's control (a test harness's): the control's
+     * workers replace the endpoints' threads, futures complete in place, retry jitter and ids come
+     * from its seeded sources. See {@link dev.omnibus.spi.Interleaving}. Default: none, the bus's
+     * own threads.
+     */
+    public BusBuilder executionControl(dev.omnibus.spi.Interleaving.Control control) {
+        this.executionControl = Objects.requireNonNull(control, "control");
         return this;
     }
 
@@ -225,7 +237,8 @@ public final class BusBuilder {
         String busName = name != null ? name : HostInfo.current().machineName() + "_" + ProcessHandle.current().pid();
         return new DefaultBus(new BusSpec(busName, transport, out, deserializers, clock, s, registry, specs, filters,
                 stopTimeout, messageLimit, observers,
-                openTelemetry != null ? openTelemetry : io.opentelemetry.api.GlobalOpenTelemetry.get(), includeStackTraces));
+                openTelemetry != null ? openTelemetry : io.opentelemetry.api.GlobalOpenTelemetry.get(), includeStackTraces,
+                executionControl));
     }
 
     /** Builds and starts the bus. */

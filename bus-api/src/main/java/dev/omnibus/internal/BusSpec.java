@@ -24,7 +24,8 @@ public record BusSpec(
         int maxMessageSize,
         List<dev.omnibus.spi.BusObserver> observers,
         io.opentelemetry.api.OpenTelemetry openTelemetry,
-        boolean includeStackTraces) {
+        boolean includeStackTraces,
+        dev.omnibus.spi.Interleaving.Control executionControl) {
     public BusSpec {
         deserializers = List.copyOf(deserializers);
         endpoints = List.copyOf(endpoints);

@@ -33,9 +33,12 @@ final class Completions {
     private final AtomicInteger threads = new AtomicInteger();
     private volatile ForkJoinPool pool; // created on first use, under this
     private volatile boolean shutdown;
+    /** Under a simulation's control every completion runs in place, on the thread the simulation lets run. */
+    private final boolean inPlace;
 
-    Completions(String busName) {
+    Completions(String busName, boolean inPlace) {
         this.busName = busName;
+        this.inPlace = inPlace;
     }
 
     /**
@@ -43,7 +46,7 @@ final class Completions {
      * does, on one of this bus's threads.
      */
     <T> CompletableFuture<T> detach(CompletableFuture<T> future) {
-        if (future.isDone()) {
+        if (future.isDone() || inPlace) {
             return future;
         }
         CompletableFuture<T> out = new CompletableFuture<>();
@@ -59,7 +62,7 @@ final class Completions {
 
     /** Runs {@code task} on one of this bus's threads (on the caller's after {@link #shutdown}). */
     void execute(Runnable task) {
-        ForkJoinPool p = pool();
+        ForkJoinPool p = inPlace ? null : pool();
         if (p == null) {
             task.run();
             return;

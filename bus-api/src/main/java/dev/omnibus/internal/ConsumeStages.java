@@ -143,8 +143,9 @@ final class ConsumeStages {
             List<CompletableFuture<Void>> produced = r.takeProduced();
             if (!produced.isEmpty()) {
                 try {
-                    CompletableFuture.allOf(produced.toArray(new CompletableFuture[0]))
-                            .get(SettleStages.PRODUCE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                    CompletableFuture<Void> all = CompletableFuture.allOf(produced.toArray(new CompletableFuture[0]));
+                    dev.omnibus.spi.Interleaving.awaitDone(all, "confirm");
+                    all.get(SettleStages.PRODUCE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
                 } catch (ExecutionException e) {
                     Throwable cause = e.getCause();
                     throw cause instanceof Exception ex ? ex : e;

@@ -58,7 +58,7 @@ public final class DefaultBus implements Bus {
         for (Serializer s : spec.deserializers()) {
             deserializers.put(s.contentType(), s);
         }
-        this.completions = new Completions(spec.name());
+        this.completions = new Completions(spec.name(), spec.executionControl() != null);
         this.requests = new RequestClient(this, spec);
         for (EndpointSpec e : spec.endpoints()) {
             endpoints.add(new ReceiveEndpointRuntime(this, e, spec));

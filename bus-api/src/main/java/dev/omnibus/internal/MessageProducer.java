@@ -175,6 +175,7 @@ final class MessageProducer {
      */
     CompletableFuture<Void> produce(Production p) {
         Objects.requireNonNull(p.message(), "message");
+        dev.omnibus.spi.Interleaving.point(p.destination() == null ? "publish" : p.reply() ? "respond" : "send");
         Encoded encoded;
         MessageType type;
         io.opentelemetry.api.trace.Span span = null;

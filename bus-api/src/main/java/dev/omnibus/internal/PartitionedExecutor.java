@@ -23,7 +23,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Thread-safe. A task's {@link RuntimeException} goes to the worker's uncaught-exception
  * handler and never stalls its key.
  */
-final class PartitionedExecutor {
+final class PartitionedExecutor implements dev.omnibus.spi.Interleaving.Workers {
     /** The executor each worker thread belongs to. */
     private static final ThreadLocal<PartitionedExecutor> OWNER = new ThreadLocal<>();
 
@@ -49,7 +49,8 @@ final class PartitionedExecutor {
      *
      * @throws RejectedExecutionException after {@link #shutdownNow}
      */
-    void execute(Object key, Runnable task) {
+    @Override
+    public void execute(Object key, Runnable task) {
         if (key == null || serial) { // one thread: the pool's queue is already one order for every key
             pool.execute(task);
             return;
@@ -74,7 +75,8 @@ final class PartitionedExecutor {
      * no particular order across keys; they stay queued. Weakly consistent: a task starting meanwhile may
      * or may not be in it. For a stop or a revocation, which then claim what they find.
      */
-    java.util.List<Runnable> waiting() {
+    @Override
+    public java.util.List<Runnable> waiting() {
         java.util.List<Runnable> out = new java.util.ArrayList<>();
         for (Runnable r : pool.getQueue()) {
             if (!(r instanceof Mailbox)) {
@@ -96,18 +98,21 @@ final class PartitionedExecutor {
     }
 
     /** Whether the calling thread is one of this executor's workers (a task calling back into its owner). */
-    boolean isWorkerThread() {
+    @Override
+    public boolean isWorkerThread() {
         return OWNER.get() == this;
     }
 
     /** Interrupts running tasks and drops the rest. */
-    void shutdownNow() {
+    @Override
+    public void shutdownNow() {
         pool.shutdownNow();
         mailboxes.clear();
     }
 
     /** Waits for the threads to end after {@link #shutdownNow}. */
-    boolean awaitTermination(long millis) throws InterruptedException {
+    @Override
+    public boolean awaitTermination(long millis) throws InterruptedException {
         return pool.awaitTermination(millis, TimeUnit.MILLISECONDS);
     }
 

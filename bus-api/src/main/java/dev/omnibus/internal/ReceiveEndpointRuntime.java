@@ -59,7 +59,8 @@ final class ReceiveEndpointRuntime implements DeliveryHandler {
     private final Object idle = new Object();
     private volatile boolean deliveriesStopped;
     private final MessageType singleConcreteType;
-    private volatile PartitionedExecutor executor;
+    private volatile dev.omnibus.spi.Interleaving.Workers executor;
+    private final boolean serial;
     private volatile ReceiveLoop loop;
     /** Null unless deliveries of a key wait for its delayed redelivery ({@code redeliveryHoldsKey()}). */
     private final KeyHolds holds;
@@ -69,6 +70,7 @@ final class ReceiveEndpointRuntime implements DeliveryHandler {
         this.spec = spec;
         this.busSpec = busSpec;
         this.address = busSpec.transport().resolve(Address.queue(spec.name()));
+        this.serial = spec.concurrency() == 1;
         this.holds = spec.redeliveryHoldsKey() && spec.redelivery().limit() > 0
                 ? new KeyHolds(spec.name(), busSpec.clock(), (key, r) -> executor.execute(key, r), this::runClaimed)
                 : null;
@@ -83,11 +85,11 @@ final class ReceiveEndpointRuntime implements DeliveryHandler {
         s.add(new ReadStages.Bind());
         s.add(new SettleStages.Faults());
         if (spec.redelivery().limit() > 0) {
-            s.add(new ConsumeStages.FilterStage("redelivery", new RedeliveryFilter(spec.redelivery(), busSpec, spec.name(),
+            s.add(new ConsumeStages.FilterStage("redelivery", new RedeliveryFilter(seeded(spec.redelivery(), busSpec), busSpec, spec.name(),
                     holds)));
         }
         if (spec.retry().limit() > 0) {
-            s.add(new ConsumeStages.FilterStage("retry", new RetryFilter(spec.retry(), busSpec.clock(), bus)));
+            s.add(new ConsumeStages.FilterStage("retry", new RetryFilter(seeded(spec.retry(), busSpec), busSpec.clock(), bus)));
         }
         if (spec.inMemoryOutbox()) {
             s.add(new InMemoryOutbox.Stage());
@@ -112,6 +114,11 @@ final class ReceiveEndpointRuntime implements DeliveryHandler {
             }
         }
         this.singleConcreteType = concrete.size() == 1 ? concrete.iterator().next() : null;
+    }
+
+    /** Under a simulation, jitter from its seeded source (replacing a policy's own), so a run repeats. */
+    private static dev.omnibus.Retry seeded(dev.omnibus.Retry policy, BusSpec busSpec) {
+        return busSpec.executionControl() == null ? policy : policy.withRandom(busSpec.executionControl().random());
     }
 
     String name() {
@@ -183,7 +190,9 @@ final class ReceiveEndpointRuntime implements DeliveryHandler {
     }
 
     void startReceiving() {
-        executor = new PartitionedExecutor(spec.name(), spec.concurrency());
+        executor = busSpec.executionControl() != null
+                ? busSpec.executionControl().workers(spec.name(), spec.concurrency())
+                : new PartitionedExecutor(spec.name(), spec.concurrency());
         ReceiveLoop l = new ReceiveLoop(spec.name(), busSpec.transport(), new ReceiveSettings(spec.prefetch(), spec.inMemoryOutbox()), this,
                 busSpec.clock(), this::declare);
         loop = l;
@@ -227,7 +236,7 @@ final class ReceiveEndpointRuntime implements DeliveryHandler {
         ReceiveContext task = new ReceiveContext(this, delivery, arrivals.incrementAndGet());
         try {
             // one worker keeps one order whatever the keys: no header lookups for a key nobody reads
-            executor.execute(executor.serial() && holds == null ? null : delivery.orderingKey(), task);
+            executor.execute(serial && holds == null ? null : delivery.orderingKey(), task);
         } catch (RejectedExecutionException e) {
             if (task.claim()) {
                 delivery.requeue();
@@ -399,7 +408,7 @@ final class ReceiveEndpointRuntime implements DeliveryHandler {
 
     /** Whether the calling thread is one of this endpoint's workers (a consumer calling into the bus). */
     boolean isWorkerThread() {
-        PartitionedExecutor e = executor;
+        dev.omnibus.spi.Interleaving.Workers e = executor;
         return e != null && e.isWorkerThread();
     }
 

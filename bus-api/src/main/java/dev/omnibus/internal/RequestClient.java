@@ -98,6 +98,7 @@ final class RequestClient implements DeliveryHandler {
         MessageTypeRegistry registry = spec.registry();
         MessageType responseType = registry.typeOf(responseClass);
         MessageType requestType = registry.typeOf(message.getClass());
+        dev.omnibus.spi.Interleaving.point("request");
         UUID requestId = Uuid7.next();
         CompletableFuture<R> future = new CompletableFuture<>();
         Pending<R> waiting = new Pending<>(future, responseType, requestType);

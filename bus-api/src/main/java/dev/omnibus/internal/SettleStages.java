@@ -40,6 +40,7 @@ final class SettleStages {
             ReceiveEndpointRuntime ep = r.endpoint;
             try {
                 next.proceed(r);
+                dev.omnibus.spi.Interleaving.point("settle");
                 InMemoryOutbox held = r.held;
                 if (held == null) {
                     settle(r, "ack", r.delivery.isValid() ? r.delivery.ack() : null);
@@ -52,6 +53,7 @@ final class SettleStages {
                 settle(r, rq.delay == null ? "requeue" : "requeue for " + rq.delay, !r.delivery.isValid() ? null
                         : rq.delay == null ? r.delivery.requeue() : r.delivery.requeue(rq.delay));
             } catch (DeadLetter dl) {
+                dev.omnibus.spi.Interleaving.point("settle");
                 Object message = r.bound() ? r.message() : null;
                 // recorded before the move, so an observer never sees the next step before this one
                 ep.bus().observers().deadLettered(ep.name(), dl.queue, r.envelope(), message, dl.reason);
@@ -155,6 +157,7 @@ final class SettleStages {
                     to == null ? null : new Address(to), fault, faultType, MessageProducer.replyOptions(SendOptions.defaults(), env), env, ep.address(),
                     env.requestId(), null, to != null)); // an address from the message: Transport.reply
             try {
+                dev.omnibus.spi.Interleaving.awaitDone(f, "confirm");
                 f.get(PRODUCE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
             } catch (InterruptedException ie) {
                 Thread.currentThread().interrupt();

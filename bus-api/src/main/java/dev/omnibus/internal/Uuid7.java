@@ -20,8 +20,15 @@ public final class Uuid7 {
         return new UUID(nextHigh(), randomLow());
     }
 
+    // Under a simulation (dev.omnibus.spi.Interleaving) on a thread it bound, ids come from the
+    // simulation: its clock, its counter, its seeded random source, so a run's ids repeat.
+
     /** The high 64 bits of a new id ({@link #next()} without the object): time, version and counter. */
     static long nextHigh() {
+        dev.omnibus.spi.Interleaving.Control c = dev.omnibus.spi.Interleaving.current();
+        if (c != null) {
+            return c.nextIdHigh();
+        }
         long now = System.currentTimeMillis() << 12;
         long prev;
         long next;
@@ -36,6 +43,10 @@ public final class Uuid7 {
 
     /** The low 64 bits of a new id: the variant and 62 random bits. */
     static long randomLow() {
+        dev.omnibus.spi.Interleaving.Control c = dev.omnibus.spi.Interleaving.current();
+        if (c != null) {
+            return (c.nextIdLow() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
+        }
         return (ThreadLocalRandom.current().nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
     }
 

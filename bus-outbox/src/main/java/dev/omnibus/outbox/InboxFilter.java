@@ -3,6 +3,7 @@ package dev.omnibus.outbox;
 import dev.omnibus.ConsumeContext;
 import dev.omnibus.spi.ConsumeContexts;
 import dev.omnibus.spi.Filter;
+import dev.omnibus.spi.Interleaving;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -35,6 +36,7 @@ final class InboxFilter implements Filter {
         try (Connection c = outbox.dataSource().getConnection()) {
             c.setAutoCommit(false);
             try {
+                Interleaving.point("inbox-insert");
                 if (context.messageId() != null && !record(c, context, consumer)) {
                     c.rollback();
                     LOG.debug("Message {} already consumed by {}; acknowledged without running it again", context.messageId(),
@@ -46,6 +48,7 @@ final class InboxFilter implements Filter {
                 next.proceed(ConsumeContexts.redirect(context, rows, List.of(c)));
                 rows.flush();
                 outbox.step(ProtocolStep.CONSUME);
+                Interleaving.point("inbox-commit");
                 c.commit();
                 if (rows.written() > 0) {
                     outbox.committed();

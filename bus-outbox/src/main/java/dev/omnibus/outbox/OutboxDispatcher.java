@@ -5,6 +5,7 @@ import dev.omnibus.BusStateException;
 import dev.omnibus.TransportException;
 import dev.omnibus.outbox.Claims.Row;
 import dev.omnibus.spi.BusClock;
+import dev.omnibus.spi.Interleaving;
 import dev.omnibus.spi.OutgoingMessage;
 import dev.omnibus.spi.Scheduler;
 import dev.omnibus.spi.Transport;
@@ -55,6 +56,7 @@ final class OutboxDispatcher implements Scheduler {
     private volatile Transport transport;
     private volatile BusClock clock;
     private Thread thread;
+    private volatile boolean simulated; // passes run as a simulation's turns (see start)
     private PgNotifications notifications;
     private long lastCleanUp = System.nanoTime();
     private final java.util.concurrent.atomic.AtomicLong passes = new java.util.concurrent.atomic.AtomicLong();
@@ -80,6 +82,13 @@ final class OutboxDispatcher implements Scheduler {
         // attached before the first pass: from then on every commit through this outbox wakes it
         // directly, which is why its listener may ignore this outbox's own NOTIFYs
         outbox.attach(this);
+        Interleaving.Control simulation = Interleaving.current();
+        if (simulation != null && simulation.adoptBackground("outbox-relay " + settings.name(), this::signalled,
+                this::simulatedPass)) {
+            simulated = true; // a deterministic simulation runs the passes as its turns: no thread, no LISTEN
+            wake();
+            return;
+        }
         thread = new Thread(this::run, "omnibus-outbox-" + settings.name());
         thread.setDaemon(true);
         thread.start();
@@ -125,6 +134,14 @@ final class OutboxDispatcher implements Scheduler {
 
     @Override
     public void stop() {
+        if (simulated) {
+            synchronized (this) {
+                running = false;
+                simulated = false;
+            }
+            outbox.detach(this);
+            return;
+        }
         Thread t;
         synchronized (this) {
             t = thread;
@@ -172,6 +189,32 @@ final class OutboxDispatcher implements Scheduler {
     boolean idleAndListening() {
         synchronized (wake) {
             return waiting && !signalled && (notifications == null || notifications.listening());
+        }
+    }
+
+    private boolean signalled() {
+        synchronized (wake) {
+            return running && signalled;
+        }
+    }
+
+    /** One pass as a simulation's turn: until a pass finds nothing, the next is due again. */
+    private void simulatedPass() {
+        synchronized (wake) {
+            signalled = false;
+        }
+        try {
+            Pass pass = dispatchOnce();
+            if (pass.error != null) {
+                throw pass.error;
+            }
+            if (pass.rows > 0) {
+                wake();
+            }
+            cleanUpIfDue();
+        } catch (Exception e) {
+            LOG.warn("Outbox dispatcher {}: simulated pass failed (the rows stay for a later pass): {}", settings.name(),
+                    e.toString());
         }
     }
 

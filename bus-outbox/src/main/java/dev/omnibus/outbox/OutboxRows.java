@@ -46,11 +46,20 @@ final class OutboxRows implements Outbound {
     private final boolean notify;
     private final boolean buffered;
     // unique per transaction; not a secret, so no SecureRandom (UUID.randomUUID) per transaction
-    private final String txKey = "tx:" + new UUID(java.util.concurrent.ThreadLocalRandom.current().nextLong(),
-            java.util.concurrent.ThreadLocalRandom.current().nextLong());
+    // (under a deterministic simulation, from its seeded source: the key picks the lane, and so the relay's order)
+    private final String txKey = "tx:" + txKeyId();
     private final java.util.List<Pending> pending = new java.util.ArrayList<>(2);
     private boolean notified;
     private int written;
+
+    private static UUID txKeyId() {
+        dev.omnibus.spi.Interleaving.Control sim = dev.omnibus.spi.Interleaving.current();
+        if (sim != null) {
+            return new UUID(sim.nextIdHigh(), sim.nextIdLow());
+        }
+        return new UUID(java.util.concurrent.ThreadLocalRandom.current().nextLong(),
+                java.util.concurrent.ThreadLocalRandom.current().nextLong());
+    }
 
     /**
      * Rows on {@code connection}. Buffered rows are written by {@link #flush()} in one batch (the

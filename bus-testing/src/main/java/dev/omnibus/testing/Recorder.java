@@ -77,6 +77,12 @@ final class Recorder implements BusObserver {
                 envelope, null, endpoint, null, null, reason);
     }
 
+    /** A fault injected into the consumption of {@code message}. */
+    synchronized void injected(String detail, Envelope envelope, Object message) {
+        events.add(new HarnessEvent(numberOf(envelope == null ? null : envelope.messageId()), HarnessEvent.Kind.INJECTED,
+                message, envelope, null, null, null, null, detail, clock.elapsed()));
+    }
+
     /** A fault the simulation injected into the delivery of the message with these transport headers. */
     synchronized void injected(String detail, Headers transportHeaders) {
         Object id = transportHeaders.get(OutgoingMessage.MESSAGE_ID);
@@ -99,5 +105,26 @@ final class Recorder implements BusObserver {
         }
         events.add(new HarnessEvent(numberOf(messageId), HarnessEvent.Kind.INJECTED, message, known, null, null, null,
                 null, detail, clock.elapsed()));
+    }
+
+    /** What was produced, consumed, faulted, skipped and injected, in order. */
+    String listing() {
+        StringBuilder produced = new StringBuilder();
+        StringBuilder consumed = new StringBuilder();
+        StringBuilder faulted = new StringBuilder();
+        for (HarnessEvent e : events()) {
+            StringBuilder to = switch (e.kind()) {
+                case PUBLISHED, SENT -> produced;
+                case CONSUMED -> consumed;
+                case CONSUME_FAILED, FAULTED, SKIPPED, INJECTED -> faulted;
+            };
+            to.append("  ").append(e.describe()).append(": ").append(e.message()).append('\n');
+        }
+        return "Published and sent:\n" + orNone(produced) + "Consumed:\n" + orNone(consumed)
+                + "Failed, faulted, skipped, injected:\n" + orNone(faulted);
+    }
+
+    private static String orNone(StringBuilder b) {
+        return b.length() == 0 ? "  (none)\n" : b.toString();
     }
 }

@@ -5,7 +5,6 @@ import dev.omnibus.Headers;
 import dev.omnibus.MessageType;
 import dev.omnibus.TransportException;
 import dev.omnibus.spi.BusClock;
-import dev.omnibus.spi.Delivery;
 import dev.omnibus.spi.DeliveryHandler;
 import dev.omnibus.spi.EndpointTopology;
 import dev.omnibus.spi.OutgoingMessage;
@@ -15,61 +14,49 @@ import dev.omnibus.spi.Transport;
 import dev.omnibus.spi.TransportCapabilities;
 import dev.omnibus.spi.TransportContext;
 import java.net.URI;
-import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
 
 /**
- * The transport of the deterministic harness: a broker with no threads of its own. Messages wait
- * in queues until {@link #step()} delivers one, chosen by a seeded random source among the queues
- * that have a consumer, and waits until the bus has settled it before the next. One delivery at a
- * time and a seeded choice make a run a function of its seed; the {@link FaultPlan} injects
- * duplicates, reordering, lost acks and crashes from the same source.
- *
- * <p>A consumer that blocks waiting for another delivery (a request made from inside a consumer)
- * cannot progress here; the step fails after the settle timeout with a message saying so.
+ * The broker of the deterministic harness: queues and bindings with no threads of its own.
+ * Messages wait until the {@link Simulator} chooses to {@link #deliver} one; the {@link FaultPlan}'s
+ * delivery faults (duplicates, reordering, lost acks, a crash before the ack) are rolled then, as
+ * {@link Decisions}. It outlives a simulated {@link #crash()}: the next bus connects to the same
+ * queues, as a restarted service to its broker.
  */
 final class SimulatedTransport implements Transport {
     private static final TransportCapabilities CAPABILITIES =
             TransportCapabilities.builder("simulation").durable(false).build();
-    private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
+    static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
 
-    private record SimMessage(byte[] body, Headers headers, Instant expiration, boolean redelivered) {
-        SimMessage again() {
-            return redelivered ? this : new SimMessage(body, headers, expiration, true);
-        }
-    }
 
-    private enum Fate { ACK, DROP_ACK, CRASH }
-
-    private final SplittableRandom random;
+    private final Decisions decisions;
+    private final Set<SimDelivery> unsettled = new java.util.LinkedHashSet<>();
+    private final List<CompletableFuture<Void>> slow = new ArrayList<>();
+    private long generation;
+    private boolean crashed;
     private final FaultPlan faults;
-    private final long settleTimeoutMillis;
     private final BiConsumer<String, Headers> injected;
     private final Map<String, Set<String>> exchangeToExchanges = new TreeMap<>();
     private final Map<String, Set<String>> exchangeToQueues = new TreeMap<>();
-    private final Map<String, ArrayDeque<SimMessage>> queues = new TreeMap<>();
-    private final Map<String, DeliveryHandler> handlers = new TreeMap<>();
+    private final Map<String, ArrayDeque<SimDelivery.Message>> queues = new TreeMap<>();
+    /** Each queue's consumers, in the order the harness's buses subscribed (replica 0 first): competing consumers. */
+    private final Map<String, List<DeliveryHandler>> handlers = new TreeMap<>();
     private volatile BusClock clock;
     private boolean closed;
 
-    SimulatedTransport(long seed, FaultPlan faults, long settleTimeoutMillis, BiConsumer<String, Headers> injected) {
-        this.random = new SplittableRandom(seed);
+    SimulatedTransport(Decisions decisions, FaultPlan faults, BiConsumer<String, Headers> injected) {
+        this.decisions = decisions;
         this.faults = faults;
-        this.settleTimeoutMillis = settleTimeoutMillis;
         this.injected = injected;
     }
 
@@ -112,7 +99,7 @@ final class SimulatedTransport implements Transport {
     }
 
     @Override
-    public synchronized java.util.concurrent.CompletableFuture<Void> publish(MessageType type, OutgoingMessage message) {
+    public synchronized CompletableFuture<Void> publish(MessageType type, OutgoingMessage message) {
         List<String> urns = type.messageTypes();
         for (int i = 1; i < urns.size(); i++) {
             bind(urns.get(0), urns.get(i));
@@ -121,16 +108,19 @@ final class SimulatedTransport implements Transport {
     }
 
     @Override
-    public synchronized java.util.concurrent.CompletableFuture<Void> send(Address destination, OutgoingMessage message) {
+    public synchronized CompletableFuture<Void> send(Address destination, OutgoingMessage message) {
         if (!destination.isTopic() && !exchangeToQueues.containsKey(destination.name())) {
             declareQueue(destination.name());
         }
         return route(destination.name(), message);
     }
 
-    private java.util.concurrent.CompletableFuture<Void> route(String exchange, OutgoingMessage m) {
+    private CompletableFuture<Void> route(String exchange, OutgoingMessage m) {
+        if (crashed) {
+            return DONE; // the process is gone: what its threads still try to send never reaches the broker
+        }
         if (closed) {
-            return java.util.concurrent.CompletableFuture.failedFuture(
+            return CompletableFuture.failedFuture(
                     new TransportException("the simulated transport is closed", null, false));
         }
         Set<String> seen = new HashSet<>();
@@ -143,10 +133,39 @@ final class SimulatedTransport implements Transport {
                 todo.addAll(exchangeToExchanges.getOrDefault(x, Set.of()));
             }
         }
-        for (String q : targets) {
-            queues.get(q).addLast(new SimMessage(m.body(), m.headers(), m.expiration(), false));
+        boolean fromTask = dev.omnibus.spi.Interleaving.boundTask() != null; // the test's own produces stay clean
+        if (fromTask && decisions.roll(faults.failProduce(), "refuse a message for " + exchange)) {
+            injected.accept("produce refused: the broker did not take a message for " + exchange, m.headers());
+            return CompletableFuture.failedFuture(
+                    new TransportException("injected fault: the simulated broker refused the message", null, true));
         }
-        return java.util.concurrent.CompletableFuture.completedFuture(null);
+        for (String q : targets) {
+            queues.get(q).addLast(new SimDelivery.Message(m.body(), m.headers(), m.expiration(), false));
+        }
+        if (fromTask && decisions.roll(faults.slowProduce(), "confirm a message for " + exchange + " late")) {
+            injected.accept("produce confirmed late: a message for " + exchange + " is queued, its confirm comes a "
+                    + "step later", m.headers());
+            CompletableFuture<Void> later = new CompletableFuture<>();
+            slow.add(later);
+            return later;
+        }
+        return CompletableFuture.completedFuture(null);
+    }
+
+    /** Completes the confirms held back by slowProduce (on the driver's thread); whether there were any. */
+    boolean confirmSlow() {
+        List<CompletableFuture<Void>> due;
+        synchronized (this) {
+            if (slow.isEmpty()) {
+                return false;
+            }
+            due = new ArrayList<>(slow);
+            slow.clear();
+        }
+        for (CompletableFuture<Void> f : due) {
+            f.complete(null);
+        }
+        return true;
     }
 
     @Override
@@ -154,12 +173,18 @@ final class SimulatedTransport implements Transport {
         if (!queues.containsKey(queue)) {
             throw new TransportException("no simulated queue '" + queue + "'", null, false);
         }
-        handlers.put(queue, handler);
+        handlers.computeIfAbsent(queue, q -> new ArrayList<>()).add(handler);
         return new ReceiveHandle() {
             @Override
             public void stopDeliveries() {
                 synchronized (SimulatedTransport.this) {
-                    handlers.remove(queue);
+                    List<DeliveryHandler> list = handlers.get(queue);
+                    if (list != null) {
+                        list.remove(handler);
+                        if (list.isEmpty()) {
+                            handlers.remove(queue);
+                        }
+                    }
                 }
             }
 
@@ -172,13 +197,19 @@ final class SimulatedTransport implements Transport {
 
     @Override
     public synchronized void close() {
+        // a bus closing (one of several replicas, or a crashed process) leaves the broker up for the
+        // others; its receive handles took its consumers away. The harness shuts the broker down.
+    }
+
+    /** The harness is done: nothing more is delivered or taken. */
+    synchronized void shutdown() {
         closed = true;
         handlers.clear();
     }
 
     /** Whether no queue with a consumer holds a message. */
     synchronized boolean isIdle() {
-        for (String q : handlers.keySet()) {
+        for (String q : handlers.keySet()) { // a queue in the map has a consumer
             if (!queues.get(q).isEmpty()) {
                 return false;
             }
@@ -188,35 +219,52 @@ final class SimulatedTransport implements Transport {
 
     /** Messages in {@code queue}. */
     synchronized int depth(String queue) {
-        ArrayDeque<SimMessage> q = queues.get(queue);
+        ArrayDeque<SimDelivery.Message> q = queues.get(queue);
         return q == null ? 0 : q.size();
     }
 
     /**
-     * Delivers one message, chosen by the seed, and waits until the bus settles it.
-     *
-     * @return false when nothing was deliverable
-     * @throws AssertionError when the bus does not settle the delivery in time
+     * The consumers that could take a message now, in name order: a queue with a message, once per
+     * consumer of it ({@code name} for replica 0's, {@code name#i} for replica i's).
      */
-    boolean step() {
+    synchronized List<String> deliverable() {
+        List<String> ready = new ArrayList<>();
+        for (Map.Entry<String, List<DeliveryHandler>> e : handlers.entrySet()) {
+            if (!queues.get(e.getKey()).isEmpty()) {
+                for (int i = 0; i < e.getValue().size(); i++) {
+                    ready.add(i == 0 ? e.getKey() : e.getKey() + "#" + i);
+                }
+            }
+        }
+        return ready;
+    }
+
+    /**
+     * Takes a message from {@code queue} (its head, or another when a reorder fault fires), applies
+     * the delivery faults, and hands it to the bus (which, under the simulation, queues a task or, for
+     * a response queue, handles it in place).
+     */
+    void deliver(String consumer) {
+        int hash = consumer.lastIndexOf('#');
+        String queue = hash < 0 ? consumer : consumer.substring(0, hash);
+        int replica = hash < 0 ? 0 : Integer.parseInt(consumer.substring(hash + 1));
         SimDelivery d;
         DeliveryHandler handler;
         synchronized (this) {
-            List<String> ready = new ArrayList<>();
-            for (Map.Entry<String, DeliveryHandler> e : handlers.entrySet()) {
-                if (!queues.get(e.getKey()).isEmpty()) {
-                    ready.add(e.getKey());
+            ArrayDeque<SimDelivery.Message> q = queues.get(queue);
+            List<DeliveryHandler> consumers = handlers.get(queue);
+            handler = consumers == null || consumers.size() <= replica ? null : consumers.get(replica);
+            if (q.isEmpty() || handler == null) {
+                return;
+            }
+            SimDelivery.Message m;
+            if (q.size() > 1 && decisions.roll(faults.reorder(), "reorder " + queue)) {
+                List<SimDelivery.Message> list = new ArrayList<>(q);
+                String[] options = new String[list.size() - 1];
+                for (int i = 0; i < options.length; i++) {
+                    options[i] = "position " + (i + 1) + " of " + queue;
                 }
-            }
-            if (ready.isEmpty()) {
-                return false;
-            }
-            String queue = ready.get(random.nextInt(ready.size()));
-            ArrayDeque<SimMessage> q = queues.get(queue);
-            SimMessage m;
-            if (q.size() > 1 && roll(faults.reorder())) {
-                List<SimMessage> list = new ArrayList<>(q);
-                int i = 1 + random.nextInt(list.size() - 1);
+                int i = 1 + decisions.choose(options);
                 m = list.remove(i);
                 q.clear();
                 q.addAll(list);
@@ -225,107 +273,101 @@ final class SimulatedTransport implements Transport {
                 m = q.pollFirst();
             }
             if (m.expiration() != null && clock != null && m.expiration().isBefore(clock.now())) {
-                return true; // expired: the broker drops it
+                return; // expired: the broker drops it
             }
-            if (roll(faults.duplicate())) {
+            if (decisions.roll(faults.duplicate(), "duplicate on " + queue)) {
                 q.addLast(m.again());
                 injected.accept("duplicated: a copy stays on " + queue, m.headers());
             }
-            Fate fate = roll(faults.dropAck()) ? Fate.DROP_ACK : roll(faults.crash()) ? Fate.CRASH : Fate.ACK;
-            d = new SimDelivery(queue, m, fate);
-            handler = handlers.get(queue);
+            SimDelivery.Fate fate = decisions.roll(faults.dropAck(), "lose the ack on " + queue) ? SimDelivery.Fate.DROP_ACK
+                    : decisions.roll(faults.crash(), "crash before the ack on " + queue) ? SimDelivery.Fate.CRASH : SimDelivery.Fate.ACK;
+            d = new SimDelivery(this, queue, m, fate, generation);
         }
         handler.onDelivery(d);
-        try {
-            if (!d.done.await(settleTimeoutMillis, TimeUnit.MILLISECONDS)) {
-                throw new AssertionError("the bus did not settle a delivery from '" + d.queue + "' within "
-                        + settleTimeoutMillis + " ms: a consumer is blocked. In the deterministic harness one "
-                        + "delivery runs at a time, so a consumer cannot wait for another message (a request "
-                        + "from inside a consumer); use the threaded harness for that flow");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError("interrupted while waiting for a delivery to settle", e);
+    }
+
+    /**
+     * A crash of the process holding the connection: from now on nothing the old bus does reaches the
+     * broker (its late settlements, sends and scheduler flush are dropped) and its deliveries count as
+     * unsettled, back at the head of their queues, until {@link #restart()}.
+     */
+    synchronized void crash() {
+        generation++;
+        crashed = true;
+        handlers.clear();
+        List<SimDelivery> back = new ArrayList<>(unsettled);
+        java.util.Collections.reverse(back); // each goes to the head: the first handed ends up first
+        for (SimDelivery d : back) {
+            queues.get(d.queue()).addFirst(d.message().again());
         }
+        unsettled.clear();
+    }
+
+    /** A new process connects to the same broker. */
+    synchronized void restart() {
+        crashed = false;
+        closed = false;
+    }
+
+    // ---- what a SimDelivery does to the broker ----
+
+    /** Puts {@code m} back at the head of {@code queue} (a requeue, a lost ack, a failed settlement). */
+    synchronized void putBack(String queue, SimDelivery.Message m) {
+        queues.get(queue).addFirst(m.again());
+    }
+
+    /** Appends {@code m} to {@code queue}, declaring it if new (a move to a dead-letter queue). */
+    synchronized void append(String queue, SimDelivery.Message m) {
+        declareQueue(queue);
+        queues.get(queue).addLast(m);
+    }
+
+    /** Claims the settlement of {@code d}: false when settled already or when its process crashed meanwhile. */
+    synchronized boolean claim(SimDelivery d, long deliveryGeneration, AtomicBoolean settled) {
+        if (deliveryGeneration != generation || !settled.compareAndSet(false, true)) {
+            return false;
+        }
+        unsettled.remove(d);
         return true;
     }
 
-    private boolean roll(double p) {
-        return p > 0 && random.nextDouble() < p;
+    /**
+     * A duplicateSettlement fault: {@code by}'s settlement arrived twice, a protocol error; the broker
+     * closes the channel, and every other unsettled delivery of its queue goes back to the head of the
+     * queue, in order, flagged redelivered (their late settlements are ignored).
+     */
+    void closeChannel(SimDelivery by, String what) {
+        List<SimDelivery> back = new ArrayList<>();
+        synchronized (this) {
+            for (SimDelivery d : List.copyOf(unsettled)) {
+                if (d != by && d.queue().equals(by.queue()) && d.revoke()) {
+                    unsettled.remove(d);
+                    back.add(d);
+                }
+            }
+            for (int i = back.size() - 1; i >= 0; i--) {
+                queues.get(by.queue()).addFirst(back.get(i).message().again());
+            }
+        }
+        injected.accept("settlement duplicated: the " + what + " on " + by.queue() + " reached the broker twice; it "
+                + "closed the channel and " + back.size() + " other unsettled delivery(ies) of " + by.queue()
+                + " come back", by.headers());
     }
 
-    private final class SimDelivery implements Delivery {
-        private final String queue;
-        private final SimMessage message;
-        private final Fate fate;
-        private final AtomicBoolean settled = new AtomicBoolean();
-        private final CountDownLatch done = new CountDownLatch(1);
+    /** Records a handed delivery as unsettled (a crash puts it back). */
+    synchronized void handed(SimDelivery d) {
+        unsettled.add(d);
+    }
 
-        SimDelivery(String queue, SimMessage message, Fate fate) {
-            this.queue = queue;
-            this.message = message;
-            this.fate = fate;
-        }
+    void injected(String detail, Headers headers) {
+        injected.accept(detail, headers);
+    }
 
-        @Override
-        public byte[] body() {
-            return message.body();
-        }
+    Decisions decisions() {
+        return decisions;
+    }
 
-        @Override
-        public Headers headers() {
-            return message.headers();
-        }
-
-        @Override
-        public boolean redelivered() {
-            return message.redelivered();
-        }
-
-        @Override
-        public String queue() {
-            return queue;
-        }
-
-        @Override
-        public CompletionStage<Void> ack() {
-            if (!settled.compareAndSet(false, true)) {
-                return DONE;
-            }
-            if (fate != Fate.ACK) {
-                synchronized (SimulatedTransport.this) {
-                    queues.get(queue).addFirst(message.again());
-                }
-                injected.accept(fate == Fate.DROP_ACK ? "ack lost: the broker redelivers from " + queue
-                        : "crash after the consumer's work, before its ack: redelivered from " + queue, message.headers());
-            }
-            done.countDown();
-            return DONE;
-        }
-
-        @Override
-        public CompletionStage<Void> requeue() {
-            if (settled.compareAndSet(false, true)) {
-                synchronized (SimulatedTransport.this) {
-                    queues.get(queue).addFirst(message.again());
-                }
-                done.countDown();
-            }
-            return DONE;
-        }
-
-        @Override
-        public CompletionStage<Void> deadLetter(DeadLetterQueue target, Headers extraHeaders) {
-            if (settled.compareAndSet(false, true)) {
-                synchronized (SimulatedTransport.this) {
-                    String name = target.nameFor(queue);
-                    declareQueue(name);
-                    queues.get(name).addLast(new SimMessage(message.body(), message.headers().withAll(extraHeaders),
-                            null, message.redelivered()));
-                }
-                done.countDown();
-            }
-            return DONE;
-        }
+    FaultPlan faults() {
+        return faults;
     }
 }

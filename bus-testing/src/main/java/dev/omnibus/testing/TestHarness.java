@@ -7,17 +7,13 @@ import dev.omnibus.SendOptions;
 import dev.omnibus.inmemory.InMemoryBroker;
 import dev.omnibus.inmemory.InMemoryScheduler;
 import dev.omnibus.inmemory.InMemoryTransport;
-import dev.omnibus.spi.Filter;
 import dev.omnibus.testing.HarnessEvent.Kind;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 
@@ -40,12 +36,15 @@ import java.util.function.Predicate;
  * <ul>
  *   <li><b>Threaded</b> (default): the in-memory transport and the bus's own threads, as in
  *       production. Assertions poll until their condition holds or the timeout (default 5 s) passes.</li>
- *   <li><b>Deterministic</b> ({@link Builder#deterministic(long)}): a simulated broker delivers one
- *       message at a time, chosen by a seeded random source, and waits for it to settle before the
- *       next; the same seed gives the same interleaving and the same {@link #timeline()}. A
- *       {@link FaultPlan} injects duplicates, reordering, lost acks, crashes and failing consumer
- *       calls from the same seed. Assertions first run the simulation until nothing is deliverable,
- *       then check. {@link Simulation} runs a scenario over many seeds and names the seed that fails.</li>
+ *   <li><b>Deterministic</b> ({@link Builder#deterministic(long)}): a simulated broker and a driver
+ *       that runs the bus's worker tasks one at a time, switching between them at interleaving points
+ *       (produce, settle, request, saga and inbox calls), each choice drawn from a seeded source; up
+ *       to each endpoint's concurrency, several deliveries are in flight. The same seed gives the same
+ *       run and the same {@link #timeline()}, ids included. A {@link FaultPlan} injects delivery,
+ *       produce, settlement, clock and crash faults from the same source; {@link #crash()} crashes the
+ *       process; {@link Builder#replicas(int)} runs several buses on the broker. Assertions first run
+ *       the simulation until nothing can happen, then check. {@link Simulation} runs a scenario over
+ *       many seeds, names the seed that fails and shrinks its schedule.</li>
  * </ul>
  *
  * <h2>Failures</h2>
@@ -55,12 +54,15 @@ import java.util.function.Predicate;
  * <p>The harness is used from the test's thread. Close it (try-with-resources, or the JUnit
  * extension {@link BusTest} does it) to stop the bus.
  */
-public final class TestHarness implements AutoCloseable {
-    private final Bus bus;
+public final class TestHarness extends HarnessAssertions implements AutoCloseable {
+    private Bus bus;
     private final VirtualClock clock;
     private final Recorder recorder;
     private final InMemoryBroker broker;
     private final SimulatedTransport simulation;
+    private final Simulator simulator;
+    private final SimulatedProcesses processes;
+    private final Builder builder;
     private final Duration timeout;
     private final Long seed;
     private final int maxSteps;
@@ -68,29 +70,57 @@ public final class TestHarness implements AutoCloseable {
     private TestHarness(Builder b) {
         this.clock = new VirtualClock();
         this.recorder = new Recorder(clock);
+        this.builder = b;
         this.timeout = b.timeout;
         this.seed = b.seed;
         this.maxSteps = b.maxSteps;
-        BusBuilder bus = Bus.builder().clock(clock).scheduler(new InMemoryScheduler()).observer(recorder)
-                .stopTimeout(timeout); // a test should not wait 30 s for a stuck consumer to be interrupted
         if (b.seed != null) {
-            this.simulation = new SimulatedTransport(b.seed, b.faults, timeout.toMillis(), recorder::injected);
+            Decisions decisions = Simulation.decisionsFor(b.seed);
+            this.simulator = new Simulator(b.seed, decisions, clock, timeout.toMillis());
+            this.simulation = new SimulatedTransport(decisions, b.faults, recorder::injected);
+            simulator.transport(simulation);
             this.broker = null;
-            bus.transport(simulation).name("harness");
+            dev.omnibus.spi.Interleaving.activate();
+            dev.omnibus.spi.Interleaving.bind(simulator, null); // ids made on the test's thread come from the seed
+            try {
+                this.processes = new SimulatedProcesses(simulator, simulation, clock, recorder, b.replicas, this::newBus);
+            } catch (RuntimeException | Error e) { // a bad configuration: leave the test's thread as it was
+                dev.omnibus.spi.Interleaving.bind(null, null);
+                dev.omnibus.spi.Interleaving.deactivate();
+                throw e;
+            }
+            this.bus = processes.primary();
         } else {
-            if (!b.faults.equals(FaultPlan.none()) && (b.faults.duplicate() > 0 || b.faults.reorder() > 0
-                    || b.faults.dropAck() > 0 || b.faults.crash() > 0)) {
-                throw new IllegalStateException("delivery faults need the deterministic mode: call deterministic(seed)");
+            if (b.replicas != 1) {
+                throw new IllegalStateException("replicas need the deterministic mode: call deterministic(seed)");
+            }
+            if (b.faults.needsSimulation()) {
+                throw new IllegalStateException("delivery, produce, settlement, clock and process faults need the "
+                        + "deterministic mode: call deterministic(seed)");
             }
             this.simulation = null;
+            this.simulator = null;
+            this.processes = null;
             this.broker = InMemoryBroker.create();
-            bus.transport(InMemoryTransport.connect(broker)).name("harness");
+            this.bus = newBus(0, null);
         }
-        if (!b.faults.failures().isEmpty()) {
-            bus.filter(failingCalls(b.faults.failures()));
+    }
+
+    /** Bus number {@code replica} from the builder's configuration, on this harness's transport and clock. */
+    private Bus newBus(int replica, dev.omnibus.spi.Interleaving.Control control) {
+        BusBuilder bus = Bus.builder().clock(clock).scheduler(new InMemoryScheduler()).observer(recorder)
+                .stopTimeout(timeout) // a test should not wait 30 s for a stuck consumer
+                .name(replica == 0 ? "harness" : "harness-" + (replica + 1));
+        if (control != null) {
+            bus.transport(simulation).executionControl(control);
+        } else {
+            bus.transport(InMemoryTransport.connect(broker));
         }
-        b.configure.accept(bus);
-        this.bus = bus.build();
+        if (!builder.faults.failures().isEmpty()) {
+            bus.filter(ConsumerFailures.filter(builder.faults.failures(), recorder));
+        }
+        builder.configure.accept(bus);
+        return bus.build();
     }
 
     /** A new builder. */
@@ -105,6 +135,7 @@ public final class TestHarness implements AutoCloseable {
         private Long seed;
         private FaultPlan faults = FaultPlan.none();
         private int maxSteps = 10_000;
+        private int replicas = 1;
 
         private Builder() {
         }
@@ -147,10 +178,32 @@ public final class TestHarness implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Runs {@code count} buses from the same configuration on the one simulated broker, as replicas of
+         * a service competing for its queues (deterministic mode only; default 1). {@link #bus()} is the
+         * first; state the test keeps outside the buses is shared by all, as a database would be.
+         */
+        public Builder replicas(int count) {
+            if (count < 1) {
+                throw new IllegalArgumentException("replicas must be at least 1, was " + count);
+            }
+            this.replicas = count;
+            return this;
+        }
+
         /** Builds and starts the harness's bus. */
         public TestHarness start() {
             TestHarness h = new TestHarness(this);
-            h.bus.start();
+            if (h.processes != null) {
+                try {
+                    h.processes.start();
+                } catch (RuntimeException | Error e) {
+                    h.close();
+                    throw e;
+                }
+            } else {
+                h.bus.start();
+            }
             return h;
         }
     }
@@ -158,6 +211,32 @@ public final class TestHarness implements AutoCloseable {
     /** The bus under test. */
     public Bus bus() {
         return bus;
+    }
+
+    /**
+     * Crashes the simulated process (every replica) and restarts it (deterministic mode only): tasks in
+     * flight are abandoned where they are parked (what they still settle or send is dropped), tasks not
+     * started and every timer of the virtual clock (scheduled sends, delayed redeliveries, request
+     * timeouts) are lost, unsettled deliveries go back to their queues, and new buses are built from the
+     * same configuration on the same broker. State the test keeps outside the bus survives. The
+     * timeline shows the crash. {@link FaultPlan#crashProcess(double)} crashes at random steps instead.
+     */
+    public void crash() {
+        if (processes == null) {
+            throw new IllegalStateException("a crash needs the deterministic mode: call deterministic(seed)");
+        }
+        processes.crash();
+        bus = processes.primary();
+    }
+
+    /**
+     * The decisions of a deterministic run so far, in words and in order: each choice of what runs next
+     * ("deliver orders", "resume orders task 3 at saga-save", … with the number of options) and each
+     * fault roll. Equal seeds give equal schedules; the number of distinct schedules over many seeds
+     * measures how much a scenario explores. Empty in the threaded mode.
+     */
+    public List<String> schedule() {
+        return simulator == null ? List.of() : simulator.decisions().labels();
     }
 
     /** The virtual clock that owns the bus's timers. */
@@ -198,16 +277,26 @@ public final class TestHarness implements AutoCloseable {
 
     /**
      * Moves virtual time on by {@code duration}: every scheduled message, delayed redelivery and
-     * request timeout due in that span fires, in due order, without real waiting; then (in the
-     * deterministic mode) the simulation runs until nothing is deliverable.
+     * request timeout due in that span fires, in due order, without real waiting; after each due time
+     * the bus runs until idle (in the deterministic mode, until nothing is deliverable), so what a
+     * timer causes happens at that time, before later timers fire.
      */
     public void advance(Duration duration) {
+        if (duration.isNegative()) {
+            throw new IllegalArgumentException("time does not go back: " + duration);
+        }
+        java.time.Instant until = clock.now().plus(duration);
         runUntilIdle();
-        clock.advance(duration);
+        for (java.time.Instant next = clock.nextDue(); next != null && !next.isAfter(until); next = clock.nextDue()) {
+            clock.advance(Duration.between(clock.now(), next)); // each due time in turn: what it causes runs then
+            runUntilIdle();
+        }
+        clock.advance(Duration.between(clock.now(), until));
         runUntilIdle();
     }
 
     /** Every event so far, in order. */
+    @Override
     public List<HarnessEvent> events() {
         return recorder.events();
     }
@@ -217,116 +306,6 @@ public final class TestHarness implements AutoCloseable {
         return Timeline.render(recorder.events(), recorder.causes());
     }
 
-    /** Messages of {@code type} (or a subtype) seen with {@code kind} so far. */
-    public <T> List<T> messages(Kind kind, Class<T> type) {
-        List<T> out = new ArrayList<>();
-        for (HarnessEvent e : recorder.events()) {
-            if (e.kind() == kind && type.isInstance(e.message())) {
-                out.add(type.cast(e.message()));
-            }
-        }
-        return out;
-    }
-
-    // ---- assertions ----
-
-    /** Asserts a message of {@code type} was published; returns the first. */
-    public <T> T assertPublished(Class<T> type) {
-        return assertPublished(type, m -> true);
-    }
-
-    /** Asserts a message of {@code type} matching {@code match} was published; returns the first. */
-    public <T> T assertPublished(Class<T> type, Predicate<? super T> match) {
-        return expect("a " + type.getSimpleName() + " published", Kind.PUBLISHED, type, match, null, null);
-    }
-
-    /** Asserts a message of {@code type} was sent; returns the first. */
-    public <T> T assertSent(Class<T> type) {
-        return assertSent(type, m -> true);
-    }
-
-    public <T> T assertSent(Class<T> type, Predicate<? super T> match) {
-        return expect("a " + type.getSimpleName() + " sent", Kind.SENT, type, match, null, null);
-    }
-
-    /** Asserts a message of {@code type} was consumed (by any consumer); returns the first. */
-    public <T> T assertConsumed(Class<T> type) {
-        return assertConsumed(type, m -> true);
-    }
-
-    public <T> T assertConsumed(Class<T> type, Predicate<? super T> match) {
-        return expect("a " + type.getSimpleName() + " consumed", Kind.CONSUMED, type, match, null, null);
-    }
-
-    /** Asserts a message of {@code type} was consumed by a consumer of class {@code consumer}. */
-    public <T> T assertConsumed(Class<T> type, Class<?> consumer) {
-        return expect("a " + type.getSimpleName() + " consumed by " + consumer.getSimpleName(), Kind.CONSUMED, type,
-                m -> true, consumer.getName(), null);
-    }
-
-    /** Asserts a message of {@code type} ended in an error queue after a consumer threw {@code exception}. */
-    public <T> T assertFaulted(Class<T> type, Class<? extends Throwable> exception) {
-        expect("a " + type.getSimpleName() + " failing with " + exception.getSimpleName(), Kind.CONSUME_FAILED, type,
-                m -> true, null, exception);
-        return expect("a " + type.getSimpleName() + " moved to an error queue", Kind.FAULTED, type, m -> true, null, null);
-    }
-
-    /**
-     * Asserts a message of {@code type} ended in a skipped queue (no consumer on its endpoint, or a type
-     * the bus does not know). A skipped message is often never bound (the bus may not even know its
-     * type), so it is recognised by the type list of its envelope ({@code urn:message:…} of {@code type});
-     * returns it when the bus bound it, else null.
-     */
-    public <T> T assertSkipped(Class<T> type) {
-        String urn = dev.omnibus.MessageTypeRegistry.urnOf(type);
-        HarnessEvent e = expectEvent("a " + type.getSimpleName() + " skipped", ev -> ev.kind() == Kind.SKIPPED
-                && (type.isInstance(ev.message()) || ev.envelope() != null && ev.envelope().messageType().contains(urn)));
-        return type.isInstance(e.message()) ? type.cast(e.message()) : null;
-    }
-
-    /** Waits until the bus is idle, then asserts that no message of {@code type} was published. */
-    public void assertNotPublished(Class<?> type) {
-        assertIdle();
-        List<?> found = messages(Kind.PUBLISHED, type);
-        if (!found.isEmpty()) {
-            throw failure("no " + type.getSimpleName() + " published, but found " + found.size());
-        }
-    }
-
-    /** Asserts the bus becomes idle: no message in flight or waiting in a consumed queue. */
-    public void assertIdle() {
-        if (!runUntilIdle()) {
-            throw failure("the bus idle within " + timeout);
-        }
-    }
-
-    private <T> T expect(String what, Kind kind, Class<T> type, Predicate<? super T> match, String consumer,
-            Class<? extends Throwable> error) {
-        return type.cast(expectEvent(what, e -> e.kind() == kind && type.isInstance(e.message())
-                && match.test(type.cast(e.message()))
-                && (consumer == null || consumer.equals(e.consumer()))
-                && (error == null || error.isInstance(e.error()))).message());
-    }
-
-    /** The first recorded event that matches: once the simulation is idle, or within the timeout (threaded). */
-    private HarnessEvent expectEvent(String what, Predicate<HarnessEvent> match) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            if (simulation != null) {
-                runUntilIdle();
-            }
-            for (HarnessEvent e : recorder.events()) {
-                if (match.test(e)) {
-                    return e;
-                }
-            }
-            if (simulation != null || System.nanoTime() > deadline) {
-                throw failure(what + (simulation != null ? " (the simulation ran until idle)" : " within " + timeout));
-            }
-            pause();
-        }
-    }
-
 
     /**
      * Runs until idle: in the deterministic mode delivers messages until none is deliverable; in
@@ -334,14 +313,13 @@ public final class TestHarness implements AutoCloseable {
      *
      * @return whether the bus is idle
      */
+    @Override
     public boolean runUntilIdle() {
-        if (simulation != null) {
-            int steps = 0;
-            while (simulation.step()) {
-                if (++steps > maxSteps) {
-                    throw failure("the simulation to settle within " + maxSteps + " deliveries (a message loops?)");
-                }
+        if (processes != null) {
+            if (!processes.runUntilIdle(maxSteps, builder.faults)) {
+                throw failure("the simulation to settle within " + maxSteps + " steps (a message loops?)");
             }
+            bus = processes.primary(); // a new one after a crash
             return true;
         }
         long deadline = System.nanoTime() + timeout.toNanos();
@@ -359,16 +337,18 @@ public final class TestHarness implements AutoCloseable {
         return simulation != null ? simulation.depth(queue) : broker.depth(queue);
     }
 
-    private static void pause() {
-        try {
-            TimeUnit.MILLISECONDS.sleep(2); // polling interval of a deadline wait, not synchronization
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError("interrupted", e);
-        }
+    @Override
+    boolean simulated() {
+        return processes != null;
     }
 
-    private AssertionError failure(String expected) {
+    @Override
+    Duration timeout() {
+        return timeout;
+    }
+
+    @Override
+    AssertionError failure(String expected) {
         StringBuilder b = new StringBuilder("Expected ").append(expected).append('\n');
         if (seed != null) {
             b.append("Deterministic harness, seed ").append(seed).append('\n');
@@ -379,51 +359,23 @@ public final class TestHarness implements AutoCloseable {
 
     /** What was produced, consumed, faulted and skipped, in order. */
     public String listing() {
-        StringBuilder produced = new StringBuilder();
-        StringBuilder consumed = new StringBuilder();
-        StringBuilder faulted = new StringBuilder();
-        for (HarnessEvent e : recorder.events()) {
-            StringBuilder to = switch (e.kind()) {
-                case PUBLISHED, SENT -> produced;
-                case CONSUMED -> consumed;
-                case CONSUME_FAILED, FAULTED, SKIPPED, INJECTED -> faulted;
-            };
-            to.append("  ").append(e.describe()).append(": ").append(e.message()).append('\n');
-        }
-        return "Published and sent:\n" + orNone(produced) + "Consumed:\n" + orNone(consumed)
-                + "Failed, faulted, skipped, injected:\n" + orNone(faulted);
-    }
-
-    private static String orNone(StringBuilder b) {
-        return b.length() == 0 ? "  (none)\n" : b.toString();
-    }
-
-    private static Filter failingCalls(List<FaultPlan.ConsumerFailure> rules) {
-        Map<Class<?>, AtomicInteger> calls = new ConcurrentHashMap<>();
-        return (ctx, next) -> {
-            Class<?> type = ctx.messageType().rawType();
-            // each rule's type counts this call once, however many rules name it (a rule on an interface
-            // and one on the record count the same calls separately)
-            Map<Class<?>, Integer> thisCall = new java.util.HashMap<>();
-            for (FaultPlan.ConsumerFailure rule : rules) { // count first, so no rule's count lags another's throw
-                if (rule.type().isAssignableFrom(type)) {
-                    thisCall.computeIfAbsent(rule.type(), t -> calls.computeIfAbsent(t, k -> new AtomicInteger()).incrementAndGet());
-                }
-            }
-            for (FaultPlan.ConsumerFailure rule : rules) {
-                if (rule.type().isAssignableFrom(type)) {
-                    if (thisCall.get(rule.type()) == rule.call()) {
-                        throw new InjectedFault("injected failure of call " + rule.call() + " for " + type.getSimpleName());
-                    }
-                }
-            }
-            next.proceed(ctx);
-        };
+        return recorder.listing();
     }
 
     /** Stops the bus. */
     @Override
     public void close() {
-        bus.close();
+        try {
+            if (processes != null) {
+                processes.close(); // in-flight tasks end before the stop waits for them
+            } else {
+                bus.close();
+            }
+        } finally {
+            if (simulator != null) {
+                dev.omnibus.spi.Interleaving.bind(null, null);
+                dev.omnibus.spi.Interleaving.deactivate();
+            }
+        }
     }
 }

@@ -63,6 +63,11 @@ public final class VirtualClock implements BusClock {
         return timers.size();
     }
 
+    /** Forgets every timer (a simulated crash: the process that set them is gone). */
+    synchronized void dropTimers() {
+        timers.clear();
+    }
+
     /** The due time of the next timer, or null. */
     public synchronized Instant nextDue() {
         Timer t = timers.peek();
@@ -78,6 +83,7 @@ public final class VirtualClock implements BusClock {
         if (duration.isNegative()) {
             throw new IllegalArgumentException("time does not go back: " + duration);
         }
+        SimTask task = SimTask.enterTimers(); // a simulated task never parks inside a timer
         advancing.lock();
         try {
             Instant until;
@@ -103,6 +109,7 @@ public final class VirtualClock implements BusClock {
             }
         } finally {
             advancing.unlock();
+            SimTask.exitTimers(task);
         }
     }
 }

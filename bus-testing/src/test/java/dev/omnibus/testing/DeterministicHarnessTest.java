@@ -64,7 +64,10 @@ class DeterministicHarnessTest {
         assertThatThrownBy(() -> Simulation.explore(100, seed -> depositScenario(seed, false)))
                 .isInstanceOf(AssertionError.class)
                 .hasMessageMatching("(?s)Scenario failed with seed \\d+ \\(seeds 0\\.\\.99\\); replay it with "
-                        + "Simulation\\.replay\\(\\d+L, scenario\\)\\..*balance after 5 deposits totalling 150.*");
+                        + "Simulation\\.replay\\(\\d+L, scenario\\)\\..*balance after 5 deposits totalling 150.*")
+                // shrunk: the schedule keeps the fault that redelivers a deposit
+                .hasMessageContaining("Shortest failing schedule found")
+                .hasMessageMatching("(?s).*fault: (duplicate on|lose the ack on) deposits.*");
     }
 
     @Test
@@ -135,6 +138,7 @@ class DeterministicHarnessTest {
             h.publish(new Deposit("ada", 2));
             h.assertIdle();
             assertThat(h.messages(HarnessEvent.Kind.CONSUME_FAILED, Deposit.class)).isEmpty(); // thrown by the filter, before the consumer
+            assertThat(h.timeline()).contains("injected: consumer failure: call 2 of Deposit on deposits throws InjectedFault");
             assertThat(done.get()).isEqualTo(2); // the failed call was retried
             assertThat(h.timeline()).doesNotContain("_error");
         }
@@ -159,5 +163,34 @@ class DeterministicHarnessTest {
             assertThatThrownBy(h::assertIdle).isInstanceOf(AssertionError.class)
                     .hasMessageContaining("a consumer is blocked");
         }
+    }
+
+    @Test
+    void aShrunkScheduleReplaysTheFailure() {
+        long failing = -1;
+        for (long seed = 0; seed < 100 && failing < 0; seed++) {
+            try {
+                depositScenario(seed, false);
+            } catch (AssertionError e) {
+                failing = seed;
+            }
+        }
+        long seed = failing;
+        String message = org.assertj.core.api.Assertions.catchThrowable(
+                () -> Simulation.explore(seed, 1, s -> depositScenario(s, false))).getMessage();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("new int\\[\\] \\{([0-9, ]*)\\}").matcher(message);
+        assertThat(m.find()).as("a schedule in:%n%s", message).isTrue();
+        int[] schedule = m.group(1).isBlank() ? new int[0]
+                : java.util.Arrays.stream(m.group(1).split(", ")).mapToInt(Integer::parseInt).toArray();
+        assertThatThrownBy(() -> Simulation.replay(seed, schedule, s -> depositScenario(s, false)))
+                .isInstanceOf(AssertionError.class).hasMessageContaining("balance after 5 deposits");
+    }
+
+    @Test
+    void aBadConfigurationLeavesTheTestsThreadOutsideTheSimulation() {
+        assertThatThrownBy(() -> TestHarness.builder().deterministic(1)
+                .configure(bus -> bus.receiveEndpoint("x", e -> e.concurrency(0))).start())
+                .isInstanceOf(dev.omnibus.ConfigurationException.class);
+        assertThat(dev.omnibus.spi.Interleaving.current()).isNull();
     }
 }

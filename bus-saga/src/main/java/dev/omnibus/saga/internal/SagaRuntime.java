@@ -16,6 +16,7 @@ import dev.omnibus.saga.model.ActivityVisitor;
 import dev.omnibus.saga.model.Behavior;
 import dev.omnibus.saga.model.MachineModel;
 import dev.omnibus.saga.spi.SagaRepository;
+import dev.omnibus.spi.Interleaving;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -87,7 +88,7 @@ public final class SagaRuntime<S> {
                     + " has no correlation id" + (event.correlation() == null ? " (the envelope's correlationId is empty)" : ""));
         }
         ReentrantLock lock = locks.of(id);
-        lock.lock();
+        Interleaving.lock(lock, "saga-turn"); // lock(), or under a simulation a wait that lets others run
         try {
             for (int attempt = 1; ; attempt++) {
                 try {
@@ -108,6 +109,7 @@ public final class SagaRuntime<S> {
 
     private <T> void run(UUID id, Event<T> event, ConsumeContext<T> ctx) {
         SagaRepository repository = this.repository.during(ctx);
+        Interleaving.point("saga-load");
         Optional<SagaRecord> stored = repository.find(id);
         SagaCodec.Doc<S> loaded = stored.map(codec::decode).orElseGet(codec::fresh);
         UUID messageId = ctx.messageId();
@@ -188,6 +190,7 @@ public final class SagaRuntime<S> {
             // nothing is left to remember the transition by: its messages go first, the delete after they are sent
             sendAndWait(id, w);
             if (!replay) {
+                Interleaving.point("saga-save");
                 stored.ifPresent(r -> repository.delete(id, r.version()));
             }
         } else {
@@ -239,6 +242,7 @@ public final class SagaRuntime<S> {
     private void save(SagaRepository repository, UUID id, Optional<SagaRecord> stored, Working<S> w, UUID messageId) {
         SagaCodec.Doc<S> doc = w.doc.appliedBy(messageId, w.ctx.endpoint());
         String json = codec.encode(doc);
+        Interleaving.point("saga-save");
         if (stored.isEmpty()) {
             repository.insert(new SagaRecord(id, w.state.name(), 1, json));
         } else {
