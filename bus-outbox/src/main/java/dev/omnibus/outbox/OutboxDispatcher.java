@@ -204,11 +204,11 @@ final class OutboxDispatcher implements Scheduler {
             signalled = false;
         }
         try {
-            Pass pass = dispatchOnce();
+            Pass pass = dispatchOnce(true); // a turn is taken when rows may have arrived
             if (pass.error != null) {
                 throw pass.error;
             }
-            if (pass.rows > 0) {
+            if (pass.rows > 0 || pass.again) {
                 wake();
             }
             cleanUpIfDue();
@@ -335,7 +335,6 @@ final class OutboxDispatcher implements Scheduler {
         }
     }
 
-    /** What one pass did. */
     /** What one pass did: rows sent, the first failure, rows held back, whether to claim again at once (a pair to record). */
     private record Pass(int rows, Exception error, boolean held, boolean again) {
     }
