@@ -309,7 +309,9 @@ final class Topics implements AutoCloseable {
         try {
             return f.get(TIMEOUT_S, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
-            throw new TransportException(what + " failed: " + e.getCause(), e.getCause(), true);
+            String tls = dev.omnibus.spi.TlsFailures.explain(e.getCause()); // the JDK's words name no fix
+            throw new TransportException(what + " failed: " + (tls != null ? tls + "; " : "") + e.getCause(), e.getCause(),
+                    tls == null);
         } catch (TimeoutException e) {
             throw new TransportException(what + " took longer than " + TIMEOUT_S + " s (is a broker reachable?)", e, true);
         } catch (InterruptedException e) {
