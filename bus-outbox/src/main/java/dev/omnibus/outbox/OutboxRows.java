@@ -115,6 +115,19 @@ final class OutboxRows implements Outbound {
         insert(destination.toString(), null, null, null, message);
     }
 
+    /**
+     * A response or fault to an address from a consumed message: stored as a send marked with
+     * {@link #REPLY_HEADER}, which the relay removes and then hands the message to
+     * {@code Transport.reply}, which creates nothing the address names.
+     */
+    @Override
+    public void reply(Address destination, OutgoingMessage message) {
+        insert(destination.toString(), null, null, null, message.withHeaders(dev.omnibus.Headers.of(REPLY_HEADER, "true")));
+    }
+
+    /** Marks a stored row as a reply (never sent to the broker: the relay takes it off). */
+    static final String REPLY_HEADER = "Omnibus-Outbox-Reply";
+
     @Override
     public void schedule(Instant due, Address destination, OutgoingMessage message) {
         Object id = message.headers().get(OutgoingMessage.MESSAGE_ID);

@@ -38,6 +38,8 @@ import java.util.concurrent.TimeoutException;
  * its own threads, which start the next run of a key. One instance per pass.
  */
 final class RelayPass {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RelayPass.class);
+
     private final Transport transport;
     private volatile boolean stopped;
 
@@ -139,7 +141,7 @@ final class RelayPass {
                 }
                 for (int k = 0; k < futures.size(); k++) {
                     CompletableFuture<Void> f = futures.get(k);
-                    if (f.isCompletedExceptionally()) {
+                    if (f.isCompletedExceptionally() && !undeliverableReply(run.get(k), failure(f))) {
                         finished.completeExceptionally(failure(f));
                         return;
                     }
@@ -157,13 +159,27 @@ final class RelayPass {
     }
 
     private static boolean sameTarget(Row a, Row b) {
+        if (isReply(a) || isReply(b)) {
+            return false; // a reply goes alone, through Transport.reply
+        }
         return a.destination() != null ? a.destination().equals(b.destination())
                 : b.destination() == null && a.messageTypes().equals(b.messageTypes());
+    }
+
+    /** Whether {@code r} is a response or fault to an address from a consumed message ({@link OutboxRows#reply}). */
+    static boolean isReply(Row r) {
+        return r.destination() != null && r.message().headers().get(OutboxRows.REPLY_HEADER) != null;
     }
 
     /** One run of rows with the same target, in one transport call; one future per row, in order. */
     private List<CompletableFuture<Void>> sendRun(List<Row> run) {
         Row first = run.get(0);
+        if (isReply(first)) {
+            OutgoingMessage m = first.message();
+            return List.of(transport.reply(Address.parse(first.destination()),
+                    new OutgoingMessage(m.body(), m.headers().with(OutboxRows.REPLY_HEADER, null), m.partitionKey(),
+                            m.expiration(), m.deduplicationId(), m.due(), m.reference())));
+        }
         if (run.size() == 1) {
             return List.of(first.destination() != null
                     ? transport.send(Address.parse(first.destination()), first.message())
@@ -176,6 +192,20 @@ final class RelayPass {
         return first.destination() != null
                 ? transport.sendAll(Address.parse(first.destination()), messages)
                 : transport.publishAll(type(first.messageTypes()), messages);
+    }
+
+    /**
+     * A reply the transport refused for good (its address names nothing on the broker; replies never
+     * create what they name): it can never be delivered, so it counts as done and is logged, instead of
+     * blocking its key's later rows for ever, as the direct path drops an unroutable reply.
+     */
+    private static boolean undeliverableReply(Row row, Throwable failure) {
+        if (!isReply(row) || !(failure instanceof dev.omnibus.BusException b) || b.isRetryable()) {
+            return false;
+        }
+        LOG.error("Outbox: the response or fault {} to {} cannot be delivered and is dropped: {}", row.messageId(),
+                row.destination(), failure.getMessage());
+        return true;
     }
 
     private static Throwable failure(CompletableFuture<?> f) {
