@@ -31,6 +31,9 @@ public final class TlsFailures {
             if (t instanceof CertPathValidatorException v && v.getReason() == CertPathValidatorException.BasicReason.EXPIRED) {
                 return "TLS: the server's certificate (or a certificate of its chain) has expired; renew it";
             }
+            if (t instanceof CertPathValidatorException v && v.getReason() == CertPathValidatorException.BasicReason.NOT_YET_VALID) {
+                return "TLS: the server's certificate (or a certificate of its chain) is not valid yet; check its dates and the clocks";
+            }
             if (ssl == null && t instanceof SSLException s) {
                 ssl = s;
             }
@@ -58,7 +61,8 @@ public final class TlsFailures {
         if (all.contains("expired")) {
             return "TLS: a certificate has expired (" + firstMessage(ssl) + ")";
         }
-        return "TLS handshake failed (" + firstMessage(ssl) + ")";
+        return "TLS: the handshake failed (" + firstMessage(ssl) + "); check the trust store, and for mutual TLS the "
+                + "client certificate in the key store";
     }
 
     /**
