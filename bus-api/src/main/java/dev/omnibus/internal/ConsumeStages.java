@@ -129,7 +129,9 @@ final class ConsumeStages {
         public void handle(ReceiveContext r, Link next) throws Exception {
             Observers observers = r.endpoint.bus().observers();
             ConsumeContext<?> c = r.current;
-            for (ConsumerBinding b : r.consumers) {
+            List<ConsumerBinding> bindings = r.consumers;
+            for (int i = 0, n = bindings.size(); i < n; i++) { // indexed: no iterator per message
+                ConsumerBinding b = bindings.get(i);
                 r.consumer = b.name();
                 try {
                     b.consumer().consume((ConsumeContext<Object>) c);

@@ -337,7 +337,8 @@ final class ReceiveEndpointRuntime implements DeliveryHandler {
     }
 
     MessageType resolve(List<String> urns) {
-        for (String urn : urns) {
+        for (int i = 0, n = urns.size(); i < n; i++) { // indexed: no iterator per message (seen in an allocation profile)
+            String urn = urns.get(i);
             MessageType t = busSpec.registry().resolve(urn).orElse(null);
             if (t != null && !t.rawType().isInterface()) {
                 return t;
