@@ -60,14 +60,10 @@ final class FifoSender {
                         .messageAttributes(m.attributes()).messageGroupId(ids.groupId())
                         .messageDeduplicationId(ids.deduplicationId())))
                 .handle((r, e) -> {
-                    if (e == null) {
-                        return null;
+                    if (e != null) {
+                        throw Queues.failure(e, "sending to SQS FIFO endpoint " + endpoint);
                     }
-                    Throwable c = Queues.cause(e);
-                    if (c instanceof TransportException t) {
-                        throw t;
-                    }
-                    throw new TransportException("sending to SQS FIFO endpoint " + endpoint + " failed: " + c, c, true);
+                    return null;
                 }));
     }
 

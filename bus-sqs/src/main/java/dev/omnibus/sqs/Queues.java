@@ -87,6 +87,15 @@ final class Queues {
         f.thenCompose(url -> sqs.deleteQueue(b -> b.queueUrl(url))).join();
     }
 
+    /**
+     * {@code e} (a completion's failure) as the transport reports it: a {@link TransportException}
+     * already made below passes through; anything else is wrapped as "{@code what} failed: …", retryable.
+     */
+    static TransportException failure(Throwable e, String what) {
+        Throwable c = cause(e);
+        return c instanceof TransportException t ? t : new TransportException(what + " failed: " + c, c, true);
+    }
+
     static Throwable cause(Throwable e) {
         while (e instanceof CompletionException && e.getCause() != null) {
             e = e.getCause();

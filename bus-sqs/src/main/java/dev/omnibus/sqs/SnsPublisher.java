@@ -65,7 +65,7 @@ final class SnsPublisher {
                     if (e == null) {
                         return null;
                     }
-                    throw failure(e, "publishing to " + where);
+                    throw Queues.failure(e, "publishing to " + where);
                 });
     }
 
@@ -87,11 +87,11 @@ final class SnsPublisher {
                         if (p.isCompletedExceptionally()) {
                             CompletableFuture<Void> done = out.get(i);
                             p.exceptionally(pe -> {
-                                done.completeExceptionally(failure(pe, "publishing to " + where));
+                                done.completeExceptionally(Queues.failure(pe, "publishing to " + where));
                                 return null;
                             });
                         } else if (e != null) {
-                            out.get(i).completeExceptionally(failure(e, "publishing to " + where));
+                            out.get(i).completeExceptionally(Queues.failure(e, "publishing to " + where));
                         } else {
                             entries.add(new Entry(p.join(), out.get(i), topology.isFifo(urn)
                                     ? FifoIds.of(messages.get(i).headers()) : null));
@@ -136,7 +136,7 @@ final class SnsPublisher {
     private void publishBatch(String arn, String where, List<Entry> batch, List<PublishBatchRequestEntry> request) {
         sns.publishBatch(b -> b.topicArn(arn).publishBatchRequestEntries(request)).whenComplete((r, error) -> {
             if (error != null) {
-                TransportException x = failure(error, "publishing " + batch.size() + " messages to " + where);
+                TransportException x = Queues.failure(error, "publishing " + batch.size() + " messages to " + where);
                 batch.forEach(e -> e.done().completeExceptionally(x));
                 return;
             }
@@ -167,13 +167,5 @@ final class SnsPublisher {
         m.attributes().forEach((name, v) -> out.put(name, MessageAttributeValue.builder().dataType(v.dataType())
                 .stringValue(v.stringValue()).build()));
         return out;
-    }
-
-    private static TransportException failure(Throwable e, String what) {
-        Throwable c = Queues.cause(e);
-        if (c instanceof TransportException t) {
-            return t;
-        }
-        return new TransportException(what + " failed: " + c, c, true);
     }
 }

@@ -129,15 +129,11 @@ final class SnsTopology {
                     return CompletableFuture.allOf(subs.toArray(CompletableFuture[]::new));
                 })
                 .handle((v, e) -> {
-                    if (e == null) {
-                        return null;
+                    if (e != null) {
+                        throw Queues.failure(e, "subscribing SQS queue " + queues.queueName(name) + " (endpoint " + name
+                                + ") to the SNS topics of " + urns);
                     }
-                    Throwable c = Queues.cause(e);
-                    if (c instanceof TransportException t) {
-                        throw t;
-                    }
-                    throw new TransportException("subscribing SQS queue " + queues.queueName(name) + " (endpoint " + name
-                            + ") to the SNS topics of " + urns + " failed: " + c, c, true);
+                    return null;
                 });
     }
 

@@ -213,9 +213,7 @@ public final class SqsTransport implements Transport {
         try {
             CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).join();
         } catch (java.util.concurrent.CompletionException e) {
-            Throwable cause = Queues.cause(e);
-            throw cause instanceof TransportException te ? te
-                    : new TransportException("declaring endpoint " + name + " failed: " + cause, cause, true);
+            throw Queues.failure(e, "declaring endpoint " + name);
         }
     }
 
@@ -369,14 +367,10 @@ public final class SqsTransport implements Transport {
                 })
                 .thenCompose(f -> f)
                 .handle((r, e) -> {
-                    if (e == null) {
-                        return null;
+                    if (e != null) {
+                        throw Queues.failure(e, "sending to SQS endpoint " + endpoint);
                     }
-                    Throwable c = Queues.cause(e);
-                    if (c instanceof TransportException t) {
-                        throw t;
-                    }
-                    throw new TransportException("sending to SQS endpoint " + endpoint + " failed: " + c, c, true);
+                    return null;
                 });
     }
 
