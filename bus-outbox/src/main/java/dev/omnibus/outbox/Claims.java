@@ -63,9 +63,9 @@ final class Claims {
             + " ORDER BY part, due_at, seq";
     }
 
-    /** A claimed row. */
+    /** A claimed row; {@code reply}: stored by {@link OutboxRows#reply} (its marker header already taken off the message). */
     record Row(long seq, String orderKey, UUID messageId, String destination, String messageTypes, OutgoingMessage message,
-            Long horizon) {
+            Long horizon, boolean reply) {
     }
 
     private final OutboxSettings settings;
@@ -223,10 +223,12 @@ final class Claims {
                 }
                 long exp = rs.getLong("expiration");
                 Instant expiration = rs.wasNull() ? null : OutboxRows.instant(exp);
-                OutgoingMessage m = new OutgoingMessage(rs.getBytes("body"), OutboxRows.headers(rs.getString("headers")),
-                        rs.getString("partition_key"), expiration);
+                dev.omnibus.Headers headers = OutboxRows.headers(rs.getString("headers"));
+                boolean reply = headers.get(OutboxRows.REPLY_HEADER) != null; // the marker never reaches the broker
+                OutgoingMessage m = new OutgoingMessage(rs.getBytes("body"),
+                        reply ? headers.with(OutboxRows.REPLY_HEADER, null) : headers, rs.getString("partition_key"), expiration);
                 rows.add(new Row(rs.getLong("seq"), rs.getString("order_key"), rs.getObject("message_id", UUID.class),
-                        rs.getString("destination"), rs.getString("message_types"), m, horizon));
+                        rs.getString("destination"), rs.getString("message_types"), m, horizon, reply));
             }
         }
         return rows;

@@ -159,26 +159,18 @@ final class RelayPass {
     }
 
     private static boolean sameTarget(Row a, Row b) {
-        if (isReply(a) || isReply(b)) {
+        if (a.reply() || b.reply()) {
             return false; // a reply goes alone, through Transport.reply
         }
         return a.destination() != null ? a.destination().equals(b.destination())
                 : b.destination() == null && a.messageTypes().equals(b.messageTypes());
     }
 
-    /** Whether {@code r} is a response or fault to an address from a consumed message ({@link OutboxRows#reply}). */
-    static boolean isReply(Row r) {
-        return r.destination() != null && r.message().headers().get(OutboxRows.REPLY_HEADER) != null;
-    }
-
     /** One run of rows with the same target, in one transport call; one future per row, in order. */
     private List<CompletableFuture<Void>> sendRun(List<Row> run) {
         Row first = run.get(0);
-        if (isReply(first)) {
-            OutgoingMessage m = first.message();
-            return List.of(transport.reply(Address.parse(first.destination()),
-                    new OutgoingMessage(m.body(), m.headers().with(OutboxRows.REPLY_HEADER, null), m.partitionKey(),
-                            m.expiration(), m.deduplicationId(), m.due(), m.reference())));
+        if (first.reply()) { // a response or fault to an address from a consumed message (OutboxRows.reply)
+            return List.of(transport.reply(Address.parse(first.destination()), first.message()));
         }
         if (run.size() == 1) {
             return List.of(first.destination() != null
@@ -200,7 +192,7 @@ final class RelayPass {
      * blocking its key's later rows for ever, as the direct path drops an unroutable reply.
      */
     private static boolean undeliverableReply(Row row, Throwable failure) {
-        if (!isReply(row) || !(failure instanceof dev.omnibus.BusException b) || b.isRetryable()) {
+        if (!row.reply() || !(failure instanceof dev.omnibus.BusException b) || b.isRetryable()) {
             return false;
         }
         LOG.error("Outbox: the response or fault {} to {} cannot be delivered and is dropped: {}", row.messageId(),
