@@ -110,9 +110,10 @@ final class KafkaDelivery extends RecordDelivery {
     /**
      * On a transactional endpoint ({@link KafkaTransactions}): settles the record with its consumer's
      * messages held beside it; they are written in the transaction that commits the partition's
-     * watermark past the record, and the stage completes when it committed. A message over the
-     * transport's size limit can never be written: the record goes to {@code _error} instead, with
-     * the reason. Elsewhere: {@link Delivery#ackWith}'s default (send, then ack).
+     * watermark past the record, and the stage completes when it committed. A message that can never
+     * be written (over the transport's size limit, or a reply to a topic that does not exist) sends
+     * the record to {@code _error} instead, with the reason. Elsewhere: {@link Delivery#ackWith}'s
+     * default (send, then ack).
      */
     @Override
     public CompletionStage<Void> ackWith(List<ProducedMessage> messages, Transport transport) {
@@ -120,11 +121,11 @@ final class KafkaDelivery extends RecordDelivery {
             return sendThenAck(messages, transport);
         }
         for (ProducedMessage m : messages) {
-            String tooLarge = receiver.transport().checkSize(m);
-            if (tooLarge != null) {
+            String unwritable = receiver.transport().unwritable(m);
+            if (unwritable != null) {
                 return deadLetter(DeadLetterQueue.ERROR, Headers.of(java.util.Map.of("MT-Reason", "fault",
-                        "MT-Fault-ExceptionType", TransportException.class.getName(), "MT-Fault-Message", tooLarge)))
-                        .thenCompose(v -> CompletableFuture.<Void>failedFuture(new TransportException(tooLarge, null, false)));
+                        "MT-Fault-ExceptionType", TransportException.class.getName(), "MT-Fault-Message", unwritable)))
+                        .thenCompose(v -> CompletableFuture.<Void>failedFuture(new TransportException(unwritable, null, false)));
             }
         }
         if (!settled.compareAndSet(false, true)) {

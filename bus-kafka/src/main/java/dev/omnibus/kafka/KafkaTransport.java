@@ -307,7 +307,7 @@ public final class KafkaTransport implements Transport {
     }
 
     /** Why {@code m} can never be written (over {@code maxMessageSize}, or a reply to no topic), or null. */
-    String checkSize(ProducedMessage m) {
+    String unwritable(ProducedMessage m) {
         if (m.reply()) {
             String missing = missingReplyTopic(m.destination());
             if (missing != null) {
