@@ -89,6 +89,26 @@ final class RabbitFixture {
         }
     }
 
+    /** A passive declare ({@code exchangeDeclarePassive}, {@code queueDeclarePassive}) to try. */
+    interface PassiveCheck {
+        void run(com.rabbitmq.client.Channel ch) throws IOException;
+    }
+
+    /** Whether a passive declare succeeds, on a channel of its own (a failed one closes its channel). */
+    static boolean exists(com.rabbitmq.client.Connection connection, PassiveCheck check) throws Exception {
+        com.rabbitmq.client.Channel ch = connection.createChannel();
+        try {
+            check.run(ch);
+            return true;
+        } catch (IOException e) {
+            return false;
+        } finally {
+            if (ch.isOpen()) {
+                ch.close();
+            }
+        }
+    }
+
     private static boolean reachable(String host, int port) {
         try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress(host, port), 1000);

@@ -2,7 +2,6 @@ package dev.omnibus.rabbitmq;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import dev.omnibus.Address;
 import dev.omnibus.Bus;
@@ -79,9 +78,12 @@ class RabbitMqOutboxReplyTest {
         AWAIT.until("the answer to the existing address, relayed after the undeliverable one",
                 () -> answered.stream().anyMatch(a -> a.id().equals(good)));
         AWAIT.until("the outbox holds no row", () -> rows() == 0);
-        assertThat(exists(ch -> ch.exchangeDeclarePassive(evil))).as("an exchange named by the message").isFalse();
-        assertThat(exists(ch -> ch.queueDeclarePassive(evil))).as("a queue named by the message").isFalse();
-        assertThat(exists(ch -> ch.queueDeclarePassive(answers))).as("the check itself sees what exists").isTrue();
+        assertThat(RabbitFixture.exists(plain, ch -> ch.exchangeDeclarePassive(evil)))
+                .as("an exchange named by the message").isFalse();
+        assertThat(RabbitFixture.exists(plain, ch -> ch.queueDeclarePassive(evil)))
+                .as("a queue named by the message").isFalse();
+        assertThat(RabbitFixture.exists(plain, ch -> ch.queueDeclarePassive(answers)))
+                .as("the check itself sees what exists").isTrue();
         assertThat(answered).hasSize(1);
     }
 
@@ -92,24 +94,6 @@ class RabbitMqOutboxReplyTest {
             return r.getLong(1);
         } catch (java.sql.SQLException e) {
             throw new IllegalStateException(e);
-        }
-    }
-
-    interface Check {
-        void run(Channel ch) throws java.io.IOException;
-    }
-
-    private boolean exists(Check check) throws Exception {
-        Channel ch = plain.createChannel();
-        try {
-            check.run(ch);
-            return true;
-        } catch (java.io.IOException e) {
-            return false;
-        } finally {
-            if (ch.isOpen()) {
-                ch.close();
-            }
         }
     }
 }

@@ -85,29 +85,13 @@ class RabbitMqReplyAddressTest {
                 .withResponseAddress(new Address(URI.create("rabbitmq://" + host + "/" + evil + "?bind=true&durable=true"))))
                 .join();
         AWAIT.until("the ask whose answer could not go anywhere in _error", () -> depth(asks + "_error") == 1);
-        assertThat(exists(ch -> ch.exchangeDeclarePassive(evil))).as("an exchange named by the message").isFalse();
-        assertThat(exists(ch -> ch.queueDeclarePassive(evil))).as("a queue named by the message").isFalse();
-        assertThat(exists(ch -> ch.queueDeclarePassive(answers))).as("the check itself sees what exists").isTrue();
+        assertThat(RabbitFixture.exists(plain, ch -> ch.exchangeDeclarePassive(evil)))
+                .as("an exchange named by the message").isFalse();
+        assertThat(RabbitFixture.exists(plain, ch -> ch.queueDeclarePassive(evil)))
+                .as("a queue named by the message").isFalse();
+        assertThat(RabbitFixture.exists(plain, ch -> ch.queueDeclarePassive(answers)))
+                .as("the check itself sees what exists").isTrue();
         assertThat(answered).hasSize(1);
-    }
-
-    interface Check {
-        void run(Channel ch) throws java.io.IOException;
-    }
-
-    /** Whether a passive declare succeeds (a failed one closes its channel: a channel per check). */
-    private boolean exists(Check check) throws Exception {
-        Channel ch = plain.createChannel();
-        try {
-            check.run(ch);
-            return true;
-        } catch (java.io.IOException e) {
-            return false;
-        } finally {
-            if (ch.isOpen()) {
-                ch.close();
-            }
-        }
     }
 
     private long depth(String queue) {
