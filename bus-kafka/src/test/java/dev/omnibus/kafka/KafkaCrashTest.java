@@ -6,6 +6,7 @@ import dev.omnibus.Address;
 import dev.omnibus.Bus;
 import dev.omnibus.SendOptions;
 import dev.omnibus.testing.Await;
+import dev.omnibus.testing.ChildJvm;
 import dev.omnibus.testing.RunIds;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -73,7 +74,6 @@ class KafkaCrashTest {
     private static final int KILL_AFTER = 3_000;
     /** Ten commit intervals: what the first child recorded in them may still be uncommitted at the kill. */
     private static final Duration UNCOMMITTED_WINDOW = COMMIT_INTERVAL.multipliedBy(10);
-    private static final int SIGKILL_EXIT = 128 + 9;
 
     record Item(String key, int seq) {
     }
@@ -86,17 +86,16 @@ class KafkaCrashTest {
     }
 
     private final String prefix = "kc-" + RunIds.next() + ".";
-    private final List<Process> children = new ArrayList<>();
+    private final List<ChildJvm> children = new ArrayList<>();
     private Path dir;
 
     @AfterEach
     void cleanUp() throws Exception {
-        for (Process p : children) {
-            if (p.isAlive()) {
-                p.destroyForcibly();
-            }
-            if (!p.waitFor(30, TimeUnit.SECONDS)) {
-                LOG.warn("child {} still running 30 s after SIGKILL", p.pid());
+        for (ChildJvm c : children) {
+            try {
+                c.close(); // SIGKILL if still running
+            } catch (IllegalStateException e) {
+                LOG.warn("{}", e.getMessage());
             }
         }
         try {
@@ -149,10 +148,8 @@ class KafkaCrashTest {
                     first.checkAlive();
                     return read(first.effects).size() >= KILL_AFTER;
                 });
-        first.process.destroyForcibly();
-        assertThat(first.process.waitFor(30, TimeUnit.SECONDS)).as("the first child died").isTrue();
-        assertThat(first.process.exitValue()).as("exit code of the first child (137: killed by SIGKILL)")
-                .isEqualTo(SIGKILL_EXIT);
+        assertThat(first.jvm.kill()).as("exit code of the first child (137: killed by SIGKILL)")
+                .isEqualTo(ChildJvm.SIGKILL_EXIT);
         assertThat(first.hookMarker).as("the marker the first child writes only in a shutdown hook").doesNotExist();
 
         List<Effect> beforeKill = read(first.effects);
@@ -180,8 +177,7 @@ class KafkaCrashTest {
             second.checkAlive();
             return committed(topic).equals(ends);
         });
-        second.process.destroy(); // graceful: the child's hook closes its bus, which leaves the group
-        assertThat(second.process.waitFor(30, TimeUnit.SECONDS)).as("the second child stopped").isTrue();
+        second.jvm.stop(); // graceful: the child's hook closes its bus, which leaves the group (fails after 30 s)
 
         List<Effect> afterRestart = read(second.effects);
         List<Effect> all = new ArrayList<>(beforeKill);
@@ -287,44 +283,23 @@ class KafkaCrashTest {
     // ------------------------------------------------------------------------------------------
     // The child JVM
 
-    /** A started child: its process, the file of its effects, its shutdown-hook marker and its log. */
-    private record Child(String name, Process process, Path effects, Path hookMarker, Path log) {
+    /** A started child: its JVM, the file of its effects and its shutdown-hook marker. */
+    private record Child(ChildJvm jvm, Path effects, Path hookMarker) {
         /** Throws (ending an {@link Await} at once) if the child exited: it must run until it is killed. */
         void checkAlive() {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("child " + name + " exited with " + process.exitValue()
-                        + " before it was stopped; its log:\n" + tail(log));
-            }
+            jvm.checkAlive();
         }
     }
 
     private Child start(String name, String bootstrap) throws IOException {
         Path effects = dir.resolve(name + ".effects");
         Path marker = dir.resolve(name + ".shutdown-hook-ran");
-        Path log = dir.resolve(name + ".log");
-        String java = ProcessHandle.current().info().command()
-                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        List<String> command = List.of(java,
-                "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
-                "-Dorg.slf4j.simpleLogger.log.org.apache.kafka=warn",
-                "-Dorg.slf4j.simpleLogger.log.dev.omnibus=info",
-                "-cp", System.getProperty("java.class.path"),
-                ConsumerMain.class.getName(),
+        ChildJvm jvm = ChildJvm.start(ConsumerMain.class.getName(), List.of("-Dorg.slf4j.simpleLogger.log.org.apache.kafka=warn",
+                "-Dorg.slf4j.simpleLogger.log.dev.omnibus=info"), dir.resolve(name + ".log"),
                 bootstrap, prefix, effects.toString(), marker.toString(), name);
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        children.add(p);
-        LOG.info("started child {} (pid {})", name, p.pid());
-        return new Child(name, p, effects, marker, log);
-    }
-
-    private static String tail(Path log) {
-        try {
-            List<String> lines = Files.readAllLines(log);
-            return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
-        } catch (IOException e) {
-            return "(no log: " + e + ")";
-        }
+        children.add(jvm);
+        LOG.info("started child {} (pid {})", name, jvm.pid());
+        return new Child(jvm, effects, marker);
     }
 
     /**

@@ -6,6 +6,7 @@ import dev.omnibus.Address;
 import dev.omnibus.Bus;
 import dev.omnibus.TransportException;
 import dev.omnibus.testing.Await;
+import dev.omnibus.testing.ChildJvm;
 import dev.omnibus.testing.RunIds;
 import dev.omnibus.testing.tls.TestCertificates;
 import dev.omnibus.testing.tls.TestCertificates.Validity;
@@ -14,7 +15,6 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
@@ -40,7 +40,7 @@ class KafkaTlsTest {
     static Path dir;
     private static TestCertificates ca;
     private static Path client;
-    private static Process broker;
+    private static ChildJvm broker;
     private static String servers;
     private static final String PASSWORD = new String(TestCertificates.PASSWORD);
 
@@ -82,16 +82,21 @@ class KafkaTlsTest {
                 "ssl.truststore.location=" + ca.trustStore(),
                 "ssl.truststore.password=" + PASSWORD,
                 "ssl.client.auth=required", ""));
-        run(List.of("kafka.tools.StorageTool", "format", "-t", Uuid.randomUuid().toString(), "-c", props.toString()),
-                dir.resolve("format.log"), true);
-        broker = run(List.of("kafka.Kafka", props.toString()), dir.resolve("broker.log"), false);
+        try (ChildJvm format = ChildJvm.start("kafka.tools.StorageTool", List.of(), dir.resolve("format.log"), "format", "-t",
+                Uuid.randomUuid().toString(), "-c", props.toString())) {
+            int exit = format.awaitExit(Duration.ofSeconds(120));
+            if (exit != 0) {
+                throw new IllegalStateException("formatting the TLS broker's storage failed (" + exit + "): " + format.tail());
+            }
+        }
+        broker = ChildJvm.start("kafka.Kafka", List.of("-Xmx384m"), dir.resolve("broker.log"), props.toString());
         Await.atMost(Duration.ofSeconds(90)).until("the TLS broker answers a client with a certificate", KafkaTlsTest::answers);
     }
 
     @AfterAll
     static void stopBroker() throws Exception {
         if (broker != null) {
-            broker.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+            broker.close();
         }
     }
 
@@ -99,22 +104,6 @@ class KafkaTlsTest {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         }
-    }
-
-    /** A child JVM with the test classpath running {@code args}; waited for when {@code wait}. */
-    private static Process run(List<String> args, Path log, boolean wait) throws Exception {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-cp", System.getProperty("java.class.path")));
-        command.addAll(args);
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        if (wait) {
-            if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                p.destroyForcibly();
-                throw new IllegalStateException(args.get(0) + " failed; its log:\n" + Files.readString(log));
-            }
-        }
-        return p;
     }
 
     private static Map<String, Object> ssl(Path keyStore, Path trustStore) {
@@ -129,9 +118,7 @@ class KafkaTlsTest {
     }
 
     private static boolean answers() {
-        if (!broker.isAlive()) {
-            throw new IllegalStateException("the TLS broker exited (" + broker.exitValue() + ")");
-        }
+        broker.checkAlive();
         Map<String, Object> conf = ssl(client, ca.trustStore());
         conf.put("bootstrap.servers", servers);
         conf.put("default.api.timeout.ms", 5000);

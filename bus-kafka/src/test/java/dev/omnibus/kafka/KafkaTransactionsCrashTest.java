@@ -7,6 +7,7 @@ import dev.omnibus.Address;
 import dev.omnibus.Bus;
 import dev.omnibus.SendOptions;
 import dev.omnibus.testing.Await;
+import dev.omnibus.testing.ChildJvm;
 import dev.omnibus.testing.RunIds;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -56,7 +57,6 @@ class KafkaTransactionsCrashTest {
     private static final int PER_KEY = 400;
     private static final int RECORDS = KEYS * PER_KEY;
     private static final int KILL_AFTER = 1_200;
-    private static final int SIGKILL_EXIT = 128 + 9;
 
     record Item(String key, int seq) {
     }
@@ -65,16 +65,17 @@ class KafkaTransactionsCrashTest {
     }
 
     private final String prefix = "ktc-" + RunIds.next() + ".";
-    private final List<Process> children = new ArrayList<>();
+    private final List<ChildJvm> children = new ArrayList<>();
     private Path dir;
 
     @AfterEach
     void cleanUp() throws Exception {
-        for (Process p : children) {
-            if (p.isAlive()) {
-                p.destroyForcibly();
+        for (ChildJvm c : children) {
+            try {
+                c.close(); // SIGKILL if still running
+            } catch (IllegalStateException e) {
+                LOG.warn("{}", e.getMessage());
             }
-            p.waitFor(30, TimeUnit.SECONDS);
         }
         try {
             KafkaFixture.admin().deleteConsumerGroups(List.of(TopicNames.endpoint(prefix, ENDPOINT))).all()
@@ -100,10 +101,10 @@ class KafkaTransactionsCrashTest {
         List<String> keys = IntStream.range(0, KEYS).mapToObj(i -> "k" + i).toList();
 
         Path firstEffects = dir.resolve("first.effects");
-        Process first = start("first", bootstrap, firstEffects);
+        ChildJvm first = start("first", bootstrap, firstEffects);
         Await.atMost(Duration.ofSeconds(60)).pollingEvery(Duration.ofMillis(20)).until(
                 "the first child's group has a position in each partition", () -> {
-                    alive(first, "first");
+                    first.checkAlive();
                     return committed(work).size() == PARTITIONS;
                 });
         KafkaTransport transport = KafkaTransport.builder().bootstrapServers(bootstrap).topicPrefix(prefix)
@@ -123,26 +124,23 @@ class KafkaTransactionsCrashTest {
                 TopicReader allOuts = new TopicReader(outs, PARTITIONS, false)) {
             Await.atMost(Duration.ofSeconds(60)).pollingEvery(Duration.ofMillis(5)).until(
                     "the first child ran " + KILL_AFTER + " records", () -> {
-                        alive(first, "first");
+                        first.checkAlive();
                         return lines(firstEffects) >= KILL_AFTER;
                     });
-            first.destroyForcibly();
-            assertThat(first.waitFor(30, TimeUnit.SECONDS)).as("the first child died").isTrue();
-            assertThat(first.exitValue()).as("exit code of the first child (137: SIGKILL)").isEqualTo(SIGKILL_EXIT);
+            assertThat(first.kill()).as("exit code of the first child (137: SIGKILL)").isEqualTo(ChildJvm.SIGKILL_EXIT);
             int visibleAtKill = committedOuts.readToEnd().size();
             assertThat(lines(firstEffects)).as("records the first child ran (mid-stream)").isLessThan(RECORDS);
 
             Path secondEffects = dir.resolve("second.effects");
-            Process second = start("second", bootstrap, secondEffects); // the same instance, restarted
+            ChildJvm second = start("second", bootstrap, secondEffects); // the same instance, restarted
             Map<TopicPartition, Long> ends = endOffsets(work);
             Await await = Await.atMost(Duration.ofSeconds(90)).pollingEvery(Duration.ofMillis(50));
             await.until("every input's output visible", () -> {
-                alive(second, "second");
+                second.checkAlive();
                 return committedOuts.poll().size() >= RECORDS;
             });
             await.until("the group committed every input", () -> committed(work).equals(ends));
-            second.destroy();
-            assertThat(second.waitFor(30, TimeUnit.SECONDS)).as("the second child stopped").isTrue();
+            second.stop(); // graceful; fails if it has not stopped within 30 s
 
             List<JsonNode> visible = committedOuts.readToEnd();
             int runs = lines(firstEffects) + lines(secondEffects);
@@ -166,12 +164,6 @@ class KafkaTransactionsCrashTest {
             for (String key : keys) {
                 assertThat(perKey.get(key)).as("outputs of %s, in order", key).containsExactlyElementsOf(inOrder);
             }
-        }
-    }
-
-    private static void alive(Process p, String name) {
-        if (!p.isAlive()) {
-            throw new IllegalStateException("child " + name + " exited with " + p.exitValue() + " before it was stopped");
         }
     }
 
@@ -216,20 +208,13 @@ class KafkaTransactionsCrashTest {
         return out;
     }
 
-    private Process start(String name, String bootstrap, Path effects) throws IOException {
-        Path log = dir.resolve(name + ".log");
-        String java = ProcessHandle.current().info().command()
-                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        List<String> command = List.of(java, "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
-                "-Dorg.slf4j.simpleLogger.log.org.apache.kafka=warn",
-                "-Dorg.slf4j.simpleLogger.log.dev.omnibus=info",
-                "-cp", System.getProperty("java.class.path"),
-                ConsumerMain.class.getName(), bootstrap, prefix, effects.toString(), name);
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        children.add(p);
-        LOG.info("started child {} (pid {})", name, p.pid());
-        return p;
+    private ChildJvm start(String name, String bootstrap, Path effects) throws IOException {
+        ChildJvm c = ChildJvm.start(ConsumerMain.class.getName(), List.of("-Dorg.slf4j.simpleLogger.log.org.apache.kafka=warn",
+                "-Dorg.slf4j.simpleLogger.log.dev.omnibus=info"), dir.resolve(name + ".log"),
+                bootstrap, prefix, effects.toString(), name);
+        children.add(c);
+        LOG.info("started child {} (pid {})", name, c.pid());
+        return c;
     }
 
     /**

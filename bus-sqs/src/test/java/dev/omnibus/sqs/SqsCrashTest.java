@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.omnibus.Address;
 import dev.omnibus.Bus;
 import dev.omnibus.testing.Await;
+import dev.omnibus.testing.ChildJvm;
 import dev.omnibus.testing.RunIds;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -44,23 +45,23 @@ class SqsCrashTest {
     private static final Logger LOG = LoggerFactory.getLogger(SqsCrashTest.class);
     static final String ENDPOINT = "work";
     static final int VISIBILITY_SECONDS = 4;
-    private static final int SIGKILL_EXIT = 128 + 9;
 
     record Job(String id) {
     }
 
     private final String prefix = "cr-" + RunIds.next() + "-";
-    private final List<Process> children = new ArrayList<>();
+    private final List<ChildJvm> children = new ArrayList<>();
     private final List<Bus> buses = new ArrayList<>();
     private Path dir;
 
     @AfterEach
     void cleanUp() throws Exception {
-        for (Process p : children) {
-            if (p.isAlive()) {
-                p.destroyForcibly();
+        for (ChildJvm c : children) {
+            try {
+                c.close(); // SIGKILL if still running
+            } catch (IllegalStateException e) {
+                LOG.warn("{}", e.getMessage());
             }
-            p.waitFor(30, TimeUnit.SECONDS);
         }
         buses.forEach(Bus::close);
         SqsFixture.deleteQueuesWithPrefix(prefix);
@@ -96,20 +97,10 @@ class SqsCrashTest {
         buses.add(producer);
         producer.send(Address.queue(ENDPOINT), new Job("j1")).join();
 
-        String java = ProcessHandle.current().info().command()
-                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        Process child = new ProcessBuilder(java, "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-cp", System.getProperty("java.class.path"),
-                ConsumerMain.class.getName(), endpoint, prefix, effects.toString(), marker.toString())
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        ChildJvm child = ChildJvm.start(ConsumerMain.class, log, endpoint, prefix, effects.toString(), marker.toString());
         children.add(child);
         Await.atMost(Duration.ofSeconds(60)).pollingEvery(Duration.ofMillis(10)).until("the child holds the message",
-                () -> {
-                    if (!child.isAlive()) {
-                        throw new IllegalStateException("the child exited with " + child.exitValue() + ": " + read(log));
-                    }
-                    return read(effects).contains("started j1");
-                });
+                () -> child.checkAlive() && read(effects).contains("started j1"));
 
         Queue<Long> secondGot = new ConcurrentLinkedQueue<>();
         Bus second = Bus.builder().transport(transport(endpoint, prefix)).name("cr-second")
@@ -123,12 +114,10 @@ class SqsCrashTest {
         Await.atMost(held.plusSeconds(10)).until("the child held it for three visibility timeouts",
                 () -> System.nanoTime() - heldSince >= held.toNanos() || !secondGot.isEmpty());
         assertThat(secondGot).as("deliveries to the second consumer while the child, alive, held the message").isEmpty();
-        assertThat(child.isAlive()).isTrue();
+        assertThat(child.checkAlive()).isTrue();
 
-        child.destroyForcibly();
         long killed = System.nanoTime();
-        assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        assertThat(child.exitValue()).as("exit code (137: SIGKILL)").isEqualTo(SIGKILL_EXIT);
+        assertThat(child.kill()).as("exit code (137: SIGKILL)").isEqualTo(ChildJvm.SIGKILL_EXIT);
         assertThat(marker).as("the marker the child writes only in a shutdown hook").doesNotExist();
 
         Await.atMost(Duration.ofSeconds(30)).pollingEvery(Duration.ofMillis(10))

@@ -7,6 +7,7 @@ import dev.omnibus.outbox.ProtocolStep;
 import dev.omnibus.outbox.StepListener;
 import dev.omnibus.spi.Transport;
 import dev.omnibus.testing.Await;
+import dev.omnibus.testing.ChildJvm;
 import dev.omnibus.testing.RunIds;
 import java.nio.file.Files;
 import java.nio.file.Path;
