@@ -53,7 +53,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  *     Omnibus: {@code bus.send(endpoint, order, partitionKey)} futures.</li>
  * <li><b>consume</b>: the N records Omnibus produced, read by a raw {@code KafkaConsumer} loop
  *     (ack-only: poll, count, {@code commitAsync} of the consumed positions every 100 ms, the
- *     transport's {@code max.poll.records} and assignor) and by an Omnibus endpoint whose consumer
+ *     transport's {@code max.poll.records}, assignor, {@code fetch.max.wait.ms} and isolation level) and by an Omnibus endpoint whose consumer
  *     counts ({@code --concurrency}, {@code --prefetch}); timed from the first record to the last.</li>
  * <li><b>consume + decode</b>: the raw loop again, also reading each value as a MassTransit envelope
  *     with plain Jackson, as a raw user must (and as Omnibus does): the baseline with the same work.</li>
@@ -108,6 +108,8 @@ public final class KafkaLoadTool {
     private final int rounds;
     /** {@code --transactions}: measure consume-transform-produce with and without transactions instead. */
     private final boolean transactions;
+    /** {@code --only=consume} or {@code --only=ordered}: one phase alone (the others report 0), for profiling. */
+    private final String only;
     private final String run = Long.toHexString(ThreadLocalRandom.current().nextLong() | Long.MIN_VALUE).substring(0, 8);
     private final String prefix = "omnibus-load-" + run + ".";
     private final Set<String> groups = ConcurrentHashMap.newKeySet();
@@ -128,10 +130,13 @@ public final class KafkaLoadTool {
         int opf = 256;
         int r = 3;
         boolean tx = false;
+        String phases = "all";
         List<String> rest = new ArrayList<>();
         for (String a : args) {
             if (a.equals("--transactions")) {
                 tx = true;
+            } else if (a.startsWith("--only=")) {
+                phases = a.substring("--only=".length());
             } else {
                 rest.add(a);
             }
@@ -168,6 +173,10 @@ public final class KafkaLoadTool {
         orderedPrefetch = opf;
         rounds = r;
         transactions = tx;
+        only = phases;
+        if (!List.of("all", "consume", "ordered").contains(only)) {
+            throw new IllegalArgumentException("--only=" + only + ": say all, consume or ordered");
+        }
     }
 
     public static void main(String[] args) throws Exception {
@@ -219,30 +228,43 @@ public final class KafkaLoadTool {
             String rawTopic = prefix + "raw-" + round;
             createTopics(rawTopic, prefix + keyed, prefix + unkeyed, prefix + "ordered-" + round, prefix + "raw-ordered-" + round);
 
-            double rawProduce;
-            double busProduce;
-            if (rawFirst) {
+            boolean measureProduce = only.equals("all");
+            boolean measureConsume = !only.equals("ordered");
+            boolean measureOrdered = !only.equals("consume");
+            double rawProduce = 0;
+            double busProduce = 0;
+            if (!measureProduce) {
+                if (measureConsume) {
+                    busProduce(keyed, n, true); // the records to consume; not a measurement
+                }
+            } else if (rawFirst) {
                 rawProduce = rawProduce(rawTopic, probe.value, n);
                 busProduce = busProduce(keyed, n, true);
             } else {
                 busProduce = busProduce(keyed, n, true);
                 rawProduce = rawProduce(rawTopic, probe.value, n);
             }
-            busProduce(unkeyed, n, false); // the unordered records; not a measurement
-            double rawConsume;
-            double busConsume;
-            if (rawFirst) {
-                rawConsume = rawConsume(prefix + keyed, "raw-consume-" + round, n + 1, false);
-                busConsume = busConsume(keyed, n + 1);
-            } else {
-                busConsume = busConsume(keyed, n + 1);
-                rawConsume = rawConsume(prefix + keyed, "raw-consume-" + round, n + 1, false);
+            double rawConsume = 0;
+            double busConsume = 0;
+            double rawDecode = 0;
+            double busUnordered = 0;
+            if (measureConsume) {
+                busProduce(unkeyed, n, false); // the unordered records; not a measurement
+                if (rawFirst) {
+                    rawConsume = rawConsume(prefix + keyed, "raw-consume-" + round, n + 1, false);
+                    busConsume = busConsume(keyed, n + 1);
+                } else {
+                    busConsume = busConsume(keyed, n + 1);
+                    rawConsume = rawConsume(prefix + keyed, "raw-consume-" + round, n + 1, false);
+                }
+                rawDecode = rawConsume(prefix + keyed, "raw-decode-" + round, n + 1, true);
+                busUnordered = busConsume(unkeyed, n + 1);
             }
-            double rawDecode = rawConsume(prefix + keyed, "raw-decode-" + round, n + 1, true);
-            double busUnordered = busConsume(unkeyed, n + 1);
-            double rawWork;
-            double busWork;
-            if (rawFirst) {
+            double rawWork = 0;
+            double busWork = 0;
+            if (!measureOrdered) {
+                // skipped
+            } else if (rawFirst) {
                 rawWork = rawPerPartition("raw-ordered-" + round, on);
                 busWork = busKeyOrdered("ordered-" + round, on);
             } else {
@@ -256,11 +278,17 @@ public final class KafkaLoadTool {
                     busProduce / rawProduce, rawConsume, busConsume, busConsume / rawConsume, rawDecode, busConsume / rawDecode, busUnordered, busConsume,
                     busConsume / busUnordered, on, on / rawWork, on / busWork, busWork / rawWork);
             if (round > 0) {
-                produce.add(rawProduce, busProduce);
-                consume.add(rawConsume, busConsume);
-                decode.add(rawDecode, busConsume);
-                ordered.add(busUnordered, busConsume);
-                speedUp.add(rawWork, busWork);
+                if (measureProduce) {
+                    produce.add(rawProduce, busProduce);
+                }
+                if (measureConsume) {
+                    consume.add(rawConsume, busConsume);
+                    decode.add(rawDecode, busConsume);
+                    ordered.add(busUnordered, busConsume);
+                }
+                if (measureOrdered) {
+                    speedUp.add(rawWork, busWork);
+                }
             }
         }
         System.out.println();
@@ -363,6 +391,8 @@ public final class KafkaLoadTool {
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, String.valueOf(maxPollRecords));
         p.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
+        p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "100"); // the transport's default (Kafka's is 500)
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"); // the transport's default
         return p;
     }
 

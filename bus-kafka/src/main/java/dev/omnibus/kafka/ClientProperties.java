@@ -18,6 +18,8 @@ import org.slf4j.LoggerFactory;
  */
 final class ClientProperties {
     private static final Logger LOG = LoggerFactory.getLogger(ClientProperties.class);
+    /** The consumers' {@code fetch.max.wait.ms} unless the application sets one (Kafka's default is 500). */
+    static final int FETCH_MAX_WAIT_MS = 100;
     /**
      * Consumer properties a {@code KafkaShareConsumer} refuses ({@code ShareConsumerConfig}): a share group
      * has its own session, heartbeat and assignor settings on the broker, and its isolation level is the
@@ -82,6 +84,9 @@ final class ClientProperties {
         // transactional endpoint, here or in another service, has not committed does not exist
         p.putIfAbsent(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, String.valueOf(Math.min(500, Math.max(1, prefetch))));
+        // one fetch is outstanding per broker: one for a caught-up partition alone holds back the
+        // others' next fetch for this long while their records wait on the broker (500 ms by default)
+        p.putIfAbsent(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, String.valueOf(FETCH_MAX_WAIT_MS));
         if (group == null) {
             p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"); // its own new topic: everything in it is a reply
             return p;

@@ -78,4 +78,19 @@ class KafkaTransportBuilderTest {
         assertThat(c.maxMessageSize()).isEqualTo(500_000);
         assertThat(c.temporaryEndpoints()).isTrue();
     }
+
+    @Test
+    void consumersWaitAtMostATenthOfASecondOnAFetchUnlessTheApplicationSaysOtherwise() {
+        KafkaTransport defaults = KafkaTransport.builder().bootstrapServers("localhost:9092").build();
+        assertThat(new ClientProperties(defaults.settings(), "b").consumer("orders", "g", 500))
+                .containsEntry("fetch.max.wait.ms", "100")
+                .containsEntry("max.poll.records", "500");
+        assertThat(new ClientProperties(defaults.settings(), "b").consumer("replies", null, 40))
+                .containsEntry("fetch.max.wait.ms", "100")
+                .containsEntry("max.poll.records", "40");
+        KafkaTransport own = KafkaTransport.builder().bootstrapServers("localhost:9092")
+                .property("fetch.max.wait.ms", "250").build();
+        assertThat(new ClientProperties(own.settings(), "b").consumer("orders", "g", 500))
+                .containsEntry("fetch.max.wait.ms", "250");
+    }
 }
