@@ -57,6 +57,7 @@ import java.util.function.Predicate;
 public final class TestHarness extends HarnessAssertions implements AutoCloseable {
     private Bus bus;
     private final VirtualClock clock;
+    private final java.time.Clock applicationClock;
     private final Recorder recorder;
     private final InMemoryBroker broker;
     private final SimulatedTransport simulation;
@@ -104,6 +105,7 @@ public final class TestHarness extends HarnessAssertions implements AutoCloseabl
             this.broker = InMemoryBroker.create();
             this.bus = newBus(0, null);
         }
+        this.applicationClock = bus.clock(); // a view of the virtual clock: every replica's, before and after a crash
     }
 
     /** Bus number {@code replica} from the builder's configuration, on this harness's transport and clock. */
@@ -242,6 +244,16 @@ public final class TestHarness extends HarnessAssertions implements AutoCloseabl
     /** The virtual clock that owns the bus's timers. */
     public VirtualClock clock() {
         return clock;
+    }
+
+    /**
+     * The {@link java.time.Clock} application code reads, for domain objects the test builds: the same
+     * as {@link Bus#clock()} and a consumer's {@code ConsumeContext.clock()}, a UTC view of
+     * {@link #clock()}. In the deterministic mode a read by a delivery's code is the interleaving point
+     * {@code clock}; a read on the test's thread is a plain read. Valid across {@link #crash()}.
+     */
+    public java.time.Clock applicationClock() {
+        return applicationClock;
     }
 
     /** The seed of a deterministic harness, if it is one. */
