@@ -38,8 +38,9 @@ import java.util.function.Predicate;
  *       production. Assertions poll until their condition holds or the timeout (default 5 s) passes.</li>
  *   <li><b>Deterministic</b> ({@link Builder#deterministic(long)}): a simulated broker and a driver
  *       that runs the bus's worker tasks one at a time, switching between them at interleaving points
- *       (produce, settle, request, saga and inbox calls), each choice drawn from a seeded source; up
- *       to each endpoint's concurrency, several deliveries are in flight. The same seed gives the same
+ *       (produce, settle, request, saga and inbox calls, reads of {@code ConsumeContext.clock()}),
+ *       each choice drawn from a seeded source; up to each endpoint's concurrency, several
+ *       deliveries are in flight. The same seed gives the same
  *       run and the same {@link #timeline()}, ids included. A {@link FaultPlan} injects delivery,
  *       produce, settlement, clock and crash faults from the same source; {@link #crash()} crashes the
  *       process; {@link Builder#replicas(int)} runs several buses on the broker. Assertions first run
