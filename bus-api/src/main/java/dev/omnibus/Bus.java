@@ -87,6 +87,19 @@ public interface Bus extends AutoCloseable {
      */
     MessagePublisher producer(dev.omnibus.spi.Outbound outbound);
 
+    /**
+     * The bus's time as a {@link java.time.Clock} in UTC, for code that is not a consumer (a
+     * consumer has {@link ConsumeContext#clock()}, the same clock): the clock the bus was built with
+     * ({@link BusBuilder#clock}), the wall clock by default, the virtual clock in a test harness. In
+     * a deterministic simulation each read by a delivery's code is an interleaving point named
+     * {@code clock}; outside one a read costs one volatile read more than the bus clock's own.
+     * Usable in any state of the bus; thread-safe. The default (a bus not made by a builder) answers
+     * the wall clock.
+     */
+    default java.time.Clock clock() {
+        return dev.omnibus.internal.ApplicationClock.system();
+    }
+
     /** The registry of message types this bus knows. */
     MessageTypeRegistry messageTypes();
 

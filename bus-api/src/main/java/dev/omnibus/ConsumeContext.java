@@ -68,6 +68,24 @@ public interface ConsumeContext<T> {
         return java.util.Optional.empty();
     }
 
+    /**
+     * The bus's time as a {@link java.time.Clock} in UTC: read it instead of {@code Instant.now()},
+     * and hand it to domain code that takes a clock, so that tests control what your consumer sees.
+     * On a bus built with a clock ({@link BusBuilder#clock}) it reads that clock: the wall clock by
+     * default, the virtual clock of a test harness (which moves only when the test advances it).
+     * The same clock as {@link Bus#clock()}.
+     *
+     * <p>In a deterministic simulation each read ({@code instant()}, {@code millis()}) is an
+     * interleaving point named {@code clock}: another delivery may run between your check and your
+     * act around it, so the simulation finds races that hinge on a read of the time. Outside a
+     * simulation a read costs one volatile read more than the bus clock's own. Thread-safe; the
+     * clock may be kept after the consumer returns. Contexts not made by a bus (the default) answer
+     * the wall clock.
+     */
+    default java.time.Clock clock() {
+        return dev.omnibus.internal.ApplicationClock.system();
+    }
+
     /** Publishes {@code message} to every endpoint that consumes its type or one of its interfaces. */
     default CompletableFuture<Void> publish(Object message) {
         return publish(message, SendOptions.defaults());

@@ -40,6 +40,7 @@ public final class DefaultBus implements Bus {
     private final List<ReceiveEndpointRuntime> endpoints = new ArrayList<>();
     private final RequestClient requests;
     private final Completions completions;
+    private final java.time.Clock clock; // what application code reads: each read a point in a simulation
     private final java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
     private final java.util.concurrent.CountDownLatch startFinished = new java.util.concurrent.CountDownLatch(1);
     private ReceiveHandle responseHandle;
@@ -59,6 +60,7 @@ public final class DefaultBus implements Bus {
             deserializers.put(s.contentType(), s);
         }
         this.completions = new Completions(spec.name(), spec.executionControl() != null);
+        this.clock = ApplicationClock.of(spec.clock());
         this.requests = new RequestClient(this, spec);
         for (EndpointSpec e : spec.endpoints()) {
             endpoints.add(new ReceiveEndpointRuntime(this, e, spec));
@@ -291,6 +293,11 @@ public final class DefaultBus implements Bus {
             }
         }
         throw new IllegalArgumentException("bus '" + spec.name() + "' has no endpoint '" + endpoint + "'");
+    }
+
+    @Override
+    public java.time.Clock clock() {
+        return clock;
     }
 
     @Override

@@ -74,6 +74,11 @@ abstract sealed class DefaultConsumeContext implements ConsumeContext<Object> pe
     }
 
     @Override
+    public java.time.Clock clock() {
+        return receive().endpoint.bus().clock();
+    }
+
+    @Override
     public CompletableFuture<Void> publish(Object msg, SendOptions options) {
         return produce(null, msg, options, null, false);
     }

@@ -85,6 +85,11 @@ public final class RedirectedConsumeContext<T> implements ConsumeContext<T> {
     }
 
     @Override
+    public java.time.Clock clock() {
+        return delegate.clock();
+    }
+
+    @Override
     public <A> Optional<A> attribute(Class<A> type) {
         for (Object a : attributes) {
             if (type.isInstance(a)) {

@@ -8,7 +8,10 @@ import java.util.random.RandomGenerator;
  * a test harness implements {@link Control} and hands it to {@code BusBuilder.executionControl};
  * library code (the bus, saga repositories, the inbox) calls {@link #point(String)} where a
  * consumer meets the bus or the outside world, so that the simulation can switch to another
- * delivery there.
+ * delivery there. Each read of the clock application code gets from the bus
+ * ({@link dev.omnibus.ConsumeContext#clock()}, {@link dev.omnibus.Bus#clock()}) is the point
+ * {@code "clock"}; the bus's own reads of its {@link BusClock} are not points (they happen under
+ * locks, where a task must not park).
  *
  * <h2>What the bus does with a control</h2>
  * <ul>

@@ -138,4 +138,45 @@ class SagaSimulationTest {
                 + schedules.size());
         assertThat(schedules.size()).isGreaterThanOrEqualTo(50);
     }
+
+    /** A saga state stamped with when the instance opened. */
+    static final class Stamp {
+        public String openedAt;
+    }
+
+    /** Stamps the opening time from the delivery's clock ({@code ConsumeContext.clock()}). */
+    static final class StampSaga extends StateMachine<Stamp> {
+        final State open = state("Open");
+        final Event<Opened> opened = event(Opened.class, Opened::id);
+
+        StampSaga() {
+            super(Stamp.class);
+            initially(when(opened)
+                    .then(ctx -> ctx.instance().openedAt = ctx.consumeContext().clock().instant().toString())
+                    .transitionTo(open));
+        }
+    }
+
+    @Test
+    void aSagaReadsTheBusClockThroughItsConsumeContextAndEachReadIsAnInterleavingPoint() {
+        List<String> labels = new java.util.ArrayList<>();
+        for (long seed = 0; seed < 20; seed++) {
+            InMemorySagaRepository repository = InMemorySagaRepository.create();
+            try (TestHarness h = TestHarness.builder().deterministic(seed)
+                    .configure(bus -> bus.receiveEndpoint("stamps",
+                            e -> SagaEndpoint.configure(e.concurrency(2), new StampSaga(), repository)))
+                    .start()) {
+                h.advance(java.time.Duration.ofMinutes(5));
+                h.publish(new Opened(A));
+                h.publish(new Opened(B));
+                h.runUntilIdle();
+                for (UUID id : List.of(A, B)) {
+                    assertThat(repository.find(id).orElseThrow().json()).as("seed %d, instance %s", seed, id)
+                            .contains("\"openedAt\":\"2030-01-01T00:05:00Z\"");
+                }
+                labels.addAll(h.schedule());
+            }
+        }
+        assertThat(labels).anyMatch(l -> l.startsWith("resume stamps task") && l.contains(" at clock"));
+    }
 }

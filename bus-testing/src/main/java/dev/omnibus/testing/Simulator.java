@@ -16,8 +16,8 @@ import java.util.random.RandomGenerator;
  * The driver of the deterministic harness: it owns the bus's workers (the bus's
  * {@link Interleaving.Control}) and a baton. Every worker task runs on a real thread, but only the
  * one holding the baton runs; at an interleaving point ({@link Interleaving#point}: produce,
- * settle, request, saga load and save, inbox calls) the task hands the baton back, and the driver
- * (the test's thread, inside {@link #step()}) chooses by seed what runs next: a delivery from a
+ * settle, request, saga load and save, inbox calls, the application's clock reads) the task hands
+ * the baton back, and the driver (the test's thread, inside {@link #step()}) chooses by seed what runs next: a delivery from a
  * ready queue (while its endpoint has fewer tasks in flight than its concurrency), a task waiting
  * for a worker (never two tasks of one ordering key at once), or a parked task. Each choice and
  * each fault roll is a {@link Decisions decision}; a run can follow a recorded list of them instead

@@ -38,8 +38,9 @@ import java.util.function.Predicate;
  *       production. Assertions poll until their condition holds or the timeout (default 5 s) passes.</li>
  *   <li><b>Deterministic</b> ({@link Builder#deterministic(long)}): a simulated broker and a driver
  *       that runs the bus's worker tasks one at a time, switching between them at interleaving points
- *       (produce, settle, request, saga and inbox calls), each choice drawn from a seeded source; up
- *       to each endpoint's concurrency, several deliveries are in flight. The same seed gives the same
+ *       (produce, settle, request, saga and inbox calls, reads of {@code ConsumeContext.clock()}),
+ *       each choice drawn from a seeded source; up to each endpoint's concurrency, several
+ *       deliveries are in flight. The same seed gives the same
  *       run and the same {@link #timeline()}, ids included. A {@link FaultPlan} injects delivery,
  *       produce, settlement, clock and crash faults from the same source; {@link #crash()} crashes the
  *       process; {@link Builder#replicas(int)} runs several buses on the broker. Assertions first run
@@ -57,6 +58,7 @@ import java.util.function.Predicate;
 public final class TestHarness extends HarnessAssertions implements AutoCloseable {
     private Bus bus;
     private final VirtualClock clock;
+    private final java.time.Clock applicationClock;
     private final Recorder recorder;
     private final InMemoryBroker broker;
     private final SimulatedTransport simulation;
@@ -104,6 +106,7 @@ public final class TestHarness extends HarnessAssertions implements AutoCloseabl
             this.broker = InMemoryBroker.create();
             this.bus = newBus(0, null);
         }
+        this.applicationClock = bus.clock(); // a view of the virtual clock: every replica's, before and after a crash
     }
 
     /** Bus number {@code replica} from the builder's configuration, on this harness's transport and clock. */
@@ -242,6 +245,16 @@ public final class TestHarness extends HarnessAssertions implements AutoCloseabl
     /** The virtual clock that owns the bus's timers. */
     public VirtualClock clock() {
         return clock;
+    }
+
+    /**
+     * The {@link java.time.Clock} application code reads, for domain objects the test builds: the same
+     * as {@link Bus#clock()} and a consumer's {@code ConsumeContext.clock()}, a UTC view of
+     * {@link #clock()}. In the deterministic mode a read by a delivery's code is the interleaving point
+     * {@code clock}; a read on the test's thread is a plain read. Valid across {@link #crash()}.
+     */
+    public java.time.Clock applicationClock() {
+        return applicationClock;
     }
 
     /** The seed of a deterministic harness, if it is one. */

@@ -38,7 +38,7 @@ class SimulationDeterminismTest {
 
     /**
      * Orders on a concurrency-4 endpoint: every 5th fails through its retries (jittered waits) and is
-     * dead-lettered; each order publishes an audit, schedules a reminder a minute later and asks a
+     * dead-lettered; each order reads the clock, publishes an audit, schedules a reminder a minute later and asks a
      * queue nobody answers (the request times out on the virtual clock) and one that answers (the
      * continuation publishes). A stray type sent to the
      * orders queue is skipped.
@@ -49,6 +49,9 @@ class SimulationDeterminismTest {
                     .consumer(Order.class, ctx -> {
                         if (ctx.message().amount() % 5 == 0) {
                             throw new IllegalStateException("declined " + ctx.message().n());
+                        }
+                        if (ctx.clock().instant().isBefore(VirtualClock.EPOCH)) { // a clock read: an interleaving point
+                            throw new IllegalStateException("time went back");
                         }
                         ctx.publish(new Audit(ctx.message().n()));
                         ctx.send(Address.queue("reminders"), new Reminder(ctx.message().n()),
