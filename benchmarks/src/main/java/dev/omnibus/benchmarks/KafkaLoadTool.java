@@ -108,7 +108,11 @@ public final class KafkaLoadTool {
     private final int rounds;
     /** {@code --transactions}: measure consume-transform-produce with and without transactions instead. */
     private final boolean transactions;
-    /** {@code --only=consume} or {@code --only=ordered}: one phase alone (the others report 0), for profiling. */
+    /**
+     * {@code --only=produce}, {@code consume} or {@code ordered}: one phase alone (the others report 0), for
+     * profiling. With {@code -Dload.threads=true} each Omnibus consume also prints the CPU time of every
+     * live thread (named without numbers), to tell a saturated receive loop from waiting workers.
+     */
     private final String only;
     private final String run = Long.toHexString(ThreadLocalRandom.current().nextLong() | Long.MIN_VALUE).substring(0, 8);
     private final String prefix = "omnibus-load-" + run + ".";
@@ -174,8 +178,8 @@ public final class KafkaLoadTool {
         rounds = r;
         transactions = tx;
         only = phases;
-        if (!List.of("all", "consume", "ordered").contains(only)) {
-            throw new IllegalArgumentException("--only=" + only + ": say all, consume or ordered");
+        if (!List.of("all", "produce", "consume", "ordered").contains(only)) {
+            throw new IllegalArgumentException("--only=" + only + ": say all, produce, consume or ordered");
         }
     }
 
@@ -215,6 +219,7 @@ public final class KafkaLoadTool {
                 orderedConcurrency, orderedPrefetch, rounds);
 
         LoadComparison produce = new LoadComparison("produce (raw vs Omnibus)", rounds);
+        LoadComparison produceEncode = new LoadComparison("produce (raw + encode vs Omnibus)", rounds);
         LoadComparison consume = new LoadComparison("consume (raw vs Omnibus)", rounds);
         LoadComparison decode = new LoadComparison("consume (raw + decode vs Omnibus)", rounds);
         LoadComparison ordered = new LoadComparison("unordered vs key-ordered", rounds);
@@ -226,13 +231,15 @@ public final class KafkaLoadTool {
             String keyed = "keyed-" + round;
             String unkeyed = "unkeyed-" + round;
             String rawTopic = prefix + "raw-" + round;
-            createTopics(rawTopic, prefix + keyed, prefix + unkeyed, prefix + "ordered-" + round, prefix + "raw-ordered-" + round);
+            String rawEncodeTopic = prefix + "raw-encode-" + round;
+            createTopics(rawTopic, rawEncodeTopic, prefix + keyed, prefix + unkeyed, prefix + "ordered-" + round, prefix + "raw-ordered-" + round);
 
-            boolean measureProduce = only.equals("all");
-            boolean measureConsume = !only.equals("ordered");
-            boolean measureOrdered = !only.equals("consume");
+            boolean measureProduce = only.equals("all") || only.equals("produce");
+            boolean measureConsume = only.equals("all") || only.equals("consume");
+            boolean measureOrdered = only.equals("all") || only.equals("ordered");
             double rawProduce = 0;
             double busProduce = 0;
+            double rawEncode = 0;
             if (!measureProduce) {
                 if (measureConsume) {
                     busProduce(keyed, n, true); // the records to consume; not a measurement
@@ -243,6 +250,9 @@ public final class KafkaLoadTool {
             } else {
                 busProduce = busProduce(keyed, n, true);
                 rawProduce = rawProduce(rawTopic, probe.value, n);
+            }
+            if (measureProduce) {
+                rawEncode = rawEncodeProduce(rawEncodeTopic, probe, n); // a topic of its own, new as the others' are
             }
             double rawConsume = 0;
             double busConsume = 0;
@@ -272,14 +282,15 @@ public final class KafkaLoadTool {
                 rawWork = rawPerPartition("raw-ordered-" + round, on);
             }
             String what = round == 0 ? "warm-up (" + String.format(Locale.ROOT, "%,d", n) + ")" : "round " + round;
-            System.out.printf(Locale.ROOT, "%s: produce raw %,.0f/s, Omnibus %,.0f/s (%.2f); consume raw %,.0f/s, "
+            System.out.printf(Locale.ROOT, "%s: produce raw %,.0f/s, Omnibus %,.0f/s (%.2f), raw + encode %,.0f/s (%.2f); consume raw %,.0f/s, "
                     + "Omnibus %,.0f/s (%.2f), raw + decode %,.0f/s (%.2f); Omnibus unordered %,.0f/s, key-ordered %,.0f/s (%.2f); %,d records of 1-5 ms: "
                     + "4 raw consumers %.2f s, Omnibus %.2f s (%.1fx)%n", what, rawProduce, busProduce,
-                    busProduce / rawProduce, rawConsume, busConsume, busConsume / rawConsume, rawDecode, busConsume / rawDecode, busUnordered, busConsume,
+                    busProduce / rawProduce, rawEncode, busProduce / rawEncode, rawConsume, busConsume, busConsume / rawConsume, rawDecode, busConsume / rawDecode, busUnordered, busConsume,
                     busConsume / busUnordered, on, on / rawWork, on / busWork, busWork / rawWork);
             if (round > 0) {
                 if (measureProduce) {
                     produce.add(rawProduce, busProduce);
+                    produceEncode.add(rawEncode, busProduce);
                 }
                 if (measureConsume) {
                     consume.add(rawConsume, busConsume);
@@ -293,12 +304,12 @@ public final class KafkaLoadTool {
         }
         System.out.println();
         LoadComparison.print("best of " + rounds + " rounds", "baseline rec/s", "candidate rec/s",
-                List.of(produce, consume, decode, ordered, speedUp));
-        System.out.printf(Locale.ROOT, "per round: produce %s; consume %s; against raw + decode %s; key-ordered/unordered %s; speed-up %s%n",
-                produce.roundRatios(), consume.roundRatios(), decode.roundRatios(), ordered.roundRatios(), speedUp.roundRatios());
-        System.out.printf(Locale.ROOT, "goals (median): produce %.2f (>= 0.85 %s), consume %.2f (>= 0.85 %s), key-ordered "
+                List.of(produce, produceEncode, consume, decode, ordered, speedUp));
+        System.out.printf(Locale.ROOT, "per round: produce %s; against raw + encode %s; consume %s; against raw + decode %s; key-ordered/unordered %s; speed-up %s%n",
+                produce.roundRatios(), produceEncode.roundRatios(), consume.roundRatios(), decode.roundRatios(), ordered.roundRatios(), speedUp.roundRatios());
+        System.out.printf(Locale.ROOT, "goals (median): produce %.2f (>= 0.85 %s; against raw + encode %.2f), consume %.2f (>= 0.85 %s), key-ordered "
                 + "%.2f (>= 0.8 %s), speed-up %.1fx (>= 5 %s)%n", produce.medianRatio(), met(produce.medianRatio() >= 0.85),
-                consume.medianRatio(), met(consume.medianRatio() >= 0.85), ordered.medianRatio(),
+                produceEncode.medianRatio(), consume.medianRatio(), met(consume.medianRatio() >= 0.85), ordered.medianRatio(),
                 met(ordered.medianRatio() >= 0.8), speedUp.medianRatio(), met(speedUp.medianRatio() >= 5));
     }
 
@@ -441,7 +452,7 @@ public final class KafkaLoadTool {
     // ------------------------------------------------------------------------------------------
     // the record's bytes
 
-    private record Probe(byte[] value, int headerBytes) {
+    private record Probe(byte[] value, int headerBytes, List<Header> headers, String messageType) {
     }
 
     /** The value and header size of one Omnibus record: one sent to a probe endpoint, read back raw. */
@@ -461,10 +472,14 @@ public final class KafkaLoadTool {
             while (System.nanoTime() < deadline) {
                 for (ConsumerRecord<byte[], byte[]> r : c.poll(POLL)) {
                     int headers = 0;
+                    List<Header> kept = new ArrayList<>();
                     for (Header h : r.headers()) {
                         headers += h.key().getBytes(StandardCharsets.UTF_8).length + h.value().length;
+                        kept.add(h);
                     }
-                    return new Probe(r.value(), headers);
+                    String urn = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.value()).get("messageType")
+                            .get(0).asText();
+                    return new Probe(r.value(), headers, kept, urn);
                 }
             }
         }
@@ -475,6 +490,47 @@ public final class KafkaLoadTool {
     // 1. produce
 
     /** Raw: one record to warm the producer (not timed), then {@code n} timed; records per second. */
+    /**
+     * Raw + encode: as {@link #rawProduce}, but each record's value is the order in a new MassTransit
+     * envelope written with plain Jackson ({@link PlainEnvelopeEncoder}), with the headers Omnibus
+     * writes (a new {@code MessageId} each): the baseline that does the work Omnibus's send does.
+     */
+    private double rawEncodeProduce(String topic, Probe probe, int n) throws Exception {
+        byte[][] keyBytes = keyBytes(keys);
+        OrderSubmitted order = Orders.small();
+        String source = "kafka://load/raw";
+        String destination = "kafka://load/" + topic;
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(rawProducerProperties())) {
+            producer.send(new ProducerRecord<>(topic, keyBytes[0], probe.value)).get(30, TimeUnit.SECONDS);
+            Semaphore inFlight = new Semaphore(window);
+            CountDownLatch done = new CountDownLatch(n);
+            AtomicInteger failed = new AtomicInteger();
+            long start = System.nanoTime();
+            for (int i = 0; i < n; i++) {
+                inFlight.acquire();
+                ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic, keyBytes[i % keys],
+                        PlainEnvelopeEncoder.encode(order, probe.messageType, source, destination));
+                for (Header h : probe.headers) {
+                    record.headers().add(h.key(), h.key().equals("MessageId")
+                            ? java.util.UUID.randomUUID().toString().getBytes(StandardCharsets.UTF_8) : h.value());
+                }
+                producer.send(record, (meta, e) -> {
+                    if (e != null) {
+                        failed.incrementAndGet();
+                    }
+                    inFlight.release();
+                    done.countDown();
+                });
+            }
+            await(done, "raw produce + encode: acknowledgements missing");
+            double rate = n / LoadComparison.seconds(start);
+            if (failed.get() > 0) {
+                throw new IllegalStateException(failed.get() + " raw sends failed");
+            }
+            return rate;
+        }
+    }
+
     private double rawProduce(String topic, byte[] value, int n) throws Exception {
         byte[][] keyBytes = keyBytes(keys);
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(rawProducerProperties())) {
@@ -599,7 +655,17 @@ public final class KafkaLoadTool {
                         }))
                 .start()) {
             await(done, "Omnibus consume of " + queue + ": records missing (" + count.get() + " of " + n + ")");
-            return n / LoadComparison.seconds(first.get());
+            double secs = LoadComparison.seconds(first.get());
+            if (Boolean.getBoolean("load.threads")) {
+                java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+                Map<String, Long> cpu = new java.util.TreeMap<>();
+                for (java.lang.management.ThreadInfo ti : mx.dumpAllThreads(false, false)) {
+                    String name = ti.getThreadName().replaceAll("[0-9]+", "N").replaceAll("-[a-f0-9N]{6,}", "");
+                    cpu.merge(name, mx.getThreadCpuTime(ti.getThreadId()) / 1_000_000, Long::sum);
+                }
+                System.out.printf("THREADS %s %.2fs: %s%n", queue, secs, cpu);
+            }
+            return n / secs;
         }
     }
 
