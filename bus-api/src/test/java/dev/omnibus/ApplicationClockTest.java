@@ -82,7 +82,12 @@ class ApplicationClockTest {
             Clock paris = bus.clock().withZone(ZoneId.of("Europe/Paris"));
             assertThat(paris.getZone()).isEqualTo(ZoneId.of("Europe/Paris"));
             assertThat(paris.instant()).isEqualTo(bus.clock().instant());
-            assertThat(paris.withZone(ZoneOffset.UTC)).isEqualTo(bus.clock());
+            assertThat(paris.withZone(ZoneOffset.UTC)).isEqualTo(bus.clock())
+                    .hasSameHashCodeAs(bus.clock());
+            assertThat(paris).isNotEqualTo(bus.clock()); // same bus clock, another zone
+            try (Bus other = Bus.builder().transport(InMemoryTransport.create()).clock(new FakeClock()).start()) {
+                assertThat(other.clock()).isNotEqualTo(bus.clock()); // another bus clock, same zone
+            }
         }
     }
 }
