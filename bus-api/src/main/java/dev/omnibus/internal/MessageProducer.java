@@ -67,12 +67,13 @@ final class MessageProducer {
     /**
      * What to produce. Made by {@link #production}, which on a transport that takes references makes the
      * {@link ReferenceMessage} at once (one object where there were a production and its message).
-     * Immutable.
+     * Immutable, but for the type of a {@code ReferenceMessage}, filled in when it is encoded (before it is
+     * handed over) if it was not given.
      */
     static class Production {
         private final Address destination;
         private final Object message;
-        private final MessageType type;
+        private MessageType type; // final but for ReferenceMessage.encoded (one field fewer there)
         private final SendOptions options;
         private final Envelope parent;
         private final URI source;
@@ -122,6 +123,11 @@ final class MessageProducer {
 
         MessageType type() {
             return type;
+        }
+
+        /** Keeps the type encoding resolved: for {@link ReferenceMessage#encoded} only, before the hand-over. */
+        final void resolved(MessageType resolved) {
+            this.type = resolved;
         }
 
         SendOptions options() {
