@@ -19,13 +19,6 @@ import java.util.concurrent.locks.ReentrantLock;
  * hands off quickly by contract). A consumer that settles inline, inside {@code deliver}, re-enters
  * the lock; the pump does not recurse then, its outer loop carries on.
  *
- * <h2>The lock</h2>
- * Producers and the threads that settle take the one lock for a short hand-over. A thread that finds it
- * held tries again a few times, a spin-wait hint apart ({@link #acquire}), before it waits in the lock's
- * queue: the holder is usually another thread in the middle of such a hand-over, and waiting in the queue
- * costs a node and a park and unpark, a system call on each side, where the hand-over costs well under a
- * microsecond. The lock and its guarantees are the same either way.
- *
  * <p>Thread-safe. Nothing is allocated per message beyond the deque's slot.
  */
 final class InMemoryQueue {
@@ -59,38 +52,8 @@ final class InMemoryQueue {
         this.activity = activity;
     }
 
-    /** Tries this many times, a spin-wait hint apart, before waiting in the lock's queue. */
-    private static final int SPINS = 100;
-
     ReentrantLock lock() {
         return lock;
-    }
-
-    /** Takes the queue's lock, trying briefly before waiting for it (see the class comment). */
-    void acquire() {
-        if (!spinFor(lock)) {
-            lock.lock();
-        }
-    }
-
-    /** As {@link #acquire}, for a producer: an interrupt before or while it waits ends the wait. */
-    private void acquireInterruptibly() throws InterruptedException {
-        if (Thread.interrupted()) {
-            throw new InterruptedException();
-        }
-        if (!spinFor(lock)) {
-            lock.lockInterruptibly();
-        }
-    }
-
-    private static boolean spinFor(ReentrantLock lock) {
-        for (int i = 0; i < SPINS; i++) {
-            if (lock.tryLock()) {
-                return true;
-            }
-            Thread.onSpinWait();
-        }
-        return false;
     }
 
     void attach(Consumer c) {
@@ -132,7 +95,7 @@ final class InMemoryQueue {
 
     /** Adds at the tail, waiting up to {@code timeoutNanos} for room; false if still full. */
     boolean offer(Object m, long timeoutNanos) throws InterruptedException {
-        acquireInterruptibly();
+        lock.lockInterruptibly();
         try {
             long left = timeoutNanos;
             while (messages.size() >= capacity) {
@@ -176,7 +139,7 @@ final class InMemoryQueue {
 
     /** Called when a consumer's window opened (a settlement) or it may take again: hands over what waits. */
     void roomMade() {
-        acquire();
+        lock.lock();
         try {
             pump();
         } finally {

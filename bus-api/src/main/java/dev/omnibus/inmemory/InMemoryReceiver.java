@@ -57,7 +57,7 @@ final class InMemoryReceiver implements ReceiveHandle, InMemoryQueue.Consumer {
 
     /** After {@code d} settled (its message already put wherever it goes): frees its permit and hands over more. */
     void settled(InMemoryDelivery d) {
-        queue.acquire();
+        queue.lock().lock();
         try {
             if (d.next != d) { // still in the list: the first settlement of it
                 unlink(d);
