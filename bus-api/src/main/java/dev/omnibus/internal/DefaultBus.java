@@ -369,6 +369,10 @@ public final class DefaultBus implements Bus {
     Serializer deserializerFor(Headers transportHeaders, String endpointDefault) {
         Object ct = transportHeaders.get(OutgoingMessage.CONTENT_TYPE);
         if (ct != null) {
+            Serializer exact = deserializers.get(ct); // as written by a bus: no parameters, lower case
+            if (exact != null) {
+                return exact;
+            }
             String type = ct.toString();
             int semi = type.indexOf(';');
             if (semi >= 0) {

@@ -16,8 +16,7 @@ import java.util.concurrent.CompletableFuture;
  * object per delivery) that consumers see, filled in by the bind stage. Used by one thread at a time.
  */
 abstract sealed class DefaultConsumeContext implements ConsumeContext<Object> permits ReceiveContext {
-    private Object message;
-    private boolean bound;
+    private Object message; // null until bound
     private int redeliveryCount;
     private List<CompletableFuture<Void>> produced; // guarded by this; made on the first message produced
     private int retryAttempt;
@@ -26,17 +25,11 @@ abstract sealed class DefaultConsumeContext implements ConsumeContext<Object> pe
     final void bind(Object message, int redeliveryCount) {
         this.message = message;
         this.redeliveryCount = redeliveryCount;
-        this.bound = true;
     }
 
     /** The redelivery count when the transport header cannot carry it (a redelivery in place). */
     final void redeliveryCount(int count) {
         this.redeliveryCount = count;
-    }
-
-    /** Whether the message was bound (the consumers could run). */
-    final boolean bound() {
-        return bound;
     }
 
     private ReceiveContext receive() {

@@ -32,15 +32,18 @@ final class MessageProducer {
     /** Each type's publish address, asked of the transport once (it is a function of the type). */
     private final java.util.concurrent.ConcurrentHashMap<String, Optional<URI>> publishAddresses =
             new java.util.concurrent.ConcurrentHashMap<>();
-    /** By reference, the transport headers of a message with no correlation id nor partition key: one for all. */
-    private final Headers referenceHeaders;
+    /**
+     * The content type alone: by reference, the transport headers of a message with no correlation id nor
+     * partition key (one for all); serialized, what the message id is added to.
+     */
+    private final Headers contentTypeHeaders;
     private static final byte[] NO_BODY = new byte[0];
 
     MessageProducer(BusSpec spec, Observers observers, Tracing tracing) {
         this.spec = spec;
         this.capabilities = spec.transport().capabilities();
         this.contentType = spec.serializer().contentType();
-        this.referenceHeaders = Headers.of(OutgoingMessage.CONTENT_TYPE, contentType);
+        this.contentTypeHeaders = Headers.of(OutgoingMessage.CONTENT_TYPE, contentType);
         this.observers = observers;
         this.tracing = tracing;
     }
@@ -67,12 +70,13 @@ final class MessageProducer {
     /**
      * What to produce. Made by {@link #production}, which on a transport that takes references makes the
      * {@link ReferenceMessage} at once (one object where there were a production and its message).
-     * Immutable.
+     * Immutable, but for the type of a {@code ReferenceMessage}, filled in when it is encoded (before it is
+     * handed over) if it was not given.
      */
     static class Production {
         private final Address destination;
         private final Object message;
-        private final MessageType type;
+        private MessageType type; // final but for ReferenceMessage.encoded (one field fewer there)
         private final SendOptions options;
         private final Envelope parent;
         private final URI source;
@@ -122,6 +126,11 @@ final class MessageProducer {
 
         MessageType type() {
             return type;
+        }
+
+        /** Keeps the type encoding resolved: for {@link ReferenceMessage#encoded} only, before the hand-over. */
+        final void resolved(MessageType resolved) {
+            this.type = resolved;
         }
 
         SendOptions options() {
@@ -305,19 +314,30 @@ final class MessageProducer {
                     + " bytes, over the limit of " + spec.maxMessageSize() + " (BusBuilder.maxMessageSize)");
         }
         UUID correlationId = o.correlationId();
-        Map<String, Object> th = new LinkedHashMap<>();
-        th.put(OutgoingMessage.CONTENT_TYPE, s.contentType());
-        th.put(OutgoingMessage.MESSAGE_ID, messageId.toString());
-        if (correlationId != null) {
-            th.put(OutgoingMessage.CORRELATION_ID, correlationId.toString());
-        }
         String partitionKey = partitionKey(o, correlationId, parent);
-        if (partitionKey != null && (correlationId == null || !partitionKey.equals(correlationId.toString()))) {
-            th.put(OutgoingMessage.PARTITION_KEY, partitionKey);
+        String id = messageId.toString();
+        Headers transportHeaders;
+        if (correlationId == null && partitionKey == null && contentType.equals(s.contentType())) {
+            // the usual case: the shared content-type headers and the id, one map (there were two)
+            transportHeaders = contentTypeHeaders.with(OutgoingMessage.MESSAGE_ID, id);
+        } else {
+            Map<String, Object> th = new LinkedHashMap<>();
+            th.put(OutgoingMessage.CONTENT_TYPE, s.contentType());
+            th.put(OutgoingMessage.MESSAGE_ID, id);
+            if (correlationId != null) {
+                th.put(OutgoingMessage.CORRELATION_ID, correlationId.toString());
+            }
+            if (partitionKey != null && (correlationId == null || !partitionKey.equals(correlationId.toString()))) {
+                th.put(OutgoingMessage.PARTITION_KEY, partitionKey);
+            }
+            transportHeaders = Headers.of(th);
         }
-        Headers transportHeaders = Headers.of(th).withAll(s.transportHeaders());
+        transportHeaders = transportHeaders.withAll(s.transportHeaders());
         checkHeaderLimits(type, transportHeaders);
-        return new Bytes(envelope, new OutgoingMessage(s.body(), transportHeaders, partitionKey, envelope.expirationTime()));
+        // deduplicated by the message id, unless the serializer's headers replaced it (then read from them)
+        UUID deduplicationId = transportHeaders.get(OutgoingMessage.MESSAGE_ID) == id ? messageId : null;
+        return new Bytes(envelope, new OutgoingMessage(s.body(), transportHeaders, partitionKey, envelope.expirationTime(),
+                deduplicationId, null, null));
     }
 
     /**
@@ -367,7 +387,7 @@ final class MessageProducer {
         SendOptions o = p.options();
         UUID correlationId = o.correlationId();
         String partitionKey = partitionKey(o, correlationId, p.parent());
-        Headers transportHeaders = referenceHeaders;
+        Headers transportHeaders = contentTypeHeaders;
         if (correlationId != null || partitionKey != null) {
             Map<String, Object> th = new LinkedHashMap<>(8);
             th.put(OutgoingMessage.CONTENT_TYPE, contentType);

@@ -42,8 +42,7 @@ final class ReferenceMessage extends MessageProducer.Production implements Messa
             AtomicReferenceFieldUpdater.newUpdater(ReferenceMessage.class, Envelope.class, "envelope");
 
     private final MessageProducer producer;
-    // set once by encoded(), before the message is handed to the transport
-    private MessageType resolved;
+    // set once by encoded(), before the message is handed to the transport (and the resolved type, in type())
     private long idHigh;
     private long idLow;
     private long sentMicros; // the send time, in microseconds since the epoch (the envelope keeps no more)
@@ -72,7 +71,7 @@ final class ReferenceMessage extends MessageProducer.Production implements Messa
             idHigh = Uuid7.nextHigh();
             idLow = Uuid7.randomLow();
         }
-        this.resolved = type;
+        resolved(type);
         this.sentMicros = Math.addExact(Math.multiplyExact(sentAt.getEpochSecond(), 1_000_000L), sentAt.getNano() / 1000);
         this.headers = envelopeHeaders;
         this.outgoing = out;
@@ -82,7 +81,7 @@ final class ReferenceMessage extends MessageProducer.Production implements Messa
     public Envelope envelope() {
         Envelope e = envelope;
         if (e == null) {
-            e = producer.envelope(this, resolved, messageId(),
+            e = producer.envelope(this, type(), messageId(),
                     Instant.ofEpochSecond(Math.floorDiv(sentMicros, 1_000_000L), Math.floorMod(sentMicros, 1_000_000L) * 1000L),
                     headers);
             if (!ENVELOPE.compareAndSet(this, null, e)) {
@@ -104,7 +103,7 @@ final class ReferenceMessage extends MessageProducer.Production implements Messa
 
     /** The envelope's type list, without making the envelope. */
     List<String> messageTypes() {
-        return resolved.messageTypes();
+        return type().messageTypes();
     }
 
     /** The envelope's correlation id, without making the envelope. */

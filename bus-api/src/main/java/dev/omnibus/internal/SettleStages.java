@@ -54,7 +54,7 @@ final class SettleStages {
                         : rq.delay == null ? r.delivery.requeue() : r.delivery.requeue(rq.delay));
             } catch (DeadLetter dl) {
                 dev.omnibus.spi.Interleaving.point("settle");
-                Object message = r.bound() ? r.message() : null;
+                Object message = r.message(); // null when it was not bound
                 // recorded before the move, so an observer never sees the next step before this one
                 ep.bus().observers().deadLettered(ep.name(), dl.queue, r.envelope(), message, dl.reason);
                 settle(r, "move to " + dl.queue.nameFor(ep.name()),

@@ -59,9 +59,16 @@ final class MassTransitModule extends SimpleModule {
             super(BigDecimal.class);
         }
 
+        /**
+         * Plain notation always. {@code toString()} is plain too unless the scale is negative or the adjusted
+         * exponent is below -6, and a {@code BigDecimal} keeps the text {@code toString()} made (plain Jackson's
+         * number writing reads it there), where {@code toPlainString()} builds a new string at each call.
+         */
         @Override
         public void serialize(BigDecimal value, JsonGenerator gen, SerializerProvider provider) throws IOException {
-            gen.writeString(value.toPlainString());
+            int scale = value.scale();
+            boolean plain = scale >= 0 && value.precision() - 1 - scale >= -6;
+            gen.writeString(plain ? value.toString() : value.toPlainString());
         }
     }
 

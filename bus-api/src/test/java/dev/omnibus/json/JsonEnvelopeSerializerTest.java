@@ -177,6 +177,23 @@ class JsonEnvelopeSerializerTest {
         assertThat(message.get("lines").get(0).get("quantity").isInt()).isTrue();
     }
 
+    record Amounts(List<BigDecimal> values) {
+    }
+
+    @Test
+    void decimalsAreWrittenInPlainNotationWhateverTheirScale() throws Exception {
+        List<String> plain = List.of("1000", "0.0000001", "0.000001", "12.50", "-0.00000012", "0", "123456789012345678901234567890");
+        Amounts amounts = new Amounts(List.of(new BigDecimal("1E+3"), new BigDecimal("1E-7"), new BigDecimal("0.000001"),
+                new BigDecimal("12.50"), new BigDecimal("-1.2E-7"), BigDecimal.ZERO,
+                new BigDecimal("123456789012345678901234567890")));
+
+        JsonNode values = tree(write(amounts).body()).get("message").get("values");
+
+        for (int i = 0; i < plain.size(); i++) {
+            assertThat(values.get(i).textValue()).as(amounts.values().get(i).toString()).isEqualTo(plain.get(i));
+        }
+    }
+
     @Test
     void decimalsAreReadFromStringsAndFromNumbersWithoutLoss() {
         String body = "{\"messageType\":[\"urn:message:Acme.Orders:OrderPlaced\"],\"message\":"

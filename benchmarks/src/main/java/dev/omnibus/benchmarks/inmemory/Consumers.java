@@ -10,13 +10,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The two systems the in-memory benchmarks compare, built the same way: {@code n} consumers that
- * each receive every published {@link OrderSubmitted} and release one permit of a shared
- * {@link Semaphore} per message, which the benchmark thread waits on.
+ * each receive every published {@link OrderSubmitted} and count it in a shared {@link Arrivals},
+ * which the benchmark thread waits on.
  */
 final class Consumers {
     /** How long a benchmark waits for its messages before it fails instead of hanging. */
@@ -26,10 +25,10 @@ final class Consumers {
     }
 
     /** Waits for {@code permits} deliveries, or fails after {@link #DEADLINE_SECONDS}. */
-    static void await(Semaphore delivered, int permits) throws InterruptedException {
-        if (!delivered.tryAcquire(permits, DEADLINE_SECONDS, TimeUnit.SECONDS)) {
-            throw new IllegalStateException("consumers did not receive " + permits + " messages within "
-                    + DEADLINE_SECONDS + " s (" + delivered.availablePermits() + " arrived)");
+    static void await(Arrivals delivered, int messages) throws InterruptedException {
+        if (!delivered.await(messages, DEADLINE_SECONDS, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("consumers did not receive " + messages + " messages within "
+                    + DEADLINE_SECONDS + " s (" + delivered.pending() + " arrived)");
         }
     }
 
@@ -38,7 +37,7 @@ final class Consumers {
      * {@link OrderSubmitted} with concurrency 1 behind {@code filters} no-op filters, so a publish
      * fans out to every endpoint; {@code serializer} {@code reference} passes messages by reference.
      */
-    static Bus bus(int consumers, String serializer, int filters, Semaphore delivered) {
+    static Bus bus(int consumers, String serializer, int filters, Arrivals delivered) {
         var builder = Bus.builder()
                 .name("bench")
                 .transport(InMemoryTransport.builder().byReference(serializer.equals("reference")).build())
@@ -52,7 +51,7 @@ final class Consumers {
                 for (int f = 0; f < filters; f++) {
                     e.filter(PassThrough.INSTANCE);
                 }
-                e.consumer(OrderSubmitted.class, ctx -> delivered.release());
+                e.consumer(OrderSubmitted.class, ctx -> delivered.arrived());
             });
         }
         return builder.start();
@@ -77,14 +76,14 @@ final class Consumers {
         private final List<BlockingQueue<Object>> queues = new ArrayList<>();
         private final List<Thread> threads = new ArrayList<>();
 
-        HandOff(int consumers, Semaphore delivered) {
+        HandOff(int consumers, Arrivals delivered) {
             for (int c = 0; c < consumers; c++) {
                 BlockingQueue<Object> queue = new ArrayBlockingQueue<>(10_000);
                 Thread t = new Thread(() -> {
                     try {
                         while (true) {
                             queue.take();
-                            delivered.release();
+                            delivered.arrived();
                         }
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();

@@ -3,7 +3,6 @@ package dev.omnibus.benchmarks.inmemory;
 import dev.omnibus.Bus;
 import dev.omnibus.benchmarks.Orders;
 import dev.omnibus.benchmarks.Orders.OrderSubmitted;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -34,7 +33,7 @@ public class PipelineBenchmark {
     @Param({"0", "1", "10", "100", "1000"})
     public int filters;
 
-    private final Semaphore delivered = new Semaphore(0);
+    private final Arrivals delivered = new Arrivals();
     private final OrderSubmitted message = Orders.small();
     private Bus bus;
 

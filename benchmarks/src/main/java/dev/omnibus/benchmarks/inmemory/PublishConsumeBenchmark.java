@@ -3,7 +3,6 @@ package dev.omnibus.benchmarks.inmemory;
 import dev.omnibus.Bus;
 import dev.omnibus.benchmarks.Orders;
 import dev.omnibus.benchmarks.Orders.OrderSubmitted;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -50,7 +49,7 @@ public class PublishConsumeBenchmark {
         @Param({"json", "cbor", "reference"})
         public String serializer;
 
-        final Semaphore delivered = new Semaphore(0);
+        final Arrivals delivered = new Arrivals();
         final OrderSubmitted message = Orders.small();
         Bus bus;
 
@@ -71,7 +70,7 @@ public class PublishConsumeBenchmark {
         @Param({"1", "4"})
         public int consumers;
 
-        final Semaphore delivered = new Semaphore(0);
+        final Arrivals delivered = new Arrivals();
         final OrderSubmitted message = Orders.small();
         Consumers.HandOff handOff;
 
