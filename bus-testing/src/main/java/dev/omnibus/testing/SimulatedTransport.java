@@ -49,8 +49,12 @@ final class SimulatedTransport implements Transport {
     private final Map<String, Set<String>> exchangeToExchanges = new TreeMap<>();
     private final Map<String, Set<String>> exchangeToQueues = new TreeMap<>();
     private final Map<String, ArrayDeque<SimDelivery.Message>> queues = new TreeMap<>();
-    /** Each queue's consumers, in the order the harness's buses subscribed (replica 0 first): competing consumers. */
-    private final Map<String, List<DeliveryHandler>> handlers = new TreeMap<>();
+    /** A consumer of a queue: the handler one process registered, on its connection (null: the transport itself). */
+    private record Subscriber(SimulatedConnection owner, DeliveryHandler handler) {
+    }
+
+    /** Each queue's consumers by replica number (competing consumers, replica 0 first). */
+    private final Map<String, TreeMap<Integer, Subscriber>> handlers = new TreeMap<>();
     private volatile BusClock clock;
     private boolean closed;
 
@@ -99,24 +103,32 @@ final class SimulatedTransport implements Transport {
     }
 
     @Override
-    public synchronized CompletableFuture<Void> publish(MessageType type, OutgoingMessage message) {
+    public CompletableFuture<Void> publish(MessageType type, OutgoingMessage message) {
+        return publish(null, type, message);
+    }
+
+    synchronized CompletableFuture<Void> publish(SimulatedConnection from, MessageType type, OutgoingMessage message) {
         List<String> urns = type.messageTypes();
         for (int i = 1; i < urns.size(); i++) {
             bind(urns.get(0), urns.get(i));
         }
-        return route(urns.get(0), message);
+        return route(from, urns.get(0), message);
     }
 
     @Override
-    public synchronized CompletableFuture<Void> send(Address destination, OutgoingMessage message) {
+    public CompletableFuture<Void> send(Address destination, OutgoingMessage message) {
+        return send(null, destination, message);
+    }
+
+    synchronized CompletableFuture<Void> send(SimulatedConnection from, Address destination, OutgoingMessage message) {
         if (!destination.isTopic() && !exchangeToQueues.containsKey(destination.name())) {
             declareQueue(destination.name());
         }
-        return route(destination.name(), message);
+        return route(from, destination.name(), message);
     }
 
-    private CompletableFuture<Void> route(String exchange, OutgoingMessage m) {
-        if (crashed) {
+    private CompletableFuture<Void> route(SimulatedConnection from, String exchange, OutgoingMessage m) {
+        if (crashed || from != null && from.dead) {
             return DONE; // the process is gone: what its threads still try to send never reaches the broker
         }
         if (closed) {
@@ -169,18 +181,29 @@ final class SimulatedTransport implements Transport {
     }
 
     @Override
-    public synchronized ReceiveHandle receive(String queue, ReceiveSettings settings, DeliveryHandler handler) {
+    public ReceiveHandle receive(String queue, ReceiveSettings settings, DeliveryHandler handler) {
+        return receive(null, queue, handler);
+    }
+
+    /** Registers {@code from}'s consumer of {@code queue}, under its replica number. */
+    synchronized ReceiveHandle receive(SimulatedConnection from, String queue, DeliveryHandler handler) {
         if (!queues.containsKey(queue)) {
             throw new TransportException("no simulated queue '" + queue + "'", null, false);
         }
-        handlers.computeIfAbsent(queue, q -> new ArrayList<>()).add(handler);
+        Subscriber subscriber = new Subscriber(from, handler);
+        int replica = from == null ? 0 : from.replica;
+        TreeMap<Integer, Subscriber> byReplica = handlers.computeIfAbsent(queue, q -> new TreeMap<>());
+        if (byReplica.containsKey(replica)) {
+            throw new IllegalStateException("replica " + replica + " consumes " + queue + " twice");
+        }
+        byReplica.put(replica, subscriber);
         return new ReceiveHandle() {
             @Override
             public void stopDeliveries() {
                 synchronized (SimulatedTransport.this) {
-                    List<DeliveryHandler> list = handlers.get(queue);
+                    TreeMap<Integer, Subscriber> list = handlers.get(queue);
                     if (list != null) {
-                        list.remove(handler);
+                        list.remove(replica, subscriber); // not a restarted replica's consumer of the same queue
                         if (list.isEmpty()) {
                             handlers.remove(queue);
                         }
@@ -229,9 +252,9 @@ final class SimulatedTransport implements Transport {
      */
     synchronized List<String> deliverable() {
         List<String> ready = new ArrayList<>();
-        for (Map.Entry<String, List<DeliveryHandler>> e : handlers.entrySet()) {
+        for (Map.Entry<String, TreeMap<Integer, Subscriber>> e : handlers.entrySet()) {
             if (!queues.get(e.getKey()).isEmpty()) {
-                for (int i = 0; i < e.getValue().size(); i++) {
+                for (int i : e.getValue().keySet()) {
                     ready.add(i == 0 ? e.getKey() : e.getKey() + "#" + i);
                 }
             }
@@ -249,11 +272,11 @@ final class SimulatedTransport implements Transport {
         String queue = hash < 0 ? consumer : consumer.substring(0, hash);
         int replica = hash < 0 ? 0 : Integer.parseInt(consumer.substring(hash + 1));
         SimDelivery d;
-        DeliveryHandler handler;
+        Subscriber handler;
         synchronized (this) {
             ArrayDeque<SimDelivery.Message> q = queues.get(queue);
-            List<DeliveryHandler> consumers = handlers.get(queue);
-            handler = consumers == null || consumers.size() <= replica ? null : consumers.get(replica);
+            TreeMap<Integer, Subscriber> consumers = handlers.get(queue);
+            handler = consumers == null ? null : consumers.get(replica);
             if (q.isEmpty() || handler == null) {
                 return;
             }
@@ -281,9 +304,9 @@ final class SimulatedTransport implements Transport {
             }
             SimDelivery.Fate fate = decisions.roll(faults.dropAck(), "lose the ack on " + queue) ? SimDelivery.Fate.DROP_ACK
                     : decisions.roll(faults.crash(), "crash before the ack on " + queue) ? SimDelivery.Fate.CRASH : SimDelivery.Fate.ACK;
-            d = new SimDelivery(this, queue, m, fate, generation);
+            d = new SimDelivery(this, handler.owner(), queue, m, fate, generation);
         }
-        handler.onDelivery(d);
+        handler.handler().onDelivery(d);
     }
 
     /**
@@ -301,6 +324,41 @@ final class SimulatedTransport implements Transport {
             queues.get(d.queue()).addFirst(d.message().again());
         }
         unsettled.clear();
+    }
+
+    /**
+     * A crash of the one process on {@code connection} (the others run on): nothing it does from now
+     * on reaches the broker, its consumers are gone, and its unsettled deliveries go back to the head of
+     * their queues, flagged redelivered, for any replica to take.
+     *
+     * @return how many deliveries went back
+     */
+    synchronized int crash(SimulatedConnection connection) {
+        connection.dead = true;
+        for (java.util.Iterator<TreeMap<Integer, Subscriber>> it = handlers.values().iterator(); it.hasNext(); ) {
+            TreeMap<Integer, Subscriber> byReplica = it.next();
+            byReplica.values().removeIf(s -> s.owner() == connection);
+            if (byReplica.isEmpty()) {
+                it.remove();
+            }
+        }
+        List<SimDelivery> back = new ArrayList<>();
+        for (SimDelivery d : unsettled) {
+            if (d.owner() == connection) {
+                back.add(d);
+            }
+        }
+        unsettled.removeAll(back);
+        java.util.Collections.reverse(back); // each goes to the head: the first handed ends up first
+        for (SimDelivery d : back) {
+            queues.get(d.queue()).addFirst(d.message().again());
+        }
+        return back.size();
+    }
+
+    /** A new connection to this broker for replica {@code replica}'s process (a new one after each of its crashes). */
+    SimulatedConnection connect(int replica) {
+        return new SimulatedConnection(this, replica);
     }
 
     /** A new process connects to the same broker. */
@@ -324,7 +382,8 @@ final class SimulatedTransport implements Transport {
 
     /** Claims the settlement of {@code d}: false when settled already or when its process crashed meanwhile. */
     synchronized boolean claim(SimDelivery d, long deliveryGeneration, AtomicBoolean settled) {
-        if (deliveryGeneration != generation || !settled.compareAndSet(false, true)) {
+        if (deliveryGeneration != generation || d.owner() != null && d.owner().dead
+                || !settled.compareAndSet(false, true)) {
             return false;
         }
         unsettled.remove(d);
