@@ -31,7 +31,8 @@ import java.util.function.BiConsumer;
  * Messages wait until the {@link Simulator} chooses to {@link #deliver} one; the {@link FaultPlan}'s
  * delivery faults (duplicates, reordering, lost acks, a crash before the ack) are rolled then, as
  * {@link Decisions}. It outlives a simulated {@link #crash()}: the next bus connects to the same
- * queues, as a restarted service to its broker.
+ * queues, as a restarted service to its broker. Each replica's bus talks to it through its own
+ * {@link SimulatedConnection}, so one process can crash alone ({@link #crash(SimulatedConnection)}).
  */
 final class SimulatedTransport implements Transport {
     private static final TransportCapabilities CAPABILITIES =

@@ -43,7 +43,8 @@ import java.util.function.Predicate;
  *       deliveries are in flight. The same seed gives the same
  *       run and the same {@link #timeline()}, ids included. A {@link FaultPlan} injects delivery,
  *       produce, settlement, clock and crash faults from the same source; {@link #crash()} crashes the
- *       process; {@link Builder#replicas(int)} runs several buses on the broker. Assertions first run
+ *       process; {@link Builder#replicas(int)} runs several buses on the broker, and
+ *       {@link #crash(int)} crashes one of them while the others run on. Assertions first run
  *       the simulation until nothing can happen, then check. {@link Simulation} runs a scenario over
  *       many seeds, names the seed that fails and shrinks its schedule.</li>
  * </ul>
