@@ -137,6 +137,24 @@ class ReplicaCrashTest {
     }
 
     @Test
+    void aReplicaCrashEndsItsOwnBackgroundLoopsAndNoOtherReplicas() {
+        VirtualClock clock = new VirtualClock();
+        Decisions decisions = new Decisions(1, null);
+        Simulator simulator = new Simulator(1, decisions, clock, 5_000);
+        simulator.transport(new SimulatedTransport(decisions, FaultPlan.none(), (detail, headers) -> { }));
+        int[] passes = new int[2];
+        for (int r = 0; r < 2; r++) { // each replica's outbox relay, as OutboxDispatcher adopts it
+            int replica = r;
+            simulator.process(r).adoptBackground("relay", () -> passes[replica] < 3, () -> passes[replica]++);
+        }
+        simulator.unwind(1);
+        while (simulator.step()) {
+            // the surviving relay's turns
+        }
+        assertThat(passes).as("relay passes of replica 0, replica 1").containsExactly(3, 0);
+    }
+
+    @Test
     void aReplicaThatDoesNotExistCannotCrash() {
         try (TestHarness h = TestHarness.builder().deterministic(1).replicas(2).configure(service(new Db())).start()) {
             assertThatThrownBy(() -> h.crash(2)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no replica 2");
