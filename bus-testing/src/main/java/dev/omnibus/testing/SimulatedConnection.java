@@ -68,6 +68,7 @@ final class SimulatedConnection implements Transport {
 
     @Override
     public void close() {
-        // the broker outlives the process; its receive handles took its consumers away
+        // a bus closing (one of several replicas, or a crashed process) leaves the broker up for the
+        // others; its receive handles took its consumers away. The harness shuts the broker down.
     }
 }

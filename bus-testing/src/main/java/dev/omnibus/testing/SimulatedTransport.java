@@ -9,8 +9,6 @@ import dev.omnibus.spi.DeliveryHandler;
 import dev.omnibus.spi.EndpointTopology;
 import dev.omnibus.spi.OutgoingMessage;
 import dev.omnibus.spi.ReceiveHandle;
-import dev.omnibus.spi.ReceiveSettings;
-import dev.omnibus.spi.Transport;
 import dev.omnibus.spi.TransportCapabilities;
 import dev.omnibus.spi.TransportContext;
 import java.net.URI;
@@ -34,11 +32,10 @@ import java.util.function.BiConsumer;
  * queues, as a restarted service to its broker. Each replica's bus talks to it through its own
  * {@link SimulatedConnection}, so one process can crash alone ({@link #crash(SimulatedConnection)}).
  */
-final class SimulatedTransport implements Transport {
+final class SimulatedTransport {
     private static final TransportCapabilities CAPABILITIES =
             TransportCapabilities.builder("simulation").durable(false).build();
     static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
-
 
     private final Decisions decisions;
     private final Set<SimDelivery> unsettled = new java.util.LinkedHashSet<>();
@@ -50,7 +47,7 @@ final class SimulatedTransport implements Transport {
     private final Map<String, Set<String>> exchangeToExchanges = new TreeMap<>();
     private final Map<String, Set<String>> exchangeToQueues = new TreeMap<>();
     private final Map<String, ArrayDeque<SimDelivery.Message>> queues = new TreeMap<>();
-    /** A consumer of a queue: the handler one process registered, on its connection (null: the transport itself). */
+    /** A consumer of a queue: the handler one process registered, on its connection. */
     private record Subscriber(SimulatedConnection owner, DeliveryHandler handler) {
     }
 
@@ -65,23 +62,19 @@ final class SimulatedTransport implements Transport {
         this.injected = injected;
     }
 
-    @Override
-    public TransportCapabilities capabilities() {
+    TransportCapabilities capabilities() {
         return CAPABILITIES;
     }
 
-    @Override
-    public void start(TransportContext context) {
+    void start(TransportContext context) {
         this.clock = context.clock();
     }
 
-    @Override
-    public URI resolve(Address address) {
+    URI resolve(Address address) {
         return URI.create("loopback://localhost/" + address.name() + (address.isTopic() ? "?type=topic" : ""));
     }
 
-    @Override
-    public synchronized void declareEndpoint(EndpointTopology topology) {
+    synchronized void declareEndpoint(EndpointTopology topology) {
         declareQueue(topology.name());
         if (!topology.temporary()) {
             declareQueue(topology.errorQueue());
@@ -103,22 +96,12 @@ final class SimulatedTransport implements Transport {
         exchangeToExchanges.computeIfAbsent(destination, n -> new TreeSet<>());
     }
 
-    @Override
-    public CompletableFuture<Void> publish(MessageType type, OutgoingMessage message) {
-        return publish(null, type, message);
-    }
-
     synchronized CompletableFuture<Void> publish(SimulatedConnection from, MessageType type, OutgoingMessage message) {
         List<String> urns = type.messageTypes();
         for (int i = 1; i < urns.size(); i++) {
             bind(urns.get(0), urns.get(i));
         }
         return route(from, urns.get(0), message);
-    }
-
-    @Override
-    public CompletableFuture<Void> send(Address destination, OutgoingMessage message) {
-        return send(null, destination, message);
     }
 
     synchronized CompletableFuture<Void> send(SimulatedConnection from, Address destination, OutgoingMessage message) {
@@ -129,7 +112,7 @@ final class SimulatedTransport implements Transport {
     }
 
     private CompletableFuture<Void> route(SimulatedConnection from, String exchange, OutgoingMessage m) {
-        if (crashed || from != null && from.dead) {
+        if (crashed || from.dead) {
             return DONE; // the process is gone: what its threads still try to send never reaches the broker
         }
         if (closed) {
@@ -181,18 +164,13 @@ final class SimulatedTransport implements Transport {
         return true;
     }
 
-    @Override
-    public ReceiveHandle receive(String queue, ReceiveSettings settings, DeliveryHandler handler) {
-        return receive(null, queue, handler);
-    }
-
     /** Registers {@code from}'s consumer of {@code queue}, under its replica number. */
     synchronized ReceiveHandle receive(SimulatedConnection from, String queue, DeliveryHandler handler) {
         if (!queues.containsKey(queue)) {
             throw new TransportException("no simulated queue '" + queue + "'", null, false);
         }
         Subscriber subscriber = new Subscriber(from, handler);
-        int replica = from == null ? 0 : from.replica;
+        int replica = from.replica;
         TreeMap<Integer, Subscriber> byReplica = handlers.computeIfAbsent(queue, q -> new TreeMap<>());
         if (byReplica.containsKey(replica)) {
             throw new IllegalStateException("replica " + replica + " consumes " + queue + " twice");
@@ -217,12 +195,6 @@ final class SimulatedTransport implements Transport {
                 stopDeliveries();
             }
         };
-    }
-
-    @Override
-    public synchronized void close() {
-        // a bus closing (one of several replicas, or a crashed process) leaves the broker up for the
-        // others; its receive handles took its consumers away. The harness shuts the broker down.
     }
 
     /** The harness is done: nothing more is delivered or taken. */
@@ -383,7 +355,7 @@ final class SimulatedTransport implements Transport {
 
     /** Claims the settlement of {@code d}: false when settled already or when its process crashed meanwhile. */
     synchronized boolean claim(SimDelivery d, long deliveryGeneration, AtomicBoolean settled) {
-        if (deliveryGeneration != generation || d.owner() != null && d.owner().dead
+        if (deliveryGeneration != generation || d.owner().dead
                 || !settled.compareAndSet(false, true)) {
             return false;
         }
