@@ -16,7 +16,7 @@ import java.util.Objects;
  *     .reorderDeliveries(0.3)          // a message other than the head is delivered next
  *     .dropAcks(0.1)                   // the broker loses an ack and redelivers
  *     .crashBeforeAck(0.1)             // the consumer's work is done, the ack never arrives
- *     .crashProcess(0.02)              // the process dies at a step: in-memory state lost, restart
+ *     .crashProcess(0.02)              // a process dies at a step: in-memory state lost, restart
  *     .failProduce(0.05)               // a publish or send is refused by the broker
  *     .slowProduce(0.1)                // a publish or send is confirmed a step later
  *     .failSettlement(0.05)            // an ack, requeue or move fails (the message comes back)
@@ -36,6 +36,7 @@ import java.util.Objects;
  *                      (the message comes back; the process's memory is kept: see {@code crashProcess})
  * @param failures      consumer calls that throw {@link InjectedFault}
  * @param crashProcess  probability, per step with work in flight, that the process crashes and restarts
+ *                      (with several replicas, one of them, chosen as a decision of the schedule)
  * @param failProduce   probability that the broker refuses a publish or send (its future fails)
  * @param slowProduce   probability that a publish or send is confirmed only at a later step
  * @param failSettlement probability that an ack, requeue or move to a dead-letter queue fails
@@ -112,7 +113,12 @@ public record FaultPlan(double duplicate, double reorder, double dropAck, double
                 failProduce, slowProduce, failSettlement, duplicateSettlement, jumpClock, jumpBy);
     }
 
-    /** The process crashes (see {@link TestHarness#crash()}) at a step with work in flight, with this probability. */
+    /**
+     * The process crashes (see {@link TestHarness#crash()}) at a step with work in flight, with this
+     * probability. With several {@linkplain TestHarness.Builder#replicas(int) replicas} one replica
+     * crashes alone (see {@link TestHarness#crash(int)}), the others running on; which one is a
+     * decision of the schedule ("crash replica 1"), so replaying and shrinking follow it.
+     */
     public FaultPlan crashProcess(double probability) {
         return new FaultPlan(duplicate, reorder, dropAck, crash, failures, probability,
                 failProduce, slowProduce, failSettlement, duplicateSettlement, jumpClock, jumpBy);

@@ -30,7 +30,7 @@ final class ReplicaControl implements Interleaving.Control {
 
     @Override
     public boolean adoptBackground(String name, java.util.function.BooleanSupplier due, Runnable pass) {
-        return sim.adoptBackground(name + "#" + replica, due, pass);
+        return sim.adoptBackground(name + "#" + replica, replica, due, pass);
     }
 
     @Override

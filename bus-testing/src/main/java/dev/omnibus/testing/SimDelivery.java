@@ -25,19 +25,27 @@ final class SimDelivery implements Delivery {
     enum Fate { ACK, DROP_ACK, CRASH }
 
     private final SimulatedTransport broker;
+    private final SimulatedConnection owner;
     private final String queue;
     private final Message message;
     private final Fate fate;
     private final long generation;
     private final AtomicBoolean settled = new AtomicBoolean();
 
-    SimDelivery(SimulatedTransport broker, String queue, Message message, Fate fate, long generation) {
+    SimDelivery(SimulatedTransport broker, SimulatedConnection owner, String queue, Message message, Fate fate,
+            long generation) {
         this.broker = broker;
+        this.owner = owner;
         this.queue = queue;
         this.message = message;
         this.fate = fate;
         this.generation = generation;
         broker.handed(this);
+    }
+
+    /** The connection of the process it was handed to (null: the transport's own). */
+    SimulatedConnection owner() {
+        return owner;
     }
 
     Message message() {

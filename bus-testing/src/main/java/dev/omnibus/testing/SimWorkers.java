@@ -10,11 +10,16 @@ final class SimWorkers implements Interleaving.Workers {
     private final Simulator sim;
     final String endpoint;
     final int concurrency;
+    /** The harness's bus number whose endpoint this is. */
+    final int replica;
+    /** Set when its process crashed alone: nothing more is accepted. Guarded by the simulator's lock. */
+    boolean dead;
     final ArrayDeque<SimTask> waiting = new ArrayDeque<>();
     final List<SimTask> started = new ArrayList<>();
 
-    SimWorkers(Simulator sim, String endpoint, int concurrency) {
+    SimWorkers(Simulator sim, String endpoint, int concurrency, int replica) {
         this.sim = sim;
+        this.replica = replica;
         this.endpoint = endpoint;
         this.concurrency = concurrency;
     }
@@ -23,7 +28,7 @@ final class SimWorkers implements Interleaving.Workers {
     public void execute(Object key, Runnable task) {
         sim.lock.lock();
         try {
-            if (sim.shutdown) {
+            if (sim.shutdown || dead) {
                 throw new java.util.concurrent.RejectedExecutionException("simulation stopped");
             }
             waiting.addLast(new SimTask(this, concurrency == 1 ? null : key, task, ++sim.taskNumbers));

@@ -9,8 +9,6 @@ import dev.omnibus.spi.DeliveryHandler;
 import dev.omnibus.spi.EndpointTopology;
 import dev.omnibus.spi.OutgoingMessage;
 import dev.omnibus.spi.ReceiveHandle;
-import dev.omnibus.spi.ReceiveSettings;
-import dev.omnibus.spi.Transport;
 import dev.omnibus.spi.TransportCapabilities;
 import dev.omnibus.spi.TransportContext;
 import java.net.URI;
@@ -31,13 +29,13 @@ import java.util.function.BiConsumer;
  * Messages wait until the {@link Simulator} chooses to {@link #deliver} one; the {@link FaultPlan}'s
  * delivery faults (duplicates, reordering, lost acks, a crash before the ack) are rolled then, as
  * {@link Decisions}. It outlives a simulated {@link #crash()}: the next bus connects to the same
- * queues, as a restarted service to its broker.
+ * queues, as a restarted service to its broker. Each replica's bus talks to it through its own
+ * {@link SimulatedConnection}, so one process can crash alone ({@link #crash(SimulatedConnection)}).
  */
-final class SimulatedTransport implements Transport {
+final class SimulatedTransport {
     private static final TransportCapabilities CAPABILITIES =
             TransportCapabilities.builder("simulation").durable(false).build();
     static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
-
 
     private final Decisions decisions;
     private final Set<SimDelivery> unsettled = new java.util.LinkedHashSet<>();
@@ -49,8 +47,12 @@ final class SimulatedTransport implements Transport {
     private final Map<String, Set<String>> exchangeToExchanges = new TreeMap<>();
     private final Map<String, Set<String>> exchangeToQueues = new TreeMap<>();
     private final Map<String, ArrayDeque<SimDelivery.Message>> queues = new TreeMap<>();
-    /** Each queue's consumers, in the order the harness's buses subscribed (replica 0 first): competing consumers. */
-    private final Map<String, List<DeliveryHandler>> handlers = new TreeMap<>();
+    /** A consumer of a queue: the handler one process registered, on its connection. */
+    private record Subscriber(SimulatedConnection owner, DeliveryHandler handler) {
+    }
+
+    /** Each queue's consumers by replica number (competing consumers, replica 0 first). */
+    private final Map<String, TreeMap<Integer, Subscriber>> handlers = new TreeMap<>();
     private volatile BusClock clock;
     private boolean closed;
 
@@ -60,23 +62,19 @@ final class SimulatedTransport implements Transport {
         this.injected = injected;
     }
 
-    @Override
-    public TransportCapabilities capabilities() {
+    TransportCapabilities capabilities() {
         return CAPABILITIES;
     }
 
-    @Override
-    public void start(TransportContext context) {
+    void start(TransportContext context) {
         this.clock = context.clock();
     }
 
-    @Override
-    public URI resolve(Address address) {
+    URI resolve(Address address) {
         return URI.create("loopback://localhost/" + address.name() + (address.isTopic() ? "?type=topic" : ""));
     }
 
-    @Override
-    public synchronized void declareEndpoint(EndpointTopology topology) {
+    synchronized void declareEndpoint(EndpointTopology topology) {
         declareQueue(topology.name());
         if (!topology.temporary()) {
             declareQueue(topology.errorQueue());
@@ -98,25 +96,23 @@ final class SimulatedTransport implements Transport {
         exchangeToExchanges.computeIfAbsent(destination, n -> new TreeSet<>());
     }
 
-    @Override
-    public synchronized CompletableFuture<Void> publish(MessageType type, OutgoingMessage message) {
+    synchronized CompletableFuture<Void> publish(SimulatedConnection from, MessageType type, OutgoingMessage message) {
         List<String> urns = type.messageTypes();
         for (int i = 1; i < urns.size(); i++) {
             bind(urns.get(0), urns.get(i));
         }
-        return route(urns.get(0), message);
+        return route(from, urns.get(0), message);
     }
 
-    @Override
-    public synchronized CompletableFuture<Void> send(Address destination, OutgoingMessage message) {
+    synchronized CompletableFuture<Void> send(SimulatedConnection from, Address destination, OutgoingMessage message) {
         if (!destination.isTopic() && !exchangeToQueues.containsKey(destination.name())) {
             declareQueue(destination.name());
         }
-        return route(destination.name(), message);
+        return route(from, destination.name(), message);
     }
 
-    private CompletableFuture<Void> route(String exchange, OutgoingMessage m) {
-        if (crashed) {
+    private CompletableFuture<Void> route(SimulatedConnection from, String exchange, OutgoingMessage m) {
+        if (crashed || from.dead) {
             return DONE; // the process is gone: what its threads still try to send never reaches the broker
         }
         if (closed) {
@@ -168,19 +164,25 @@ final class SimulatedTransport implements Transport {
         return true;
     }
 
-    @Override
-    public synchronized ReceiveHandle receive(String queue, ReceiveSettings settings, DeliveryHandler handler) {
+    /** Registers {@code from}'s consumer of {@code queue}, under its replica number. */
+    synchronized ReceiveHandle receive(SimulatedConnection from, String queue, DeliveryHandler handler) {
         if (!queues.containsKey(queue)) {
             throw new TransportException("no simulated queue '" + queue + "'", null, false);
         }
-        handlers.computeIfAbsent(queue, q -> new ArrayList<>()).add(handler);
+        Subscriber subscriber = new Subscriber(from, handler);
+        int replica = from.replica;
+        TreeMap<Integer, Subscriber> byReplica = handlers.computeIfAbsent(queue, q -> new TreeMap<>());
+        if (byReplica.containsKey(replica)) {
+            throw new IllegalStateException("replica " + replica + " consumes " + queue + " twice");
+        }
+        byReplica.put(replica, subscriber);
         return new ReceiveHandle() {
             @Override
             public void stopDeliveries() {
                 synchronized (SimulatedTransport.this) {
-                    List<DeliveryHandler> list = handlers.get(queue);
+                    TreeMap<Integer, Subscriber> list = handlers.get(queue);
                     if (list != null) {
-                        list.remove(handler);
+                        list.remove(replica, subscriber); // not a restarted replica's consumer of the same queue
                         if (list.isEmpty()) {
                             handlers.remove(queue);
                         }
@@ -193,12 +195,6 @@ final class SimulatedTransport implements Transport {
                 stopDeliveries();
             }
         };
-    }
-
-    @Override
-    public synchronized void close() {
-        // a bus closing (one of several replicas, or a crashed process) leaves the broker up for the
-        // others; its receive handles took its consumers away. The harness shuts the broker down.
     }
 
     /** The harness is done: nothing more is delivered or taken. */
@@ -229,9 +225,9 @@ final class SimulatedTransport implements Transport {
      */
     synchronized List<String> deliverable() {
         List<String> ready = new ArrayList<>();
-        for (Map.Entry<String, List<DeliveryHandler>> e : handlers.entrySet()) {
+        for (Map.Entry<String, TreeMap<Integer, Subscriber>> e : handlers.entrySet()) {
             if (!queues.get(e.getKey()).isEmpty()) {
-                for (int i = 0; i < e.getValue().size(); i++) {
+                for (int i : e.getValue().keySet()) {
                     ready.add(i == 0 ? e.getKey() : e.getKey() + "#" + i);
                 }
             }
@@ -249,11 +245,11 @@ final class SimulatedTransport implements Transport {
         String queue = hash < 0 ? consumer : consumer.substring(0, hash);
         int replica = hash < 0 ? 0 : Integer.parseInt(consumer.substring(hash + 1));
         SimDelivery d;
-        DeliveryHandler handler;
+        Subscriber handler;
         synchronized (this) {
             ArrayDeque<SimDelivery.Message> q = queues.get(queue);
-            List<DeliveryHandler> consumers = handlers.get(queue);
-            handler = consumers == null || consumers.size() <= replica ? null : consumers.get(replica);
+            TreeMap<Integer, Subscriber> consumers = handlers.get(queue);
+            handler = consumers == null ? null : consumers.get(replica);
             if (q.isEmpty() || handler == null) {
                 return;
             }
@@ -281,9 +277,9 @@ final class SimulatedTransport implements Transport {
             }
             SimDelivery.Fate fate = decisions.roll(faults.dropAck(), "lose the ack on " + queue) ? SimDelivery.Fate.DROP_ACK
                     : decisions.roll(faults.crash(), "crash before the ack on " + queue) ? SimDelivery.Fate.CRASH : SimDelivery.Fate.ACK;
-            d = new SimDelivery(this, queue, m, fate, generation);
+            d = new SimDelivery(this, handler.owner(), queue, m, fate, generation);
         }
-        handler.onDelivery(d);
+        handler.handler().onDelivery(d);
     }
 
     /**
@@ -301,6 +297,41 @@ final class SimulatedTransport implements Transport {
             queues.get(d.queue()).addFirst(d.message().again());
         }
         unsettled.clear();
+    }
+
+    /**
+     * A crash of the one process on {@code connection} (the others run on): nothing it does from now
+     * on reaches the broker, its consumers are gone, and its unsettled deliveries go back to the head of
+     * their queues, flagged redelivered, for any replica to take.
+     *
+     * @return how many deliveries went back
+     */
+    synchronized int crash(SimulatedConnection connection) {
+        connection.dead = true;
+        for (java.util.Iterator<TreeMap<Integer, Subscriber>> it = handlers.values().iterator(); it.hasNext(); ) {
+            TreeMap<Integer, Subscriber> byReplica = it.next();
+            byReplica.values().removeIf(s -> s.owner() == connection);
+            if (byReplica.isEmpty()) {
+                it.remove();
+            }
+        }
+        List<SimDelivery> back = new ArrayList<>();
+        for (SimDelivery d : unsettled) {
+            if (d.owner() == connection) {
+                back.add(d);
+            }
+        }
+        unsettled.removeAll(back);
+        java.util.Collections.reverse(back); // each goes to the head: the first handed ends up first
+        for (SimDelivery d : back) {
+            queues.get(d.queue()).addFirst(d.message().again());
+        }
+        return back.size();
+    }
+
+    /** A new connection to this broker for replica {@code replica}'s process (a new one after each of its crashes). */
+    SimulatedConnection connect(int replica) {
+        return new SimulatedConnection(this, replica);
     }
 
     /** A new process connects to the same broker. */
@@ -324,7 +355,8 @@ final class SimulatedTransport implements Transport {
 
     /** Claims the settlement of {@code d}: false when settled already or when its process crashed meanwhile. */
     synchronized boolean claim(SimDelivery d, long deliveryGeneration, AtomicBoolean settled) {
-        if (deliveryGeneration != generation || !settled.compareAndSet(false, true)) {
+        if (deliveryGeneration != generation || d.owner().dead
+                || !settled.compareAndSet(false, true)) {
             return false;
         }
         unsettled.remove(d);

@@ -43,6 +43,8 @@ final class Simulator implements Interleaving.Control {
     /** Background loops run as turns (an outbox relay), by name: when each is due, and one pass of it. */
     private final Map<String, java.util.function.BooleanSupplier> backgroundDue = new TreeMap<>();
     private final Map<String, Runnable> backgroundPass = new TreeMap<>();
+    /** Which replica adopted each background loop. */
+    private final Map<String, Integer> backgroundOwner = new TreeMap<>();
     private final Decisions decisions;
     private final SplittableRandom jitter;
     private final SplittableRandom ids;
@@ -85,7 +87,7 @@ final class Simulator implements Interleaving.Control {
         try {
             shutdown = false;
             String name = replica == 0 ? endpoint : endpoint + "#" + replica; // as SimulatedTransport names its consumers
-            SimWorkers w = new SimWorkers(this, name, concurrency);
+            SimWorkers w = new SimWorkers(this, name, concurrency, replica);
             workers.put(name, w);
             return w;
         } finally {
@@ -139,10 +141,16 @@ final class Simulator implements Interleaving.Control {
 
     @Override
     public boolean adoptBackground(String name, java.util.function.BooleanSupplier due, Runnable pass) {
+        return adoptBackground(name, 0, due, pass);
+    }
+
+    /** Adopts replica {@code replica}'s background loop {@code name} (a crash of that replica ends it). */
+    boolean adoptBackground(String name, int replica, java.util.function.BooleanSupplier due, Runnable pass) {
         lock.lock();
         try {
             backgroundDue.put(name, due);
             backgroundPass.put(name, pass);
+            backgroundOwner.put(name, replica);
             return true;
         } finally {
             lock.unlock();
@@ -327,11 +335,18 @@ final class Simulator implements Interleaving.Control {
 
     /** Tasks started and not ended. */
     int inFlight() {
+        return inFlight(-1);
+    }
+
+    /** Tasks of replica {@code replica}'s endpoints started and not ended (all replicas' when negative). */
+    int inFlight(int replica) {
         lock.lock();
         try {
             int n = 0;
             for (SimWorkers w : workers.values()) {
-                n += w.started.size();
+                if (replica < 0 || w.replica == replica) {
+                    n += w.started.size();
+                }
             }
             return n;
         } finally {
@@ -385,19 +400,58 @@ final class Simulator implements Interleaving.Control {
             workers.clear();
             backgroundDue.clear(); // the crashed process's loops are gone; the new bus adopts its own
             backgroundPass.clear();
+            backgroundOwner.clear();
             shutdown = true;
         } finally {
             lock.unlock();
         }
     }
 
+    /**
+     * A crash of replica {@code replica} alone: its started tasks unwind, its waiting tasks are dropped,
+     * its endpoints' workers refuse more work and its background loops end; the other replicas' tasks
+     * and loops stay where they are.
+     */
+    void unwind(int replica) {
+        for (SimTask t : parked(replica)) {
+            t.unwind = true;
+            resume(t);
+        }
+        lock.lock();
+        try {
+            for (java.util.Iterator<SimWorkers> it = workers.values().iterator(); it.hasNext(); ) {
+                SimWorkers w = it.next();
+                if (w.replica == replica) {
+                    w.waiting.clear();
+                    w.dead = true;
+                    it.remove();
+                }
+            }
+            for (java.util.Iterator<Map.Entry<String, Integer>> it = backgroundOwner.entrySet().iterator(); it.hasNext(); ) {
+                Map.Entry<String, Integer> b = it.next();
+                if (b.getValue() == replica) {
+                    backgroundDue.remove(b.getKey());
+                    backgroundPass.remove(b.getKey());
+                    it.remove();
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
     private List<SimTask> parked() {
+        return parked(-1);
+    }
+
+    /** The parked tasks of replica {@code replica} (of all when negative). */
+    private List<SimTask> parked(int replica) {
         lock.lock();
         try {
             List<SimTask> out = new ArrayList<>();
             for (SimWorkers w : workers.values()) {
                 for (SimTask t : w.started) {
-                    if (t.state == SimTask.State.PARKED) {
+                    if (t.state == SimTask.State.PARKED && (replica < 0 || w.replica == replica)) {
                         out.add(t);
                     }
                 }

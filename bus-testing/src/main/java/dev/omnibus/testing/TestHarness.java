@@ -43,7 +43,8 @@ import java.util.function.Predicate;
  *       deliveries are in flight. The same seed gives the same
  *       run and the same {@link #timeline()}, ids included. A {@link FaultPlan} injects delivery,
  *       produce, settlement, clock and crash faults from the same source; {@link #crash()} crashes the
- *       process; {@link Builder#replicas(int)} runs several buses on the broker. Assertions first run
+ *       process; {@link Builder#replicas(int)} runs several buses on the broker, and
+ *       {@link #crash(int)} crashes one of them while the others run on. Assertions first run
  *       the simulation until nothing can happen, then check. {@link Simulation} runs a scenario over
  *       many seeds, names the seed that fails and shrinks its schedule.</li>
  * </ul>
@@ -104,18 +105,20 @@ public final class TestHarness extends HarnessAssertions implements AutoCloseabl
             this.simulator = null;
             this.processes = null;
             this.broker = InMemoryBroker.create();
-            this.bus = newBus(0, null);
+            this.bus = newBus(0, null, null, null);
         }
         this.applicationClock = bus.clock(); // a view of the virtual clock: every replica's, before and after a crash
     }
 
     /** Bus number {@code replica} from the builder's configuration, on this harness's transport and clock. */
-    private Bus newBus(int replica, dev.omnibus.spi.Interleaving.Control control) {
-        BusBuilder bus = Bus.builder().clock(clock).scheduler(new InMemoryScheduler()).observer(recorder)
+    private Bus newBus(int replica, dev.omnibus.spi.Interleaving.Control control, SimulatedConnection connection,
+            VirtualClock.Process processClock) {
+        BusBuilder bus = Bus.builder().clock(processClock != null ? processClock : clock)
+                .scheduler(new InMemoryScheduler()).observer(recorder)
                 .stopTimeout(timeout) // a test should not wait 30 s for a stuck consumer
-                .name(replica == 0 ? "harness" : "harness-" + (replica + 1));
+                .name(SimulatedProcesses.name(replica));
         if (control != null) {
-            bus.transport(simulation).executionControl(control);
+            bus.transport(connection).executionControl(control);
         } else {
             bus.transport(InMemoryTransport.connect(broker));
         }
@@ -214,6 +217,63 @@ public final class TestHarness extends HarnessAssertions implements AutoCloseabl
     /** The bus under test. */
     public Bus bus() {
         return bus;
+    }
+
+    /**
+     * The bus of replica {@code replica} ({@code 0} is {@link #bus()}; see {@link Builder#replicas(int)}),
+     * a new one after that replica's crash. In the threaded mode only replica 0 exists.
+     *
+     * @throws IllegalArgumentException if there is no such replica
+     */
+    public Bus bus(int replica) {
+        if (processes == null) {
+            if (replica != 0) {
+                throw new IllegalArgumentException("no replica " + replica + ": the threaded harness runs one bus");
+            }
+            return bus;
+        }
+        return processes.bus(replica);
+    }
+
+    /**
+     * Crashes the process of one replica and restarts it while the other replicas run on (deterministic
+     * mode only), as one instance of a deployed service fails: its tasks in flight are abandoned where
+     * they are parked (what they still settle or send is dropped), its tasks not started, the timers it
+     * armed on the virtual clock (scheduled sends through its scheduler, delayed redeliveries, request
+     * timeouts) and its background loops (an outbox relay's turns) are lost, the deliveries it had not
+     * settled go back to their queues (any replica may take them, flagged redelivered), and a new bus
+     * is built for it from the same configuration on the same broker. The other replicas' work in
+     * flight, deliveries and timers are untouched. The timeline names the replica;
+     * {@link FaultPlan#crashProcess(double)} with several replicas crashes one, chosen by the seed.
+     *
+     * @param replica 0 for {@link #bus()}, up to {@code replicas - 1}
+     * @throws IllegalArgumentException if there is no such replica
+     */
+    public void crash(int replica) {
+        if (processes == null) {
+            throw new IllegalStateException("a crash needs the deterministic mode: call deterministic(seed)");
+        }
+        processes.crash(replica);
+        bus = processes.primary();
+    }
+
+    /**
+     * Runs the simulation one step at a time until {@code condition} holds between two steps (true),
+     * or nothing more can happen (false). For tests that act (a crash) at a chosen point of a run.
+     */
+    boolean stepUntil(java.util.function.BooleanSupplier condition) {
+        if (processes == null) {
+            throw new IllegalStateException("stepping needs the deterministic mode");
+        }
+        for (int steps = 0; steps <= maxSteps; steps++) {
+            if (condition.getAsBoolean()) {
+                return true;
+            }
+            if (!simulator.step()) {
+                return condition.getAsBoolean();
+            }
+        }
+        throw failure("the condition within " + maxSteps + " steps");
     }
 
     /**

@@ -23,7 +23,40 @@ public final class VirtualClock implements BusClock {
     /** Where every virtual clock starts. */
     public static final Instant EPOCH = Instant.parse("2030-01-01T00:00:00Z");
 
-    private record Timer(Instant due, long seq, Runnable task) {
+    /** A timer; {@code owner} is the process view that set it (null when set on the clock itself). */
+    private record Timer(Instant due, long seq, Runnable task, Object owner) {
+    }
+
+    /**
+     * The clock as one simulated process sees it: the same time, but the timers it sets are tagged
+     * with it, so a crash of that process alone drops them ({@link #dropTimers(Object)}).
+     */
+    final class Process implements BusClock {
+        private final String name;
+
+        private Process(String name) {
+            this.name = name;
+        }
+
+        @Override
+        public Instant now() {
+            return VirtualClock.this.now();
+        }
+
+        @Override
+        public void sleep(Duration duration) {
+            VirtualClock.this.sleep(duration);
+        }
+
+        @Override
+        public Cancellable schedule(Duration delay, Runnable task) {
+            return VirtualClock.this.schedule(delay, task, this);
+        }
+
+        @Override
+        public String toString() {
+            return "virtual clock of " + name;
+        }
     }
 
     private final ReentrantLock advancing = new ReentrantLock();
@@ -48,8 +81,17 @@ public final class VirtualClock implements BusClock {
     }
 
     @Override
-    public synchronized Cancellable schedule(Duration delay, Runnable task) {
-        Timer t = new Timer(now.plus(delay.isNegative() ? Duration.ZERO : delay), seq++, task);
+    public Cancellable schedule(Duration delay, Runnable task) {
+        return schedule(delay, task, null);
+    }
+
+    /** The view of this clock for the simulated process {@code name}: its timers can be dropped alone. */
+    Process process(String name) {
+        return new Process(name);
+    }
+
+    private synchronized Cancellable schedule(Duration delay, Runnable task, Object owner) {
+        Timer t = new Timer(now.plus(delay.isNegative() ? Duration.ZERO : delay), seq++, task, owner);
         timers.add(t);
         return () -> {
             synchronized (VirtualClock.this) {
@@ -66,6 +108,22 @@ public final class VirtualClock implements BusClock {
     /** Forgets every timer (a simulated crash: the process that set them is gone). */
     synchronized void dropTimers() {
         timers.clear();
+    }
+
+    /** How many timers {@code owner} (a {@link #process} view) set that still wait. */
+    synchronized int pendingTimers(Object owner) {
+        int n = 0;
+        for (Timer t : timers) {
+            if (t.owner == owner) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** Forgets the timers {@code owner} set (a crash of that process alone); the others' stay. */
+    synchronized void dropTimers(Object owner) {
+        timers.removeIf(t -> t.owner == owner);
     }
 
     /** The due time of the next timer, or null. */

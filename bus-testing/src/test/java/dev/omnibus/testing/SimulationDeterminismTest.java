@@ -75,9 +75,17 @@ class SimulationDeterminismTest {
             .crashBeforeAck(0.05).failConsumer(Audit.class, 2).crashProcess(0.01).failProduce(0.02).slowProduce(0.05)
             .failSettlement(0.02).duplicateSettlement(0.02).jumpClock(0.01, Duration.ofSeconds(20));
 
+    /** The same faults, on two replicas: a crash takes one of them, chosen by the seed, the other runs on. */
+    static final FaultPlan REPLICA_FAULTS = FAULTS.crashProcess(0.03);
+
     /** One run: the events as text (kind, message number, endpoint, virtual time, detail, message id). */
     static List<String> run(long seed) {
-        try (TestHarness h = TestHarness.builder().deterministic(seed).faults(FAULTS).configure(SHOP).start()) {
+        return run(seed, 1, FAULTS);
+    }
+
+    static List<String> run(long seed, int replicas, FaultPlan faults) {
+        try (TestHarness h = TestHarness.builder().deterministic(seed).replicas(replicas).faults(faults).configure(SHOP)
+                .start()) {
             for (int i = 1; i <= 6; i++) {
                 h.publish(new Order(i, i * 5 % 7 == 0 ? 10 : i));
             }
@@ -118,6 +126,24 @@ class SimulationDeterminismTest {
                 "consumer failure", "duplicated", "reordered", "ack lost")) {
             assertThat(injected).as("some seed injected %s", fault).anyMatch(d -> d.contains(fault));
         }
+    }
+
+    @Test
+    void withTwoReplicasAndCrashesOfOneTheSameSeedGivesTheSameEvents() {
+        Set<String> crashed = new HashSet<>();
+        for (long seed = 0; seed < 100; seed++) {
+            List<String> first = run(seed, 2, REPLICA_FAULTS);
+            for (int again = 0; again < 2; again++) {
+                assertThat(run(seed, 2, REPLICA_FAULTS)).as("seed %d, run %d", seed, again + 2)
+                        .containsExactlyElementsOf(first);
+            }
+            for (String line : first) {
+                if (line.startsWith("INJECTED") && line.contains(") lost ")) {
+                    crashed.add(line.substring(line.indexOf("replica "), line.indexOf(" (bus")));
+                }
+            }
+        }
+        assertThat(crashed).as("replicas crashed alone in some seed").containsExactlyInAnyOrder("replica 0", "replica 1");
     }
 
     @Test
