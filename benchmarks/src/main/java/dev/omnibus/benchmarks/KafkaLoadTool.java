@@ -496,52 +496,41 @@ public final class KafkaLoadTool {
      * writes (a new {@code MessageId} each): the baseline that does the work Omnibus's send does.
      */
     private double rawEncodeProduce(String topic, Probe probe, int n) throws Exception {
-        byte[][] keyBytes = keyBytes(keys);
         OrderSubmitted order = Orders.small();
         String source = "kafka://load/raw";
         String destination = "kafka://load/" + topic;
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(rawProducerProperties())) {
-            producer.send(new ProducerRecord<>(topic, keyBytes[0], probe.value)).get(30, TimeUnit.SECONDS);
-            Semaphore inFlight = new Semaphore(window);
-            CountDownLatch done = new CountDownLatch(n);
-            AtomicInteger failed = new AtomicInteger();
-            long start = System.nanoTime();
-            for (int i = 0; i < n; i++) {
-                inFlight.acquire();
-                ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic, keyBytes[i % keys],
-                        PlainEnvelopeEncoder.encode(order, probe.messageType, source, destination));
-                for (Header h : probe.headers) {
-                    record.headers().add(h.key(), h.key().equals("MessageId")
-                            ? java.util.UUID.randomUUID().toString().getBytes(StandardCharsets.UTF_8) : h.value());
-                }
-                producer.send(record, (meta, e) -> {
-                    if (e != null) {
-                        failed.incrementAndGet();
-                    }
-                    inFlight.release();
-                    done.countDown();
-                });
+        return rawProduce("raw produce + encode", topic, probe.value, n, key -> {
+            ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic, key,
+                    PlainEnvelopeEncoder.encode(order, probe.messageType, source, destination));
+            for (Header h : probe.headers) {
+                record.headers().add(h.key(), h.key().equals("MessageId")
+                        ? java.util.UUID.randomUUID().toString().getBytes(StandardCharsets.UTF_8) : h.value());
             }
-            await(done, "raw produce + encode: acknowledgements missing");
-            double rate = n / LoadComparison.seconds(start);
-            if (failed.get() > 0) {
-                throw new IllegalStateException(failed.get() + " raw sends failed");
-            }
-            return rate;
-        }
+            return record;
+        });
     }
 
     private double rawProduce(String topic, byte[] value, int n) throws Exception {
+        return rawProduce("raw produce", topic, value, n, key -> new ProducerRecord<>(topic, key, value));
+    }
+
+    /** A record to send with the given key. */
+    private interface RecordMaker {
+        ProducerRecord<byte[], byte[]> make(byte[] key) throws Exception;
+    }
+
+    /** Sends {@code n} records made by {@code make} (keys in turn) with at most {@code --window} unconfirmed; records per second. */
+    private double rawProduce(String what, String topic, byte[] first, int n, RecordMaker make) throws Exception {
         byte[][] keyBytes = keyBytes(keys);
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(rawProducerProperties())) {
-            producer.send(new ProducerRecord<>(topic, keyBytes[0], value)).get(30, TimeUnit.SECONDS);
+            producer.send(new ProducerRecord<>(topic, keyBytes[0], first)).get(30, TimeUnit.SECONDS);
             Semaphore inFlight = new Semaphore(window);
             CountDownLatch done = new CountDownLatch(n);
             AtomicInteger failed = new AtomicInteger();
             long start = System.nanoTime();
             for (int i = 0; i < n; i++) {
                 inFlight.acquire();
-                producer.send(new ProducerRecord<>(topic, keyBytes[i % keys], value), (meta, e) -> {
+                producer.send(make.make(keyBytes[i % keys]), (meta, e) -> {
                     if (e != null) {
                         failed.incrementAndGet();
                     }
@@ -549,10 +538,10 @@ public final class KafkaLoadTool {
                     done.countDown();
                 });
             }
-            await(done, "raw produce: acknowledgements missing");
+            await(done, what + ": acknowledgements missing");
             double rate = n / LoadComparison.seconds(start);
             if (failed.get() > 0) {
-                throw new IllegalStateException(failed.get() + " raw sends failed");
+                throw new IllegalStateException(failed.get() + " " + what + " sends failed");
             }
             return rate;
         }
