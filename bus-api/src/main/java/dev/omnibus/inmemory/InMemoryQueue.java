@@ -105,8 +105,10 @@ final class InMemoryQueue {
                 left = notFull.awaitNanos(left);
             }
             messages.addLast(m);
-            activity.changed();
             pump();
+            if (!messages.isEmpty()) {
+                activity.changed(); // still waiting; when handed over at once, the hand-over (taken) counted the change
+            }
             return true;
         } finally {
             lock.unlock();
