@@ -135,9 +135,8 @@ final class SimulatedProcesses {
         // first: the unwinding tasks' late settlements and sends must not reach the broker
         int back = transport.crash(connections.get(replica));
         simulator.unwind(replica);
-        clock.dropTimers(itsClock);
         buses.get(replica).close();
-        clock.dropTimers(itsClock); // what its stop armed dies with it
+        clock.dropTimers(itsClock); // what it armed, its stop included, dies with it (timers fire only on advance)
         crashes++;
         recorder.injected("crash " + crashes + ": replica " + replica + " (bus " + name(replica) + ") lost " + inFlight
                 + " delivery(ies) in flight and " + timers + " timer(s), " + back + " unsettled delivery(ies) went back "

@@ -24,12 +24,12 @@ public final class VirtualClock implements BusClock {
     public static final Instant EPOCH = Instant.parse("2030-01-01T00:00:00Z");
 
     /** A timer; {@code owner} is the process view that set it (null when set on the clock itself). */
-    private record Timer(Instant due, long seq, Runnable task, Object owner) {
+    private record Timer(Instant due, long seq, Runnable task, Process owner) {
     }
 
     /**
      * The clock as one simulated process sees it: the same time, but the timers it sets are tagged
-     * with it, so a crash of that process alone drops them ({@link #dropTimers(Object)}).
+     * with it, so a crash of that process alone drops them ({@link #dropTimers(Process)}).
      */
     final class Process implements BusClock {
         private final String name;
@@ -90,7 +90,7 @@ public final class VirtualClock implements BusClock {
         return new Process(name);
     }
 
-    private synchronized Cancellable schedule(Duration delay, Runnable task, Object owner) {
+    private synchronized Cancellable schedule(Duration delay, Runnable task, Process owner) {
         Timer t = new Timer(now.plus(delay.isNegative() ? Duration.ZERO : delay), seq++, task, owner);
         timers.add(t);
         return () -> {
@@ -111,7 +111,7 @@ public final class VirtualClock implements BusClock {
     }
 
     /** How many timers {@code owner} (a {@link #process} view) set that still wait. */
-    synchronized int pendingTimers(Object owner) {
+    synchronized int pendingTimers(Process owner) {
         int n = 0;
         for (Timer t : timers) {
             if (t.owner == owner) {
@@ -122,7 +122,7 @@ public final class VirtualClock implements BusClock {
     }
 
     /** Forgets the timers {@code owner} set (a crash of that process alone); the others' stay. */
-    synchronized void dropTimers(Object owner) {
+    synchronized void dropTimers(Process owner) {
         timers.removeIf(t -> t.owner == owner);
     }
 
